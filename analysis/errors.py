@@ -1,0 +1,49 @@
+"""Domain errors: each names the thing, the bad value, what was expected and the fix.
+
+The CLI prints ``str(error)`` on one line and exits with ``error.exit_code``; the dashboard
+shows the same text as a friendly message. Nothing here ever reaches a user as a traceback.
+"""
+
+from __future__ import annotations
+
+
+class SafetyNetError(Exception):
+    """Base of every error the project raises on purpose."""
+
+    exit_code: int = 2
+
+
+class SourceDataError(SafetyNetError):
+    """A reference-data source file is missing, unreadable or not of the expected form."""
+
+
+class AreaDataError(SafetyNetError):
+    """A built area folder is missing, incomplete or inconsistent."""
+
+
+class CRSError(SafetyNetError):
+    """A frame is in another coordinate reference system than the function expects."""
+
+
+class PostcodeError(SafetyNetError):
+    """A postcode could not be used."""
+
+    exit_code = 1
+
+
+class PostcodeFormatError(PostcodeError):
+    """The text is not a UK postcode at all."""
+
+
+class PostcodeNotInAreaError(PostcodeError):
+    """A well-formed postcode that the area's postcode table does not hold."""
+
+
+class PointOutsideAreaError(SafetyNetError):
+    """A point lies outside every ward of the area."""
+
+    exit_code = 1
+
+
+class TaxonomyError(SafetyNetError):
+    """The need-category file is malformed."""

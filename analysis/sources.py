@@ -1,0 +1,359 @@
+"""Find and read the raw public reference files an area is built from.
+
+Files are recognised by what they hold (their columns), not by their names, so a folder of
+the same public formats for any English authority works: ONS ward and LSOA boundaries
+(GeoJSON), the LSOA 2011 -> ward lookup, IMD 2019 File 2 (ranks and deciles) and File 6
+(population denominators), ONS small-area population estimates on LSOA 2021 (single year
+of age), and Code-Point Open postcode CSV (no header row).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from analysis.errors import SourceDataError
+from analysis.model import CRS_COMPUTE
+
+# Source kinds, in the order a build reads them.
+WARDS = "wards"
+LSOA21 = "lsoa2021"
+LSOA11 = "lsoa2011"
+LOOKUP = "lsoa11_ward_lookup"
+IMD_RANKS = "imd2019_ranks"
+IMD_DENOMINATORS = "imd2019_denominators"
+POPULATION_SYOA = "population_syoa"
+CODEPOINT = "codepoint_open"
+CODEPOINT_HEADERS = "codepoint_headers"
+
+REQUIRED_KINDS = (WARDS, LSOA21)
+OPTIONAL_KINDS = (LSOA11, LOOKUP, IMD_RANKS, IMD_DENOMINATORS, POPULATION_SYOA, CODEPOINT)
+
+KIND_DESCRIPTIONS = {
+    WARDS: "ONS ward boundaries (GeoJSON with a WDyyCD field)",
+    LSOA21: "ONS LSOA 2021 boundaries (GeoJSON with an LSOA21CD field)",
+    LSOA11: "ONS LSOA 2011 boundaries (GeoJSON with an LSOA11CD field)",
+    LOOKUP: "ONS LSOA 2011 to ward lookup (CSV with LSOA11CD and WDyyCD)",
+    IMD_RANKS: "IMD 2019 File 2, domain ranks and deciles (CSV)",
+    IMD_DENOMINATORS: "IMD 2019 File 6, population denominators (CSV)",
+    POPULATION_SYOA: "ONS mid-year population by LSOA 2021, single year of age (CSV)",
+    CODEPOINT: "OS Code-Point Open postcodes (CSV without a header row)",
+    CODEPOINT_HEADERS: "OS Code-Point Open column headers (CSV)",
+}
+
+CODEPOINT_COLUMNS = (
+    "Postcode",
+    "Positional_quality_indicator",
+    "Eastings",
+    "Northings",
+    "Country_code",
+    "NHS_regional_HA_code",
+    "NHS_HA_code",
+    "Admin_county_code",
+    "Admin_district_code",
+    "Admin_ward_code",
+)
+
+_POSTCODE_START = re.compile(r'^"?[A-Z]{1,2}[0-9][0-9A-Z]? ?[0-9][A-Z]{2}"?,')
+IMD_RANK_MARKER = "Index of Multiple Deprivation (IMD) Rank"
+IMD_DENOMINATOR_MARKER = "Total population: mid 2015"
+LSOA11_CODE_HEADER = "LSOA code (2011)"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One recognised raw file: its kind, path and content hash."""
+
+    kind: str
+    path: Path
+    sha256: str
+
+
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes, recorded so a build says exactly what it read."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _geojson_kind(path: Path) -> str | None:
+    try:
+        fields = list(pyogrio.read_info(path)["fields"])
+    except Exception as exc:  # pyogrio raises several types for unreadable files
+        raise SourceDataError(
+            f"{path.name}: cannot be read as GeoJSON ({exc}). "
+            "Fix: replace it with the boundary file as published, or remove it from the folder."
+        ) from exc
+    if "LSOA21CD" in fields:
+        return LSOA21
+    if "LSOA11CD" in fields:
+        return LSOA11
+    if any(re.fullmatch(r"WD\d{2}CD", f) for f in fields):
+        return WARDS
+    return None
+
+
+def _csv_kind(path: Path) -> str | None:
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        first_line = handle.readline()
+    header = next(csv.reader([first_line]), [])
+    if first_line.startswith("PC,PQ,EA,NO"):
+        return CODEPOINT_HEADERS
+    if _POSTCODE_START.match(first_line):
+        return CODEPOINT
+    if any(IMD_RANK_MARKER in h for h in header) and LSOA11_CODE_HEADER in header:
+        return IMD_RANKS
+    if any(IMD_DENOMINATOR_MARKER in h for h in header) and LSOA11_CODE_HEADER in header:
+        return IMD_DENOMINATORS
+    if "LSOA11CD" in header and any(re.fullmatch(r"WD\d{2}CD", h) for h in header):
+        return LOOKUP
+    if _lsoa21_code_column(header) and "Total" in header and "F0" in header:
+        return POPULATION_SYOA
+    return None
+
+
+def discover_sources(source_dir: Path) -> dict[str, SourceFile]:
+    """Recognise the raw files in ``source_dir`` by their columns.
+
+    Raises
+    ------
+    SourceDataError
+        When the folder is missing, a required kind is absent, or two files claim one kind.
+    """
+    if not source_dir.is_dir():
+        raise SourceDataError(
+            f"source folder {source_dir} does not exist. "
+            "Fix: pass --source the folder that holds the raw reference files."
+        )
+    found: dict[str, list[Path]] = {}
+    for path in sorted(source_dir.iterdir()):
+        suffix = path.suffix.lower()
+        if suffix in {".geojson", ".json"}:
+            kind = _geojson_kind(path)
+        elif suffix == ".csv":
+            kind = _csv_kind(path)
+        else:
+            kind = None
+        if kind:
+            found.setdefault(kind, []).append(path)
+    for kind, paths in found.items():
+        if len(paths) > 1:
+            names = ", ".join(p.name for p in paths)
+            raise SourceDataError(
+                f"{source_dir}: {len(paths)} files look like {KIND_DESCRIPTIONS[kind]}: {names}. "
+                "Fix: keep one of them in the source folder."
+            )
+    missing = [k for k in REQUIRED_KINDS if k not in found]
+    if missing:
+        wanted = "; ".join(KIND_DESCRIPTIONS[k] for k in missing)
+        raise SourceDataError(
+            f"{source_dir}: no {wanted}. Fix: add the file(s) to the source folder."
+        )
+    return {
+        kind: SourceFile(kind, paths[0], file_sha256(paths[0])) for kind, paths in found.items()
+    }
+
+
+def _field(columns, pattern: str) -> str | None:
+    matches = [c for c in columns if re.fullmatch(pattern, c)]
+    return matches[0] if matches else None
+
+
+def read_wards(
+    path: Path, lad_code: str, lookup: pd.DataFrame | None
+) -> tuple[gpd.GeoDataFrame, str]:
+    """Read the wards of ``lad_code`` in EPSG:27700 with columns ward_code, ward_name.
+
+    Returns the wards and the authority's name (the code when no file names it).
+    The authority is taken from the boundary file's LADyyCD field, or else from the lookup.
+    """
+    gdf = gpd.read_file(path)
+    code_col = _field(gdf.columns, r"WD\d{2}CD")
+    name_col = _field(gdf.columns, r"WD\d{2}NM")
+    lad_col = _field(gdf.columns, r"LAD\d{2}CD")
+    lad_name_col = _field(gdf.columns, r"LAD\d{2}NM")
+    if lad_col is not None:
+        gdf = gdf[gdf[lad_col] == lad_code]
+    elif lookup is not None:
+        gdf = gdf[gdf[code_col].isin(lookup.loc[lookup["lad_code"] == lad_code, "ward_code"])]
+    else:
+        raise SourceDataError(
+            f"{path.name}: has no LADyyCD field, so the wards of {lad_code} cannot be told apart. "
+            "Fix: use an ONS ward file with its LAD code field, or add the LSOA to ward lookup."
+        )
+    if gdf.empty:
+        raise SourceDataError(
+            f"{path.name}: no ward belongs to local authority {lad_code}. "
+            "Fix: check --lad (an E06/E07/E08/E09 code) against the source files."
+        )
+    name = str(gdf[lad_name_col].iloc[0]) if lad_name_col else lad_code
+    wards = gdf[[code_col, name_col, "geometry"]].rename(
+        columns={code_col: "ward_code", name_col: "ward_name"}
+    )
+    return wards.to_crs(CRS_COMPUTE).sort_values("ward_code").reset_index(drop=True), name
+
+
+def read_lsoa_boundaries(path: Path, year: int) -> gpd.GeoDataFrame:
+    """Read LSOA boundaries of census ``year`` (2011 or 2021) in EPSG:27700."""
+    suffix = str(year)[2:]
+    gdf = gpd.read_file(path)
+    code_col, name_col = f"LSOA{suffix}CD", f"LSOA{suffix}NM"
+    columns = [code_col, "geometry"] + ([name_col] if name_col in gdf.columns else [])
+    out = gdf[columns].rename(columns={code_col: "lsoa_code", name_col: "lsoa_name"})
+    return out.to_crs(CRS_COMPUTE).sort_values("lsoa_code").reset_index(drop=True)
+
+
+def read_lookup(path: Path) -> pd.DataFrame:
+    """Read the LSOA 2011 -> ward lookup as lsoa11_code, ward_code, ward_name, lad_code."""
+    df = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+    ward_col = _field(df.columns, r"WD\d{2}CD")
+    ward_name_col = _field(df.columns, r"WD\d{2}NM")
+    lad_col = _field(df.columns, r"LAD\d{2}CD")
+    columns = {"LSOA11CD": "lsoa11_code", ward_col: "ward_code", ward_name_col: "ward_name"}
+    if lad_col:
+        columns[lad_col] = "lad_code"
+    return df[list(columns)].rename(columns=columns)
+
+
+def read_imd_ranks(path: Path) -> pd.DataFrame:
+    """Read IMD 2019 File 2 as lsoa11_code plus rank_<domain> and decile_<domain> columns."""
+    df = pd.read_csv(path, encoding="utf-8-sig", thousands=",")
+    prefixes = {
+        "imd": "Index of Multiple Deprivation (IMD)",
+        "income": "Income",
+        "employment": "Employment",
+        "education": "Education, Skills and Training",
+        "health": "Health Deprivation and Disability",
+        "crime": "Crime",
+        "housing": "Barriers to Housing and Services",
+        "living_environment": "Living Environment",
+    }
+    out = pd.DataFrame({"lsoa11_code": df[LSOA11_CODE_HEADER].astype(str)})
+    for key, prefix in prefixes.items():
+        for measure in ("Rank", "Decile"):
+            column = next((c for c in df.columns if c.startswith(f"{prefix} {measure}")), None)
+            if column is None:
+                raise SourceDataError(
+                    f"{path.name}: no column '{prefix} {measure} ...'. "
+                    "Fix: use IMD 2019 File 2 (domains of deprivation) as published."
+                )
+            out[f"{measure.lower()}_{key}"] = pd.to_numeric(df[column]).astype("int64")
+    return out
+
+
+def read_imd_denominators(path: Path) -> pd.DataFrame:
+    """Read IMD 2019 File 6 as lsoa11_code, population and three age bands (mid-2015)."""
+    df = pd.read_csv(path, encoding="utf-8-sig", thousands=",")
+
+    def pick(start: str) -> pd.Series:
+        column = next(c for c in df.columns if c.startswith(start))
+        return pd.to_numeric(df[column]).astype("int64")
+
+    return pd.DataFrame(
+        {
+            "lsoa11_code": df[LSOA11_CODE_HEADER].astype(str),
+            "population": pick("Total population"),
+            "pop_0_15": pick("Dependent Children aged 0-15"),
+            "pop_16_64": pick("Population aged 16-59"),
+            "pop_65_plus": pick("Older population aged 60"),
+        }
+    )
+
+
+def _lsoa21_code_column(columns) -> str | None:
+    for column in columns:
+        key = re.sub(r"[^a-z0-9]", "", column.lower())
+        if key.startswith("lsoa") and "code" in key and ("2021" in key or "21" in key):
+            return column
+    return None
+
+
+@dataclass(frozen=True)
+class PopulationEstimate:
+    """LSOA 2021 population with bands, and which year and edition it is."""
+
+    table: pd.DataFrame
+    year: int | None
+    edition: str | None
+    note: str | None
+
+
+def read_population_syoa(path: Path, *, year: int | None = None) -> PopulationEstimate:
+    """Read ONS single-year-of-age estimates on LSOA 2021 for one year.
+
+    The latest year is taken unless ``year`` is given. When a year appears in more than
+    one edition (the same LSOA twice, e.g. the Bristol file's two mid-2022 copies), the
+    edition that comes last in the file is used and the choice is reported in ``note``:
+    stacked extracts put a revised table after the original.
+
+    Notes
+    -----
+    Bands: 0-15, 16-64 and 65+ from columns F0..F90 and M0..M90 (90 = 90 and over).
+    """
+    df = pd.read_csv(path, encoding="utf-8-sig", thousands=",", low_memory=False)
+    code_col = _lsoa21_code_column(df.columns)
+    ages = {c: int(c[1:]) for c in df.columns if re.fullmatch(r"[FM]\d{1,2}", c)}
+    if not ages or "Total" not in df.columns:
+        raise SourceDataError(
+            f"{path.name}: expected columns Total and F0..F90, M0..M90. "
+            "Fix: use the ONS LSOA 2021 population estimates by single year of age."
+        )
+    year_col = "Year" if "Year" in df.columns else None
+    chosen_year = None
+    if year_col:
+        years = sorted(pd.to_numeric(df[year_col]).unique())
+        chosen_year = int(years[-1]) if year is None else year
+        if chosen_year not in years:
+            raise SourceDataError(
+                f"{path.name}: no estimates for {chosen_year}; "
+                f"the file has {years[0]}-{years[-1]}. "
+                "Fix: pass a --population-year that the file holds."
+            )
+        df = df[pd.to_numeric(df[year_col]) == chosen_year]
+    edition_col = "Source_File" if "Source_File" in df.columns else None
+    editions = list(dict.fromkeys(df[edition_col])) if edition_col else []
+    note = None
+    if df[code_col].duplicated().any():
+        kept = df.drop_duplicates(code_col, keep="last")
+        if edition_col and len(editions) > 1:
+            note = (
+                f"{path.name}: {chosen_year} appears in {len(editions)} editions "
+                f"({', '.join(editions)}); used the last, {editions[-1]}."
+            )
+            kept = df[df[edition_col] == editions[-1]]
+        else:
+            note = f"{path.name}: {chosen_year} has repeated LSOA rows; used the last of each."
+        df = kept
+    band = {
+        "pop_0_15": [c for c, a in ages.items() if a <= 15],
+        "pop_16_64": [c for c, a in ages.items() if 16 <= a <= 64],
+        "pop_65_plus": [c for c, a in ages.items() if a >= 65],
+    }
+    table = pd.DataFrame({"lsoa_code": df[code_col].astype(str).to_numpy()})
+    table["population"] = pd.to_numeric(df["Total"]).astype("int64").to_numpy()
+    for column, sources in band.items():
+        table[column] = df[sources].apply(pd.to_numeric).sum(axis=1).astype("int64").to_numpy()
+    edition = editions[-1] if editions else None
+    return PopulationEstimate(
+        table.sort_values("lsoa_code", ignore_index=True), chosen_year, edition, note
+    )
+
+
+def read_codepoint(path: Path, lad_code: str) -> pd.DataFrame:
+    """Read Code-Point Open rows of ``lad_code``: postcode, quality, easting, northing, ward."""
+    df = pd.read_csv(path, header=None, names=list(CODEPOINT_COLUMNS), dtype=str)
+    df = df[df["Admin_district_code"] == lad_code]
+    return pd.DataFrame(
+        {
+            "postcode": df["Postcode"].str.strip(),
+            "quality": pd.to_numeric(df["Positional_quality_indicator"]).astype("int64"),
+            "easting": pd.to_numeric(df["Eastings"]).astype("int64"),
+            "northing": pd.to_numeric(df["Northings"]).astype("int64"),
+            "ward_code": df["Admin_ward_code"],
+        }
+    ).reset_index(drop=True)

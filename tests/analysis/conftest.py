@@ -1,0 +1,25 @@
+"""Fixtures for analysis tests: the bundled Bristol area and the raw files it came from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analysis.geography import REPO_ROOT, AreaSet, default_area_path, load_area
+
+RAW_BRISTOL = REPO_ROOT.parent / "shared" / "data" / "bristol"
+
+
+@pytest.fixture(scope="session")
+def bristol() -> AreaSet:
+    """The bundled Bristol area set, loaded once."""
+    return load_area(default_area_path())
+
+
+@pytest.fixture(scope="session")
+def raw_bristol() -> Path:
+    """The raw public files the Bristol set is built from (beside the project, in shared/)."""
+    if not RAW_BRISTOL.is_dir():
+        pytest.skip(f"raw reference files not found at {RAW_BRISTOL}")
+    return RAW_BRISTOL

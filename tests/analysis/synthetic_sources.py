@@ -1,0 +1,199 @@
+"""A tiny synthetic local authority in the public file formats, for build-area tests.
+
+Authority E06999999 "Testshire" has two 1 km square wards side by side, each cut into two
+LSOA 2021 zones. West ward's zones keep their 2011 codes; east ward's two zones are new
+2021 codes split from one 2011 zone. A third ward belongs to a neighbouring authority and
+must be left out. Coordinates are British National Grid, written as WGS84 GeoJSON as ONS
+publishes them.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import geopandas as gpd
+from shapely.geometry import box
+
+LAD = "E06999999"
+OTHER_LAD = "E06888888"
+X0, Y0 = 400_000, 200_000
+KM = 1_000
+
+WARDS = [  # code, name, lad, (minx, miny, maxx, maxy)
+    ("E05999001", "West", LAD, (X0, Y0, X0 + KM, Y0 + KM)),
+    ("E05999002", "East", LAD, (X0 + KM, Y0, X0 + 2 * KM, Y0 + KM)),
+    ("E05888001", "Elsewhere", OTHER_LAD, (X0 + 2 * KM, Y0, X0 + 3 * KM, Y0 + KM)),
+]
+LSOA21 = [  # code, name, bounds
+    ("E01999001", "Testshire 001A", (X0, Y0, X0 + KM, Y0 + KM / 2)),
+    ("E01999002", "Testshire 001B", (X0, Y0 + KM / 2, X0 + KM, Y0 + KM)),
+    ("E01999101", "Testshire 002C", (X0 + KM, Y0, X0 + 2 * KM, Y0 + KM / 2)),
+    ("E01999102", "Testshire 002D", (X0 + KM, Y0 + KM / 2, X0 + 2 * KM, Y0 + KM)),
+    ("E01888001", "Elsewhere 001A", (X0 + 2 * KM, Y0, X0 + 3 * KM, Y0 + KM)),
+]
+LSOA11 = [
+    ("E01999001", "Testshire 001A", (X0, Y0, X0 + KM, Y0 + KM / 2)),
+    ("E01999002", "Testshire 001B", (X0, Y0 + KM / 2, X0 + KM, Y0 + KM)),
+    ("E01999050", "Testshire 002A", (X0 + KM, Y0, X0 + 2 * KM, Y0 + KM)),
+    ("E01888001", "Elsewhere 001A", (X0 + 2 * KM, Y0, X0 + 3 * KM, Y0 + KM)),
+]
+# lsoa11 code -> IMD rank of every domain (same rank in each, for easy checking), decile
+IMD = {
+    "E01999001": (100, 1),
+    "E01999002": (20_000, 7),
+    "E01999050": (5_000, 2),
+    "E01888001": (30_000, 10),
+}
+IMD_PREFIXES = [
+    "Index of Multiple Deprivation (IMD)",
+    "Income",
+    "Employment",
+    "Education, Skills and Training",
+    "Health Deprivation and Disability",
+    "Crime",
+    "Barriers to Housing and Services",
+    "Living Environment",
+]
+# lsoa21 code -> people at ages 5, 30 and 70 in the latest year (first edition, then revised)
+POPULATION_2024_FIRST = {
+    "E01999001": (10, 20, 30),
+    "E01999002": (1, 2, 3),
+    "E01999101": (4, 5, 6),
+    "E01999102": (7, 8, 9),
+    "E01888001": (100, 100, 100),
+}
+POPULATION_2024_REVISED = {
+    code: (a + 1, b + 1, c + 1) for code, (a, b, c) in POPULATION_2024_FIRST.items()
+}
+POSTCODES = [  # postcode as Code-Point writes it, easting, northing, district, ward
+    ("TS1 1AA", X0 + 500, Y0 + 250, LAD, "E05999001"),
+    ("TS1 1AB", X0 + 500, Y0 + 750, LAD, "E05999001"),
+    ("TS2 2AA", X0 + 1500, Y0 + 250, LAD, "E05999002"),
+    ("TS2 2AB", X0 + 2100, Y0 + 750, LAD, "E05999002"),  # point over the border: ward kept
+    ("TS9 9ZZ", X0 + 2500, Y0 + 500, OTHER_LAD, "E05888001"),
+    ("TS1 1ZZ", 0, 0, LAD, "E05999001"),  # no grid reference
+]
+
+
+def _write_boundaries(path: Path, rows: list[dict]) -> None:
+    gdf = gpd.GeoDataFrame(rows, crs="EPSG:27700").to_crs("EPSG:4326")
+    gdf.to_file(path, driver="GeoJSON")
+
+
+def write_sources(
+    folder: Path,
+    *,
+    population: bool = True,
+    imd: bool = True,
+    lsoa11: bool = True,
+    codepoint: bool = True,
+    denominators: bool = True,
+) -> Path:
+    """Write the synthetic raw files into ``folder``; flags leave optional files out."""
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_boundaries(
+        folder / "wards.geojson",
+        [
+            {
+                "WD24CD": c,
+                "WD24NM": n,
+                "LAD24CD": lad,
+                "LAD24NM": "Testshire" if lad == LAD else "Elsewhere",
+                "geometry": box(*b),
+            }
+            for c, n, lad, b in WARDS
+        ],
+    )
+    _write_boundaries(
+        folder / "lsoa21.geojson",
+        [{"LSOA21CD": c, "LSOA21NM": n, "geometry": box(*b)} for c, n, b in LSOA21],
+    )
+    if lsoa11:
+        _write_boundaries(
+            folder / "lsoa11.geojson",
+            [{"LSOA11CD": c, "LSOA11NM": n, "geometry": box(*b)} for c, n, b in LSOA11],
+        )
+    if imd:
+        header = [
+            "LSOA code (2011)",
+            "LSOA name (2011)",
+            "Local Authority District code (2019)",
+            "Local Authority District name (2019)",
+        ]
+        for prefix in IMD_PREFIXES:
+            header += [
+                f"{prefix} Rank (where 1 is most deprived)",
+                f"{prefix} Decile (where 1 is most deprived 10% of LSOAs)",
+            ]
+        with (folder / "imd_file2.csv").open("w", newline="", encoding="utf-8-sig") as f:
+            writer = csv.writer(f)
+            writer.writerow(header)
+            for code, (rank, decile) in IMD.items():
+                writer.writerow([code, code, LAD, "Testshire", *[f"{rank:,}", decile] * 8])
+    if denominators:
+        with (folder / "imd_file6.csv").open("w", newline="", encoding="utf-8-sig") as f:
+            writer = csv.writer(f)
+            writer.writerow(
+                [
+                    "LSOA code (2011)",
+                    "LSOA name (2011)",
+                    "Local Authority District code (2019)",
+                    "Local Authority District name (2019)",
+                    "Total population: mid 2015 (excluding prisoners)",
+                    "Dependent Children aged 0-15: mid 2015 (excluding prisoners)",
+                    "Population aged 16-59: mid 2015 (excluding prisoners)",
+                    "Older population aged 60 and over: mid 2015 (excluding prisoners)",
+                    "Working age population 18-59/64: for use with Employment "
+                    "Deprivation Domain (excluding prisoners)",
+                ]
+            )
+            for code, total, kids, mid, old in [
+                ("E01999001", 1200, 200, 600, 400),
+                ("E01999002", 1000, 100, 500, 400),
+                ("E01999050", 2000, 400, 1000, 600),
+                ("E01888001", 900, 300, 300, 300),
+            ]:
+                writer.writerow([code, code, LAD, "Testshire", f"{total:,}", kids, mid, old, mid])
+    if population:
+        ages = [f"F{a}" for a in range(91)] + [f"M{a}" for a in range(91)]
+        with (folder / "population.csv").open("w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(
+                [
+                    "LAD_Code",
+                    "LAD_Name",
+                    "LSOA_2021_Code",
+                    "LSOA_2021_Name",
+                    "Total",
+                    *ages,
+                    "Year",
+                    "Source_File",
+                ]
+            )
+            editions = [
+                (2023, "Mid_2023.csv", POPULATION_2024_FIRST),
+                (2024, "Mid_2024_1.csv", POPULATION_2024_FIRST),
+                (2024, "Mid_2024_2.csv", POPULATION_2024_REVISED),
+            ]
+            for year, source, table in editions:
+                for code, (young, adult, old) in table.items():
+                    counts = dict.fromkeys(ages, 0)
+                    counts["F5"], counts["M30"], counts["F70"] = young, adult, old
+                    writer.writerow(
+                        [
+                            LAD,
+                            "Testshire",
+                            code,
+                            code,
+                            young + adult + old,
+                            *counts.values(),
+                            year,
+                            source,
+                        ]
+                    )
+    if codepoint:
+        with (folder / "codepoint.csv").open("w", newline="") as f:
+            for postcode, e, n, lad, ward in POSTCODES:
+                f.write(f"{postcode},10,{e},{n},E92000001,,,,{lad},{ward}\r\n")
+    return folder
