@@ -46,4 +46,4 @@ class PointOutsideAreaError(SafetyNetError):
 
 
 class TaxonomyError(SafetyNetError):
-    """The need-category file is malformed."""
+    """The need-category file is malformed, or a category or its indicator columns are unknown."""
