@@ -1,0 +1,1 @@
+"""Safety Net dashboard: Streamlit pages over what analysis/ computes."""
