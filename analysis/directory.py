@@ -63,7 +63,7 @@ ACTIVE_FROM: Final = "active_from"  # pandas Timestamp or NaT
 ACTIVE_UNTIL: Final = "active_until"
 LOCATION: Final = "location"  # Point in EPSG:27700, or None
 FLAGS: Final = "flags"  # tuple of warning codes kept with an accepted row
-SOURCE_ROW: Final = "source_row"  # row number in the file it came from (1 = first data row)
+SOURCE_ROW: Final = "source_row"  # row in its file as a spreadsheet shows it (header = 1)
 SERVICE_COLUMNS: Final = (
     SERVICE_ID,
     ORG_ID,

@@ -47,3 +47,19 @@ class PointOutsideAreaError(SafetyNetError):
 
 class TaxonomyError(SafetyNetError):
     """The need-category file is malformed, or a category or its indicator columns are unknown."""
+
+
+class AnalysisError(SafetyNetError):
+    """An analysis, report or export was asked for something its inputs cannot give."""
+
+
+class IngestError(SafetyNetError):
+    """A services file cannot be read at all: unknown format, undecodable, malformed, empty.
+
+    Row-level problems never raise: they go into the ingest report. This error is for the
+    whole file, and the CLI exits 2 with its one-line message.
+    """
+
+
+class ColumnMappingError(IngestError):
+    """The columns of a services file cannot be matched to the template's fields."""
