@@ -13,9 +13,13 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analysis.errors import SafetyNetError
 from analysis.geography import REPO_ROOT, default_area_path, load_area, lookup_postcode
+
+if TYPE_CHECKING:
+    from analysis.report import Report
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -45,10 +49,334 @@ def _lookup(args: argparse.Namespace) -> int:
     return 0
 
 
+# Problems printed by `validate` without --json; the rest are counted, and all are in --json.
+PRINTED_PROBLEMS = 50
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from analysis.columns import load_column_mapping
+    from analysis.errors import IngestError
+    from analysis.ingest import load_directory
+    from analysis.sample import default_sample_path
+
+    path = args.file
+    if path is None:
+        path = default_sample_path()
+        print(f"no FILE given: validating the fictional demo data {path}", file=sys.stderr)
+    columns = load_column_mapping(args.columns) if args.columns else None
+    area = load_area(args.area)
+    try:
+        _, report = load_directory(
+            path, area=area, format=args.format, columns=columns, sheet=args.sheet
+        )
+    except SafetyNetError:
+        raise
+    except Exception as error:  # an unreadable file must give a reason, not a traceback
+        if args.debug:
+            raise
+        raise IngestError(
+            f"{path} could not be read ({type(error).__name__}: {error}). Fix: save it again "
+            "as CSV UTF-8 or .xlsx; run with --debug to see the details"
+        ) from error
+    if args.rejected:
+        args.rejected.parent.mkdir(parents=True, exist_ok=True)
+        args.rejected.write_text(report.rejected_rows_csv(), encoding="utf-8")
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        _print_report(report)
+    return 0 if report.rejected == 0 else 1
+
+
+def _print_report(report: Report) -> None:
+    print(f"{report.summary()} [{report.format}]")
+    if report.mapping_used:
+        pairs = ", ".join(f"{field} <- {column!r}" for field, column in report.mapping_used.items())
+        print(f"columns: {pairs}")
+    if report.ignored_columns:
+        print(f"ignored columns: {', '.join(repr(c) for c in report.ignored_columns)}")
+    if report.blank_rows_skipped:
+        print(f"blank rows skipped: {report.blank_rows_skipped}")
+    for note in report.notes:
+        print(f"note: {note}")
+    if report.unmapped_categories:
+        terms = ", ".join(
+            f"{term!r} ({count} row{'s' if count > 1 else ''})"
+            for term, count in report.unmapped_categories.items()
+        )
+        print(f"unmapped categories: {terms}")
+    for problem in report.problems[:PRINTED_PROBLEMS]:
+        print(f"{problem.severity}: {problem}")
+    hidden = len(report.problems) - PRINTED_PROBLEMS
+    if hidden > 0:
+        print(
+            f"… and {hidden} more problems: use --json, or --rejected OUT.csv for the rejected rows"
+        )
+
+
+def _sample(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from analysis.sample import write_sample
+
+    area = load_area(args.area)
+    path = write_sample(args.out, area=area, seed=args.seed)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    print(
+        f"wrote {len(frame)} services of {frame['org_id'].nunique()} organisations "
+        f"(fictional demo data, seed {args.seed}) to {path}"
+    )
+    return 0
+
+
+def _template(args: argparse.Namespace) -> int:
+    from analysis.template import write_templates
+
+    for path in write_templates(args.out):
+        print(f"wrote {path}")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     app = REPO_ROOT / "dashboard" / "app.py"
     command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port)]
     return subprocess.call(command, cwd=REPO_ROOT)
+
+
+def _analysis_inputs(args: argparse.Namespace, area):
+    """Taxonomy, coverage of every service, and the filtered selection, for analyse/report."""
+    import pandas as pd
+
+    from analysis.coverage import compute_coverage
+    from analysis.errors import AnalysisError
+    from analysis.filters import Filters, apply_filters
+    from analysis.ingest import load_directory
+    from analysis.taxonomy import load_taxonomy
+
+    def day(text: str | None, option: str) -> pd.Timestamp | None:
+        if text is None:
+            return None
+        try:
+            return pd.Timestamp(text).normalize()
+        except ValueError as error:
+            raise AnalysisError(
+                f"{option} {text!r} is not a date. Fix: write it as YYYY-MM-DD, e.g. 2025-06-30."
+            ) from error
+
+    taxonomy = load_taxonomy()
+    directory, ingest_report = load_directory(args.services, area=area, taxonomy=taxonomy)
+    if ingest_report.rejected:
+        print(
+            f"note: {ingest_report.summary()}; see 'python -m analysis validate "
+            f"{args.services}' for the reasons",
+            file=sys.stderr,
+        )
+    filters = Filters(
+        delivery=tuple(args.delivery or ()),
+        audiences=tuple(args.audience or ()),
+        active_on=day(args.active_on, "--active-on"),
+        org_kinds=tuple(args.org_kind or ()),
+        stale_after_months=args.stale_months,
+        stale=args.stale,
+        as_of=pd.Timestamp.today().normalize() if args.stale_months is not None else None,
+    )
+    # Coverage of every service, so that filters never recompute geometry.
+    coverage = compute_coverage(directory, area)
+    selection = apply_filters(directory, filters, taxonomy=taxonomy)
+    return taxonomy, coverage, selection
+
+
+def _analysis_thresholds(args: argparse.Namespace):
+    from analysis.metrics import Thresholds
+
+    return Thresholds(
+        under_served_below=args.under_served_below,
+        overlap_min_providers=args.overlap_min_providers,
+        overlap_min_rp=args.overlap_min_rp,
+    )
+
+
+def _analyse(args: argparse.Namespace) -> int:
+    from analysis.export import export_metrics
+    from analysis.metrics import compute_metrics
+
+    thresholds = _analysis_thresholds(args)
+    area = load_area(args.area)
+    taxonomy, coverage, selection = _analysis_inputs(args, area)
+    result = compute_metrics(
+        coverage,
+        selection.directory,
+        area,
+        taxonomy,
+        level=args.level,
+        thresholds=thresholds,
+        categories=args.category,
+        weights=selection.weights,
+    )
+    path = export_metrics(result, area, args.out)
+    table = result.table
+    classes = table["class"].value_counts()
+    counts = result.service_counts
+    dropped = sum(selection.excluded.values())
+    n_areas = table["area_code"].nunique()
+    print(
+        f"wrote {len(table)} rows ({n_areas} {args.level}s × "
+        f"{len(table) // max(n_areas, 1)} categories) to {path}: "
+        + ", ".join(f"{classes.get(name, 0)} {name}" for name in _CLASS_ORDER)
+        + f"; {counts['services'] + dropped} services, {dropped} filtered out, "
+        f"{counts['uncategorised']} uncategorised (in no category)"
+    )
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from analysis.errors import AnalysisError
+    from analysis.export import write_html
+    from analysis.metrics import compute_metrics
+    from analysis.profile import render_ward_profile, resolve_ward
+    from analysis.robustness import assess_robustness
+
+    if args.out.suffix.lower() not in (".html", ".htm"):
+        raise AnalysisError(
+            f"cannot write the ward profile to {args.out.name}: it is an HTML page. "
+            "Fix: name the output e.g. ward.html."
+        )
+    thresholds = _analysis_thresholds(args)
+    area = load_area(args.area)
+    ward_code = resolve_ward(area, args.ward)
+    taxonomy, coverage, selection = _analysis_inputs(args, area)
+    result = compute_metrics(
+        coverage,
+        selection.directory,
+        area,
+        taxonomy,
+        level="ward",
+        thresholds=thresholds,
+        weights=selection.weights,
+    )
+    robustness = assess_robustness(
+        coverage,
+        selection.directory,
+        area,
+        taxonomy,
+        thresholds=thresholds,
+        weights=selection.weights,
+    )
+    page = render_ward_profile(
+        result,
+        coverage,
+        selection.directory,
+        area,
+        taxonomy,
+        ward_code=ward_code,
+        robustness=robustness,
+    )
+    path = write_html(page, args.out)
+    print(f"wrote the profile of {area.ward_name(ward_code)} ({ward_code}) to {path}")
+    return 0
+
+
+_CLASS_ORDER = ("missing", "under-served", "adequate", "overlap")
+
+
+def _add_analysis_commands(commands: argparse._SubParsersAction) -> None:
+    """The ``analyse`` and ``report`` subcommands."""
+    from analysis.metrics import Thresholds
+
+    default_services = REPO_ROOT / "data" / "sample" / "services.csv"
+    defaults = Thresholds()
+
+    def common(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "services",
+            nargs="?",
+            type=Path,
+            default=default_services,
+            metavar="SERVICES",
+            help="services file (CSV, XLSX, Open Referral UK); default the demo data",
+        )
+        parser.add_argument("--area", type=Path, default=default_area_path(), help="area folder")
+        parser.add_argument("--out", type=Path, required=True, help="file to write")
+        group = parser.add_argument_group("thresholds")
+        group.add_argument(
+            "--under-served-below",
+            type=float,
+            default=defaults.under_served_below,
+            metavar="RP",
+            help="relative provision below this is under-served (default 0.5)",
+        )
+        group.add_argument(
+            "--overlap-min-providers",
+            type=float,
+            default=defaults.overlap_min_providers,
+            metavar="E",
+            help="effective providers for an overlap (default 3)",
+        )
+        group.add_argument(
+            "--overlap-min-rp",
+            type=float,
+            default=defaults.overlap_min_rp,
+            metavar="RP",
+            help="relative provision for an overlap (default 2)",
+        )
+        filters = parser.add_argument_group("filters (which services count)")
+        filters.add_argument(
+            "--delivery",
+            action="extend",
+            nargs="+",
+            metavar="MODE",
+            help="in person, phone, online or home delivery (quote modes with a space)",
+        )
+        filters.add_argument(
+            "--audience",
+            action="extend",
+            nargs="+",
+            metavar="TEXT",
+            help="services for these audiences, and those open to everyone",
+        )
+        filters.add_argument(
+            "--active-on", metavar="YYYY-MM-DD", help="services active on this date"
+        )
+        filters.add_argument(
+            "--org-kind",
+            action="extend",
+            nargs="+",
+            metavar="KIND",
+            help="charity, CIC, 'mutual aid group', 'faith group', statutory or other",
+        )
+        filters.add_argument(
+            "--stale-months",
+            type=int,
+            metavar="N",
+            help="records not updated for more than N months are stale",
+        )
+        filters.add_argument(
+            "--stale",
+            choices=("exclude", "down-weight"),
+            default="exclude",
+            help="drop stale records, or count them at half weight (default exclude)",
+        )
+
+    analyse = commands.add_parser(
+        "analyse", help="write the area × category table of provision, need, gaps and overlaps"
+    )
+    common(analyse)
+    analyse.add_argument(
+        "--level", choices=("ward", "neighbourhood"), default="ward", help="default ward"
+    )
+    analyse.add_argument(
+        "--category",
+        action="extend",
+        nargs="+",
+        metavar="ID",
+        help="categories to report (default all), e.g. food befriending",
+    )
+    analyse.set_defaults(handler=_analyse)
+
+    report = commands.add_parser("report", help="write a printable HTML profile of one ward")
+    common(report)
+    report.add_argument("--ward", required=True, metavar="CODE_OR_NAME")
+    report.set_defaults(handler=_report)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,6 +403,43 @@ def build_parser() -> argparse.ArgumentParser:
     lookup.add_argument("postcode")
     lookup.add_argument("--area", type=Path, default=default_area_path(), help="area folder")
     lookup.set_defaults(handler=_lookup)
+
+    _add_analysis_commands(commands)
+
+    from analysis.readers import FORMAT_CHOICES
+    from analysis.sample import SAMPLE_SEED, default_sample_path
+    from analysis.template import default_template_dir
+
+    validate = commands.add_parser(
+        "validate",
+        help="check a services file (CSV, XLSX, Open Referral UK) and report every row",
+        description="Exit 0 when every row is accepted, 1 when some are rejected, 2 when the "
+        "file cannot be read at all.",
+    )
+    validate.add_argument(
+        "file", nargs="?", type=Path, default=None, help="the file (default: the demo data)"
+    )
+    validate.add_argument("--area", type=Path, default=default_area_path(), help="area folder")
+    validate.add_argument("--format", choices=FORMAT_CHOICES, default="auto")
+    validate.add_argument(
+        "--columns", type=Path, metavar="MAPPING.json", help="column mapping {field: column}"
+    )
+    validate.add_argument("--sheet", help="XLSX sheet to read (default: the first)")
+    validate.add_argument(
+        "--rejected", type=Path, metavar="OUT.csv", help="write the rejected rows with reasons"
+    )
+    validate.add_argument("--json", action="store_true", help="print one JSON object")
+    validate.set_defaults(handler=_validate)
+
+    sample = commands.add_parser("sample", help="write the fictional demo directory")
+    sample.add_argument("--out", type=Path, default=default_sample_path(), help="CSV to write")
+    sample.add_argument("--seed", type=int, default=SAMPLE_SEED)
+    sample.add_argument("--area", type=Path, default=default_area_path(), help="area folder")
+    sample.set_defaults(handler=_sample)
+
+    template = commands.add_parser("template", help="write the CSV and XLSX services templates")
+    template.add_argument("--out", type=Path, default=default_template_dir(), help="folder")
+    template.set_defaults(handler=_template)
 
     serve = commands.add_parser("serve", help="start the dashboard")
     serve.add_argument("--port", type=int, default=8501)
