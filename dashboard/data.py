@@ -1,0 +1,113 @@
+"""Every cache of the dashboard, in one module.
+
+Shared read-only frames (area, taxonomy, demo directory, coverage) are cached once per
+server with ``st.cache_resource``: callers must not modify them. Metrics are keyed on small
+hashable inputs, so a threshold or filter change reruns only the cheap metrics step.
+An upload lives in this browser session's ``st.session_state`` only, never in a shared
+cache keyed by something another session could guess.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from analysis.coverage import Coverage, compute_coverage
+from analysis.directory import Directory
+from analysis.filters import Filters, apply_filters
+from analysis.geography import REPO_ROOT, AreaSet, default_area_path, load_area
+from analysis.ingest import load_directory
+from analysis.metrics import MetricsResult, Thresholds, compute_metrics
+from analysis.report import Report
+from analysis.robustness import assess_robustness
+from analysis.taxonomy import Taxonomy, load_taxonomy
+from dashboard.state import StateKeys
+
+DEMO_SERVICES_PATH = REPO_ROOT / "data" / "sample" / "services.csv"
+DEMO_KEY = "demo"
+
+
+@dataclass(frozen=True)
+class DirectorySource:
+    """The services in use: the Directory, its import report, a cache key and a label."""
+
+    directory: Directory
+    report: Report
+    key: str
+    label: str
+    is_demo: bool
+
+
+@st.cache_resource(show_spinner="Loading the area…")
+def get_area(path: str | None = None) -> AreaSet:
+    """The area set (default: bundled Bristol)."""
+    return load_area(Path(path) if path else default_area_path())
+
+
+@st.cache_resource
+def get_taxonomy() -> Taxonomy:
+    """The need categories."""
+    return load_taxonomy()
+
+
+@st.cache_resource(show_spinner="Loading the demo services…")
+def _demo_directory() -> tuple[Directory, Report]:
+    return load_directory(DEMO_SERVICES_PATH, area=get_area(), taxonomy=get_taxonomy())
+
+
+def upload_key(data: bytes) -> str:
+    """Cache key of an upload: a hash of its bytes (same file, same analysis)."""
+    return "upload-" + hashlib.sha256(data).hexdigest()[:16]
+
+
+def current_source() -> DirectorySource:
+    """This session's upload if there is one, else the fictional demo directory."""
+    upload = st.session_state.get(StateKeys.UPLOAD)
+    if upload is not None:
+        return upload
+    directory, report = _demo_directory()
+    return DirectorySource(directory, report, DEMO_KEY, "Demo data (fictional)", True)
+
+
+@st.cache_resource(show_spinner="Working out who covers which neighbourhood…", max_entries=8)
+def get_coverage(key: str, _directory: Directory) -> Coverage:
+    """The service × neighbourhood coverage of the directory cached under ``key``."""
+    return compute_coverage(_directory, get_area())
+
+
+@st.cache_resource(max_entries=64)
+def get_metrics(
+    key: str,
+    _directory: Directory,
+    filters: Filters,
+    thresholds: Thresholds,
+    level: str = "ward",
+) -> MetricsResult:
+    """Metrics of the directory under ``key`` with ``filters`` and ``thresholds``."""
+    selection = apply_filters(_directory, filters, taxonomy=get_taxonomy())
+    return compute_metrics(
+        get_coverage(key, _directory),
+        selection.directory,
+        get_area(),
+        get_taxonomy(),
+        level=level,
+        thresholds=thresholds,
+        weights=selection.weights,
+    )
+
+
+@st.cache_resource(show_spinner="Testing how robust each gap is…", max_entries=16)
+def get_robustness(key: str, _directory: Directory, filters: Filters, thresholds: Thresholds):
+    """Rank range of each ward × category gap over catchment and threshold variants."""
+    selection = apply_filters(_directory, filters, taxonomy=get_taxonomy())
+    return assess_robustness(
+        get_coverage(key, _directory),
+        selection.directory,
+        get_area(),
+        get_taxonomy(),
+        thresholds=thresholds,
+        weights=selection.weights,
+    )

@@ -1,0 +1,131 @@
+"""The view in the URL: every page, category, measure, ward, postcode and presentation flag.
+
+A copied link reopens exactly the same view. Parsing never fails: an unknown value falls
+back to the default and is reported, so a mistyped link still opens a page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Final, Literal
+
+Page = Literal["overview", "ward", "postcode", "data"]
+Measure = Literal[
+    "class", "effective_providers", "accessibility_per_10k", "relative_provision", "need"
+]
+
+PAGES: Final[tuple[Page, ...]] = ("overview", "ward", "postcode", "data")
+MEASURES: Final[dict[str, str]] = {
+    "class": "Gap or overlap (class)",
+    "effective_providers": "Effective providers",
+    "accessibility_per_10k": "Accessibility per 10,000 residents",
+    "relative_provision": "Relative provision (city = 1)",
+    "need": "Need",
+}
+DEFAULT_CATEGORY: Final = "food"
+DEFAULT_DISTANCE_KM: Final = 1.5
+MAX_DISTANCE_KM: Final = 10.0
+
+
+class StateKeys:
+    """Names of the values kept in ``st.session_state`` (one place, no stray strings)."""
+
+    UPLOAD = "upload"  # (Directory, Report, key) of this browser session's upload, if any
+    UPLOAD_WIDGET = "upload_widget"
+    CATEGORY = "category"
+    MEASURE = "measure"
+    WARD = "ward"
+    POSTCODE = "postcode"
+    DISTANCE = "distance_km"
+    PRESENT = "present"
+    SHOW_SERVICES = "show_services"
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """What the user is looking at; round-trips through the URL query string."""
+
+    page: Page = "overview"
+    category: str = DEFAULT_CATEGORY
+    measure: Measure = "class"
+    ward: str = ""
+    postcode: str = ""
+    distance_km: float = DEFAULT_DISTANCE_KM
+    present: bool = False
+
+    def with_(self, **changes) -> ViewState:
+        """A copy with ``changes`` applied."""
+        return replace(self, **changes)
+
+
+def from_query(
+    params: Mapping[str, str | list[str]],
+    *,
+    categories: tuple[str, ...],
+    wards: tuple[str, ...],
+) -> tuple[ViewState, list[str]]:
+    """Read a view from URL query parameters; return it and what was ignored, in words."""
+
+    def get(name: str) -> str:
+        value = params.get(name, "")
+        return (value[-1] if isinstance(value, list) and value else value or "").strip()
+
+    ignored: list[str] = []
+    state = ViewState()
+    page = get("page")
+    if page:
+        if page in PAGES:
+            state = state.with_(page=page)
+        else:
+            ignored.append(f"page '{page}' (pages: {', '.join(PAGES)})")
+    category = get("category")
+    if category:
+        if category in categories:
+            state = state.with_(category=category)
+        else:
+            ignored.append(f"category '{category}'")
+    if categories and state.category not in categories:
+        state = state.with_(category=categories[0])
+    measure = get("measure")
+    if measure:
+        if measure in MEASURES:
+            state = state.with_(measure=measure)
+        else:
+            ignored.append(f"measure '{measure}' (measures: {', '.join(MEASURES)})")
+    ward = get("ward")
+    if ward:
+        if ward in wards:
+            state = state.with_(ward=ward)
+        else:
+            ignored.append(f"ward '{ward}'")
+    state = state.with_(postcode=get("postcode")[:16])
+    distance = get("km")
+    if distance:
+        try:
+            km = float(distance)
+            if not 0 < km <= MAX_DISTANCE_KM:
+                raise ValueError
+            state = state.with_(distance_km=km)
+        except ValueError:
+            ignored.append(f"distance '{distance}' (0 to {MAX_DISTANCE_KM:g} km)")
+    state = state.with_(present=get("present").lower() in {"1", "true", "yes", "on"})
+    return state, ignored
+
+
+def to_query(state: ViewState) -> dict[str, str]:
+    """The query parameters of ``state``; defaults are left out so links stay short."""
+    query: dict[str, str] = {
+        "page": state.page,
+        "category": state.category,
+        "measure": state.measure,
+    }
+    if state.ward:
+        query["ward"] = state.ward
+    if state.postcode:
+        query["postcode"] = state.postcode
+    if state.distance_km != DEFAULT_DISTANCE_KM:
+        query["km"] = f"{state.distance_km:g}"
+    if state.present:
+        query["present"] = "1"
+    return query
