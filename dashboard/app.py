@@ -1,34 +1,30 @@
-"""Safety Net overview: the area's wards on a map that draws with no internet.
+"""Safety Net dashboard: one entry point that reads the view from the URL and shows a page.
 
 Run from the repository root (``make run``), so Streamlit reads ``.streamlit/config.toml``.
+Each page module in ``dashboard/pages`` has ``render(ctx: PageContext) -> ViewState``; the
+returned view is written back to the URL so that a copied link reopens it.
 """
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from analysis.errors import SafetyNetError
-from analysis.geography import AreaSet, default_area_path, load_area
-from dashboard.components.ward_map import ward_map
+from dashboard.context import PageContext
+from dashboard.data import current_source, get_area, get_taxonomy
 from dashboard.offline import ensure_static_assets
+from dashboard.state import PAGES, ViewState, from_query, to_query
 
 STATIC_DIR = Path(__file__).parent / "static"
-
-
-@st.cache_resource(show_spinner="Loading the area…")
-def cached_area(path: Path) -> AreaSet:
-    """The area set at ``path``, loaded once per server process."""
-    return load_area(path)
-
-
-def selected_ward_code(result: dict | None) -> str | None:
-    """The ward code of the ward last clicked on the map, if any."""
-    feature = (result or {}).get("last_active_drawing") or {}
-    code = (feature.get("properties") or {}).get("ward_code")
-    return code if isinstance(code, str) else None
+PAGE_TITLES = {
+    "overview": "City overview",
+    "ward": "Ward profile",
+    "postcode": "Near a postcode",
+    "data": "Your data",
+}
 
 
 def attribution_parts(text: str) -> tuple[str, str]:
@@ -38,35 +34,63 @@ def attribution_parts(text: str) -> tuple[str, str]:
     return "\n".join(lines).strip(), licence.strip()
 
 
-st.set_page_config(page_title="Safety Net", layout="wide")
-st.title("Safety Net")
-st.write(
-    "Who provides which kind of help where, so that gaps and overlaps in voluntary and "
-    "community support show up ward by ward."
-)
+def sidebar(state: ViewState, source_label: str) -> ViewState:
+    """Page choice and presentation mode; returns the view with the user's choice."""
+    with st.sidebar:
+        st.title("Safety Net")
+        page = st.radio(
+            "Page",
+            PAGES,
+            index=PAGES.index(state.page),
+            format_func=PAGE_TITLES.get,
+            key="nav_page",
+        )
+        present = st.toggle(
+            "Presentation mode",
+            value=state.present,
+            key="nav_present",
+            help="Hides the controls and enlarges the map and headline numbers.",
+        )
+        st.caption(f"Services: {source_label}")
+    return state.with_(page=page, present=present)
 
-ensure_static_assets(STATIC_DIR)
-try:
-    area = cached_area(default_area_path())
-except SafetyNetError as error:
-    st.error(f"The area's reference data could not be loaded. {error}")
-    st.stop()
 
-st.subheader(area.name)
-result = st_folium(
-    ward_map(area.wards),
-    key="overview_map",
-    returned_objects=["last_active_drawing"],
-    use_container_width=True,
-    height=600,
-)
-code = selected_ward_code(result)
-selected = f" Selected: {area.ward_names[code]} ({code})." if code in area.ward_names else ""
-st.caption(f"{len(area.wards)} wards. Hover over a ward for its name and code.{selected}")
+def main() -> None:
+    """Render the page the URL asks for."""
+    st.set_page_config(page_title="Safety Net", layout="wide")
+    ensure_static_assets(STATIC_DIR)
+    try:
+        area, taxonomy, source = get_area(), get_taxonomy(), current_source()
+    except SafetyNetError as error:
+        st.error(f"The reference data could not be loaded. {error}")
+        st.stop()
+    state, ignored = from_query(
+        st.query_params.to_dict(),
+        categories=taxonomy.ids(),
+        wards=tuple(area.wards["ward_code"]),
+    )
+    if ignored:
+        st.warning("This link had values that were not understood: " + "; ".join(ignored))
+    if state.present:
+        st.markdown(
+            "<style>section[data-testid='stSidebar']{display:none}"
+            " div[data-testid='stMetricValue']{font-size:3rem}</style>",
+            unsafe_allow_html=True,
+        )
+        if st.button("Leave presentation mode"):
+            state = state.with_(present=False)
+    else:
+        state = sidebar(state, source.label)
+    page = importlib.import_module(f"dashboard.pages.{state.page}")
+    state = page.render(PageContext(state, area, taxonomy, source))
+    st.query_params.from_dict(to_query(state))
 
-st.divider()
-sources, licence = attribution_parts(area.attribution)
-st.caption(sources)
-if licence:
-    with st.expander("Open Government Licence v3.0"):
-        st.caption(licence)
+    st.divider()
+    sources, licence = attribution_parts(area.attribution)
+    st.caption(sources)
+    if licence:
+        with st.expander("Open Government Licence v3.0"):
+            st.caption(licence)
+
+
+main()

@@ -72,33 +72,23 @@ def from_query(
         return (value[-1] if isinstance(value, list) and value else value or "").strip()
 
     ignored: list[str] = []
-    state = ViewState()
-    page = get("page")
-    if page:
-        if page in PAGES:
-            state = state.with_(page=page)
-        else:
-            ignored.append(f"page '{page}' (pages: {', '.join(PAGES)})")
-    category = get("category")
-    if category:
-        if category in categories:
-            state = state.with_(category=category)
-        else:
-            ignored.append(f"category '{category}'")
+    choices = {
+        "page": (PAGES, True),
+        "category": (categories, False),
+        "measure": (tuple(MEASURES), True),
+        "ward": (wards, False),
+    }
+    chosen: dict[str, str] = {}
+    for name, (allowed, list_them) in choices.items():
+        value = get(name)
+        if value and value in allowed:
+            chosen[name] = value
+        elif value:
+            known = f" ({name}s: {', '.join(allowed)})" if list_them else ""
+            ignored.append(f"{name} '{value}'{known}")
+    state = ViewState().with_(**chosen)
     if categories and state.category not in categories:
         state = state.with_(category=categories[0])
-    measure = get("measure")
-    if measure:
-        if measure in MEASURES:
-            state = state.with_(measure=measure)
-        else:
-            ignored.append(f"measure '{measure}' (measures: {', '.join(MEASURES)})")
-    ward = get("ward")
-    if ward:
-        if ward in wards:
-            state = state.with_(ward=ward)
-        else:
-            ignored.append(f"ward '{ward}'")
     state = state.with_(postcode=get("postcode")[:16])
     distance = get("km")
     if distance:
