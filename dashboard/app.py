@@ -77,13 +77,22 @@ def main() -> None:
             " div[data-testid='stMetricValue']{font-size:3rem}</style>",
             unsafe_allow_html=True,
         )
-        if st.button("Leave presentation mode"):
-            state = state.with_(present=False)
+        if st.button("Leave presentation mode", key="leave_present"):
+            st.query_params.from_dict(to_query(state.with_(present=False)))
+            st.rerun()
     else:
-        state = sidebar(state, source.label)
+        # A page changed the URL (e.g. a click on the map): the page radio follows it.
+        if st.session_state.get("_last_page", state.page) != state.page:
+            st.session_state.pop("nav_page", None)
+        chosen = sidebar(state, source.label)
+        if chosen.present:  # hide the controls now, not at the next click
+            st.query_params.from_dict(to_query(chosen))
+            st.rerun()
+        state = chosen
     page = importlib.import_module(f"dashboard.pages.{state.page}")
     state = page.render(PageContext(state, area, taxonomy, source))
     st.query_params.from_dict(to_query(state))
+    st.session_state["_last_page"] = state.page
 
     st.divider()
     sources, licence = attribution_parts(area.attribution)

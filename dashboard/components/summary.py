@@ -1,0 +1,96 @@
+"""The one-paragraph summary of a category's gaps and overlaps, in plain words.
+
+Every number comes from the metrics table of `analysis.metrics`; this module only counts
+rows and picks the largest value. The text is plain (no markup): show it with
+``st.text``/``st.write`` of a string, never as HTML.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.metrics import (
+    AREA_NAME,
+    CATEGORY,
+    NEED,
+    PROVISION_CLASS,
+    RELATIVE_PROVISION,
+    SMALL_NUMBERS,
+)
+
+_LIST_AT_MOST = 5
+
+
+def class_counts(table_df: pd.DataFrame, category: str) -> dict[str, int]:
+    """Number of wards per class for ``category`` (every class, zeros included)."""
+    rows = table_df[table_df[CATEGORY] == category]
+    counts = rows[PROVISION_CLASS].value_counts()
+    return {name: int(counts.get(name, 0)) for name in ("missing", "under-served", "overlap")}
+
+
+def _wards(n: int) -> str:
+    return f"{n} ward{'' if n == 1 else 's'}"
+
+
+def _names(names: list[str]) -> str:
+    shown = names[:_LIST_AT_MOST]
+    text = ", ".join(shown)
+    if len(names) > len(shown):
+        text += f" and {len(names) - len(shown)} more"
+    return text
+
+
+def summary_text(table_df: pd.DataFrame, category: str, category_label: str) -> str:
+    """A paragraph on ``category``: wards missing it, under-served, the largest unmet need.
+
+    Parameters
+    ----------
+    table_df
+        The ward × category metrics table (`analysis.metrics.MetricsResult.table`).
+    category, category_label
+        The category id and its label as people read it ("food support").
+
+    Returns
+    -------
+    str
+        Plain text, e.g. "5 wards have no food support within reach: … The largest unmet
+        need is in Filwood (need 2,310; relative provision 0.21)."
+    """
+    rows = table_df[table_df[CATEGORY] == category]
+    label = category_label.lower()
+    if rows.empty:
+        return f"There are no wards to summarise for {label}."
+    counts = class_counts(table_df, category)
+    missing = rows[rows[PROVISION_CLASS] == "missing"].sort_values(NEED, ascending=False)
+    under = rows[rows[PROVISION_CLASS] == "under-served"]
+    parts: list[str] = []
+    if counts["missing"]:
+        verb = "has" if counts["missing"] == 1 else "have"
+        parts.append(
+            f"{_wards(counts['missing'])} {verb} no {label} within reach: "
+            f"{_names(missing[AREA_NAME].astype(str).tolist())}."
+        )
+    else:
+        parts.append(f"Every ward has at least some {label} within reach.")
+    if counts["under-served"]:
+        verb = "is" if counts["under-served"] == 1 else "are"
+        parts.append(f"{_wards(counts['under-served'])} {verb} under-served.")
+    gaps = pd.concat([missing, under])
+    gaps = gaps[gaps[NEED] > 0]
+    if not gaps.empty:
+        top = gaps.sort_values([NEED, AREA_NAME], ascending=[False, True]).iloc[0]
+        rp = top[RELATIVE_PROVISION]
+        rp_text = f"; relative provision {rp:.2f}" if pd.notna(rp) else ""
+        parts.append(
+            f"The largest unmet need is in {top[AREA_NAME]} (need {top[NEED]:,.0f}{rp_text})."
+        )
+    if counts["overlap"]:
+        verb = "shows" if counts["overlap"] == 1 else "show"
+        parts.append(
+            f"{_wards(counts['overlap'])} {verb} possible overlap (many providers, "
+            "well above the city's provision): candidates for working together."
+        )
+    small = int(rows[SMALL_NUMBERS].sum())
+    if small:
+        parts.append(f"{_wards(small)} rest on small numbers; read them with care.")
+    return " ".join(parts)

@@ -1,0 +1,173 @@
+"""The data page's upload step: check an uploaded file and show its validation report.
+
+`handle_upload` is plain Python (no widgets), so tests can feed it the bytes of good and bad
+files; `show_report` draws a `Report` with Streamlit. Nothing is written to disk: the file
+is read from memory and, if the user keeps it, lives in this browser session only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from analysis.errors import ColumnMappingError, SafetyNetError
+from analysis.ingest import load_directory
+from analysis.report import Report
+from dashboard.context import PageContext
+from dashboard.data import DirectorySource, upload_key
+
+MAX_UPLOAD_MB = 20
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+UPLOAD_TYPES = ["csv", "xlsx", "json"]
+PROBLEM_COLUMNS = ["row", "column", "value", "reason", "fix", "severity"]
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    """What became of an upload: a source to use, or a message saying why not.
+
+    Exactly one of ``source`` and ``error`` is set.
+    """
+
+    name: str
+    size_bytes: int
+    source: DirectorySource | None = None
+    error: str | None = None
+
+    @property
+    def is_ok(self) -> bool:
+        """True when the file was read (its rows may still have problems)."""
+        return self.source is not None
+
+
+def describe_size(size_bytes: int) -> str:
+    """A file size in words: ``"512 bytes"``, ``"3.4 KB"``, ``"21.0 MB"``."""
+    if size_bytes < 1024:
+        return f"{size_bytes} bytes"
+    if size_bytes < 1024 * 1024:
+        return f"{size_bytes / 1024:.1f} KB"
+    return f"{size_bytes / (1024 * 1024):.1f} MB"
+
+
+def handle_upload(data: bytes, name: str, ctx: PageContext) -> UploadOutcome:
+    """Read and check an uploaded services file in memory.
+
+    Parameters
+    ----------
+    data
+        The file's bytes.
+    name
+        The file's name as uploaded (its extension helps detect the format).
+    ctx
+        The page context; its area and categories are used to check the rows.
+
+    Returns
+    -------
+    UploadOutcome
+        The source (Directory, Report, cache key, label) when the file could be read,
+        else a message naming the problem and the fix. Row problems do not fail the
+        upload: they are in the report.
+    """
+    size = len(data)
+    if size > MAX_UPLOAD_BYTES:
+        return UploadOutcome(
+            name,
+            size,
+            error=(
+                f"{name} is {describe_size(size)}, over the {MAX_UPLOAD_MB} MB limit. "
+                "Fix: split the file, or remove columns the template does not use."
+            ),
+        )
+    if size == 0 or not data.strip():
+        return UploadOutcome(
+            name,
+            size,
+            error=f"{name} is empty. Fix: download the template below and fill it in.",
+        )
+    try:
+        directory, report = load_directory(
+            data, filename=name, area=ctx.area, taxonomy=ctx.taxonomy
+        )
+    except ColumnMappingError as error:
+        # The message names the CLI's --columns option; the dashboard has no mapping step yet.
+        hint = " On this page: rename the column in your file to the template's name."
+        return UploadOutcome(name, size, error=str(error) + hint)
+    except SafetyNetError as error:
+        return UploadOutcome(name, size, error=str(error))
+    source = DirectorySource(
+        directory, report, key=upload_key(data), label=f"Uploaded: {name}", is_demo=False
+    )
+    return UploadOutcome(name, size, source=source)
+
+
+def problems_frame(report: Report) -> pd.DataFrame:
+    """The report's problems as a table: row, column, value, reason, fix, severity."""
+    rows = [{column: getattr(p, column) for column in PROBLEM_COLUMNS} for p in report.problems]
+    return pd.DataFrame(rows, columns=PROBLEM_COLUMNS)
+
+
+def mapping_frame(report: Report) -> pd.DataFrame:
+    """The column mapping used: template field -> the file's column."""
+    mapping = report.mapping_used
+    return pd.DataFrame({"template field": list(mapping), "your column": list(mapping.values())})
+
+
+def unmapped_frame(report: Report) -> pd.DataFrame:
+    """Category terms that matched no need category, with the number of rows using them."""
+    return pd.DataFrame(
+        {
+            "category term": list(report.unmapped_categories),
+            "rows": list(report.unmapped_categories.values()),
+        }
+    )
+
+
+def show_counts(report: Report, *, services: int, organisations: int, lead: str = "In use") -> None:
+    """Rows read, accepted, rejected and with warnings, and what the directory holds."""
+    cols = st.columns(4)
+    cols[0].metric("Rows read", report.rows_read)
+    cols[1].metric("Accepted", report.accepted)
+    cols[2].metric("Rejected", report.rejected)
+    cols[3].metric("Accepted with warnings", report.warnings)
+    st.write(f"{lead}: {services} services from {organisations} organisations.")
+
+
+def show_report(report: Report, *, key: str) -> None:
+    """The validation report of one file: problems, unmapped terms, mapping, downloads."""
+    if report.rejected:
+        st.error(
+            f"{report.rejected} of {report.rows_read} rows were rejected. Each reason and "
+            "its fix is in the table below; download the rejected rows, fix them and upload "
+            "the file again."
+        )
+    elif report.warnings:
+        st.warning(f"Every row was accepted; {report.warnings} have warnings (below).")
+    else:
+        st.success("Every row was accepted with no problems.")
+    for note in report.notes:
+        st.caption(note)
+    if report.problems:
+        st.subheader("Problems")
+        st.dataframe(problems_frame(report), hide_index=True)
+    if report.rejected:
+        st.download_button(
+            "Download the rejected rows (CSV)",
+            data=report.rejected_rows_csv(),
+            file_name="rejected_rows.csv",
+            mime="text/csv",
+            key=f"rejected_{key}",
+        )
+    if report.unmapped_categories:
+        st.subheader("Category terms not recognised")
+        st.caption(
+            "These services have no need category for these terms. Rename the terms to a "
+            "category of the template, or ask for them to be added as synonyms."
+        )
+        st.dataframe(unmapped_frame(report), hide_index=True)
+    if report.mapping_used:
+        with st.expander("Columns read from your file"):
+            st.dataframe(mapping_frame(report), hide_index=True)
+            if report.ignored_columns:
+                st.write("Columns not used: " + ", ".join(report.ignored_columns))

@@ -1,0 +1,132 @@
+"""Your data: what the maps are built from, upload your own services file, get the template.
+
+An upload replaces the demo data for this browser session only (``st.session_state``);
+nothing is written to disk and no other session sees it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from analysis.geography import REPO_ROOT
+from dashboard.components.upload import (
+    MAX_UPLOAD_MB,
+    UPLOAD_TYPES,
+    UploadOutcome,
+    handle_upload,
+    show_counts,
+    show_report,
+)
+from dashboard.context import PageContext
+from dashboard.data import DirectorySource, upload_key
+from dashboard.state import StateKeys, ViewState
+
+TEMPLATE_DIR = REPO_ROOT / "data" / "templates"
+TEMPLATES = {
+    "services_template.csv": "text/csv",
+    "services_template.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# The last file checked, so a rerun (a click anywhere) does not read it again.
+_CHECKED = "upload_checked"
+
+
+def _in_use(source: DirectorySource) -> None:
+    st.subheader("Data in use")
+    if source.is_demo:
+        st.info(
+            "The maps show demo data: fictional organisations and services in Bristol, made "
+            "up to show how Safety Net works. Upload your own directory below to see your "
+            "area's gaps and overlaps."
+        )
+    else:
+        st.write(source.label)
+        st.caption("Used in this browser session only; nothing is stored on the server.")
+    show_counts(
+        source.report,
+        services=len(source.directory.services),
+        organisations=len(source.directory.organisations),
+    )
+    if not source.is_demo and st.button("Go back to the demo data", key="data_use_demo"):
+        del st.session_state[StateKeys.UPLOAD]
+        st.rerun()
+
+
+def _checked(data: bytes, name: str, ctx: PageContext) -> UploadOutcome:
+    key = (upload_key(data), name)
+    cached = st.session_state.get(_CHECKED)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    with st.spinner(f"Checking {name}…"):
+        outcome = handle_upload(data, name, ctx)
+    st.session_state[_CHECKED] = (key, outcome)
+    return outcome
+
+
+def _upload(ctx: PageContext) -> None:
+    st.subheader("Upload your services")
+    st.write(
+        f"A CSV or Excel (XLSX) file laid out like the template, or an Open Referral UK "
+        f"JSON file; up to {MAX_UPLOAD_MB} MB. The file is checked row by row: rows with "
+        "problems are listed with the reason and how to fix them."
+    )
+    uploaded = st.file_uploader(
+        "Services file (CSV, XLSX or Open Referral UK JSON)",
+        type=UPLOAD_TYPES,
+        key=StateKeys.UPLOAD_WIDGET,
+        max_upload_size=MAX_UPLOAD_MB,
+    )
+    if uploaded is None:
+        return
+    outcome = _checked(uploaded.getvalue(), uploaded.name, ctx)
+    if outcome.error is not None:
+        st.error(outcome.error)
+        return
+    source = outcome.source
+    st.markdown("#### Report on the file")
+    show_counts(
+        source.report,
+        services=len(source.directory.services),
+        organisations=len(source.directory.organisations),
+        lead="This file gives",
+    )
+    show_report(source.report, key=source.key)
+    if ctx.source.key == source.key:
+        st.success("This file is the data in use.")
+    elif source.report.accepted == 0:
+        st.warning("No row was accepted, so this file cannot be used. Fix the rows and retry.")
+    elif st.button("Use this data", type="primary", key="data_use_upload"):
+        st.session_state[StateKeys.UPLOAD] = source
+        st.rerun()
+
+
+def _templates() -> None:
+    st.subheader("Template")
+    st.write(
+        "Start from the template: one row per service, with its organisation, categories, "
+        "where it is delivered and the area it serves."
+    )
+    cols = st.columns(len(TEMPLATES))
+    for col, (name, mime) in zip(cols, TEMPLATES.items(), strict=True):
+        path: Path = TEMPLATE_DIR / name
+        if path.is_file():
+            col.download_button(
+                f"Download {name}", data=path.read_bytes(), file_name=name, mime=mime
+            )
+    st.caption(
+        "Column names that differ from the template are matched where the meaning is clear "
+        "(the report lists the mapping used). A step to choose the columns by hand is not "
+        "available yet: rename the columns to the template's if a required one is not found."
+    )
+
+
+def render(ctx: PageContext) -> ViewState:
+    """The data page; the view in the URL does not change here."""
+    st.title("Your data")
+    _in_use(ctx.source)
+    st.divider()
+    _upload(ctx)
+    st.divider()
+    _templates()
+    return ctx.state

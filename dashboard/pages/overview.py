@@ -1,0 +1,209 @@
+"""City overview: a ward map of one category and measure, its table, summary and exports."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from analysis.crs import to_display
+from analysis.export import parameters_frame
+from analysis.metrics import (
+    ACCESSIBILITY_PER_10K,
+    AREA_CODE,
+    AREA_NAME,
+    CATEGORY,
+    EFFECTIVE_PROVIDERS,
+    NEED,
+    ORGANISATIONS,
+    PROVISION_CLASS,
+    RELATIVE_PROVISION,
+    SMALL_NUMBERS,
+)
+from analysis.model import POPULATION
+from dashboard.components.choropleth import choropleth_map, classify_measure
+from dashboard.components.exports import download_buttons
+from dashboard.components.filters import filter_controls, thresholds_text
+from dashboard.components.summary import class_counts, summary_text
+from dashboard.context import PageContext
+from dashboard.data import get_metrics
+from dashboard.state import MEASURES, StateKeys, ViewState, to_query
+
+MAP_KEY = "overview_map"
+_HANDLED_CLICK = "overview_click_handled"
+_SYNCED = "overview_synced"  # (category, measure) last written to the URL
+
+TABLE_LABELS = {
+    AREA_NAME: "Ward",
+    AREA_CODE: "Code",
+    PROVISION_CLASS: "Class",
+    EFFECTIVE_PROVIDERS: "Effective providers",
+    ORGANISATIONS: "Organisations",
+    ACCESSIBILITY_PER_10K: "Accessibility per 10,000",
+    NEED: "Need",
+    RELATIVE_PROVISION: "Relative provision (city = 1)",
+    POPULATION: "Population",
+    SMALL_NUMBERS: "Small numbers",
+}
+
+
+def _synced_select(label: str, options: list[str], *, key: str, url_value: str, fmt, help_):
+    """A select that follows the URL when the URL changed, and the user otherwise."""
+    synced = st.session_state.get(_SYNCED, {})
+    if key not in st.session_state or synced.get(key) != url_value:
+        st.session_state[key] = url_value
+    choice = st.selectbox(label, options, key=key, format_func=fmt, help=help_)
+    st.session_state[_SYNCED] = {**synced, key: choice}
+    return choice
+
+
+def _choose(ctx: PageContext) -> ViewState:
+    state, taxonomy = ctx.state, ctx.taxonomy
+    labels = {cid: taxonomy.get(cid).label for cid in taxonomy.ids()}
+    left, right = st.columns(2)
+    with left:
+        category = _synced_select(
+            "Need category",
+            list(labels),
+            key=StateKeys.CATEGORY,
+            url_value=state.category,
+            fmt=labels.get,
+            help_="Type to search; arrow keys and Enter to choose.",
+        )
+    with right:
+        measure = _synced_select(
+            "Measure",
+            list(MEASURES),
+            key=StateKeys.MEASURE,
+            url_value=state.measure,
+            fmt=MEASURES.get,
+            help_="What colours the map and sorts the table.",
+        )
+    return state.with_(category=category, measure=measure)
+
+
+def ward_table(table_df: pd.DataFrame, category: str) -> pd.DataFrame:
+    """The rows of one category with readable column names, for display and export."""
+    rows = table_df[table_df[CATEGORY] == category]
+    out = rows[list(TABLE_LABELS)].rename(columns=TABLE_LABELS)
+    return out.reset_index(drop=True)
+
+
+def _services_points(ctx: PageContext, category: str) -> list[tuple[float, float, str]]:
+    services = ctx.source.directory.services
+    chosen = services[services["categories"].map(lambda cats: category in tuple(cats or ()))]
+    chosen = chosen[chosen["location"].notna() & ~chosen["location"].is_empty]
+    if chosen.empty:
+        return []
+    points = to_display(chosen.set_geometry("location")).geometry
+    return [
+        (point.y, point.x, str(name))
+        for point, name in zip(points, chosen["service_name"], strict=True)
+    ]
+
+
+def _headline(counts: dict[str, int], category_label: str) -> None:
+    cols = st.columns(3)
+    cols[0].metric(f"Wards with no {category_label.lower()}", counts["missing"])
+    cols[1].metric("Wards under-served", counts["under-served"])
+    cols[2].metric("Wards with possible overlap", counts["overlap"])
+
+
+def _clicked_ward(value: dict | None) -> str | None:
+    """The ward code of a new click on the map, once per click."""
+    drawing = (value or {}).get("last_active_drawing")
+    code = ((drawing or {}).get("properties") or {}).get("ward_code")
+    if code is None:
+        st.session_state.pop(_HANDLED_CLICK, None)
+        return None
+    if st.session_state.get(_HANDLED_CLICK) == code:
+        return None
+    st.session_state[_HANDLED_CLICK] = code
+    return code
+
+
+def render(ctx: PageContext) -> ViewState:
+    """The overview page."""
+    state, source, area = ctx.state, ctx.source, ctx.area
+    present = state.present
+    if not present:
+        st.header("City overview")
+        state = _choose(ctx)
+    filters, thresholds = filter_controls(ctx)
+    category_label = ctx.taxonomy.get(state.category).label
+    measure_label = MEASURES[state.measure]
+    if source.is_demo:
+        st.caption("Demo data: the organisations and services shown are fictional.")
+
+    result = get_metrics(source.key, source.directory, filters, thresholds)
+    table = result.table
+    counts = class_counts(table, state.category)
+    if present:
+        st.subheader(f"{category_label}: {measure_label.lower()}")
+        _headline(counts, category_label)
+
+    rows = table[table[CATEGORY] == state.category]
+    classification = classify_measure(table[state.measure], state.measure)
+    show_services = False
+    if not present:
+        show_services = st.toggle(
+            "Show services on the map",
+            key=StateKeys.SHOW_SERVICES,
+            help="Markers at each service's address; clustered when many.",
+        )
+    m = choropleth_map(
+        area.wards,
+        rows,
+        classification,
+        title=f"{category_label}: {measure_label}",
+        services=_services_points(ctx, state.category) if show_services else (),
+        font_px=18 if present else 13,
+    )
+    value = st_folium(
+        m,
+        key=MAP_KEY,
+        height=760 if present else 520,
+        use_container_width=True,
+        returned_objects=["last_active_drawing"],
+    )
+    code = _clicked_ward(value)
+    if code:
+        target = state.with_(page="ward", ward=code)
+        st.query_params.from_dict(to_query(target))
+        st.rerun()
+    st.caption(
+        "Click a ward to open its profile, or choose it on the Ward profile page. "
+        "Dashed outlines mark wards with none."
+    )
+
+    st.write(summary_text(table, state.category, category_label))
+    if not present:
+        st.caption(thresholds_text(thresholds) + " Change them under Filters and thresholds.")
+    shown = ward_table(table, state.category)
+    sort_by = TABLE_LABELS.get(state.measure, "Ward")
+    shown = shown.sort_values(sort_by, ascending=state.measure == PROVISION_CLASS)
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Small numbers": st.column_config.CheckboxColumn(
+                "Small numbers", help="Few providers or residents: read with care."
+            ),
+            "Relative provision (city = 1)": st.column_config.NumberColumn(format="%.2f"),
+            "Accessibility per 10,000": st.column_config.NumberColumn(format="%.2f"),
+            "Effective providers": st.column_config.NumberColumn(format="%.2f"),
+            "Need": st.column_config.NumberColumn(format="%.0f"),
+            "Population": st.column_config.NumberColumn(format="%.0f"),
+        },
+        key="overview_table",
+    )
+    if not present:
+        download_buttons(
+            stem=f"safety-net-{state.category}-{state.measure}",
+            table_df=shown,
+            parameters_df=parameters_frame(result),
+            map_=m,
+            key="overview_export",
+        )
+    return state

@@ -1,0 +1,126 @@
+"""Near a postcode: what exists nearby, what is missing, who does the same, who to signpost to."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from analysis.directory import SERVICE_ID
+from analysis.errors import PostcodeFormatError, PostcodeNotInAreaError
+from analysis.geography import lookup_postcode, normalise_postcode
+from analysis.nearby import categories_without, remote_services, services_near
+from analysis.partners import partners_of_place
+from dashboard.components import postcode_view, ward_view
+from dashboard.components.service_table import service_table
+from dashboard.context import PageContext
+from dashboard.data import get_coverage
+from dashboard.pages.ward import go_to
+from dashboard.state import MAX_DISTANCE_KM, ViewState
+
+MIN_DISTANCE_KM = 0.5
+
+
+def render(ctx: PageContext) -> ViewState:
+    """The postcode page."""
+    state, area, taxonomy, source = ctx.state, ctx.area, ctx.taxonomy, ctx.source
+    st.title("Near a postcode")
+    if source.is_demo:
+        st.caption("Services: demo data (fictional organisations and services).")
+    left, right = st.columns(2)
+    typed = left.text_input(
+        "Postcode", value=state.postcode, max_chars=16, placeholder="e.g. BS1 6QU"
+    )
+    distance_km = right.slider(
+        "Distance (km)",
+        min_value=MIN_DISTANCE_KM,
+        max_value=MAX_DISTANCE_KM,
+        value=min(max(state.distance_km, MIN_DISTANCE_KM), MAX_DISTANCE_KM),
+        step=0.5,
+    )
+    state = state.with_(postcode=typed.strip(), distance_km=distance_km)
+    if not state.postcode:
+        st.info("Type a postcode to see the services near it.")
+        return state
+    try:
+        postcode = normalise_postcode(state.postcode)
+    except PostcodeFormatError as error:
+        st.error(f"That does not look like a postcode. {error}")
+        return state
+    st.write(f"Postcode: {postcode}")
+    try:
+        place = lookup_postcode(area, postcode)
+    except PostcodeNotInAreaError as error:
+        st.error(f"Postcode not found in {area.name}. {error}")
+        return state
+    state = state.with_(postcode=postcode)
+
+    radius_m = distance_km * 1000
+    remote = remote_services(source.directory)
+    near = services_near(source.directory, place.easting, place.northing, radius_m)
+    near = near[~near[SERVICE_ID].isin(remote[SERVICE_ID])].reset_index(drop=True)
+
+    st.write(f"Ward: {place.ward_name} ({place.ward_code})")
+    st.button(
+        f"Open the ward page for {place.ward_name}",
+        on_click=go_to,
+        kwargs={"page": "ward", "ward": place.ward_code},
+        key="postcode_open_ward",
+    )
+    map_col, summary_col = st.columns([3, 2])
+    with map_col:
+        st_folium(
+            postcode_view.nearby_map(place, radius_m, near, taxonomy),
+            key=f"postcode_map_{postcode}_{distance_km:g}",
+            height=460,
+            use_container_width=True,
+            returned_objects=[],
+        )
+    with summary_col:
+        st.metric(f"Services within {distance_km:g} km", len(near))
+        st.dataframe(
+            postcode_view.category_summary(near, taxonomy), hide_index=True, key="near_summary"
+        )
+
+    missing = categories_without(near, taxonomy.ids())
+    st.subheader(f"Nothing within {distance_km:g} km")
+    if missing:
+        st.warning(
+            f"No service within {distance_km:g} km offers: "
+            + ", ".join(taxonomy.get(c).label for c in missing)
+            + "."
+        )
+    else:
+        st.write("Every category has at least one service within this distance.")
+
+    st.subheader(f"Services within {distance_km:g} km, by category")
+    if near.empty:
+        st.write("No service with an address lies within this distance.")
+    postcode_view.show_by_category(near, taxonomy)
+
+    st.subheader("Available by phone or online, wherever you live")
+    service_table(remote, taxonomy, key="near_remote")
+
+    st.subheader("Groups like yours, and groups to signpost to")
+    mine = st.multiselect(
+        "What does your group do?",
+        taxonomy.ids(),
+        format_func=lambda c: taxonomy.get(c).label,
+        key="postcode_group_categories",
+    )
+    if not mine:
+        st.caption("Choose what your group does to see groups doing the same near you.")
+    partners = partners_of_place(
+        get_coverage(source.key, source.directory),
+        source.directory,
+        area,
+        postcode=postcode,
+        categories=mine,
+        taxonomy=taxonomy,
+    )
+    ward_view.show_partners(
+        partners,
+        similar_title="Groups like yours: same kind of help, same residents",
+        other_title="Groups to signpost to: other help for the same residents",
+        key="postcode_partners",
+    )
+    return state

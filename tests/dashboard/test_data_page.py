@@ -1,0 +1,140 @@
+"""The data page: the data in use, checking uploads, and uploads kept to one session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analysis.geography import REPO_ROOT, load_area
+from analysis.ingest import load_directory
+from analysis.taxonomy import load_taxonomy
+from dashboard.components.upload import (
+    MAX_UPLOAD_BYTES,
+    describe_size,
+    handle_upload,
+    problems_frame,
+)
+from dashboard.context import PageContext
+from dashboard.data import DirectorySource, upload_key
+from dashboard.state import StateKeys, ViewState
+
+APP = str(REPO_ROOT / "dashboard" / "app.py")
+DEMO = Path(REPO_ROOT / "data" / "sample" / "services.csv")
+
+
+@pytest.fixture(scope="module")
+def demo_lines() -> list[str]:
+    return DEMO.read_text(encoding="utf-8").splitlines()
+
+
+@pytest.fixture(scope="module")
+def ctx() -> PageContext:
+    area, taxonomy = load_area(), load_taxonomy()
+    directory, report = load_directory(DEMO, area=area, taxonomy=taxonomy)
+    source = DirectorySource(directory, report, "demo", "Demo data (fictional)", True)
+    return PageContext(ViewState(page="data"), area, taxonomy, source)
+
+
+def _good_csv(lines: list[str]) -> bytes:
+    return "\n".join(lines[:4]).encode()
+
+
+def _bad_postcode_csv(lines: list[str]) -> bytes:
+    header, first, second = lines[:3]
+    assert "BS3 5JB" in first
+    return "\n".join([header, first.replace("BS3 5JB", "ZZ99 9ZZ"), second]).encode()
+
+
+def _app(page: str = "data") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["page"] = page
+    return at
+
+
+def test_good_csv_gives_a_source_keyed_by_its_bytes(ctx, demo_lines):
+    data = _good_csv(demo_lines)
+    outcome = handle_upload(data, "mine.csv", ctx)
+    assert outcome.is_ok and outcome.error is None
+    assert outcome.source.key == upload_key(data)
+    assert outcome.source.label == "Uploaded: mine.csv"
+    assert not outcome.source.is_demo
+    report = outcome.source.report
+    assert (report.rows_read, report.accepted, report.rejected) == (3, 3, 0)
+
+
+def test_bad_postcode_is_rejected_with_reason_and_fix(ctx, demo_lines):
+    outcome = handle_upload(_bad_postcode_csv(demo_lines), "bad.csv", ctx)
+    report = outcome.source.report
+    assert (report.rows_read, report.accepted, report.rejected) == (2, 1, 1)
+    problems = problems_frame(report)
+    assert list(problems.columns) == ["row", "column", "value", "reason", "fix", "severity"]
+    row = problems.iloc[0]
+    assert (row["row"], row["column"], row["value"]) == (2, "postcode", "ZZ99 9ZZ")
+    assert "postcode table" in row["reason"] and row["fix"]
+    assert "ZZ99 9ZZ" in report.rejected_rows_csv()
+
+
+@pytest.mark.parametrize("data", [b"", b"  \n\n"])
+def test_empty_file_is_refused(ctx, data):
+    outcome = handle_upload(data, "empty.csv", ctx)
+    assert not outcome.is_ok
+    assert outcome.error.startswith("empty.csv is empty")
+
+
+def test_json_that_is_not_open_referral_is_refused(ctx):
+    outcome = handle_upload(b'{"foo": 1}', "feed.json", ctx)
+    assert not outcome.is_ok
+    assert "not an Open Referral UK feed" in outcome.error
+
+
+def test_unmatched_columns_say_how_to_fix_on_the_page(ctx):
+    outcome = handle_upload(b"a,b\n1,2\n", "odd.csv", ctx)
+    assert not outcome.is_ok
+    assert "organisation or service name" in outcome.error
+    assert "rename the column" in outcome.error
+
+
+def test_file_over_the_limit_is_refused_with_both_sizes(ctx):
+    outcome = handle_upload(b"x" * (MAX_UPLOAD_BYTES + 1), "big.csv", ctx)
+    assert not outcome.is_ok
+    assert "big.csv is 20.0 MB, over the 20 MB limit" in outcome.error
+
+
+def test_sizes_are_described_in_words():
+    assert describe_size(512) == "512 bytes"
+    assert describe_size(2048) == "2.0 KB"
+    assert describe_size(21 * 1024 * 1024) == "21.0 MB"
+
+
+def test_data_page_shows_the_demo_counts():
+    at = _app()
+    at.run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Rows read"] == "900"
+    assert metrics["Accepted"] == "900"
+    assert metrics["Rejected"] == "0"
+    assert any("fictional" in info.value for info in at.info)
+    assert any(b.label == "Download services_template.csv" for b in at.get("download_button"))
+    assert not [b for b in at.button if b.label == "Go back to the demo data"]
+
+
+def test_an_upload_stays_in_its_own_session(ctx, demo_lines):
+    upload = handle_upload(_good_csv(demo_lines), "mine.csv", ctx).source
+    mine, other = _app(), _app()
+    mine.session_state[StateKeys.UPLOAD] = upload
+    mine.run()
+    other.run()
+    assert not mine.exception and not other.exception
+    assert {m.label: m.value for m in mine.metric}["Rows read"] == "3"
+    assert {m.label: m.value for m in other.metric}["Rows read"] == "900"
+    assert any(c.value == "Services: Uploaded: mine.csv" for c in mine.sidebar.caption)
+    assert any(c.value == "Services: Demo data (fictional)" for c in other.sidebar.caption)
+
+    [back] = [b for b in mine.button if b.label == "Go back to the demo data"]
+    back.click().run()
+    assert not mine.exception
+    assert StateKeys.UPLOAD not in mine.session_state
+    assert {m.label: m.value for m in mine.metric}["Rows read"] == "900"

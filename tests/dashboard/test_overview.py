@@ -1,0 +1,150 @@
+"""The overview: URL <-> selects, bad links, presentation mode, classes, summary, exports."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analysis.geography import REPO_ROOT, load_area
+from analysis.metrics import compute_metrics
+from analysis.taxonomy import load_taxonomy
+from dashboard.components.choropleth import (
+    NONE_LABEL,
+    choropleth_map,
+    classify_measure,
+)
+from dashboard.components.exports import csv_bytes
+from dashboard.components.summary import summary_text
+from dashboard.offline import external_references, standalone_html
+
+APP = str(REPO_ROOT / "dashboard" / "app.py")
+ONE_MB = 1_000_000
+
+
+def _app(**query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for name, value in {"page": "overview", **query}.items():
+        at.query_params[name] = value
+    return at.run()
+
+
+def test_default_view_has_selects_map_table_and_fictional_notice():
+    at = _app()
+    assert not at.exception
+    assert at.selectbox(key="category").value == "food"
+    assert at.selectbox(key="measure").value == "class"
+    assert any("fictional" in c.value for c in at.caption)
+    assert len(at.dataframe) >= 1
+    assert any("within reach" in m.value for m in at.markdown)
+
+
+def test_url_sets_the_selects_and_a_change_updates_the_url():
+    at = _app(category="befriending", measure="need")
+    assert not at.exception
+    assert at.selectbox(key="category").value == "befriending"
+    assert at.selectbox(key="measure").value == "need"
+    at.selectbox(key="category").set_value("food").run()
+    assert not at.exception
+    assert at.query_params["category"] == ["food"] or at.query_params["category"] == "food"
+
+
+def test_bad_category_warns_without_exception():
+    at = _app(category="xyz")
+    assert not at.exception
+    assert any("xyz" in w.value for w in at.warning)
+
+
+def test_presentation_mode_hides_the_filters_and_shows_headlines():
+    at = _app(present="1")
+    assert not at.exception
+    assert not [s for s in at.selectbox if s.key in ("category", "measure")]
+    assert not at.number_input
+    assert len(at.metric) == 3
+    at.button(key="leave_present").click().run()
+    assert not at.exception
+    assert "present" not in at.query_params
+    assert at.selectbox(key="category").value == "food"
+
+
+def test_fixed_breaks_do_not_change_with_category_and_zero_is_none():
+    table = pd.DataFrame({"category": ["a"] * 3 + ["b"] * 3, "need": [0.0, 10, 20, 30, 400, 5000]})
+    fixed = classify_measure(table["need"], "need")
+    for category in ("a", "b"):
+        rows = table[table["category"] == category]
+        assert classify_measure(table["need"], "need") == fixed
+        assert [fixed.label_of(v) for v in rows["need"]][0] in fixed.labels
+    assert fixed.label_of(0) == NONE_LABEL
+    assert fixed.labels[0] == NONE_LABEL
+    assert fixed.label_of(float("nan")) == "no data"
+    assert fixed.label_of(5000) == fixed.labels[-1]
+    classes = classify_measure([], "class")
+    assert [label for label, _ in classes.legend()] == [
+        "missing",
+        "under-served",
+        "adequate",
+        "overlap",
+    ]
+    assert len(set(classes.colours)) == 4
+
+
+def _metrics_table() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "area_code": ["E1", "E2", "E3", "E4"],
+            "area_name": ["Ashley", "Filwood", "Hartcliffe", "Clifton"],
+            "category": ["food"] * 4,
+            "need": [100.0, 900.0, 500.0, 50.0],
+            "relative_provision": [0.0, 0.0, 0.3, 2.5],
+            "class": ["missing", "missing", "under-served", "overlap"],
+            "small_numbers": [False, False, True, False],
+        }
+    )
+
+
+def test_summary_counts_gaps_and_names_the_largest_unmet_need():
+    text = summary_text(_metrics_table(), "food", "Food support")
+    assert text.startswith("2 wards have no food support within reach: Filwood, Ashley.")
+    assert "1 ward is under-served." in text
+    assert "The largest unmet need is in Filwood (need 900; relative provision 0.00)." in text
+    assert "1 ward shows possible overlap" in text
+    assert "1 ward rest" in text
+
+
+def test_summary_with_no_gaps():
+    table = _metrics_table().assign(**{"class": "adequate"})
+    text = summary_text(table, "food", "Food support")
+    assert text.startswith("Every ward has at least some food support")
+    assert "largest unmet need" not in text
+
+
+@pytest.fixture(scope="module")
+def bristol_map():
+    from analysis.coverage import compute_coverage
+    from analysis.ingest import load_directory
+
+    area, taxonomy = load_area(), load_taxonomy()
+    directory, _ = load_directory(
+        REPO_ROOT / "data" / "sample" / "services.csv", area=area, taxonomy=taxonomy
+    )
+    result = compute_metrics(compute_coverage(directory, area), directory, area, taxonomy)
+    table = result.table
+    rows = table[table["category"] == "food"]
+    classification = classify_measure(table["class"], "class")
+    return choropleth_map(area.wards, rows, classification, title="Food: <class>")
+
+
+def test_bristol_map_is_under_one_megabyte(bristol_map):
+    assert len(bristol_map.get_root().render()) < ONE_MB
+
+
+def test_exported_map_html_has_no_external_references_and_escapes(bristol_map):
+    page = standalone_html(bristol_map)
+    assert external_references(page) == []
+    assert "<class>" not in page
+    assert "Food: \\u0026lt;class\\u0026gt;" in page  # escaped, then JSON-encoded
+
+
+def test_csv_export_neutralises_formulas():
+    data = csv_bytes(pd.DataFrame({"Ward": ["=HYPERLINK(1)"], "Need": [1.0]}))
+    assert b"'=HYPERLINK" in data

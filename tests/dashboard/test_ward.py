@@ -1,0 +1,127 @@
+"""Ward page: URL -> ward, empty state, back button, services without private contacts."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analysis.coverage import compute_coverage
+from analysis.geography import REPO_ROOT, load_area
+from analysis.ingest import load_directory
+from analysis.metrics import compute_metrics
+from analysis.profile import render_ward_profile
+from analysis.taxonomy import load_taxonomy
+from dashboard.components.service_table import PRIVATE_CONTACT, service_rows
+from dashboard.components.ward_view import measure_bins, neighbourhood_features
+from dashboard.data import DEMO_SERVICES_PATH, DirectorySource
+from dashboard.offline import external_references
+from dashboard.state import StateKeys
+
+APP = str(REPO_ROOT / "dashboard" / "app.py")
+CENTRAL = "E05010892"
+HEADER = (
+    "org_id,org_name,service_id,service_name,categories,delivery,postcode,area_served,"
+    "area_value,contact_public,email,phone"
+)
+ROWS = (
+    "open,Open Pantry,open1,Open Pantry Food,food,in person,BS8 1TH,wards,Central,yes,"
+    "open@example.org,0117 000 0001",
+    "secret,Quiet Refuge,secret1,Quiet Refuge Line,domestic_abuse,in person,BS8 1TH,wards,"
+    "Central,no,hidden@example.org,0117 999 9999",
+    "xss,<script>alert(1)</script>,xss1,<b>Bold</b> Kitchen,food,in person,BS8 1TH,"
+    "at_location,,yes,,",
+)
+
+
+@pytest.fixture(scope="module")
+def tiny_source() -> DirectorySource:
+    """Three services in Central: one public, one private, one with HTML in its names."""
+    data = "\n".join((HEADER, *ROWS)).encode()
+    directory, report = load_directory(
+        data, filename="tiny.csv", area=load_area(), taxonomy=load_taxonomy()
+    )
+    assert report.accepted == len(ROWS), report.summary()
+    return DirectorySource(directory, report, "upload-tinytest", "tiny.csv", False)
+
+
+def _ward_app(**params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["page"] = "ward"
+    for name, value in params.items():
+        at.query_params[name] = value
+    return at
+
+
+def test_ward_from_the_url_is_shown():
+    at = _ward_app(ward=CENTRAL).run()
+    assert not at.exception
+    assert any("Central" in title.value for title in at.title)
+    assert any(s.value.startswith("Services reaching the ward") for s in at.subheader)
+    assert len(at.dataframe) >= 5  # zones, legend, deciles, provision, services, partners
+    assert at.selectbox[0].value == CENTRAL
+    assert at.get("download_button")
+
+
+def test_no_ward_asks_to_choose_one():
+    at = _ward_app().run()
+    assert not at.exception
+    assert any("Choose a ward" in info.value for info in at.info)
+
+
+def test_choosing_a_ward_in_the_select_opens_it():
+    at = _ward_app().run()
+    at.selectbox[0].select(CENTRAL).run()
+    assert not at.exception
+    assert any("Central" in title.value for title in at.title)
+    assert at.query_params["ward"] == CENTRAL
+
+
+def test_back_to_the_city_in_one_click_keeps_the_category():
+    at = _ward_app(ward=CENTRAL, category="befriending").run()
+    at.button(key="ward_back").click().run()
+    assert at.query_params["page"] == "overview"
+    assert at.query_params["category"] == "befriending"
+    if importlib.util.find_spec("dashboard.pages.overview") is not None:
+        assert not at.exception
+        assert "ward_profile_download" not in {b.key for b in at.get("download_button")}
+
+
+def test_private_contact_never_reaches_the_services_table(tiny_source):
+    rows = service_rows(tiny_source.directory.services_with_organisations(), load_taxonomy())
+    cells = " ".join(rows.astype(str).to_numpy().ravel())
+    assert "open@example.org" in cells
+    assert "hidden@example.org" not in cells and "0117 999 9999" not in cells
+    assert PRIVATE_CONTACT in cells
+
+
+def test_private_contact_is_not_on_the_ward_page(tiny_source):
+    at = _ward_app(ward=CENTRAL)
+    at.session_state[StateKeys.UPLOAD] = tiny_source
+    at.run()
+    assert not at.exception
+    shown = " ".join(str(df.value.to_numpy().tolist()) for df in at.dataframe)
+    assert "Quiet Refuge Line" in shown
+    assert "hidden@example.org" not in shown and "0117 999 9999" not in shown
+    assert "open@example.org" in shown
+
+
+def test_ward_map_tooltips_are_escaped():
+    area = load_area()
+    zones = area.neighbourhoods[area.neighbourhoods["ward_code"] == CENTRAL]
+    rows = zones[["lsoa_code"]].rename(columns={"lsoa_code": "area_code"})
+    rows["area_name"] = "x"
+    rows["class"] = "<img src=x onerror=alert(1)>"
+    features = neighbourhood_features(zones, rows, "class", measure_bins(rows["class"][:0]))
+    assert "&lt;img src=x onerror=alert(1)&gt;" in set(features["tip_class"])
+
+
+def test_ward_profile_download_is_self_contained():
+    area, taxonomy = load_area(), load_taxonomy()
+    directory, _ = load_directory(DEMO_SERVICES_PATH, area=area, taxonomy=taxonomy)
+    coverage = compute_coverage(directory, area)
+    metrics = compute_metrics(coverage, directory, area, taxonomy)
+    html = render_ward_profile(metrics, coverage, directory, area, taxonomy, ward_code=CENTRAL)
+    assert "Central" in html
+    assert external_references(html) == []

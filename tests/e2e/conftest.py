@@ -1,0 +1,123 @@
+"""The app under test, started as ``make run`` starts it, and a page that fails on leaks.
+
+The server is ``.venv``'s ``python -m analysis serve --port <free port>`` run from the
+repository root (so Streamlit reads ``.streamlit/config.toml``, which makes it headless).
+It starts once per test session and stops at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ARTEFACTS = REPO_ROOT / "test-artefacts"
+STARTUP_TIMEOUT_S = 60
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_healthy(
+    base_url: str, process: subprocess.Popen, timeout_s: float, log_path: Path
+) -> None:
+    """Wait for Streamlit's health endpoint; fail with the server's output if it dies."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = log_path.read_text(errors="replace")
+            raise RuntimeError(f"the app exited with {process.returncode}:\n{output}")
+        try:
+            with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.25)
+    raise RuntimeError(f"the app did not answer {base_url}/_stcore/health in {timeout_s} s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop the server and the Streamlit process it started (its own process group)."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def app_url(chromium_path: Path) -> Iterator[str]:
+    """Base URL of the app, served like ``make run`` on a free port (log in test-artefacts)."""
+    port = free_port()
+    ARTEFACTS.mkdir(exist_ok=True)
+    log_path = ARTEFACTS / "app-server.log"
+    # The server's output goes to a file (a pipe nobody reads could fill and stall it).
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "analysis", "serve", "--port", str(port)],
+            cwd=REPO_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        base_url = f"http://localhost:{port}"
+        try:
+            wait_healthy(base_url, process, STARTUP_TIMEOUT_S, log_path)
+            yield base_url
+        finally:
+            stop(process)
+
+
+@pytest.fixture
+def page(chromium, app_url: str) -> Iterator:
+    """A fresh page that records JS dialogs and any request leaving localhost.
+
+    The test fails at teardown if a dialog opened or a request went elsewhere: the app
+    must work offline and never pop up alerts.
+    """
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    dialogs: list[str] = []
+    outside: list[str] = []
+
+    def on_dialog(dialog) -> None:
+        dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    def on_request(request) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme in {"http", "https", "ws", "wss"} and parts.hostname not in LOCAL_HOSTS:
+            outside.append(request.url)
+
+    page.on("dialog", on_dialog)
+    page.on("request", on_request)
+    yield page
+    context.close()
+    assert not dialogs, f"JS dialogs opened: {dialogs}"
+    assert not outside, f"requests left localhost: {outside}"
+
+
+def shoot(page, name: str) -> Path:
+    """Save a full-page screenshot under test-artefacts/ and return its path."""
+    ARTEFACTS.mkdir(exist_ok=True)
+    path = ARTEFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
