@@ -2,7 +2,8 @@
 
 Spreadsheet cells that would run as a formula are neutralised (OWASP "CSV injection"): a
 text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
-leading apostrophe, so opening the file shows the text and runs nothing.
+leading apostrophe, so opening the file shows the text and runs nothing (the one rule in
+`analysis.spreadsheet`, shared with the rejected-rows CSV of `analysis.report`).
 """
 
 from __future__ import annotations
@@ -21,22 +22,23 @@ from analysis.errors import AnalysisError
 from analysis.geography import AreaSet
 from analysis.metrics import AREA_CODE, MetricsResult
 from analysis.model import LSOA_CODE, WARD_CODE
+from analysis.spreadsheet import FORMULA_START, neutralise_cell
 
-FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
+__all__ = [
+    "FORMULA_START",
+    "export_metrics",
+    "neutralise_cell",
+    "prepare_for_spreadsheet",
+    "write_csv",
+    "write_geojson",
+    "write_html",
+    "write_xlsx",
+]
+
 LIST_SEPARATOR: Final = "; "
 SUFFIXES: Final = (".csv", ".xlsx", ".geojson")
 TABLE_SHEET: Final = "table"
 PARAMETERS_SHEET: Final = "parameters"
-
-
-def neutralise_cell(value: object) -> object:
-    """Return ``value``, with a leading ``'`` if it is text a spreadsheet would run.
-
-    Only text is changed; numbers, booleans and missing values are returned as they are.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def prepare_for_spreadsheet(table_df: pd.DataFrame) -> pd.DataFrame:

@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
+from pathlib import Path
+from typing import Final
 
 import geopandas as gpd
 import numpy as np
@@ -26,20 +29,34 @@ from analysis.area_served import build_area_served
 from analysis.columns import FIELD_NAMES, apply_mapping, resolve_mapping
 from analysis.directory import (
     AREA_KIND,
+    CONTACT_PUBLIC,
     LOCATION,
     RADIUS_M,
     SERVICE_COLUMNS,
     WARD_CODES,
     Directory,
 )
-from analysis.errors import ColumnMappingError
+from analysis.errors import ColumnMappingError, IngestError
 from analysis.geocode import DEFAULT_MARGIN_M, area_shape
 from analysis.geography import AreaSet, load_area
 from analysis.model import CRS_COMPUTE
 from analysis.readers import FormatChoice, RawTable, Source, read_table
-from analysis.report import REASON_COLUMN, ROW_COLUMN, Report
+from analysis.report import REASON_COLUMN, ROW_COLUMN, Problem, Report
 from analysis.taxonomy import Taxonomy, load_taxonomy
 from analysis.validate import UNCATEGORISED_CATCHMENT_KM, WHOLE_ROW, check_table, to_problems
+
+# Largest services file read, in bytes: an upload (or a file) above it is refused whole.
+MAX_UPLOAD_BYTES: Final = 20 * 1024 * 1024
+# Template fields holding contact details, withheld from reports when contact_public is no.
+CONTACT_FIELDS: Final = (
+    "website",
+    "email",
+    "phone",
+    "service_email",
+    "service_phone",
+    "service_website",
+)
+WITHHELD: Final = "(withheld: contact details not public)"
 
 
 def load_directory(
@@ -86,12 +103,40 @@ def load_directory(
     Raises
     ------
     IngestError
-        When the file cannot be read at all (the CLI exits 2); row problems never raise.
+        When the file cannot be read at all, or is larger than `MAX_UPLOAD_BYTES` (the CLI
+        exits 2); row problems never raise.
     """
+    check_size(source, filename=filename)
     raw = read_table(source, filename=filename, format=format, sheet=sheet)
     return build_directory(
         raw, area=area, taxonomy=taxonomy, columns=columns, as_of=as_of, margin_m=margin_m
     )
+
+
+def check_size(source: Source, *, filename: str | None = None) -> None:
+    """Refuse a file larger than `MAX_UPLOAD_BYTES` before anything reads it.
+
+    Raises
+    ------
+    IngestError
+        Naming the file's size and the limit.
+    """
+    if isinstance(source, bytes):
+        size, name = len(source), filename or "upload"
+    else:
+        path = Path(source)
+        if not path.is_file():
+            return  # a folder (Open Referral UK package) or a missing file: read_table says
+        size, name = path.stat().st_size, filename or path.name
+    if size > MAX_UPLOAD_BYTES:
+        raise IngestError(
+            f"{name} is {_megabytes(size)}, over the limit of {_megabytes(MAX_UPLOAD_BYTES)}. "
+            "Fix: split the file into smaller files, or remove columns and rows not needed"
+        )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB ({size:,} bytes)"
 
 
 def build_directory(
@@ -155,7 +200,15 @@ def build_directory(
         uncategorised_catchment_km=uncategorised_catchment_km,
     )
     rows = [int(row) for row in table_df.index]
-    problems = to_problems(checked.findings, rows, labels)
+    private_rows = {
+        int(row) for row, public in checked.services[CONTACT_PUBLIC].items() if not public
+    }
+    contact_columns = {labels.get(name, name) for name in CONTACT_FIELDS if name in present} | (
+        {*CONTACT_FIELDS} if raw.is_canonical else set()
+    )
+    problems = _withhold_in_problems(
+        to_problems(checked.findings, rows, labels), private_rows, contact_columns
+    )
 
     accepted_df = checked.services[~checked.rejected]
     geometry = build_area_served(
@@ -180,7 +233,13 @@ def build_directory(
     services[LOCATION] = gpd.GeoSeries(services[LOCATION], crs=CRS_COMPUTE)
     directory = Directory(organisations=checked.organisations, services=services)
 
-    rejected_rows = _rejected_rows(raw.frame, checked.rejected, problems)
+    rejected_rows = _rejected_rows(
+        raw.frame,
+        checked.rejected,
+        problems,
+        private_rows=private_rows,
+        contact_columns=contact_columns,
+    )
     warned_rows = {p.row for p in problems if p.severity == "warning"}
     accepted_rows = set(accepted_df.index)
     report = Report(
@@ -201,14 +260,41 @@ def build_directory(
     return directory, report
 
 
-def _rejected_rows(raw_df: pd.DataFrame, rejected, problems) -> pd.DataFrame:
-    """The rejected rows as read, with their row number and the reasons first."""
+def _withhold_in_problems(
+    problems: tuple[Problem, ...], private_rows: set[int], contact_columns: set[str]
+) -> tuple[Problem, ...]:
+    """The problems, a private row's contact values replaced by `WITHHELD`."""
+    return tuple(
+        replace(problem, value=WITHHELD)
+        if problem.row in private_rows and problem.column in contact_columns and problem.value
+        else problem
+        for problem in problems
+    )
+
+
+def _rejected_rows(
+    raw_df: pd.DataFrame,
+    rejected,
+    problems,
+    *,
+    private_rows: set[int],
+    contact_columns: set[str],
+) -> pd.DataFrame:
+    """The rejected rows as read, with their row number and the reasons first.
+
+    Contact details of rows whose contact_public is no are withheld: the rejected rows are
+    written out and shared, and must not leak what the file marked as not public.
+    """
     reasons: dict[int, list[str]] = {}
     for problem in problems:
         if problem.severity == "error":
             where = "" if problem.column == WHOLE_ROW else f"{problem.column}: "
             reasons.setdefault(problem.row, []).append(f"{where}{problem.reason}")
     kept = raw_df[rejected].copy()
+    private = kept.index.isin(list(private_rows))
+    for column in contact_columns & set(kept.columns):
+        filled = kept[column].map(lambda value: bool(str(value).strip()))
+        kept.loc[private & filled.to_numpy(dtype=bool), column] = WITHHELD
     out = pd.DataFrame(
         {
             ROW_COLUMN: kept.index.astype(int),

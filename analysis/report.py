@@ -17,20 +17,18 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
 import pandas as pd
+
+from analysis.spreadsheet import neutralise_cell
 
 Severity = Literal["error", "warning"]
 
 ROW_COLUMN: Final = "row"
 REASON_COLUMN: Final = "reason"
 
-# Cells a spreadsheet would run as a formula; a leading apostrophe makes them text.
-_FORMULA_START: Final = ("=", "@", "\t", "\r")
-_SIGNED_NUMBER: Final = re.compile(r"[+-][\d\s().-]*")
 
 
 @dataclass(frozen=True)
@@ -199,31 +197,19 @@ class Report:
 
         Notes
         -----
-        Cells that a spreadsheet would run as a formula (starting ``=``, ``@``, a tab or
-        carriage return, or ``+``/``-`` followed by anything but a number) are prefixed
-        with an apostrophe, so opening the file runs nothing.
+        Cells that a spreadsheet would run as a formula (starting ``=``, ``+``, ``-``,
+        ``@``, a tab or a carriage return) are prefixed with an apostrophe, so opening the
+        file runs nothing: the rule of `analysis.spreadsheet.neutralise_cell`, shared with
+        every export. Contact details of rows whose contact_public is no are already
+        withheld in ``rejected_rows`` (see `analysis.ingest`).
         """
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         columns = [str(column) for column in self.rejected_rows.columns]
-        writer.writerow(neutralise_formula(column) for column in columns)
+        writer.writerow(neutralise_cell(column) for column in columns)
         for values in self.rejected_rows.itertuples(index=False, name=None):
-            writer.writerow(neutralise_formula(_cell_text(value)) for value in values)
+            writer.writerow(neutralise_cell(_cell_text(value)) for value in values)
         return buffer.getvalue()
-
-
-def neutralise_formula(text: str) -> str:
-    """Return ``text`` prefixed with ``'`` when a spreadsheet would run it as a formula.
-
-    Phone numbers such as ``+44 117 496 0000`` and negative numbers stay as they are.
-    """
-    if not text:
-        return text
-    if text.startswith(_FORMULA_START):
-        return "'" + text
-    if text[0] in "+-" and not _SIGNED_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
 
 
 def _cell_text(value: object) -> str:

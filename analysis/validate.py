@@ -1263,6 +1263,7 @@ def _assign_ids(
         if key:
             org_by_name.setdefault(key, org_id)
     used_orgs = set(reserved_orgs)
+    org_suffix: dict[str, int] = {}
     org_ids: list[str] = []
     for position in range(count):
         if given_org[position]:
@@ -1270,18 +1271,19 @@ def _assign_ids(
             continue
         key = name_key(org_names[position]) or slugify(org_names[position])
         if key not in org_by_name:
-            org_by_name[key] = _unique(slugify(org_names[position]), used_orgs)
+            org_by_name[key] = _unique(slugify(org_names[position]), used_orgs, org_suffix)
         org_ids.append(org_by_name[key])
 
     reserved_services = {value for value in given_service if value}
     used_services = set(reserved_services)
+    service_suffix: dict[str, int] = {}
     first_row: dict[str, int] = {}
     service_ids: list[str] = []
     for position in range(count):
         given = given_service[position]
         if given and not rejected[position]:
             if given in first_row:
-                new_id = _unique(given, used_services)
+                new_id = _unique(given, used_services, service_suffix)
                 add(
                     position,
                     "service_id",
@@ -1306,15 +1308,20 @@ def _assign_ids(
                 if service_slug == slugify(org_names[position])
                 else (f"{org_slug}--{service_slug}")
             )
-            service_ids.append(_unique(base, used_services))
+            service_ids.append(_unique(base, used_services, service_suffix))
     return org_ids, service_ids
 
 
-def _unique(base: str, used: set[str]) -> str:
-    candidate, number = base, 2
-    while candidate in used:
+def _unique(base: str, used: set[str], next_suffix: dict[str, int]) -> str:
+    """``base``, or ``base-N`` with the lowest free N; ``next_suffix`` remembers N per base
+    so that many rows with one name stay linear rather than quadratic."""
+    candidate, number = base, next_suffix.get(base, 2)
+    if candidate in used:
         candidate = f"{base}-{number}"
+    while candidate in used:
         number += 1
+        candidate = f"{base}-{number}"
+    next_suffix[base] = number + 1 if candidate != base else number
     used.add(candidate)
     return candidate
 
@@ -1420,7 +1427,7 @@ def _organisations(
             name = str(lone["org_name"]).strip()
             if not name:
                 continue
-            org_id = str(lone["org_id"]).strip() or _unique(slugify(name), set(records))
+            org_id = str(lone["org_id"]).strip() or _unique(slugify(name), set(records), {})
             if org_id in records:
                 continue
             kind = _KIND_KEYS.get(header_key(str(lone["org_kind"])), "other")

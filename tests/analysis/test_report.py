@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.report import Problem, Report, neutralise_formula
+from analysis.report import Problem, Report
+from analysis.spreadsheet import neutralise_cell
 
 
 def test_problem_reads_as_one_sentence_with_the_fix():
@@ -44,7 +45,7 @@ def test_rejected_rows_csv_neutralises_formulas():
         rejected_rows=rejected,
     )
     assert report.rejected_rows_csv() == (
-        'row,reason,name,phone\n2,bad,"\'=HYPERLINK(""x"")",+44 117 496 0000\n'
+        'row,reason,name,phone\n2,bad,"\'=HYPERLINK(""x"")",\'+44 117 496 0000\n'
     )
 
 
@@ -55,15 +56,17 @@ def test_rejected_rows_csv_neutralises_formulas():
         ("@SUM(A1)", "'@SUM(A1)"),
         ("+cmd", "'+cmd"),
         ("-2+3", "'-2+3"),
-        ("-2.5", "-2.5"),
-        ("+44 (0)117 496-0000", "+44 (0)117 496-0000"),
+        ("-2.5", "'-2.5"),
+        ("+44 (0)117 496-0000", "'+44 (0)117 496-0000"),
+        ("\rx", "'\rx"),
         ("\tx", "'\tx"),
         ("plain", "plain"),
         ("", ""),
     ],
 )
-def test_neutralise_formula(text, expected):
-    assert neutralise_formula(text) == expected
+def test_rejected_rows_use_the_one_formula_rule(text, expected):
+    """Text from the file is text: OWASP's rule applies to it whatever it looks like."""
+    assert neutralise_cell(text) == expected
 
 
 def test_to_dict_has_the_cli_keys():

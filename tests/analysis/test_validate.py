@@ -189,25 +189,26 @@ def test_a_bad_location_rejects_when_the_area_needs_a_point(bristol):
             "(Scotland) or NIC100002 (Northern Ireland), or leave it empty",
         ),
         (
-            {**OK, "email": "hello at heron"},
+            # contact_public yes: a private row's contact values are withheld from reports.
+            {**OK, "email": "hello at heron", "contact_public": "yes"},
             "bad_email",
             "row 2, column 'email', value 'hello at heron': not an email address. Fix: write "
             "one address such as hello@example.org",
         ),
         (
-            {**OK, "website": "our facebook page"},
+            {**OK, "website": "our facebook page", "contact_public": "yes"},
             "bad_website",
             "row 2, column 'website', value 'our facebook page': not a web address. Fix: write "
             "one address such as https://example.org",
         ),
         (
-            {**OK, "phone": "ring Sue"},
+            {**OK, "phone": "ring Sue", "contact_public": "yes"},
             "bad_phone",
             "row 2, column 'phone', value 'ring Sue': not a phone number. Fix: write digits, "
             "spaces and an optional leading +, e.g. 0117 496 0123",
         ),
         (
-            {**OK, "phone": "1174960123"},
+            {**OK, "phone": "1174960123", "contact_public": "yes"},
             "phone_lost_zero",
             "row 2, column 'phone', value '1174960123': looks like a UK number whose leading 0 "
             "a spreadsheet dropped. Fix: write it as 01174960123, and format the column as text",
