@@ -7,13 +7,16 @@ is read from memory and, if the user keeps it, lives in this browser session onl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import pandas as pd
 import streamlit as st
 
+from analysis.columns import TEMPLATE_COLUMNS, field_spec, guess_mapping
 from analysis.errors import ColumnMappingError, SafetyNetError
 from analysis.ingest import load_directory
+from analysis.readers import read_table
 from analysis.report import Report
 from dashboard.context import PageContext
 from dashboard.data import DirectorySource, upload_key
@@ -35,6 +38,8 @@ class UploadOutcome:
     size_bytes: int
     source: DirectorySource | None = None
     error: str | None = None
+    headers: tuple[str, ...] = ()  # set when the columns need mapping by hand
+    guess: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_ok(self) -> bool:
@@ -51,7 +56,13 @@ def describe_size(size_bytes: int) -> str:
     return f"{size_bytes / (1024 * 1024):.1f} MB"
 
 
-def handle_upload(data: bytes, name: str, ctx: PageContext) -> UploadOutcome:
+def handle_upload(
+    data: bytes,
+    name: str,
+    ctx: PageContext,
+    *,
+    columns: Mapping[str, str | None] | None = None,
+) -> UploadOutcome:
     """Read and check an uploaded services file in memory.
 
     Parameters
@@ -62,6 +73,8 @@ def handle_upload(data: bytes, name: str, ctx: PageContext) -> UploadOutcome:
         The file's name as uploaded (its extension helps detect the format).
     ctx
         The page context; its area and categories are used to check the rows.
+    columns
+        Template field -> the file's column (None: not in the file), from the mapping step.
 
     Returns
     -------
@@ -88,12 +101,18 @@ def handle_upload(data: bytes, name: str, ctx: PageContext) -> UploadOutcome:
         )
     try:
         directory, report = load_directory(
-            data, filename=name, area=ctx.area, taxonomy=ctx.taxonomy
+            data, filename=name, area=ctx.area, taxonomy=ctx.taxonomy, columns=columns
         )
     except ColumnMappingError as error:
-        # The message names the CLI's --columns option; the dashboard has no mapping step yet.
-        hint = " On this page: rename the column in your file to the template's name."
-        return UploadOutcome(name, size, error=str(error) + hint)
+        headers = read_table(data, filename=name).headers
+        hint = " On this page: choose below which of your columns holds each field."
+        return UploadOutcome(
+            name,
+            size,
+            error=str(error) + hint,
+            headers=headers,
+            guess=dict(guess_mapping(headers).fields),
+        )
     except SafetyNetError as error:
         return UploadOutcome(name, size, error=str(error))
     source = DirectorySource(
@@ -171,3 +190,28 @@ def show_report(report: Report, *, key: str) -> None:
             st.dataframe(mapping_frame(report), hide_index=True)
             if report.ignored_columns:
                 st.write("Columns not used: " + ", ".join(report.ignored_columns))
+
+
+NOT_IN_FILE = "(not in my file)"
+
+
+def mapping_form(outcome: UploadOutcome, *, key: str) -> dict[str, str | None] | None:
+    """Selects, pre-filled with the guesses, saying which column holds each template field.
+
+    Returns the mapping when the user applies it, else None.
+    """
+    options = [NOT_IN_FILE, *outcome.headers]
+    with st.form(key=f"mapping_{key}"):
+        st.markdown("#### Match your columns to the template")
+        st.caption("Pre-filled with our guesses. Leave a field as 'not in my file' if absent.")
+        chosen: dict[str, str | None] = {}
+        cols = st.columns(2)
+        for position, name in enumerate(TEMPLATE_COLUMNS):
+            guess = outcome.guess.get(name)
+            index = options.index(guess) if guess in options else 0
+            value = cols[position % 2].selectbox(
+                field_spec(name).label, options, index=index, key=f"map_{key}_{name}"
+            )
+            chosen[name] = None if value == NOT_IN_FILE else value
+        applied = st.form_submit_button("Check the file with these columns", type="primary")
+    return chosen if applied else None

@@ -16,6 +16,7 @@ from dashboard.components.upload import (
     UPLOAD_TYPES,
     UploadOutcome,
     handle_upload,
+    mapping_form,
     show_counts,
     show_report,
 )
@@ -79,7 +80,15 @@ def _upload(ctx: PageContext) -> None:
     )
     if uploaded is None:
         return
-    outcome = _checked(uploaded.getvalue(), uploaded.name, ctx)
+    data = uploaded.getvalue()
+    outcome = _checked(data, uploaded.name, ctx)
+    if outcome.error is not None and outcome.headers:
+        st.error(outcome.error)
+        columns = mapping_form(outcome, key=upload_key(data))
+        if columns is None:
+            return
+        outcome = handle_upload(data, uploaded.name, ctx, columns=columns)
+        st.session_state[_CHECKED] = ((upload_key(data), uploaded.name), outcome)
     if outcome.error is not None:
         st.error(outcome.error)
         return

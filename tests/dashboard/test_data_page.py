@@ -93,7 +93,22 @@ def test_unmatched_columns_say_how_to_fix_on_the_page(ctx):
     outcome = handle_upload(b"a,b\n1,2\n", "odd.csv", ctx)
     assert not outcome.is_ok
     assert "organisation or service name" in outcome.error
-    assert "rename the column" in outcome.error
+    assert "choose below which of your columns holds each field" in outcome.error
+    assert outcome.headers == ("a", "b")
+
+
+def test_mapping_step_reads_a_file_with_unusual_headers(ctx):
+    data = b"Group we are,Where\nFood Friends,BS8 1TH\n"
+    first = handle_upload(data, "odd.csv", ctx)
+    assert not first.is_ok and first.headers == ("Group we are", "Where")
+    assert first.guess.get("postcode") != "Group we are"
+    mapped = handle_upload(
+        data, "odd.csv", ctx, columns={"org_name": "Group we are", "postcode": "Where"}
+    )
+    assert mapped.is_ok, mapped.error
+    report = mapped.source.report
+    assert (report.rows_read, report.accepted) == (1, 1)
+    assert report.mapping_used["org_name"] == "Group we are"
 
 
 def test_file_over_the_limit_is_refused_with_both_sizes(ctx):
