@@ -139,3 +139,50 @@ def test_shared_link_reopens_the_view(page, app_url):
     assert (query["category"], query["measure"]) == ("befriending", "need")
     no_exception(page)
     shoot(page, "06-shared-link")
+
+
+PAYLOADS = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>")
+
+
+def test_hostile_names_never_run_on_any_page(page, app_url, tmp_path):
+    """Names that are HTML/JS show as text; the ``page`` fixture fails on any dialog."""
+    import csv
+
+    with (REPO_ROOT / "data" / "sample" / "services.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))[:6]
+    for number, row in enumerate(rows):
+        row["org_name"] = f"{PAYLOADS[number % 2]} {number}"
+        row["service_name"] = f"{PAYLOADS[(number + 1) % 2]} service {number}"
+        row["org_id"] = row["service_id"] = ""
+        row["postcode"], row["latitude"], row["longitude"] = "BS8 1TH", "", ""
+    hostile = tmp_path / "hostile.csv"
+    with hostile.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+    open_view(page, app_url, "page=data")
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(hostile))
+    page.get_by_role("button", name="Use this data").click()
+    page.get_by_text("This file is the data in use.").wait_for()
+
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.get_by_text("Near a postcode").click()
+    box = page.get_by_role("textbox", name=POSTCODE).first
+    box.fill("BS8 1TH")
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"postcode=BS8"))
+    wait_for_map(page)
+    # Tables draw on a canvas; their accessible cells are in the DOM but hidden.
+    page.get_by_text("<script>alert(1)</script>", exact=False).first.wait_for(state="attached")
+    shoot(page, "07a-hostile-postcode")
+
+    sidebar.get_by_text("Ward profile").click()
+    choose(page, WARD, "Central")
+    page.get_by_text("<img src=x onerror=alert(1)>", exact=False).first.wait_for(state="attached")
+    no_exception(page)
+    shoot(page, "07b-hostile-ward")
+
+    sidebar.get_by_text("City overview").click()
+    wait_for_map(page)
+    no_exception(page)
