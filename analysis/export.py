@@ -60,7 +60,12 @@ def prepare_for_spreadsheet(table_df: pd.DataFrame) -> pd.DataFrame:
 def write_csv(table_df: pd.DataFrame, path: Path | str) -> Path:
     """Write ``table_df`` as UTF-8 CSV, formula cells neutralised; return the path."""
     target = _target(path)
-    _write(lambda: prepare_for_spreadsheet(table_df).to_csv(target, index=False), target)
+    _write(
+        lambda: prepare_for_spreadsheet(table_df).to_csv(
+            target, index=False, lineterminator="\r\n"
+        ),
+        target,
+    )
     return target
 
 

@@ -204,7 +204,7 @@ class Report:
         withheld in ``rejected_rows`` (see `analysis.ingest`).
         """
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        writer = csv.writer(buffer, lineterminator="\r\n")
         columns = [str(column) for column in self.rejected_rows.columns]
         writer.writerow(neutralise_cell(column) for column in columns)
         for values in self.rejected_rows.itertuples(index=False, name=None):

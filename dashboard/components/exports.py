@@ -23,7 +23,11 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def csv_bytes(table_df: pd.DataFrame) -> bytes:
     """``table_df`` as UTF-8 CSV (with BOM, so Excel reads accents), formulas neutralised."""
-    return prepare_for_spreadsheet(table_df).to_csv(index=False).encode("utf-8-sig")
+    return (
+        prepare_for_spreadsheet(table_df)
+        .to_csv(index=False, lineterminator="\r\n")
+        .encode("utf-8-sig")
+    )
 
 
 def xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:

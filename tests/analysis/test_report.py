@@ -45,7 +45,7 @@ def test_rejected_rows_csv_neutralises_formulas():
         rejected_rows=rejected,
     )
     assert report.rejected_rows_csv() == (
-        'row,reason,name,phone\n2,bad,"\'=HYPERLINK(""x"")",\'+44 117 496 0000\n'
+        'row,reason,name,phone\r\n2,bad,"\'=HYPERLINK(""x"")",\'+44 117 496 0000\r\n'
     )
 
 
