@@ -153,3 +153,34 @@ def test_an_upload_stays_in_its_own_session(ctx, demo_lines):
     assert not mine.exception
     assert StateKeys.UPLOAD not in mine.session_state
     assert {m.label: m.value for m in mine.metric}["Rows read"] == "900"
+
+
+def _bad_corpus(tmp_path_factory) -> dict:
+    from tests.analysis.test_bad_inputs import RAISES, REPORTS, make_bad_inputs
+
+    folder = tmp_path_factory.mktemp("bad")
+    return make_bad_inputs.write_corpus(folder, large=True), RAISES, REPORTS
+
+
+def test_every_bad_input_gets_a_clear_outcome_on_the_data_page(ctx, tmp_path_factory):
+    """Each corpus file: a one-line message with a fix, or a report accounting for each row."""
+    corpus, raises, reports = _bad_corpus(tmp_path_factory)
+    assert set(corpus) >= set(raises) | set(reports)
+    for name, path in corpus.items():
+        outcome = handle_upload(path.read_bytes(), name, ctx)
+        if name in reports:
+            assert outcome.is_ok, (name, outcome.error)
+            report = outcome.source.report
+            read, accepted, rejected, _ = reports[name]
+            assert (report.rows_read, report.accepted, report.rejected) == (
+                read,
+                accepted,
+                rejected,
+            ), name
+        elif name == "rows_50000.csv":
+            report = outcome.source.report
+            assert report.rows_read == 50_000 == report.accepted + report.rejected
+        else:
+            assert not outcome.is_ok, name
+            assert "Fix" in outcome.error and "Traceback" not in outcome.error, name
+            assert "\n" not in outcome.error.strip(), name
