@@ -170,17 +170,7 @@ class MetricsResult:
     def with_thresholds(self, thresholds: Thresholds) -> MetricsResult:
         """The same result reclassified with other thresholds; no coverage or sums rerun."""
         table = self.table.copy()
-        table[PROVISION_CLASS] = classify_provision(
-            table[EFFECTIVE_PROVIDERS].to_numpy(),
-            table[RELATIVE_PROVISION].to_numpy(),
-            thresholds=thresholds,
-        )
-        table[SMALL_NUMBERS] = flag_small_numbers(
-            table[EFFECTIVE_PROVIDERS].to_numpy(),
-            table[POPULATION].to_numpy(),
-            table[RELATIVE_PROVISION].to_numpy(),
-            thresholds=thresholds,
-        )
+        _add_classes(table, thresholds)
         return replace(self, table=table, thresholds=thresholds)
 
 
@@ -337,17 +327,7 @@ def compute_metrics(
             RELATIVE_PROVISION: relative.ravel(),
         }
     )
-    table[PROVISION_CLASS] = classify_provision(
-        table[EFFECTIVE_PROVIDERS].to_numpy(),
-        table[RELATIVE_PROVISION].to_numpy(),
-        thresholds=thresholds,
-    )
-    table[SMALL_NUMBERS] = flag_small_numbers(
-        table[EFFECTIVE_PROVIDERS].to_numpy(),
-        table[POPULATION].to_numpy(),
-        table[RELATIVE_PROVISION].to_numpy(),
-        thresholds=thresholds,
-    )
+    _add_classes(table, thresholds)
     if level == "neighbourhood":
         table.insert(2, WARD_CODE, np.repeat(zones[WARD_CODE].to_numpy(), n_categories))
 
@@ -416,6 +396,21 @@ def flag_small_numbers(
         ((effective > 0) & (effective < thresholds.small_numbers_providers))
         | (people < thresholds.small_numbers_population)
         | np.isnan(relative)
+    )
+
+
+def _add_classes(table: pd.DataFrame, thresholds: Thresholds) -> None:
+    """Set the class and small-numbers columns of a table being built (in place)."""
+    table[PROVISION_CLASS] = classify_provision(
+        table[EFFECTIVE_PROVIDERS].to_numpy(),
+        table[RELATIVE_PROVISION].to_numpy(),
+        thresholds=thresholds,
+    )
+    table[SMALL_NUMBERS] = flag_small_numbers(
+        table[EFFECTIVE_PROVIDERS].to_numpy(),
+        table[POPULATION].to_numpy(),
+        table[RELATIVE_PROVISION].to_numpy(),
+        thresholds=thresholds,
     )
 
 

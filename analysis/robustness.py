@@ -162,23 +162,22 @@ def assess_robustness(
     ranks = []
     gap_counts = np.zeros(len(base))
     for factor in variants.catchment_factors:
-        varied = (
-            coverage
-            if factor == coverage.catchment_factor
-            else rescale_catchments(
+        if factor == coverage.catchment_factor:
+            table = base  # the recorded catchments: already computed above
+        else:
+            varied = rescale_catchments(
                 coverage, directory, area, factor=factor, kinds=variants.catchment_kinds
             )
-        )
-        table = compute_metrics(
-            varied,
-            directory,
-            area,
-            taxonomy,
-            level=level,
-            thresholds=thresholds,
-            categories=categories,
-            weights=weights,
-        ).table
+            table = compute_metrics(
+                varied,
+                directory,
+                area,
+                taxonomy,
+                level=level,
+                thresholds=thresholds,
+                categories=categories,
+                weights=weights,
+            ).table
         ranks.append(rank_gaps(table).to_numpy())
         for cut in variants.under_served_below:
             classes = classify_provision(
