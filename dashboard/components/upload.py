@@ -15,14 +15,14 @@ import streamlit as st
 
 from analysis.columns import TEMPLATE_COLUMNS, field_spec, guess_mapping
 from analysis.errors import ColumnMappingError, SafetyNetError
-from analysis.ingest import load_directory
+from analysis.ingest import MAX_UPLOAD_BYTES, load_directory
 from analysis.readers import read_table
 from analysis.report import Report
 from dashboard.context import PageContext
 from dashboard.data import DirectorySource, upload_key
 
-MAX_UPLOAD_MB = 20
-MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+# The limit is the importer's own, so the CLI and the dashboard refuse the same files.
+MAX_UPLOAD_MB = MAX_UPLOAD_BYTES // (1024 * 1024)
 UPLOAD_TYPES = ["csv", "xlsx", "json"]
 PROBLEM_COLUMNS = ["row", "column", "value", "reason", "fix", "severity"]
 
