@@ -19,6 +19,7 @@ from analysis.model import CRS_COMPUTE, CRS_DISPLAY
 from analysis.nearby import DISTANCE_M
 from analysis.taxonomy import Taxonomy
 from dashboard.components.service_table import category_labels, service_table
+from dashboard.components.ward_map import ward_map
 from dashboard.offline import add_marker_cluster, offline_map
 
 CLUSTER_FROM = 30
@@ -43,13 +44,23 @@ def popup_html(row: pd.Series, taxonomy: Taxonomy) -> str:
 
 
 def nearby_map(
-    place: PostcodeLocation, radius_m: float, near_df: pd.DataFrame, taxonomy: Taxonomy
+    place: PostcodeLocation,
+    radius_m: float,
+    near_df: pd.DataFrame,
+    taxonomy: Taxonomy,
+    *,
+    wards_gdf: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """The postcode (a dark-ringed dot), the distance (circle) and services within (pins).
 
-    Distances were measured in EPSG:27700; points are drawn in EPSG:4326.
+    With ``wards_gdf`` (EPSG:27700) the ward outlines and names are drawn underneath, so the
+    map says where it is without a basemap. Distances were measured in EPSG:27700; points
+    are drawn in EPSG:4326.
     """
-    m = offline_map(location=[place.lat, place.lon], zoom_start=14, control_scale=True)
+    if wards_gdf is not None:
+        m = ward_map(wards_gdf)
+    else:
+        m = offline_map(location=[place.lat, place.lon], zoom_start=14, control_scale=True)
     folium.Circle(
         [place.lat, place.lon],
         radius=radius_m,

@@ -69,7 +69,7 @@ def render(ctx: PageContext) -> ViewState:
     map_col, summary_col = st.columns([3, 2])
     with map_col:
         st_folium(
-            postcode_view.nearby_map(place, radius_m, near, taxonomy),
+            postcode_view.nearby_map(place, radius_m, near, taxonomy, wards_gdf=ctx.area.wards),
             key=f"postcode_map_{postcode}_{distance_km:g}",
             height=460,
             use_container_width=True,

@@ -76,7 +76,8 @@ def test_user_text_in_popups_is_escaped():
     directory, _ = load_directory(data, filename="x.csv", area=area, taxonomy=taxonomy)
     place = lookup_postcode(area, "BS8 1TH")
     near = services_near(directory, place.easting, place.northing, 1000)
-    page = nearby_map(place, 1000, near, taxonomy).get_root().render()
+    page = nearby_map(place, 1000, near, taxonomy, wards_gdf=area.wards).get_root().render()
+    assert "Clifton" in page  # ward names drawn under the circle
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<script>alert(1)" not in page
     assert "<b>Bold</b>" not in page
