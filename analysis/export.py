@@ -3,7 +3,7 @@
 Spreadsheet cells that would run as a formula are neutralised (OWASP "CSV injection"): a
 text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
 leading apostrophe, so opening the file shows the text and runs nothing (the one rule in
-`analysis.spreadsheet`, shared with the rejected-rows CSV of `analysis.report`).
+`analysis.escape.spreadsheet_cell`, shared with the rejected-rows CSV of `analysis.report`).
 """
 
 from __future__ import annotations
@@ -19,15 +19,13 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from analysis.crs import to_display
 from analysis.errors import AnalysisError
+from analysis.escape import spreadsheet_cell
 from analysis.geography import AreaSet
 from analysis.metrics import AREA_CODE, MetricsResult
 from analysis.model import LSOA_CODE, WARD_CODE
-from analysis.spreadsheet import FORMULA_START, neutralise_cell
 
 __all__ = [
-    "FORMULA_START",
     "export_metrics",
-    "neutralise_cell",
     "prepare_for_spreadsheet",
     "write_csv",
     "write_geojson",
@@ -45,15 +43,15 @@ def prepare_for_spreadsheet(table_df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``table_df`` safe to open in a spreadsheet.
 
     Tuples and lists become ``"a; b"`` text; every text cell and column name is neutralised
-    with `neutralise_cell`. Numeric and boolean columns are left as they are.
+    with `spreadsheet_cell`. Numeric and boolean columns are left as they are.
     """
     out = pd.DataFrame(table_df).copy()
     if isinstance(out, gpd.GeoDataFrame):
         out = pd.DataFrame(out.drop(columns=out.geometry.name))
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(lambda v: neutralise_cell(_flatten(v)))
-    out.columns = [neutralise_cell(str(column)) for column in out.columns]
+            out[column] = out[column].map(lambda v: spreadsheet_cell(_flatten(v)))
+    out.columns = [spreadsheet_cell(str(column)) for column in out.columns]
     return out
 
 

@@ -3,7 +3,8 @@
 A map (inline SVG drawn from the reference geography: no scripts, styles, fonts or tiles
 from elsewhere, so it works offline and prints), the need profile, provision per category,
 gaps and overlaps, and the services that reach the ward. Every piece of user text goes
-through `html.escape`.
+through `analysis.escape.html_text`; the page carries a Content-Security-Policy that
+allows no script and no request at all.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable
-from html import escape
 from typing import Final
 
 import numpy as np
@@ -30,6 +30,7 @@ from analysis.directory import (
     Directory,
 )
 from analysis.errors import AnalysisError
+from analysis.escape import content_security_meta, html_text
 from analysis.geography import AreaSet
 from analysis.metrics import (
     ACCESSIBILITY_PER_10K,
@@ -180,8 +181,8 @@ def render_ward_profile(
     name = str(ward[WARD_NAME])
     population = float(zones[POPULATION].sum())
     sections = [
-        f"<h1>{escape(name)}</h1>",
-        f'<p class="lede">Ward {escape(ward_code)} of {escape(area.name)} · '
+        f"<h1>{html_text(name)}</h1>",
+        f'<p class="lede">Ward {html_text(ward_code)} of {html_text(area.name)} · '
         f"{population:,.0f} residents in {len(zones)} neighbourhoods · "
         f"{len(reach)} services reach it</p>",
         _section("Map", _map_svg(area, ward_code, reach)),
@@ -192,14 +193,15 @@ def render_ward_profile(
     ]
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"{content_security_meta()}\n"
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>Ward profile: {escape(name)}</title>\n<style>{_CSS}</style>\n</head>\n"
+        f"<title>Ward profile: {html_text(name)}</title>\n<style>{_CSS}</style>\n</head>\n"
         "<body>\n" + "\n".join(sections) + _footer(metrics, area) + "\n</body>\n</html>\n"
     )
 
 
 def _section(title: str, body: str) -> str:
-    return f"<section>\n<h2>{escape(title)}</h2>\n{body}\n</section>"
+    return f"<section>\n<h2>{html_text(title)}</h2>\n{body}\n</section>"
 
 
 def _ward_key(text: str) -> str:
@@ -228,7 +230,7 @@ def _need_profile(area: AreaSet, zones: pd.DataFrame) -> str:
     ):
         ward_n = float(zones[column].sum())
         rows.append(
-            f"<tr><td>{escape(label)}</td><td class=n>{ward_n:,.0f}</td>"
+            f"<tr><td>{html_text(label)}</td><td class=n>{ward_n:,.0f}</td>"
             f"<td class=n>{_share(ward_n, ward_pop)}</td>"
             f"<td class=n>{_share(float(city[column].sum()), city_pop)}</td></tr>"
         )
@@ -244,7 +246,7 @@ def _need_profile(area: AreaSet, zones: pd.DataFrame) -> str:
         if column not in city.columns:
             continue
         need_rows.append(
-            f"<tr><td>{escape(label)}</td>"
+            f"<tr><td>{html_text(label)}</td>"
             f"<td class=n>{_weighted_mean(zones, column):.1f}</td>"
             f"<td class=n>{_weighted_mean(city, column):.1f}</td></tr>"
         )
@@ -260,7 +262,7 @@ def _need_profile(area: AreaSet, zones: pd.DataFrame) -> str:
 def _provision_table(rows: pd.DataFrame, labels: dict[str, str]) -> str:
     body = "".join(
         "<tr>"
-        f"<td>{escape(labels.get(row[CATEGORY], row[CATEGORY]))}</td>"
+        f"<td>{html_text(labels.get(row[CATEGORY], row[CATEGORY]))}</td>"
         f"<td class=n>{row[EFFECTIVE_PROVIDERS]:.1f}</td>"
         f"<td class=n>{row[ORGANISATIONS]:.1f}</td>"
         f"<td class=n>{row[ACCESSIBILITY_PER_10K]:,.1f}</td>"
@@ -307,11 +309,11 @@ def _gaps_and_overlaps(
         return (
             "<ul>"
             + "".join(
-                f"<li><strong>{escape(labels.get(row[CATEGORY], row[CATEGORY]))}</strong>: "
+                f"<li><strong>{html_text(labels.get(row[CATEGORY], row[CATEGORY]))}</strong>: "
                 f"{_class_badge(row[PROVISION_CLASS])}, relative provision "
                 f"{_number(row[RELATIVE_PROVISION], '.2f')}, "
                 f"{row[EFFECTIVE_PROVIDERS]:.1f} effective providers"
-                f"{escape(stability.get(row[CATEGORY], '')) if gaps else ''}"
+                f"{html_text(stability.get(row[CATEGORY], '')) if gaps else ''}"
                 f"{' (small numbers: read with care)' if row[SMALL_NUMBERS] else ''}</li>"
                 for _, row in chosen.sort_values(RELATIVE_PROVISION, ascending=gaps).iterrows()
             )
@@ -333,12 +335,12 @@ def _services_table(reach: pd.DataFrame, labels: dict[str, str]) -> str:
         return "<p>No service in the directory reaches this ward.</p>"
     body = "".join(
         "<tr>"
-        f"<td>{escape(_text(row[SERVICE_NAME]))}</td>"
-        f"<td>{escape(_text(row[ORG_NAME]))}</td>"
-        f"<td>{escape(', '.join(labels.get(c, c) for c in row[CATEGORIES]) or 'uncategorised')}"
+        f"<td>{html_text(_text(row[SERVICE_NAME]))}</td>"
+        f"<td>{html_text(_text(row[ORG_NAME]))}</td>"
+        f"<td>{html_text(', '.join(labels.get(c, c) for c in row[CATEGORIES]) or 'uncategorised')}"
         "</td>"
-        f"<td>{escape(', '.join(map(str, row[DELIVERY])))}</td>"
-        f"<td>{escape(AREA_KIND_LABELS.get(str(row[AREA_KIND]), _text(row[AREA_KIND])))}</td>"
+        f"<td>{html_text(', '.join(map(str, row[DELIVERY])))}</td>"
+        f"<td>{html_text(AREA_KIND_LABELS.get(str(row[AREA_KIND]), _text(row[AREA_KIND])))}</td>"
         f"<td class=n>{row[SHARE]:.0%}</td>"
         "</tr>"
         for _, row in reach.iterrows()
@@ -362,7 +364,7 @@ def _footer(metrics: MetricsResult, area: AreaSet) -> str:
         f"{metrics.catchment_factor:g}. Services: {counts.get('services', 0)} in the "
         f"directory, {counts.get('uncategorised', 0)} uncategorised (not counted in any "
         "category).</p>"
-        f"<p>{escape(area.name)} reference geography. {escape(ATTRIBUTION)}</p>"
+        f"<p>{html_text(area.name)} reference geography. {html_text(ATTRIBUTION)}</p>"
         "</footer>"
     )
 
@@ -390,7 +392,7 @@ def _map_svg(area: AreaSet, ward_code: str, reach: pd.DataFrame) -> str:
         title = f"{zone.get('lsoa_name', zone.get('lsoa_code', ''))}: IMD need {_number(score)}"
         zone_paths.append(
             f'<path d="{path(zone.geometry)}" fill="{fill}" stroke="#ffffff" '
-            f'stroke-width="0.8"><title>{escape(str(title))}</title></path>'
+            f'stroke-width="0.8"><title>{html_text(str(title))}</title></path>'
         )
     ward_paths = [
         f'<path d="{path(w.geometry)}" fill="none" stroke="#bbbbbb" stroke-width="1"/>'
@@ -404,7 +406,7 @@ def _map_svg(area: AreaSet, ward_code: str, reach: pd.DataFrame) -> str:
         x, y = (point.x - minx) * scale, (maxy - point.y) * scale
         dots.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#e66101" stroke="#ffffff">'
-            f"<title>{escape(_text(row[SERVICE_NAME]))}</title></circle>"
+            f"<title>{html_text(_text(row[SERVICE_NAME]))}</title></circle>"
         )
     outline = f'<path d="{path(ward_geometry)}" fill="none" stroke="#1a1a1a" stroke-width="2.5"/>'
     bar_m = _scale_bar_metres(maxx - minx)
@@ -417,7 +419,7 @@ def _map_svg(area: AreaSet, ward_code: str, reach: pd.DataFrame) -> str:
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {MAP_WIDTH_PX} {height:.0f}" '
         f'width="{MAP_WIDTH_PX}" height="{height:.0f}" role="img" '
-        f'aria-label="Map of {escape(str(area.ward_name(ward_code)))} and its neighbourhoods">'
+        f'aria-label="Map of {html_text(str(area.ward_name(ward_code)))} and its neighbourhoods">'
         '<rect width="100%" height="100%" fill="#ffffff"/>'
         + "".join(zone_paths)
         + "".join(ward_paths)
@@ -475,7 +477,7 @@ def _distance_label(metres: float) -> str:
 
 def _class_badge(value: str) -> str:
     colour = CLASS_COLOURS.get(str(value), "#4d4d4d")
-    return f'<span class="cls" style="color:{colour}">{escape(str(value))}</span>'
+    return f'<span class="cls" style="color:{colour}">{html_text(str(value))}</span>'
 
 
 def _weighted_mean(frame: pd.DataFrame, column: str) -> float:

@@ -22,13 +22,12 @@ from typing import Final, Literal
 
 import pandas as pd
 
-from analysis.spreadsheet import neutralise_cell
+from analysis.escape import spreadsheet_cell
 
 Severity = Literal["error", "warning"]
 
 ROW_COLUMN: Final = "row"
 REASON_COLUMN: Final = "reason"
-
 
 
 @dataclass(frozen=True)
@@ -199,16 +198,16 @@ class Report:
         -----
         Cells that a spreadsheet would run as a formula (starting ``=``, ``+``, ``-``,
         ``@``, a tab or a carriage return) are prefixed with an apostrophe, so opening the
-        file runs nothing: the rule of `analysis.spreadsheet.neutralise_cell`, shared with
+        file runs nothing: the rule of `analysis.escape.spreadsheet_cell`, shared with
         every export. Contact details of rows whose contact_public is no are already
         withheld in ``rejected_rows`` (see `analysis.ingest`).
         """
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         columns = [str(column) for column in self.rejected_rows.columns]
-        writer.writerow(neutralise_cell(column) for column in columns)
+        writer.writerow(spreadsheet_cell(column) for column in columns)
         for values in self.rejected_rows.itertuples(index=False, name=None):
-            writer.writerow(neutralise_cell(_cell_text(value)) for value in values)
+            writer.writerow(spreadsheet_cell(_cell_text(value)) for value in values)
         return buffer.getvalue()
 
 

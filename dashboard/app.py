@@ -13,8 +13,10 @@ from pathlib import Path
 import streamlit as st
 
 from analysis.errors import SafetyNetError
+from analysis.escape import markdown_text
 from dashboard.context import PageContext
 from dashboard.data import current_source, get_area, get_taxonomy
+from dashboard.failure import show_details_when_debugging, show_failure
 from dashboard.offline import ensure_static_assets
 from dashboard.state import PAGES, ViewState, from_query, to_query
 
@@ -51,18 +53,19 @@ def sidebar(state: ViewState, source_label: str) -> ViewState:
             key="nav_present",
             help="Hides the controls and enlarges the map and headline numbers.",
         )
-        st.caption(f"Services: {source_label}")
+        st.caption(f"Services: {markdown_text(source_label)}")
     return state.with_(page=page, present=present)
 
 
 def main() -> None:
     """Render the page the URL asks for."""
     st.set_page_config(page_title="Safety Net", layout="wide")
+    show_details_when_debugging()
     ensure_static_assets(STATIC_DIR)
     try:
         area, taxonomy, source = get_area(), get_taxonomy(), current_source()
     except SafetyNetError as error:
-        st.error(f"The reference data could not be loaded. {error}")
+        st.error(f"The reference data could not be loaded. {markdown_text(error)}")
         st.stop()
     state, ignored = from_query(
         st.query_params.to_dict(),
@@ -70,7 +73,9 @@ def main() -> None:
         wards=tuple(area.wards["ward_code"]),
     )
     if ignored:
-        st.warning("This link had values that were not understood: " + "; ".join(ignored))
+        st.warning(
+            "This link had values that were not understood: " + markdown_text("; ".join(ignored))
+        )
     if state.present:
         st.markdown(
             "<style>section[data-testid='stSidebar']{display:none}"
@@ -96,10 +101,13 @@ def main() -> None:
 
     st.divider()
     sources, licence = attribution_parts(area.attribution)
-    st.caption(sources)
+    st.caption(markdown_text(sources, keep_lines=True))
     if licence:
         with st.expander("Open Government Licence v3.0"):
-            st.caption(licence)
+            st.caption(markdown_text(licence, keep_lines=True))
 
 
-main()
+try:
+    main()
+except Exception as error:  # the last guard: a person never sees a traceback
+    show_failure(error)

@@ -69,6 +69,8 @@ from folium.elements import MacroElement
 from folium.template import Template
 from streamlit import config as st_config
 
+from analysis.escape import content_security_meta
+
 STATIC_ROUTE = "/app/static"
 """Where Streamlit serves the ``static/`` folder beside the main script."""
 
@@ -108,6 +110,11 @@ _CSS_IMPORT = re.compile(r"""@import\s+(?:url\(\s*)?["']?(?P<url>[^"')\s;]+)""",
 _EXTERNAL = re.compile(r"^\s*(?:https?:|//)", re.I)
 _REL_STYLESHEET = re.compile(r"""\brel\s*=\s*["']?stylesheet\b""", re.I)
 _HREF = re.compile(r"""\bhref\s*=\s*(["'])(?P<url>.*?)\1""", re.I | re.S)
+
+_INLINE_SCRIPT = re.compile(
+    r"<script\b(?![^>]*\bsrc\s*=)[^>]*>(?P<body>.*?)</script\s*>", re.I | re.S
+)
+_HEAD_TAG = re.compile(r"<head\b[^>]*>", re.I)
 
 _copy_lock = threading.Lock()
 
@@ -334,6 +341,7 @@ def standalone_html(m: folium.Map) -> str:
     page = _LINK_TAG.sub(inline_stylesheet, page)
     page = _QUOTED.sub(inline_url, page)
     external = external_references(page)
+    page = _with_policy(page)
     if external:
         raise ValueError(
             "the exported map would load files from the internet: "
@@ -342,6 +350,20 @@ def standalone_html(m: folium.Map) -> str:
             "local files (add_marker_cluster), or add the plugin's files to asset_files()."
         )
     return page
+
+
+def _with_policy(page: str) -> str:
+    """``page`` with a Content-Security-Policy allowing its own inline scripts and nothing else.
+
+    The policy is the first element of ``<head>``, so it applies before any script: an
+    injected script, event handler or image request in the file does nothing.
+    """
+    scripts = [match["body"] for match in _INLINE_SCRIPT.finditer(page)]
+    head = _HEAD_TAG.search(page)
+    meta = content_security_meta(scripts=scripts)
+    if head is None:
+        return meta + page
+    return page[: head.end()] + meta + page[head.end() :]
 
 
 def _local_rel(url: str, files: dict[str, Path]) -> str | None:

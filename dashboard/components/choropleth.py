@@ -10,7 +10,6 @@ tooltip, the legend and the table.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from folium.map import FitBounds
 from folium.template import Template
 
 from analysis.crs import ensure_crs
+from analysis.escape import html_in_js_template, html_text
 from analysis.metrics import AREA_CODE, PROVISION_CLASS, PROVISION_CLASSES
 from analysis.model import CRS_COMPUTE, CRS_DISPLAY
 from dashboard.components.ward_map import WardLabels, label_points
@@ -209,10 +209,10 @@ class Legend(MacroElement):
         self.font_px = int(font_px)
         rows = "".join(
             f'<div><span class="sn-swatch{" sn-dashed" if label in _DASHED else ""}" '
-            f'style="background:{colour}"></span>{html.escape(label)}</div>'
+            f'style="background:{colour}"></span>{html_text(label)}</div>'
             for label, colour in items
         )
-        self.markup = f'<div class="sn-legend-title">{html.escape(title)}</div>{rows}'
+        self.markup = f'<div class="sn-legend-title">{html_text(title)}</div>{rows}'
 
 
 def display_geometry(wards_gdf: gpd.GeoDataFrame, *, tolerance_m: float = SIMPLIFY_M):
@@ -268,9 +268,9 @@ def choropleth_map(
         {
             "ward_code": codes,
             "ward_name": shapes["ward_name"].astype(str),
-            "tip_name": shapes["ward_name"].astype(str).map(html.escape),
-            "tip_value": value_text.map(html.escape),
-            "tip_class": labels.map(html.escape),
+            "tip_name": shapes["ward_name"].astype(str).map(html_text),
+            "tip_value": value_text.map(html_text),
+            "tip_class": labels.map(html_text),
             "fill": labels.map(classification.colour_of),
             "dashed": labels.isin(_DASHED),
         },
@@ -295,7 +295,7 @@ def choropleth_map(
             "dashArray": "5 4" if props["dashed"] else None,
         }
 
-    fields, aliases = ["tip_name", "tip_value", "tip_class"], ["Ward", html.escape(title), "Class"]
+    fields, aliases = ["tip_name", "tip_value", "tip_class"], ["Ward", html_text(title), "Class"]
     if measure == PROVISION_CLASS:
         fields, aliases = ["tip_name", "tip_class"], ["Ward", "Class"]
     folium.GeoJson(
@@ -321,7 +321,7 @@ def choropleth_map(
                 fill=True,
                 fill_color="#ffffff",
                 fill_opacity=1,
-                tooltip=html.escape(name),
+                tooltip=html_in_js_template(name),
             ).add_to(layer)
     Legend(title, classification.legend(), font_px=font_px).add_to(m)
     fit = FitBounds([[south, west], [north, east]])

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.errors import AnalysisError
+from analysis.escape import markdown_text
 from analysis.filters import Filters
 from analysis.metrics import Thresholds
 from analysis.model import DeliveryMode, OrganisationKind
@@ -94,7 +95,7 @@ def _thresholds() -> Thresholds:
             under_served_below=under, overlap_min_providers=providers, overlap_min_rp=rp
         )
     except AnalysisError as error:
-        st.error(f"{error} The default thresholds are used until this is fixed.")
+        st.error(f"{markdown_text(error)} The default thresholds are used until this is fixed.")
         return _DEFAULTS
 
 

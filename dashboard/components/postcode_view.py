@@ -1,11 +1,12 @@
 """Near a postcode: a map of the services within a distance, and the lists beside it.
 
-Every string from a services file is HTML-escaped before it reaches a popup or tooltip.
+Every string from a services file reaches a tooltip through
+`analysis.escape.html_in_js_template` (Folium writes tooltips into a JavaScript template
+literal).
 """
 
 from __future__ import annotations
 
-import html
 import math
 
 import folium
@@ -14,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.directory import CATEGORIES, LOCATION, ORG_NAME, SERVICE_NAME
+from analysis.escape import html_in_js_template, markdown_text
 from analysis.geography import PostcodeLocation
 from analysis.model import CRS_COMPUTE, CRS_DISPLAY
 from analysis.nearby import DISTANCE_M
@@ -26,18 +28,12 @@ CLUSTER_FROM = 30
 """Cluster the service markers when there are at least this many."""
 
 
-def escape_text(value: object) -> str:
-    """HTML-escape ``value``, and the backtick and dollar sign too: folium writes tooltip
-    text into a JavaScript template literal, where `${...}` would run."""
-    return html.escape(str(value)).replace("`", "&#96;").replace("$", "&#36;")
-
-
 def popup_html(row: pd.Series, taxonomy: Taxonomy) -> str:
     """A service's popup: name, organisation, categories and distance, all escaped."""
     parts = (
-        f"<b>{escape_text(row[SERVICE_NAME])}</b>",
-        escape_text(row[ORG_NAME] if pd.notna(row[ORG_NAME]) else ""),
-        escape_text(category_labels(row[CATEGORIES], taxonomy)),
+        f"<b>{html_in_js_template(row[SERVICE_NAME])}</b>",
+        html_in_js_template(row[ORG_NAME] if pd.notna(row[ORG_NAME]) else ""),
+        html_in_js_template(category_labels(row[CATEGORIES], taxonomy)),
         f"{row[DISTANCE_M] / 1000:.2f} km away",
     )
     return "<br>".join(parts)
@@ -68,7 +64,7 @@ def nearby_map(
         weight=2,
         fill=True,
         fill_opacity=0.05,
-        tooltip=html.escape(f"Within {radius_m / 1000:g} km of {place.postcode}"),
+        tooltip=html_in_js_template(f"Within {radius_m / 1000:g} km of {place.postcode}"),
     ).add_to(m)
     folium.CircleMarker(
         [place.lat, place.lon],
@@ -78,7 +74,7 @@ def nearby_map(
         fill=True,
         fill_color="#D55E00",
         fill_opacity=1,
-        tooltip=html.escape(f"Your postcode: {place.postcode}"),
+        tooltip=html_in_js_template(f"Your postcode: {place.postcode}"),
     ).add_to(m)
     if not near_df.empty:
         points = gpd.GeoSeries(list(near_df[LOCATION]), crs=CRS_COMPUTE).to_crs(CRS_DISPLAY)
@@ -119,5 +115,5 @@ def show_by_category(near_df: pd.DataFrame, taxonomy: Taxonomy) -> None:
         hits = near_df[near_df[CATEGORIES].map(lambda cats, c=category.id: c in cats)]
         if hits.empty:
             continue
-        with st.expander(f"{category.label}: {len(hits)} nearby"):
+        with st.expander(f"{markdown_text(category.label)}: {len(hits):,} nearby"):
             service_table(hits, taxonomy, key=f"near_{category.id}")

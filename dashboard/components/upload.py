@@ -15,11 +15,13 @@ import streamlit as st
 
 from analysis.columns import TEMPLATE_COLUMNS, field_spec, guess_mapping
 from analysis.errors import ColumnMappingError, SafetyNetError
+from analysis.escape import markdown_text
 from analysis.ingest import MAX_UPLOAD_BYTES, load_directory
 from analysis.readers import read_table
 from analysis.report import Report
 from dashboard.context import PageContext
 from dashboard.data import DirectorySource, upload_key
+from dashboard.failure import record_failure
 
 # The limit is the importer's own, so the CLI and the dashboard refuse the same files.
 MAX_UPLOAD_MB = MAX_UPLOAD_BYTES // (1024 * 1024)
@@ -115,6 +117,18 @@ def handle_upload(
         )
     except SafetyNetError as error:
         return UploadOutcome(name, size, error=str(error))
+    except Exception as error:  # a file must never show a traceback: say so, log the detail
+        reference = record_failure(error)
+        return UploadOutcome(
+            name,
+            size,
+            error=(
+                f"{name} could not be checked: something in it stopped the importer "
+                f"(recorded with reference {reference}). Fix: save it again as CSV UTF-8 or "
+                ".xlsx from your spreadsheet program; if that does not help, tell the people "
+                "who run this site and quote the reference."
+            ),
+        )
     source = DirectorySource(
         directory, report, key=upload_key(data), label=f"Uploaded: {name}", is_demo=False
     )
@@ -150,23 +164,23 @@ def show_counts(report: Report, *, services: int, organisations: int, lead: str 
     cols[1].metric("Accepted", report.accepted)
     cols[2].metric("Rejected", report.rejected)
     cols[3].metric("Accepted with warnings", report.warnings)
-    st.write(f"{lead}: {services} services from {organisations} organisations.")
+    st.write(f"{markdown_text(lead)}: {services:,} services from {organisations:,} organisations.")
 
 
 def show_report(report: Report, *, key: str) -> None:
     """The validation report of one file: problems, unmapped terms, mapping, downloads."""
     if report.rejected:
         st.error(
-            f"{report.rejected} of {report.rows_read} rows were rejected. Each reason and "
+            f"{report.rejected:,} of {report.rows_read:,} rows were rejected. Each reason and "
             "its fix is in the table below; download the rejected rows, fix them and upload "
             "the file again."
         )
     elif report.warnings:
-        st.warning(f"Every row was accepted; {report.warnings} have warnings (below).")
+        st.warning(f"Every row was accepted; {report.warnings:,} have warnings (below).")
     else:
         st.success("Every row was accepted with no problems.")
     for note in report.notes:
-        st.caption(note)
+        st.caption(markdown_text(note))
     if report.problems:
         st.subheader("Problems")
         st.dataframe(problems_frame(report), hide_index=True)
@@ -189,7 +203,7 @@ def show_report(report: Report, *, key: str) -> None:
         with st.expander("Columns read from your file"):
             st.dataframe(mapping_frame(report), hide_index=True)
             if report.ignored_columns:
-                st.write("Columns not used: " + ", ".join(report.ignored_columns))
+                st.write("Columns not used: " + markdown_text(", ".join(report.ignored_columns)))
 
 
 NOT_IN_FILE = "(not in my file)"
@@ -210,7 +224,7 @@ def mapping_form(outcome: UploadOutcome, *, key: str) -> dict[str, str | None] |
             guess = outcome.guess.get(name)
             index = options.index(guess) if guess in options else 0
             value = cols[position % 2].selectbox(
-                field_spec(name).label, options, index=index, key=f"map_{key}_{name}"
+                markdown_text(field_spec(name).label), options, index=index, key=f"map_{key}_{name}"
             )
             chosen[name] = None if value == NOT_IN_FILE else value
         applied = st.form_submit_button("Check the file with these columns", type="primary")

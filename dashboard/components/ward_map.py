@@ -7,8 +7,6 @@ the app and in exported HTML.
 
 from __future__ import annotations
 
-import html
-
 import folium
 import geopandas as gpd
 from folium.elements import MacroElement
@@ -17,6 +15,7 @@ from folium.template import Template
 from shapely.ops import polylabel
 
 from analysis.crs import ensure_crs
+from analysis.escape import html_text
 from analysis.model import CRS_COMPUTE, CRS_DISPLAY
 from dashboard.offline import offline_map
 
@@ -144,7 +143,7 @@ class WardLabels(MacroElement):
         self.label_class = LABEL_CLASS
         self.plain_background = plain_background
         self.labels = [
-            (round(lat, 6), round(lon, 6), f"<span>{html.escape(name)}</span>")
+            (round(lat, 6), round(lon, 6), f"<span>{html_text(name)}</span>")
             for lat, lon, name in labels
         ]
 
@@ -236,8 +235,8 @@ def ward_map(
         {
             code_col: codes,
             label_col: names,
-            _TOOLTIP_NAME: names.map(html.escape),
-            _TOOLTIP_CODE: codes.map(html.escape),
+            _TOOLTIP_NAME: names.map(html_text),
+            _TOOLTIP_CODE: codes.map(html_text),
         },
         geometry=wards_gdf.geometry.values,
         crs=wards_gdf.crs,

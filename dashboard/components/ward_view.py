@@ -1,12 +1,11 @@
 """The ward drill-down: neighbourhood map, need profile, provision, gaps, services, partners.
 
 Every number comes from `analysis/`; this module only lays it out. User text reaches the
-map's tooltips HTML-escaped and the page as plain table cells.
+map's tooltips through `analysis.escape.html_text`, Markdown through
+`analysis.escape.markdown_text`, and tables as plain cells.
 """
 
 from __future__ import annotations
-
-import html
 
 import folium
 import geopandas as gpd
@@ -17,6 +16,7 @@ from streamlit_folium import st_folium
 
 from analysis.coverage import SHARE, ward_coverage
 from analysis.directory import ORG_NAME, SERVICE_ID, SERVICE_NAME
+from analysis.escape import html_text, markdown_text
 from analysis.metrics import (
     AREA_CODE,
     AREA_NAME,
@@ -92,10 +92,10 @@ def neighbourhood_features(
     shown = value.astype(str) if measure == PROVISION_CLASS else value.map(_number)
     return gpd.GeoDataFrame(
         {
-            "tip_name": merged[LSOA_NAME].fillna("").astype(str).map(html.escape),
-            "tip_code": merged[LSOA_CODE].astype(str).map(html.escape),
-            "tip_value": shown.fillna("no data").astype(str).map(html.escape),
-            "tip_class": merged[PROVISION_CLASS].fillna("no data").astype(str).map(html.escape),
+            "tip_name": merged[LSOA_NAME].fillna("").astype(str).map(html_text),
+            "tip_code": merged[LSOA_CODE].astype(str).map(html_text),
+            "tip_value": shown.fillna("no data").astype(str).map(html_text),
+            "tip_class": merged[PROVISION_CLASS].fillna("no data").astype(str).map(html_text),
             "fill": [colour_of(v, measure, bins) for v in value],
         },
         geometry=merged.geometry.values,
@@ -118,7 +118,7 @@ def neighbourhood_map(features: gpd.GeoDataFrame, measure_label: str) -> folium.
         },
         tooltip=folium.GeoJsonTooltip(
             fields=["tip_name", "tip_code", "tip_value", "tip_class"],
-            aliases=["Neighbourhood", "Code", html.escape(measure_label), "Class"],
+            aliases=["Neighbourhood", "Code", html_text(measure_label), "Class"],
             sticky=True,
         ),
     ).add_to(m)
@@ -140,7 +140,7 @@ def show_neighbourhoods(
     rows = table[table[WARD_CODE] == ward_code]
     bins = measure_bins(table[measure]) if measure != PROVISION_CLASS else np.array([])
     label = MEASURES.get(measure, measure)
-    st.subheader(f"Neighbourhoods: {label}, {category_label}")
+    st.subheader(f"Neighbourhoods: {markdown_text(label)}, {markdown_text(category_label)}")
     features = neighbourhood_features(zones, rows, measure, bins)
     left, right = st.columns([3, 2])
     with left:
@@ -189,14 +189,19 @@ def show_need_profile(zones: pd.DataFrame, age_bands: dict[str, str]) -> None:
     for col, (column, label) in zip(cols[1:], age_bands.items(), strict=True):
         count = float(zones[column].sum())
         share = count / population if population else 0.0
-        col.metric(f"Aged {label}", f"{count:,.0f}", f"{share:.0%} of residents", delta_color="off")
+        col.metric(
+            f"Aged {markdown_text(label)}",
+            f"{count:,.0f}",
+            f"{share:.0%} of residents",
+            delta_color="off",
+        )
     deciles = zones["decile_imd"].dropna().astype(int).value_counts().reindex(range(1, 11))
     decile_df = pd.DataFrame(
         {"IMD 2019 decile (1 = most deprived 10%)": range(1, 11), "Neighbourhoods": deciles}
     ).fillna(0)
     decile_df["Neighbourhoods"] = decile_df["Neighbourhoods"].astype(int)
     st.caption(
-        f"Deprivation: how many of the ward's {len(zones)} neighbourhoods fall in each "
+        f"Deprivation: how many of the ward's {len(zones):,} neighbourhoods fall in each "
         "national IMD 2019 decile."
     )
     st.bar_chart(decile_df, x="IMD 2019 decile (1 = most deprived 10%)", y="Neighbourhoods")
@@ -263,7 +268,7 @@ def show_gaps(ward_rows: pd.DataFrame, robustness: pd.DataFrame, taxonomy: Taxon
     if robust:
         st.write(
             "Robust gaps (a gap under every catchment and threshold variant): "
-            + ", ".join(robust)
+            + markdown_text(", ".join(robust))
             + "."
         )
     elif not gaps.empty:
@@ -283,7 +288,7 @@ def services_in_ward(coverage, directory, area, ward_code: str) -> pd.DataFrame:
 
 def show_services(services_df: pd.DataFrame, taxonomy: Taxonomy) -> None:
     """The services covering the ward."""
-    st.subheader(f"Services reaching the ward ({len(services_df)})")
+    st.subheader(f"Services reaching the ward ({len(services_df):,})")
     service_table(services_df, taxonomy, key="ward_services")
 
 
@@ -303,7 +308,7 @@ def show_partners(partners_df: pd.DataFrame, *, similar_title: str, other_title:
     """Similar and complementary services, each with its reason."""
     for relation, title in (("similar", similar_title), ("complementary", other_title)):
         rows = partner_rows(partners_df, relation)
-        st.markdown(f"**{title}** ({len(rows)})")
+        st.markdown(f"**{markdown_text(title)}** ({len(rows):,})")
         if rows.empty:
             st.write("None found.")
         else:

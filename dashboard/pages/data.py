@@ -10,6 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from analysis.escape import markdown_text
 from analysis.geography import REPO_ROOT
 from dashboard.components.upload import (
     MAX_UPLOAD_MB,
@@ -42,7 +43,7 @@ def _in_use(source: DirectorySource) -> None:
             "area's gaps and overlaps."
         )
     else:
-        st.write(source.label)
+        st.write(markdown_text(source.label))
         st.caption("Used in this browser session only; nothing is stored on the server.")
     show_counts(
         source.report,
@@ -59,7 +60,7 @@ def _checked(data: bytes, name: str, ctx: PageContext) -> UploadOutcome:
     cached = st.session_state.get(_CHECKED)
     if cached is not None and cached[0] == key:
         return cached[1]
-    with st.spinner(f"Checking {name}…"):
+    with st.spinner(f"Checking {markdown_text(name)}…"):
         outcome = handle_upload(data, name, ctx)
     st.session_state[_CHECKED] = (key, outcome)
     return outcome
@@ -69,7 +70,7 @@ def _upload(ctx: PageContext) -> None:
     st.subheader("Upload your services")
     st.write(
         f"A CSV or Excel (XLSX) file laid out like the template, or an Open Referral UK "
-        f"JSON file; up to {MAX_UPLOAD_MB} MB. The file is checked row by row: rows with "
+        f"JSON file; up to {MAX_UPLOAD_MB:d} MB. The file is checked row by row: rows with "
         "problems are listed with the reason and how to fix them."
     )
     uploaded = st.file_uploader(
@@ -83,14 +84,14 @@ def _upload(ctx: PageContext) -> None:
     data = uploaded.getvalue()
     outcome = _checked(data, uploaded.name, ctx)
     if outcome.error is not None and outcome.headers:
-        st.error(outcome.error)
+        st.error(markdown_text(outcome.error))
         columns = mapping_form(outcome, key=upload_key(data))
         if columns is None:
             return
         outcome = handle_upload(data, uploaded.name, ctx, columns=columns)
         st.session_state[_CHECKED] = ((upload_key(data), uploaded.name), outcome)
     if outcome.error is not None:
-        st.error(outcome.error)
+        st.error(markdown_text(outcome.error))
         return
     source = outcome.source
     st.markdown("#### Report on the file")
@@ -121,7 +122,10 @@ def _templates() -> None:
         path: Path = TEMPLATE_DIR / name
         if path.is_file():
             col.download_button(
-                f"Download {name}", data=path.read_bytes(), file_name=name, mime=mime
+                f"Download {markdown_text(name)}",
+                data=path.read_bytes(),
+                file_name=name,
+                mime=mime,
             )
     st.caption(
         "Column names that differ from the template are matched where the meaning is clear "

@@ -7,6 +7,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from analysis.crs import to_display
+from analysis.escape import markdown_text
 from analysis.export import parameters_frame
 from analysis.metrics import (
     ACCESSIBILITY_PER_10K,
@@ -52,7 +53,9 @@ def _synced_select(label: str, options: list[str], *, key: str, url_value: str, 
     synced = st.session_state.get(_SYNCED, {})
     if key not in st.session_state or synced.get(key) != url_value:
         st.session_state[key] = url_value
-    choice = st.selectbox(label, options, key=key, format_func=fmt, help=help_)
+    choice = st.selectbox(
+        markdown_text(label), options, key=key, format_func=fmt, help=markdown_text(help_)
+    )
     st.session_state[_SYNCED] = {**synced, key: choice}
     return choice
 
@@ -104,7 +107,7 @@ def _services_points(ctx: PageContext, category: str) -> list[tuple[float, float
 
 def _headline(counts: dict[str, int], category_label: str) -> None:
     cols = st.columns(3)
-    cols[0].metric(f"Wards with no {category_label.lower()}", counts["missing"])
+    cols[0].metric(f"Wards with no {markdown_text(category_label.lower())}", counts["missing"])
     cols[1].metric("Wards under-served", counts["under-served"])
     cols[2].metric("Wards with possible overlap", counts["overlap"])
 
@@ -139,7 +142,7 @@ def render(ctx: PageContext) -> ViewState:
     table = result.table
     counts = class_counts(table, state.category)
     if present:
-        st.subheader(f"{category_label}: {measure_label.lower()}")
+        st.subheader(f"{markdown_text(category_label)}: {markdown_text(measure_label.lower())}")
         _headline(counts, category_label)
 
     rows = table[table[CATEGORY] == state.category]
@@ -176,9 +179,12 @@ def render(ctx: PageContext) -> ViewState:
         "Dashed outlines mark wards with none."
     )
 
-    st.write(summary_text(table, state.category, category_label))
+    st.write(markdown_text(summary_text(table, state.category, category_label)))
     if not present:
-        st.caption(thresholds_text(thresholds) + " Change them under Filters and thresholds.")
+        st.caption(
+            markdown_text(thresholds_text(thresholds))
+            + " Change them under Filters and thresholds."
+        )
     shown = ward_table(table, state.category)
     sort_by = TABLE_LABELS.get(state.measure, "Ward")
     shown = shown.sort_values(sort_by, ascending=state.measure == PROVISION_CLASS)

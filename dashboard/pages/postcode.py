@@ -7,6 +7,7 @@ from streamlit_folium import st_folium
 
 from analysis.directory import SERVICE_ID
 from analysis.errors import PostcodeFormatError, PostcodeNotInAreaError
+from analysis.escape import markdown_text
 from analysis.geography import lookup_postcode, normalise_postcode
 from analysis.nearby import categories_without, remote_services, services_near
 from analysis.partners import partners_of_place
@@ -44,13 +45,13 @@ def render(ctx: PageContext) -> ViewState:
     try:
         postcode = normalise_postcode(state.postcode)
     except PostcodeFormatError as error:
-        st.error(f"That does not look like a postcode. {error}")
+        st.error(f"That does not look like a postcode. {markdown_text(error)}")
         return state
-    st.write(f"Postcode: {postcode}")
+    st.write(f"Postcode: {markdown_text(postcode)}")
     try:
         place = lookup_postcode(area, postcode)
     except PostcodeNotInAreaError as error:
-        st.error(f"Postcode not found in {area.name}. {error}")
+        st.error(f"Postcode not found in {markdown_text(area.name)}. {markdown_text(error)}")
         return state
     state = state.with_(postcode=postcode)
 
@@ -59,9 +60,9 @@ def render(ctx: PageContext) -> ViewState:
     near = services_near(source.directory, place.easting, place.northing, radius_m)
     near = near[~near[SERVICE_ID].isin(remote[SERVICE_ID])].reset_index(drop=True)
 
-    st.write(f"Ward: {place.ward_name} ({place.ward_code})")
+    st.write(f"Ward: {markdown_text(place.ward_name)} ({markdown_text(place.ward_code)})")
     st.button(
-        f"Open the ward page for {place.ward_name}",
+        f"Open the ward page for {markdown_text(place.ward_name)}",
         on_click=go_to,
         kwargs={"page": "ward", "ward": place.ward_code},
         key="postcode_open_ward",
@@ -86,7 +87,7 @@ def render(ctx: PageContext) -> ViewState:
     if missing:
         st.warning(
             f"No service within {distance_km:g} km offers: "
-            + ", ".join(taxonomy.get(c).label for c in missing)
+            + markdown_text(", ".join(taxonomy.get(c).label for c in missing))
             + "."
         )
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analysis.escape import markdown_text
 from analysis.filters import Filters
 from analysis.metrics import AREA_CODE, Thresholds
 from analysis.model import WARD_CODE
@@ -60,7 +61,7 @@ def render(ctx: PageContext) -> ViewState:
         return state
 
     ward_name = names[choice]
-    st.title(f"{ward_name} ({choice})")
+    st.title(f"{markdown_text(ward_name)} ({markdown_text(choice)})")
     if source.is_demo:
         st.caption("Services: demo data (fictional organisations and services).")
     filters, thresholds = controls(ctx)
@@ -73,7 +74,8 @@ def render(ctx: PageContext) -> ViewState:
     zones = area.neighbourhoods[area.neighbourhoods[WARD_CODE] == choice]
     ward_rows = ward_metrics.table[ward_metrics.table[AREA_CODE] == choice]
     st.caption(
-        "Thresholds in use: " + ", ".join(f"{k} {v:g}" for k, v in thresholds.as_dict().items())
+        "Thresholds in use: "
+        + markdown_text(", ".join(f"{k} {v:g}" for k, v in thresholds.as_dict().items()))
     )
 
     profile_html = render_ward_profile(

@@ -12,9 +12,9 @@ from shapely import box
 
 from analysis.coverage import compute_coverage
 from analysis.errors import AnalysisError
+from analysis.escape import spreadsheet_cell as neutralise_cell
 from analysis.export import (
     export_metrics,
-    neutralise_cell,
     prepare_for_spreadsheet,
     write_csv,
     write_html,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from analysis.escape import spreadsheet_cell as neutralise_cell
 from analysis.report import Problem, Report
-from analysis.spreadsheet import neutralise_cell
 
 
 def test_problem_reads_as_one_sentence_with_the_fix():

@@ -9,6 +9,7 @@ from analysis.ingest import load_directory
 from analysis.nearby import services_near
 from analysis.taxonomy import load_taxonomy
 from dashboard.components.postcode_view import nearby_map
+from tests.dashboard.shown import shown
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")
 
@@ -21,7 +22,7 @@ def _postcode_app(postcode: str) -> AppTest:
 
 
 def _texts(at: AppTest) -> str:
-    return " ".join(m.value for m in at.markdown)
+    return " ".join(shown(m.value) for m in at.markdown)
 
 
 def test_postcode_is_normalised_and_its_ward_shown():
@@ -45,8 +46,8 @@ def test_malformed_postcode_gets_the_format_error():
     at = _postcode_app("XYZ")
     assert not at.exception
     assert len(at.error) == 1
-    assert "does not look like a postcode" in at.error[0].value
-    assert "'XYZ' is not a UK postcode" in at.error[0].value
+    assert "does not look like a postcode" in shown(at.error[0].value)
+    assert "'XYZ' is not a UK postcode" in shown(at.error[0].value)
 
 
 def test_unknown_postcode_gets_the_not_in_area_error():
