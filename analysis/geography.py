@@ -23,10 +23,29 @@ from analysis.errors import (
     PostcodeFormatError,
     PostcodeNotInAreaError,
 )
-from analysis.model import CRS_COMPUTE, CRS_DISPLAY
+from analysis.model import (
+    CRS_COMPUTE,
+    CRS_DISPLAY,
+    EASTING,
+    LAT,
+    LON,
+    LSOA_CODE,
+    NORTHING,
+    POPULATION_COLUMNS,
+    POSTCODE,
+    WARD_CODE,
+    WARD_NAME,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 AREA_FILES = ("wards.geojson", "neighbourhoods.geojson", "area.json", "ATTRIBUTION.md")
+AREA_COUNTS = {
+    "wards": "wards.geojson",
+    "neighbourhoods": "neighbourhoods.geojson",
+    "postcodes": "postcodes.csv",
+}
+"""The counts in ``area.json`` and the file each counts the rows of."""
+POSTCODE_COLUMNS = (POSTCODE, LAT, LON, EASTING, NORTHING, WARD_CODE, LSOA_CODE)
 
 _POSTCODE = re.compile(r"([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})")
 
@@ -77,45 +96,148 @@ class PostcodeLocation:
         return {key: getattr(self, key) for key in keys}
 
 
-def _read_layer(path: Path) -> gpd.GeoDataFrame:
-    gdf = gpd.read_file(path, engine="pyogrio")
-    ensure_crs(gdf, CRS_DISPLAY, name=path.name)
+def rebuild_hint(folder: Path, *, verb: str = "rebuild") -> str:
+    """The command that (re)builds the area folder ``folder``, as a fix to suggest."""
+    if folder.resolve() == default_area_path().resolve():
+        return f"{verb} it with 'make area' (or restore the folder from the repository)"
+    return (
+        f"{verb} it with 'python -m analysis build-area --source RAW_FOLDER --lad CODE "
+        f"--out {folder}', or pass --area another built folder"
+    )
+
+
+def _damaged(folder: Path, name: str, what: str) -> AreaDataError:
+    return AreaDataError(
+        f"the reference data in {folder} is damaged: {name} {what}. Fix: {rebuild_hint(folder)}."
+    )
+
+
+def _read_meta(folder: Path) -> dict:
+    try:
+        meta = json.loads((folder / "area.json").read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise _damaged(folder, "area.json", "is not valid JSON") from error
+    counts = meta.get("counts") if isinstance(meta, dict) else None
+    if not (
+        isinstance(meta, dict)
+        and all(isinstance(meta.get(key), str) for key in ("lad_code", "name"))
+        and isinstance(counts, dict)
+        and all(isinstance(counts.get(key), int) for key in AREA_COUNTS)
+    ):
+        raise _damaged(
+            folder, "area.json", f"lacks lad_code, name or counts of {', '.join(AREA_COUNTS)}"
+        )
+    return meta
+
+
+def _read_layer(folder: Path, name: str, columns: tuple[str, ...]) -> gpd.GeoDataFrame:
+    try:
+        gdf = gpd.read_file(folder / name, engine="pyogrio")
+    except Exception as error:  # pyogrio raises its own errors for truncated or empty files
+        raise _damaged(folder, name, "could not be read as GeoJSON") from error
+    _check_columns(folder, name, gdf, columns)
+    geometry = gdf.geometry
+    broken = int((geometry.isna() | geometry.is_empty | ~geometry.is_valid).sum())
+    if broken:
+        raise _damaged(folder, name, f"has {broken} missing or invalid boundaries")
+    ensure_crs(gdf, CRS_DISPLAY, name=name)
     return gdf.to_crs(CRS_COMPUTE)
 
 
+def _check_columns(folder: Path, name: str, frame: pd.DataFrame, columns: tuple[str, ...]):
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        raise _damaged(folder, name, f"lacks the column(s) {', '.join(missing)}")
+
+
+def _read_postcodes(folder: Path, expected: int) -> pd.DataFrame:
+    path = folder / "postcodes.csv"
+    if not path.is_file():
+        if expected:
+            raise _damaged(folder, "postcodes.csv", f"is missing (area.json counts {expected:,})")
+        return pd.DataFrame(columns=list(POSTCODE_COLUMNS))
+    try:
+        postcodes = pd.read_csv(path, dtype={POSTCODE: str, WARD_CODE: str, LSOA_CODE: str})
+    except Exception as error:  # garbage bytes, a cut-off quote: pandas raises many kinds
+        raise _damaged(folder, "postcodes.csv", "could not be read as CSV") from error
+    _check_columns(folder, "postcodes.csv", postcodes, POSTCODE_COLUMNS)
+    coordinates = postcodes[[LAT, LON, EASTING, NORTHING]].apply(pd.to_numeric, errors="coerce")
+    if coordinates.isna().any().any():
+        raise _damaged(folder, "postcodes.csv", "has rows without valid coordinates")
+    return postcodes.astype({column: float for column in (LAT, LON, EASTING, NORTHING)})
+
+
+def _check_counts(folder: Path, meta: dict, found: dict[str, int]) -> None:
+    for key, name in AREA_COUNTS.items():
+        expected = meta["counts"][key]
+        if found[key] != expected:
+            raise _damaged(
+                folder, name, f"holds {found[key]:,} rows where area.json counts {expected:,}"
+            )
+
+
+def _check_links(folder: Path, wards, neighbourhoods, postcodes) -> None:
+    """Every neighbourhood and postcode names a known ward; postcodes reach every ward."""
+    codes = set(wards[WARD_CODE])
+    if len(codes) != len(wards):
+        raise _damaged(folder, "wards.geojson", "repeats a ward code")
+    strays = sorted(set(neighbourhoods[WARD_CODE]) - codes)
+    if strays:
+        raise _damaged(
+            folder, "neighbourhoods.geojson", f"names unknown wards ({', '.join(strays[:3])})"
+        )
+    if postcodes.empty:
+        return
+    strays = sorted(set(postcodes[WARD_CODE]) - codes)
+    if strays:
+        raise _damaged(folder, "postcodes.csv", f"names unknown wards ({', '.join(strays[:3])})")
+    bare = sorted(codes - set(postcodes[WARD_CODE]))
+    if bare:
+        raise _damaged(folder, "postcodes.csv", f"has no postcode in ward(s) {', '.join(bare[:3])}")
+
+
 def load_area(path: Path | str | None = None) -> AreaSet:
-    """Load an area folder; frames come back in EPSG:27700.
+    """Load an area folder and check it; frames come back in EPSG:27700.
+
+    The checks: every file is there and readable, has its columns and as many rows as
+    ``area.json`` counts; boundaries are valid; every neighbourhood and postcode names a
+    known ward and every ward has postcodes. A damaged folder stops here with the file
+    named, rather than giving maps with gaps that are not real.
 
     Raises
     ------
     AreaDataError
-        When the folder or one of its files is missing.
+        When the folder or one of its files is missing or damaged; the message names the
+        file and the command that rebuilds it.
     """
     folder = Path(path) if path is not None else default_area_path()
     missing = [name for name in AREA_FILES if not (folder / name).is_file()]
     if missing:
         raise AreaDataError(
-            f"area folder {folder} lacks {', '.join(missing)}. Fix: build it with "
-            "'python -m analysis build-area --source RAW_FOLDER --lad CODE --out "
-            f"{folder}', or pass --area a built folder."
+            f"area folder {folder} lacks {', '.join(missing)}. "
+            f"Fix: {rebuild_hint(folder, verb='build')}."
         )
-    meta = json.loads((folder / "area.json").read_text(encoding="utf-8"))
-    postcodes_path = folder / "postcodes.csv"
-    postcodes = (
-        pd.read_csv(postcodes_path, dtype={"postcode": str, "ward_code": str, "lsoa_code": str})
-        if postcodes_path.is_file()
-        else pd.DataFrame(
-            columns=["postcode", "lat", "lon", "easting", "northing", "ward_code", "lsoa_code"]
-        )
+    meta = _read_meta(folder)
+    wards = _read_layer(folder, "wards.geojson", (WARD_CODE, WARD_NAME))
+    neighbourhoods = _read_layer(
+        folder, "neighbourhoods.geojson", (LSOA_CODE, WARD_CODE, *POPULATION_COLUMNS)
     )
+    postcodes = _read_postcodes(folder, meta["counts"]["postcodes"])
+    found = {
+        "wards": len(wards),
+        "neighbourhoods": len(neighbourhoods),
+        "postcodes": len(postcodes),
+    }
+    _check_counts(folder, meta, found)
+    _check_links(folder, wards, neighbourhoods, postcodes)
     return AreaSet(
         lad_code=meta["lad_code"],
         name=meta["name"],
-        wards=_read_layer(folder / "wards.geojson"),
-        neighbourhoods=_read_layer(folder / "neighbourhoods.geojson"),
-        postcodes=postcodes.set_index("postcode", drop=False),
+        wards=wards,
+        neighbourhoods=neighbourhoods,
+        postcodes=postcodes.set_index(POSTCODE, drop=False),
         meta=meta,
-        attribution=(folder / "ATTRIBUTION.md").read_text(encoding="utf-8"),
+        attribution=(folder / "ATTRIBUTION.md").read_text(encoding="utf-8", errors="replace"),
     )
 
 

@@ -16,11 +16,13 @@ import csv
 import io
 import json
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
 from typing import Final, Literal
+from xml.parsers.expat import ExpatError
 
 import pandas as pd
 
@@ -104,6 +106,9 @@ def read_table(
 ) -> RawTable:
     """Read a services file of any accepted kind.
 
+    Whatever a hostile or damaged file makes a parser raise comes out as `IngestError`
+    in plain words (see `unreadable_file_error`), never as the parser's own exception.
+
     Parameters
     ----------
     source
@@ -122,6 +127,51 @@ def read_table(
     IngestError
         When the file is missing, empty, undecodable, of an unknown kind or malformed.
     """
+    try:
+        return _read_any(source, filename=filename, format=format, sheet=sheet)
+    except IngestError:
+        raise
+    except Exception as error:
+        raise unreadable_file_error(_display_name(source, filename), error) from error
+
+
+def _display_name(source: Source, filename: str | None) -> str:
+    if filename:
+        return filename
+    return "upload" if isinstance(source, bytes) else Path(source).name
+
+
+def unreadable_file_error(name: str, error: BaseException) -> IngestError:
+    """The plain-words error for a file that made a parser fail.
+
+    Names what the file seems to hold and the fix; never the exception's class or text,
+    which speak of the program, not of the file.
+    """
+    text = str(error)
+    if isinstance(error, RecursionError):
+        reason = "its data is nested more deeply than a directory ever is"
+        fix = "export the directory again as a flat list of services"
+    elif isinstance(error, ValueError) and "digits" in text:
+        reason = "it holds a number thousands of digits long"
+        fix = "check the file's numbers (capacity, coordinates) and export it again"
+    elif isinstance(error, MemoryError):
+        reason = "it unpacks to more data than this server can hold"
+        fix = "split the file, or save the sheet without its empty rows and columns"
+    elif isinstance(error, SyntaxError | ExpatError):  # ElementTree's ParseError included
+        reason = "the XML inside the workbook is damaged or uses features refused for safety"
+        fix = "open it in a spreadsheet program and save it again as .xlsx or CSV UTF-8"
+    elif isinstance(error, zipfile.BadZipFile | zlib.error | EOFError):
+        reason = "its compressed content is damaged"
+        fix = "save or download the file again"
+    else:
+        reason = "its content is not what a CSV, Excel workbook or Open Referral file holds"
+        fix = "save it again as CSV UTF-8 or .xlsx, or check it is the file you meant"
+    return IngestError(f"{name} could not be read: {reason}. Fix: {fix}")
+
+
+def _read_any(
+    source: Source, *, filename: str | None, format: FormatChoice, sheet: str | None
+) -> RawTable:
     if format not in FORMAT_CHOICES:
         raise IngestError(
             f"format {format!r} is not known. Fix: use one of {', '.join(FORMAT_CHOICES)}"
@@ -181,6 +231,12 @@ def read_table(
     if kind == "xlsx":
         return read_xlsx(data, name=name, sheet=sheet)
     if kind == "zip":
+        suffix = PurePosixPath(name.lower()).suffix
+        if suffix in (".csv", ".txt", ".json"):
+            raise IngestError(
+                f"{name} is a zip archive, not the {suffix[1:].upper()} file its name says. "
+                "Fix: unzip it and load the file inside, or save the data again as CSV UTF-8"
+            )
         return _read_package(_zip_files(data, name), name=name)
     if kind == "json":
         return _read_oruk_json(data, name=name)

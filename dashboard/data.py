@@ -10,11 +10,13 @@ cache keyed by something another session could guess.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
+from analysis import settings
 from analysis.coverage import Coverage, compute_coverage
 from analysis.directory import Directory
 from analysis.filters import Filters, apply_filters
@@ -41,10 +43,20 @@ class DirectorySource:
     is_demo: bool
 
 
+def area_path() -> Path:
+    """The area folder in use: ``SAFETYNET_AREA`` when set, else the bundled Bristol."""
+    chosen = os.environ.get(settings.AREA_ENV, "").strip()
+    return Path(chosen) if chosen else default_area_path()
+
+
 @st.cache_resource(show_spinner="Loading the area…")
-def get_area(path: str | None = None) -> AreaSet:
-    """The area set (default: bundled Bristol)."""
-    return load_area(Path(path) if path else default_area_path())
+def _load_area(path: str) -> AreaSet:
+    return load_area(Path(path))
+
+
+def get_area() -> AreaSet:
+    """The area set in use (`area_path`), loaded and checked once per server."""
+    return _load_area(str(area_path()))
 
 
 @st.cache_resource
@@ -54,8 +66,8 @@ def get_taxonomy() -> Taxonomy:
 
 
 @st.cache_resource(show_spinner="Loading the demo services…")
-def _demo_directory() -> tuple[Directory, Report]:
-    return load_directory(DEMO_SERVICES_PATH, area=get_area(), taxonomy=get_taxonomy())
+def _demo_directory(area_folder: str) -> tuple[Directory, Report]:
+    return load_directory(DEMO_SERVICES_PATH, area=_load_area(area_folder), taxonomy=get_taxonomy())
 
 
 def upload_key(data: bytes) -> str:
@@ -68,8 +80,9 @@ def current_source() -> DirectorySource:
     upload = st.session_state.get(StateKeys.UPLOAD)
     if upload is not None:
         return upload
-    directory, report = _demo_directory()
-    return DirectorySource(directory, report, DEMO_KEY, "Demo data (fictional)", True)
+    folder = str(area_path())
+    directory, report = _demo_directory(folder)
+    return DirectorySource(directory, report, f"{DEMO_KEY}:{folder}", "Demo data (fictional)", True)
 
 
 @st.cache_resource(show_spinner="Working out who covers which neighbourhood…", max_entries=8)

@@ -88,7 +88,62 @@ def small_files() -> dict[str, bytes]:
         ).encode(),
     }
     files["workbook.xlsx"] = _workbook()
+    files.update(hostile_files())
     return files
+
+
+def hostile_files() -> dict[str, bytes]:
+    """Files made to break a parser: each must get a plain message, never a traceback."""
+    deep = 50_000
+    return {
+        "deep_nesting.json": b'{"services": ' + b"[" * deep + b"]" * deep + b"}",
+        "huge_number.json": b'{"content": [{"id": "s1", "name": "Pantry", "capacity": '
+        + b"9" * 5000
+        + b"}]}",
+        "zip_renamed.csv": _zip({"notes.txt": b"not a table " * 100}),
+        "damaged_xml.xlsx": _workbook_with_sheet(lambda xml: xml[: len(xml) // 2]),
+        "entity_bomb.xlsx": _workbook_with_sheet(_entity_bomb),
+    }
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _workbook_with_sheet(change) -> bytes:
+    """The valid workbook with its first sheet's XML passed through ``change``."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(_workbook()))
+    members = {}
+    for info in source.infolist():
+        data = source.read(info)
+        members[info.filename] = (
+            change(data) if info.filename == "xl/worksheets/sheet1.xml" else data
+        )
+    return _zip(members)
+
+
+def _entity_bomb(xml: bytes) -> bytes:
+    """ "Billion laughs": nine levels of entities, each ten of the one below."""
+    levels = "".join(f'<!ENTITY l{level} "{f"&l{level - 1};" * 10}">' for level in range(1, 10))
+    doctype = f'<!DOCTYPE worksheet [<!ENTITY l0 "lol">{levels}]>'.encode()
+    body = xml.split(b"?>", 1)[-1]
+    return (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        + doctype
+        + body.replace(
+            b"<sheetData>",
+            b'<sheetData><row r="9"><c r="A9" t="inlineStr"><is><t>&l9;</t></is></c></row>',
+            1,
+        )
+    )
 
 
 def _workbook() -> bytes:

@@ -32,7 +32,14 @@ RAISES = {
     "missing_required_columns.csv": "no column holds the organisation or service name",
     "not_open_referral.json": "is JSON but not an Open Referral UK feed",
     "truncated.json": r"truncated.json is not valid JSON \(line 1, column 43",
+    "deep_nesting.json": "could not be read: its data is nested more deeply",
+    "huge_number.json": "could not be read: it holds a number thousands of digits long",
+    "zip_renamed.csv": "is a zip archive, not the CSV file its name says",
+    "damaged_xml.xlsx": "could not be read: the XML inside the workbook is damaged",
+    "entity_bomb.xlsx": "could not be read: the XML inside the workbook is damaged",
 }
+# Words no message may hold: they speak of the program, not of the file.
+INTERNALS = ("Error:", "Exception", "Traceback", "recursion", "sys.set_int_max_str_digits", "/")
 # file -> (rows_read, accepted, rejected, (row, column, value, words in reason) or None)
 REPORTS = {
     "header_only.csv": (0, 0, 0, None),
@@ -68,7 +75,7 @@ def corpus(tmp_path_factory) -> dict[str, Path]:
 
 def test_the_expectations_cover_the_whole_corpus(corpus):
     assert set(corpus) == set(RAISES) | set(REPORTS) | {"rows_50000.csv", "over_limit.csv"}
-    assert len(corpus) == 23
+    assert len(corpus) == 28
 
 
 def test_the_readme_lists_every_file(corpus):
@@ -83,6 +90,14 @@ def test_unreadable_files_raise_our_error(corpus, bristol, name, message, capsys
     assert main(["validate", str(corpus[name])]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and "Fix:" in err
+
+
+@pytest.mark.parametrize("name", sorted(make_bad_inputs.hostile_files()))
+def test_hostile_files_get_plain_words(corpus, bristol, name):
+    with pytest.raises(IngestError) as caught:
+        load(corpus[name].read_bytes(), bristol, filename=name)
+    message = str(caught.value)
+    assert not [word for word in INTERNALS if word in message], message
 
 
 @pytest.mark.parametrize(("name", "expected"), sorted(REPORTS.items()))
