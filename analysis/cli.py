@@ -1,7 +1,7 @@
 """Command-line interface: the same functions the dashboard calls.
 
-Every command prints a one-line reason on stderr and exits non-zero on bad input; a
-traceback is shown only with ``--debug``.
+Every command prints a one-line reason on stderr and exits non-zero on bad input (1 or 2)
+and on a failure it does not handle (3); a traceback is shown only with ``--debug``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analysis import settings
 from analysis.errors import SafetyNetError
 from analysis.geography import REPO_ROOT, default_area_path, load_area, lookup_postcode
 
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from analysis.report import Report
 
 Handler = Callable[[argparse.Namespace], int]
+UNEXPECTED_FAILURE_EXIT = 3
+"""Exit code when a command fails on something it does not handle (a bug, not bad input)."""
 
 
 def _build_area(args: argparse.Namespace) -> int:
@@ -55,7 +58,6 @@ PRINTED_PROBLEMS = 50
 
 def _validate(args: argparse.Namespace) -> int:
     from analysis.columns import load_column_mapping
-    from analysis.errors import IngestError
     from analysis.ingest import load_directory
     from analysis.sample import default_sample_path
 
@@ -65,19 +67,9 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"no FILE given: validating the fictional demo data {path}", file=sys.stderr)
     columns = load_column_mapping(args.columns) if args.columns else None
     area = load_area(args.area)
-    try:
-        _, report = load_directory(
-            path, area=area, format=args.format, columns=columns, sheet=args.sheet
-        )
-    except SafetyNetError:
-        raise
-    except Exception as error:  # an unreadable file must give a reason, not a traceback
-        if args.debug:
-            raise
-        raise IngestError(
-            f"{path} could not be read ({type(error).__name__}: {error}). Fix: save it again "
-            "as CSV UTF-8 or .xlsx; run with --debug to see the details"
-        ) from error
+    _, report = load_directory(
+        path, area=area, format=args.format, columns=columns, sheet=args.sheet
+    )
     if args.rejected:
         args.rejected.parent.mkdir(parents=True, exist_ok=True)
         args.rejected.write_text(report.rejected_rows_csv(), encoding="utf-8")
@@ -138,8 +130,18 @@ def _template(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    app = REPO_ROOT / "dashboard" / "app.py"
-    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port)]
+    server = REPO_ROOT / "dashboard" / "server.py"
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(server),
+        "--server.port",
+        str(args.port),
+        "--server.address",
+        args.address,
+    ]
     return subprocess.call(command, cwd=REPO_ROOT)
 
 
@@ -442,7 +444,13 @@ def build_parser() -> argparse.ArgumentParser:
     template.set_defaults(handler=_template)
 
     serve = commands.add_parser("serve", help="start the dashboard")
-    serve.add_argument("--port", type=int, default=8501)
+    serve.add_argument("--port", type=int, default=settings.SERVER_PORT)
+    serve.add_argument(
+        "--address",
+        default=settings.SERVER_ADDRESS,
+        help="address to listen on (default from SAFETYNET_ADDRESS, else 127.0.0.1: "
+        "this machine only)",
+    )
     serve.set_defaults(handler=_serve)
     return parser
 
@@ -460,3 +468,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return error.exit_code
     except KeyboardInterrupt:
         return 130
+    except Exception:  # the last guard: a reason in one line, the traceback with --debug
+        if args.debug:
+            raise
+        print(
+            "error: the command stopped on something it does not handle yet. Fix: run it "
+            "again with --debug to see the details, and report them to the project",
+            file=sys.stderr,
+        )
+        return UNEXPECTED_FAILURE_EXIT

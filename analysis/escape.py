@@ -43,6 +43,8 @@ SAFE_URL_SCHEMES: Final = frozenset({"http", "https", "mailto", "tel"})
 # (``https://``, ``www.``), Streamlit's ``:colour[...]`` directives, emoji shortcodes and
 # ``$...$`` maths, none of which a list of "special" characters would keep up with.
 _MARKDOWN_PUNCTUATION: Final = re.compile("([" + re.escape(string.punctuation) + "])")
+_WORD_JOINER: Final = "\u2060"
+_AUTOLINK_WWW: Final = re.compile(r"(?i)www(?=\.)")
 # A scheme (``javascript:``), not a host and port (``example.org:8080``).
 _URL_SCHEME: Final = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!\d)")
 _JS_TEMPLATE_CHARS: Final = {"`": "&#96;", "$": "&#36;", "\\": "&#92;"}
@@ -118,7 +120,16 @@ def markdown_text(value: object, *, keep_lines: bool = False) -> str:
     break stays a line break (Markdown would join the lines).
     """
     lines = _text(value).splitlines() if keep_lines else [_text(value)]
-    return "  \n".join(_MARKDOWN_PUNCTUATION.sub(r"\\\1", line) for line in lines)
+    return "  \n".join(_escape_markdown_line(line) for line in lines)
+
+
+def _escape_markdown_line(line: str) -> str:
+    # GFM's autolinks and emoji shortcodes are found in the text after escapes are
+    # resolved, so a backslash cannot stop them: an invisible word joiner after ":" and "@"
+    # and inside "www." breaks every pattern they look for, and shows nothing.
+    line = _AUTOLINK_WWW.sub("www" + _WORD_JOINER, line)
+    line = line.replace(":", ":" + _WORD_JOINER).replace("@", "@" + _WORD_JOINER)
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", line)
 
 
 def spreadsheet_cell(value: object) -> object:

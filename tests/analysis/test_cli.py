@@ -86,3 +86,21 @@ def test_analysis_imports_without_streamlit():
     )
     assert done.returncode == 0, done.stderr
     assert int(done.stdout) >= 6
+
+
+def test_an_unexpected_failure_is_one_line_with_exit_3(capsys, monkeypatch):
+    import pytest
+
+    from analysis import cli
+
+    def broken(postcode, **_):
+        raise RuntimeError("/srv/secret/path.py: internal detail")
+
+    monkeypatch.setattr(cli, "lookup_postcode", lambda area, text: broken(text))
+    assert main(["lookup", "BS8 1TH"]) == cli.UNEXPECTED_FAILURE_EXIT == 3
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: the command stopped on something it does not handle yet")
+    assert "--debug" in err and "\n" not in err
+    assert "secret" not in err and "RuntimeError" not in err
+    with pytest.raises(RuntimeError, match="internal detail"):
+        main(["--debug", "lookup", "BS8 1TH"])

@@ -57,7 +57,18 @@ def _tokens(markdown: str) -> list:
 
 
 def _rendered_text(markdown: str) -> str:
-    return "".join(t.content for t in _tokens(markdown) if t.type == "text")
+    """The text a reader sees: word joiners are invisible."""
+    text = "".join(t.content for t in _tokens(markdown) if t.type == "text")
+    return text.replace("\u2060", "")
+
+
+# The patterns remark-gfm (Streamlit's Markdown) links in text after escapes are resolved
+# (mdast-util-gfm-autolink-literal), and remark-emoji's shortcodes.
+REMARK_TEXT_PATTERNS = (
+    re.compile(r"(https?://|www(?=\.))([-.\w]+)", re.I),
+    re.compile(r"([-.\w+]+)@([-\w]+(?:\.[-\w]+)+)"),
+    re.compile(r":[\w+-]+:"),
+)
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
@@ -78,6 +89,12 @@ def test_markdown_text_keeps_lines_as_line_breaks():
 def test_markdown_text_never_makes_a_link_or_image(text):
     kinds = {token.type for token in _tokens(markdown_text(text))}
     assert not kinds & {"link_open", "image", "html_inline", "html_block", "code_inline"}
+
+
+@pytest.mark.parametrize("payload", [*PAYLOADS, "WWW.evil.example", "a+b@x.example.org"])
+def test_markdown_text_defeats_links_found_after_escapes(payload):
+    text = "".join(t.content for t in _tokens(markdown_text(payload)) if t.type == "text")
+    assert not [pattern.pattern for pattern in REMARK_TEXT_PATTERNS if pattern.search(text)]
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)

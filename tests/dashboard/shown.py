@@ -13,5 +13,5 @@ _ESCAPED = re.compile(r"\\([" + re.escape(string.punctuation) + "])")
 
 
 def shown(markdown: str) -> str:
-    """``markdown`` with its backslash escapes resolved, as the page shows it."""
-    return _ESCAPED.sub(r"\1", markdown)
+    """``markdown`` with its backslash escapes resolved and word joiners (invisible) removed."""
+    return _ESCAPED.sub(r"\1", markdown).replace("\u2060", "")

@@ -87,16 +87,18 @@ def app_url(chromium_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def page(chromium, app_url: str) -> Iterator:
-    """A fresh page that records JS dialogs and any request leaving localhost.
+    """A fresh page that records JS dialogs, requests leaving localhost and policy refusals.
 
-    The test fails at teardown if a dialog opened or a request went elsewhere: the app
-    must work offline and never pop up alerts.
+    The test fails at teardown if a dialog opened, a request went elsewhere or the
+    Content-Security-Policy refused something: the app must work offline, never pop up
+    alerts, and never try to run or fetch what it did not write.
     """
     context = chromium.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(30_000)
     dialogs: list[str] = []
     outside: list[str] = []
+    refused: list[str] = []
 
     def on_dialog(dialog) -> None:
         dialogs.append(f"{dialog.type}: {dialog.message}")
@@ -107,12 +109,18 @@ def page(chromium, app_url: str) -> Iterator:
         if parts.scheme in {"http", "https", "ws", "wss"} and parts.hostname not in LOCAL_HOSTS:
             outside.append(request.url)
 
+    def on_console(message) -> None:
+        if "Content Security Policy" in message.text or message.text.startswith("Refused to"):
+            refused.append(message.text[:300])
+
     page.on("dialog", on_dialog)
     page.on("request", on_request)
+    page.on("console", on_console)
     yield page
     context.close()
     assert not dialogs, f"JS dialogs opened: {dialogs}"
     assert not outside, f"requests left localhost: {outside}"
+    assert not refused, f"the security policy refused: {refused}"
 
 
 def shoot(page, name: str) -> Path:
