@@ -20,7 +20,7 @@ from analysis.errors import SafetyNetError
 from analysis.geography import REPO_ROOT, default_area_path, load_area, lookup_postcode
 
 if TYPE_CHECKING:
-    from analysis.report import Report
+    from analysis.ingest.import_report import ImportReport
 
 Handler = Callable[[argparse.Namespace], int]
 UNEXPECTED_FAILURE_EXIT = 3
@@ -28,7 +28,7 @@ UNEXPECTED_FAILURE_EXIT = 3
 
 
 def _build_area(args: argparse.Namespace) -> int:
-    from analysis.build_area import build_area
+    from analysis.reference.build import build_area
 
     started = time.perf_counter()
     meta = build_area(args.source, args.lad, args.out, population_year=args.population_year)
@@ -57,9 +57,9 @@ PRINTED_PROBLEMS = 50
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from analysis.columns import load_column_mapping
-    from analysis.ingest import load_directory
-    from analysis.sample import default_sample_path
+    from analysis.demo.sample import default_sample_path
+    from analysis.ingest.load import load_directory
+    from analysis.ingest.mapping import load_column_mapping
 
     path = args.file
     if path is None:
@@ -80,7 +80,7 @@ def _validate(args: argparse.Namespace) -> int:
     return 0 if report.rejected == 0 else 1
 
 
-def _print_report(report: Report) -> None:
+def _print_report(report: ImportReport) -> None:
     print(f"{report.summary()} [{report.format}]")
     if report.mapping_used:
         pairs = ", ".join(f"{field} <- {column!r}" for field, column in report.mapping_used.items())
@@ -109,7 +109,7 @@ def _print_report(report: Report) -> None:
 def _sample(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from analysis.sample import write_sample
+    from analysis.demo.sample import write_sample
 
     area = load_area(args.area)
     path = write_sample(args.out, area=area, seed=args.seed)
@@ -122,7 +122,7 @@ def _sample(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from analysis.template import write_templates
+    from analysis.demo.template import write_templates
 
     for path in write_templates(args.out):
         print(f"wrote {path}")
@@ -149,10 +149,10 @@ def _analysis_inputs(args: argparse.Namespace, area):
     """Taxonomy, coverage of every service, and the filtered selection, for analyse/report."""
     import pandas as pd
 
-    from analysis.coverage import compute_coverage
     from analysis.errors import AnalysisError
-    from analysis.filters import Filters, apply_filters
-    from analysis.ingest import load_directory
+    from analysis.ingest.load import load_directory
+    from analysis.provision.coverage import compute_coverage
+    from analysis.provision.filters import Filters, apply_filters
     from analysis.taxonomy import load_taxonomy
 
     def day(text: str | None, option: str) -> pd.Timestamp | None:
@@ -189,7 +189,7 @@ def _analysis_inputs(args: argparse.Namespace, area):
 
 
 def _analysis_thresholds(args: argparse.Namespace):
-    from analysis.metrics import Thresholds
+    from analysis.provision.metrics import Thresholds
 
     return Thresholds(
         under_served_below=args.under_served_below,
@@ -199,8 +199,8 @@ def _analysis_thresholds(args: argparse.Namespace):
 
 
 def _analyse(args: argparse.Namespace) -> int:
-    from analysis.export import export_metrics
-    from analysis.metrics import compute_metrics
+    from analysis.outputs.export import export_metrics
+    from analysis.provision.metrics import compute_metrics
 
     thresholds = _analysis_thresholds(args)
     area = load_area(args.area)
@@ -233,10 +233,10 @@ def _analyse(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from analysis.errors import AnalysisError
-    from analysis.export import write_html
-    from analysis.metrics import compute_metrics
-    from analysis.profile import render_ward_profile, resolve_ward
-    from analysis.robustness import assess_robustness
+    from analysis.outputs.export import write_html
+    from analysis.outputs.profile import render_ward_profile, resolve_ward
+    from analysis.provision.metrics import compute_metrics
+    from analysis.provision.robustness import assess_robustness
 
     if args.out.suffix.lower() not in (".html", ".htm"):
         raise AnalysisError(
@@ -283,7 +283,7 @@ _CLASS_ORDER = ("missing", "under-served", "adequate", "overlap")
 
 def _add_analysis_commands(commands: argparse._SubParsersAction) -> None:
     """The ``analyse`` and ``report`` subcommands."""
-    from analysis.metrics import Thresholds
+    from analysis.provision.metrics import Thresholds
 
     default_services = REPO_ROOT / "data" / "sample" / "services.csv"
     defaults = Thresholds()
@@ -408,9 +408,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_analysis_commands(commands)
 
-    from analysis.readers import FORMAT_CHOICES
-    from analysis.sample import SAMPLE_SEED, default_sample_path
-    from analysis.template import default_template_dir
+    from analysis.demo.sample import SAMPLE_SEED, default_sample_path
+    from analysis.demo.template import default_template_dir
+    from analysis.ingest.read import FORMAT_CHOICES
 
     validate = commands.add_parser(
         "validate",

@@ -1,6 +1,6 @@
 """The Directory: organisations and the services they run, as the data model describes them.
 
-Ingest (`analysis.ingest`) makes it from a file; coverage and metrics read it. It is
+Ingest (`analysis.ingest.load`) makes it from a file; coverage and metrics read it. It is
 immutable by convention: functions return new frames, never edit these in place.
 
 Organisations (`pandas.DataFrame`, one row per organisation), columns `ORG_COLUMNS`.

@@ -7,7 +7,7 @@ Run from the repository root (not part of the tests)::
     .venv/bin/python benchmarks/bench_analysis.py --bristol-only
 
 Bristol: the demo services (``data/sample/services.csv``, read once with
-``analysis.ingest.load_directory``); timed after loading are the full analysis (coverage +
+``analysis.ingest.load.load_directory``); timed after loading are the full analysis (coverage +
 ward and neighbourhood metrics), a threshold change (``MetricsResult.with_thresholds``) and a
 metrics rerun on the cached coverage (what a filter or category change costs), and the
 robustness assessment.
@@ -79,11 +79,11 @@ def process_peak_bytes() -> int:
 
 
 def bench_bristol(repeat: int) -> dict:
-    from analysis.coverage import compute_coverage
     from analysis.geography import load_area
-    from analysis.ingest import load_directory
-    from analysis.metrics import Thresholds, compute_metrics
-    from analysis.robustness import assess_robustness
+    from analysis.ingest.load import load_directory
+    from analysis.provision.coverage import compute_coverage
+    from analysis.provision.metrics import Thresholds, compute_metrics
+    from analysis.provision.robustness import assess_robustness
     from analysis.taxonomy import load_taxonomy
 
     area, taxonomy = load_area(), load_taxonomy()
@@ -127,9 +127,9 @@ def bench_scale(scale: int, repeat: int) -> dict:
     """One scale, in this process (called in a child process by `main`)."""
     from synthetic import synthetic_directory, tile_area
 
-    from analysis.coverage import compute_coverage
     from analysis.geography import load_area
-    from analysis.metrics import compute_metrics
+    from analysis.provision.coverage import compute_coverage
+    from analysis.provision.metrics import compute_metrics
     from analysis.taxonomy import load_taxonomy
 
     tiles = TILES[scale]

@@ -13,7 +13,7 @@ The JSON is a v1 API page (``content``, ``totalElements``) whose services carry 
 organisation, taxonomy terms, a location with coordinates and a physical address, and
 service areas.
 
-Each format is imported in its own process (``analysis.ingest.load_directory`` on the path,
+Each format is imported in its own process (``analysis.ingest.load.load_directory`` on the path,
 area and taxonomy loaded beforehand): reported are the median wall time, rows per second, and
 the process's peak resident memory (``VmHWM`` of /proc/self/status) with the baseline before
 the first import (Python, pandas, geopandas and the area already loaded), so the difference
@@ -136,7 +136,7 @@ def _status_kb(key: str) -> int:
 def run_child(path: Path, repeat: int) -> dict:
     """Import ``path`` ``repeat`` times in this process; timings and memory."""
     from analysis.geography import load_area
-    from analysis.ingest import load_directory
+    from analysis.ingest.load import load_directory
     from analysis.taxonomy import load_taxonomy
 
     area, taxonomy = load_area(), load_taxonomy()

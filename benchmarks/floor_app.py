@@ -18,8 +18,8 @@ from streamlit_folium import st_folium
 
 from analysis.geography import load_area
 from analysis.taxonomy import load_taxonomy
-from dashboard.components.ward_map import ward_map
-from dashboard.offline import ensure_static_assets
+from dashboard.maps.base import ward_map
+from dashboard.maps.offline import ensure_static_assets
 
 # Colour-blind-safe, as the app's classes; the floor picks one per ward and choice.
 PALETTE = ("#d7191c", "#fdae61", "#abd9e9", "#2c7bb6", "#ffffbf")

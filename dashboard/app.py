@@ -17,7 +17,7 @@ from analysis.escape import markdown_text
 from dashboard.context import PageContext
 from dashboard.data import current_source, get_area, get_taxonomy
 from dashboard.failure import show_details_when_debugging, show_failure
-from dashboard.offline import ensure_static_assets
+from dashboard.maps.offline import ensure_static_assets
 from dashboard.state import PAGES, ViewState, from_query, to_query
 
 STATIC_DIR = Path(__file__).parent / "static"

@@ -17,14 +17,14 @@ from pathlib import Path
 import streamlit as st
 
 from analysis import settings
-from analysis.coverage import Coverage, compute_coverage
 from analysis.directory import Directory
-from analysis.filters import Filters, apply_filters
 from analysis.geography import REPO_ROOT, AreaSet, default_area_path, load_area
-from analysis.ingest import load_directory
-from analysis.metrics import MetricsResult, Thresholds, compute_metrics
-from analysis.report import Report
-from analysis.robustness import assess_robustness
+from analysis.ingest.import_report import ImportReport
+from analysis.ingest.load import load_directory
+from analysis.provision.coverage import Coverage, compute_coverage
+from analysis.provision.filters import Filters, apply_filters
+from analysis.provision.metrics import MetricsResult, Thresholds, compute_metrics
+from analysis.provision.robustness import assess_robustness
 from analysis.taxonomy import Taxonomy, load_taxonomy
 from dashboard.state import StateKeys
 
@@ -37,7 +37,7 @@ class DirectorySource:
     """The services in use: the Directory, its import report, a cache key and a label."""
 
     directory: Directory
-    report: Report
+    report: ImportReport
     key: str
     label: str
     is_demo: bool
@@ -66,7 +66,7 @@ def get_taxonomy() -> Taxonomy:
 
 
 @st.cache_resource(show_spinner="Loading the demo services…")
-def _demo_directory(area_folder: str) -> tuple[Directory, Report]:
+def _demo_directory(area_folder: str) -> tuple[Directory, ImportReport]:
     return load_directory(DEMO_SERVICES_PATH, area=_load_area(area_folder), taxonomy=get_taxonomy())
 
 

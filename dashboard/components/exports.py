@@ -1,7 +1,7 @@
 """Download buttons: the current map as standalone HTML, a table as CSV and XLSX.
 
-The bytes come from `dashboard.offline.standalone_html` (no external references) and
-`analysis.export` (formula cells neutralised), so a downloaded file is as safe as the
+The bytes come from `dashboard.maps.offline.standalone_html` (no external references) and
+`analysis.outputs.export` (formula cells neutralised), so a downloaded file is as safe as the
 CLI's.
 """
 
@@ -15,8 +15,8 @@ import folium
 import pandas as pd
 import streamlit as st
 
-from analysis.export import prepare_for_spreadsheet, write_xlsx
-from dashboard.offline import standalone_html
+from analysis.outputs.export import prepare_for_spreadsheet, write_xlsx
+from dashboard.maps.offline import standalone_html
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -31,7 +31,7 @@ def csv_bytes(table_df: pd.DataFrame) -> bytes:
 
 
 def xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
-    """One sheet per frame, through `analysis.export.write_xlsx`."""
+    """One sheet per frame, through `analysis.outputs.export.write_xlsx`."""
     with tempfile.TemporaryDirectory() as folder:
         path = write_xlsx(sheets, Path(folder) / "table.xlsx")
         return path.read_bytes()

@@ -1,7 +1,7 @@
 """The sidebar filters and thresholds, shared by the overview and the ward page.
 
 `filter_controls` draws them in ``st.sidebar`` and returns the analysis parameter bundles
-(`analysis.filters.Filters`, `analysis.metrics.Thresholds`); pages pass them to
+(`analysis.provision.filters.Filters`, `analysis.provision.metrics.Thresholds`); pages pass them to
 `dashboard.data.get_metrics`. In presentation mode nothing is drawn and the last values
 chosen in this session (or the defaults) are used, so the picture does not change.
 """
@@ -15,9 +15,9 @@ import streamlit as st
 
 from analysis.errors import AnalysisError
 from analysis.escape import markdown_text
-from analysis.filters import Filters
-from analysis.metrics import Thresholds
 from analysis.model import DeliveryMode, OrganisationKind
+from analysis.provision.filters import Filters
+from analysis.provision.metrics import Thresholds
 from dashboard.context import PageContext
 
 DELIVERY_MODES: Final = get_args(DeliveryMode)

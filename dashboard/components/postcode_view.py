@@ -18,11 +18,11 @@ from analysis.directory import CATEGORIES, LOCATION, ORG_NAME, SERVICE_NAME
 from analysis.escape import html_in_js_template, markdown_text
 from analysis.geography import PostcodeLocation
 from analysis.model import CRS_COMPUTE, CRS_DISPLAY
-from analysis.nearby import DISTANCE_M
+from analysis.provision.nearby import DISTANCE_M
 from analysis.taxonomy import Taxonomy
 from dashboard.components.service_table import category_labels, service_table
-from dashboard.components.ward_map import ward_map
-from dashboard.offline import add_marker_cluster, offline_map
+from dashboard.maps.base import ward_map
+from dashboard.maps.offline import add_marker_cluster, offline_map
 
 CLUSTER_FROM = 30
 """Cluster the service markers when there are at least this many."""

@@ -19,7 +19,7 @@ from analysis.directory import (
     SERVICE_NAME,
     WEBSITE,
 )
-from analysis.nearby import DISTANCE_M
+from analysis.provision.nearby import DISTANCE_M
 from analysis.taxonomy import Taxonomy
 
 PRIVATE_CONTACT = "not public: ask your local support organisation"

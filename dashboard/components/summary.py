@@ -1,6 +1,6 @@
 """The one-paragraph summary of a category's gaps and overlaps, in plain words.
 
-Every number comes from the metrics table of `analysis.metrics`; this module only counts
+Every number comes from the metrics table of `analysis.provision.metrics`; this module only counts
 rows and picks the largest value. The text is plain (no markup): show it with
 ``st.text``/``st.write`` of a string, never as HTML.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.metrics import (
+from analysis.provision.metrics import (
     AREA_NAME,
     CATEGORY,
     NEED,
@@ -46,7 +46,7 @@ def summary_text(table_df: pd.DataFrame, category: str, category_label: str) -> 
     Parameters
     ----------
     table_df
-        The ward × category metrics table (`analysis.metrics.MetricsResult.table`).
+        The ward × category metrics table (`analysis.provision.metrics.MetricsResult.table`).
     category, category_label
         The category id and its label as people read it ("food support").
 

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from analysis.columns import TEMPLATE_COLUMNS, field_spec, guess_mapping
 from analysis.errors import ColumnMappingError, SafetyNetError
 from analysis.escape import markdown_text
-from analysis.ingest import MAX_UPLOAD_BYTES, load_directory
-from analysis.readers import read_table
-from analysis.report import Report
+from analysis.ingest.import_report import ImportReport
+from analysis.ingest.load import MAX_UPLOAD_BYTES, load_directory
+from analysis.ingest.mapping import TEMPLATE_COLUMNS, field_spec, guess_mapping
+from analysis.ingest.read import read_table
 from dashboard.context import PageContext
 from dashboard.data import DirectorySource, upload_key
 from dashboard.failure import record_failure
@@ -135,19 +135,19 @@ def handle_upload(
     return UploadOutcome(name, size, source=source)
 
 
-def problems_frame(report: Report) -> pd.DataFrame:
+def problems_frame(report: ImportReport) -> pd.DataFrame:
     """The report's problems as a table: row, column, value, reason, fix, severity."""
     rows = [{column: getattr(p, column) for column in PROBLEM_COLUMNS} for p in report.problems]
     return pd.DataFrame(rows, columns=PROBLEM_COLUMNS)
 
 
-def mapping_frame(report: Report) -> pd.DataFrame:
+def mapping_frame(report: ImportReport) -> pd.DataFrame:
     """The column mapping used: template field -> the file's column."""
     mapping = report.mapping_used
     return pd.DataFrame({"template field": list(mapping), "your column": list(mapping.values())})
 
 
-def unmapped_frame(report: Report) -> pd.DataFrame:
+def unmapped_frame(report: ImportReport) -> pd.DataFrame:
     """Category terms that matched no need category, with the number of rows using them."""
     return pd.DataFrame(
         {
@@ -157,7 +157,9 @@ def unmapped_frame(report: Report) -> pd.DataFrame:
     )
 
 
-def show_counts(report: Report, *, services: int, organisations: int, lead: str = "In use") -> None:
+def show_counts(
+    report: ImportReport, *, services: int, organisations: int, lead: str = "In use"
+) -> None:
     """Rows read, accepted, rejected and with warnings, and what the directory holds."""
     cols = st.columns(4)
     cols[0].metric("Rows read", report.rows_read)
@@ -167,7 +169,7 @@ def show_counts(report: Report, *, services: int, organisations: int, lead: str 
     st.write(f"{markdown_text(lead)}: {services:,} services from {organisations:,} organisations.")
 
 
-def show_report(report: Report, *, key: str) -> None:
+def show_report(report: ImportReport, *, key: str) -> None:
     """The validation report of one file: problems, unmapped terms, mapping, downloads."""
     if report.rejected:
         st.error(

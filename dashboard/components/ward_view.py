@@ -14,10 +14,11 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from analysis.coverage import SHARE, ward_coverage
 from analysis.directory import ORG_NAME, SERVICE_ID, SERVICE_NAME
 from analysis.escape import html_text, markdown_text
-from analysis.metrics import (
+from analysis.model import CRS_DISPLAY, LSOA_CODE, LSOA_NAME, POPULATION, WARD_CODE
+from analysis.provision.coverage import SHARE, ward_coverage
+from analysis.provision.metrics import (
     AREA_CODE,
     AREA_NAME,
     CATEGORY,
@@ -28,13 +29,12 @@ from analysis.metrics import (
     SMALL_NUMBERS,
     MetricsResult,
 )
-from analysis.model import CRS_DISPLAY, LSOA_CODE, LSOA_NAME, POPULATION, WARD_CODE
-from analysis.partners import REASON as PARTNER_REASON
-from analysis.partners import RELATION
-from analysis.robustness import GAP_SHARE, RANK_MAX, RANK_MIN, ROBUST
+from analysis.provision.partners import REASON as PARTNER_REASON
+from analysis.provision.partners import RELATION
+from analysis.provision.robustness import GAP_SHARE, RANK_MAX, RANK_MIN, ROBUST
 from analysis.taxonomy import Taxonomy
 from dashboard.components.service_table import service_table
-from dashboard.offline import offline_map
+from dashboard.maps.offline import offline_map
 from dashboard.state import MEASURES
 
 CLASS_COLOURS = {  # Okabe-Ito, colour-blind safe; the class name is always in the text too

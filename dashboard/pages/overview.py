@@ -8,8 +8,9 @@ from streamlit_folium import st_folium
 
 from analysis.crs import to_display
 from analysis.escape import markdown_text
-from analysis.export import parameters_frame
-from analysis.metrics import (
+from analysis.model import POPULATION
+from analysis.outputs.export import parameters_frame
+from analysis.provision.metrics import (
     ACCESSIBILITY_PER_10K,
     AREA_CODE,
     AREA_NAME,
@@ -21,13 +22,12 @@ from analysis.metrics import (
     RELATIVE_PROVISION,
     SMALL_NUMBERS,
 )
-from analysis.model import POPULATION
-from dashboard.components.choropleth import choropleth_map, classify_measure
 from dashboard.components.exports import download_buttons
 from dashboard.components.filters import filter_controls, thresholds_text
 from dashboard.components.summary import class_counts, summary_text
 from dashboard.context import PageContext
 from dashboard.data import get_metrics
+from dashboard.maps.choropleth import choropleth_map, classify_measure
 from dashboard.state import MEASURES, StateKeys, ViewState, to_query
 
 MAP_KEY = "overview_map"

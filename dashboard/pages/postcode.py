@@ -9,8 +9,8 @@ from analysis.directory import SERVICE_ID
 from analysis.errors import PostcodeFormatError, PostcodeNotInAreaError
 from analysis.escape import markdown_text
 from analysis.geography import lookup_postcode, normalise_postcode
-from analysis.nearby import categories_without, remote_services, services_near
-from analysis.partners import partners_of_place
+from analysis.provision.nearby import categories_without, remote_services, services_near
+from analysis.provision.partners import partners_of_place
 from dashboard.components import postcode_view, ward_view
 from dashboard.components.service_table import service_table
 from dashboard.context import PageContext

@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.escape import markdown_text
-from analysis.filters import Filters
-from analysis.metrics import AREA_CODE, Thresholds
 from analysis.model import WARD_CODE
-from analysis.partners import partners_of_place
-from analysis.profile import render_ward_profile
+from analysis.outputs.profile import render_ward_profile
+from analysis.provision.filters import Filters
+from analysis.provision.metrics import AREA_CODE, Thresholds
+from analysis.provision.partners import partners_of_place
 from dashboard.components import ward_view
 from dashboard.context import PageContext
 from dashboard.data import get_coverage, get_metrics, get_robustness

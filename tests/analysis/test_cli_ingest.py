@@ -8,7 +8,7 @@ import sys
 
 from analysis.cli import main
 from analysis.geography import REPO_ROOT
-from tests.analysis.ingest_helpers import ORUK_DATA, csv_bytes
+from tests.analysis.ingest.helpers import ORUK_DATA, csv_bytes
 
 GOOD = csv_bytes(["org_name", "postcode", "categories"], ["Heron", "BS8 1TH", "food"])
 MIXED = csv_bytes(

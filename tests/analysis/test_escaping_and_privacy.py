@@ -12,12 +12,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis.coverage import compute_coverage
-from analysis.export import export_metrics, write_csv, write_xlsx
 from analysis.geography import load_area
-from analysis.metrics import compute_metrics
-from analysis.profile import render_ward_profile
-from tests.analysis.ingest_helpers import TAXONOMY, load_rows
+from analysis.outputs.export import export_metrics, write_csv, write_xlsx
+from analysis.outputs.profile import render_ward_profile
+from analysis.provision.coverage import compute_coverage
+from analysis.provision.metrics import compute_metrics
+from tests.analysis.ingest.helpers import TAXONOMY, load_rows
 
 POSTCODE = "BS8 1TH"
 SCRIPT = "<script>alert(1)</script>"

@@ -17,7 +17,7 @@ from analysis.errors import (
     PostcodeNotInAreaError,
 )
 from analysis.geography import load_area, locate_lonlat, lookup_postcode, normalise_postcode
-from analysis.sources import CODEPOINT_COLUMNS
+from analysis.reference.sources import CODEPOINT_COLUMNS
 
 
 @pytest.mark.parametrize(

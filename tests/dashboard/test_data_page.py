@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analysis.geography import REPO_ROOT, load_area
-from analysis.ingest import load_directory
+from analysis.ingest.load import load_directory
 from analysis.taxonomy import load_taxonomy
 from dashboard.components.upload import (
     MAX_UPLOAD_BYTES,
@@ -159,7 +159,7 @@ def test_an_upload_stays_in_its_own_session(ctx, demo_lines):
 
 
 def _bad_corpus(tmp_path_factory) -> dict:
-    from tests.analysis.test_bad_inputs import RAISES, REPORTS, make_bad_inputs
+    from tests.analysis.ingest.test_bad_inputs import RAISES, REPORTS, make_bad_inputs
 
     folder = tmp_path_factory.mktemp("bad")
     return make_bad_inputs.write_corpus(folder, large=True), RAISES, REPORTS

@@ -7,16 +7,16 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analysis.geography import REPO_ROOT, load_area
-from analysis.metrics import compute_metrics
+from analysis.provision.metrics import compute_metrics
 from analysis.taxonomy import load_taxonomy
-from dashboard.components.choropleth import (
+from dashboard.components.exports import csv_bytes
+from dashboard.components.summary import summary_text
+from dashboard.maps.choropleth import (
     NONE_LABEL,
     choropleth_map,
     classify_measure,
 )
-from dashboard.components.exports import csv_bytes
-from dashboard.components.summary import summary_text
-from dashboard.offline import external_references, standalone_html
+from dashboard.maps.offline import external_references, standalone_html
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")
 ONE_MB = 1_000_000
@@ -120,8 +120,8 @@ def test_summary_with_no_gaps():
 
 @pytest.fixture(scope="module")
 def bristol_map():
-    from analysis.coverage import compute_coverage
-    from analysis.ingest import load_directory
+    from analysis.ingest.load import load_directory
+    from analysis.provision.coverage import compute_coverage
 
     area, taxonomy = load_area(), load_taxonomy()
     directory, _ = load_directory(

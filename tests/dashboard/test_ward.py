@@ -7,16 +7,16 @@ import importlib.util
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis.coverage import compute_coverage
 from analysis.geography import REPO_ROOT, load_area
-from analysis.ingest import load_directory
-from analysis.metrics import compute_metrics
-from analysis.profile import render_ward_profile
+from analysis.ingest.load import load_directory
+from analysis.outputs.profile import render_ward_profile
+from analysis.provision.coverage import compute_coverage
+from analysis.provision.metrics import compute_metrics
 from analysis.taxonomy import load_taxonomy
 from dashboard.components.service_table import PRIVATE_CONTACT, service_rows
 from dashboard.components.ward_view import measure_bins, neighbourhood_features
 from dashboard.data import DEMO_SERVICES_PATH, DirectorySource
-from dashboard.offline import external_references
+from dashboard.maps.offline import external_references
 from dashboard.state import StateKeys
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")

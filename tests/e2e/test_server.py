@@ -53,7 +53,7 @@ def test_map_components_run_folium_but_reach_no_other_host(page, app_url):
 
 
 def test_static_leaflet_has_the_headers_too(app_url):
-    from dashboard.offline import LEAFLET_JS, STATIC_ROUTE
+    from dashboard.maps.offline import LEAFLET_JS, STATIC_ROUTE
 
     headers = _headers(f"{app_url}{STATIC_ROUTE}/{LEAFLET_JS}")
     assert "javascript" in headers["content-type"] and "content-security-policy" in headers

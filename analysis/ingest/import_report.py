@@ -1,0 +1,225 @@
+"""The ingest report: every row read is accepted or rejected, and every problem is named.
+
+A `Problem` names the row, the column, the value, the reason and a suggested fix. The
+`Report` counts rows (``rows_read == accepted + rejected``, always), lists the problems,
+the category terms that matched nothing, the column mapping that was used, and keeps the
+rejected rows so they can be written out as CSV with their reasons.
+
+Row numbers
+-----------
+For spreadsheets and CSV files (the template, an Open Referral UK CSV package) a row number
+is the one a spreadsheet program shows: the header is row 1 and the first record row 2
+(rows above the header and blank rows keep their numbers). For Open Referral UK JSON it is
+the service's position in the file, the first service being 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import Final, Literal
+
+import pandas as pd
+
+from analysis.escape import spreadsheet_cell
+
+Severity = Literal["error", "warning"]
+
+ROW_COLUMN: Final = "row"
+REASON_COLUMN: Final = "reason"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem found while checking a table, before it is tied to a file's row and column.
+
+    Attributes
+    ----------
+    position
+        0-based position of the record in the table being checked.
+    field
+        The template field (e.g. ``"postcode"``) the problem is about.
+    code
+        Short machine-readable kind, e.g. ``"postcode_not_found"``; kept in the service's
+        ``flags`` when the row is accepted.
+    value
+        The offending value as it was read.
+    reason
+        What is wrong, in words a spreadsheet user understands.
+    fix
+        What to do about it.
+    severity
+        ``"error"`` rejects the row; ``"warning"`` keeps it, flagged.
+    """
+
+    position: int
+    field: str
+    code: str
+    value: str
+    reason: str
+    fix: str
+    severity: Severity
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem with one row of a file: where, what, why, and how to fix it."""
+
+    row: int
+    column: str
+    value: str
+    reason: str
+    fix: str
+    severity: Severity
+    code: str
+
+    def __str__(self) -> str:
+        return (
+            f"row {self.row}, column {self.column!r}, value {_shorten(self.value)!r}: "
+            f"{self.reason}. Fix: {self.fix}"
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        """The problem as plain JSON-ready values."""
+        return {
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "reason": self.reason,
+            "fix": self.fix,
+            "severity": self.severity,
+            "code": self.code,
+        }
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What happened to every row of one file.
+
+    Attributes
+    ----------
+    source
+        The file's name.
+    format
+        How it was read: ``"csv"``, ``"xlsx"``, ``"oruk-json"`` or ``"oruk-csv"``.
+    rows_read
+        Non-blank records read (rows of a table, services of a feed).
+    accepted
+        Rows that became services of the Directory (with or without warnings).
+    rejected
+        Rows that did not; each has at least one error in ``problems``.
+    warnings
+        Accepted rows carrying at least one warning (listed in ``problems``).
+    problems
+        Every problem, errors and warnings, in row order.
+    unmapped_categories
+        Category terms that matched no need category -> number of rows using them,
+        most used first. Add them to the taxonomy's synonyms to map them.
+    mapping_used
+        Template field -> the file's column it was read from (for feeds: the part of the
+        record). For a CSV or spreadsheet this is a valid ``--columns`` mapping file.
+    ignored_columns
+        Columns of the file that no field reads.
+    blank_rows_skipped
+        Entirely blank rows, skipped and not counted in ``rows_read``.
+    notes
+        Remarks about the file as a whole: encoding, delimiter, sheet, header row, pages.
+    rejected_rows
+        The rejected rows as read, one per rejected row, with ``row`` and ``reason`` first.
+    """
+
+    source: str
+    format: str
+    rows_read: int
+    accepted: int
+    rejected: int
+    warnings: int
+    problems: tuple[Problem, ...]
+    unmapped_categories: dict[str, int] = field(default_factory=dict)
+    mapping_used: dict[str, str] = field(default_factory=dict)
+    ignored_columns: tuple[str, ...] = ()
+    blank_rows_skipped: int = 0
+    notes: tuple[str, ...] = ()
+    rejected_rows: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=[ROW_COLUMN, REASON_COLUMN])
+    )
+
+    def __post_init__(self) -> None:
+        if self.rows_read != self.accepted + self.rejected:
+            raise ValueError(
+                f"report of {self.source} does not add up: {self.rows_read} rows read but "
+                f"{self.accepted} accepted + {self.rejected} rejected"
+            )
+        if len(self.rejected_rows) != self.rejected:
+            raise ValueError(
+                f"report of {self.source} keeps {len(self.rejected_rows)} rejected rows, "
+                f"expected {self.rejected}"
+            )
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        """The problems that rejected rows."""
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def warning_problems(self) -> tuple[Problem, ...]:
+        """The problems kept with accepted rows."""
+        return tuple(p for p in self.problems if p.severity == "warning")
+
+    def summary(self) -> str:
+        """One line: rows read, accepted (with warnings), rejected."""
+        return (
+            f"{self.source}: {self.rows_read} rows read, {self.accepted} accepted "
+            f"({self.warnings} with warnings), {self.rejected} rejected"
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        """The report as JSON-ready values (what ``validate --json`` prints)."""
+        return {
+            "source": self.source,
+            "format": self.format,
+            "rows_read": self.rows_read,
+            "accepted": self.accepted,
+            "rejected": self.rejected,
+            "warnings": self.warnings,
+            "blank_rows_skipped": self.blank_rows_skipped,
+            "unmapped_categories": dict(self.unmapped_categories),
+            "mapping_used": dict(self.mapping_used),
+            "ignored_columns": list(self.ignored_columns),
+            "notes": list(self.notes),
+            "problems": [problem.as_dict() for problem in self.problems],
+        }
+
+    def rejected_rows_csv(self) -> str:
+        """The rejected rows as CSV text: ``row``, ``reason``, then the file's own columns.
+
+        Notes
+        -----
+        Cells that a spreadsheet would run as a formula (starting ``=``, ``+``, ``-``,
+        ``@``, a tab or a carriage return) are prefixed with an apostrophe, so opening the
+        file runs nothing: the rule of `analysis.escape.spreadsheet_cell`, shared with
+        every export. Contact details of rows whose contact_public is no are already
+        withheld in ``rejected_rows`` (see `analysis.ingest.load`).
+        """
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        columns = [str(column) for column in self.rejected_rows.columns]
+        writer.writerow(spreadsheet_cell(column) for column in columns)
+        for values in self.rejected_rows.itertuples(index=False, name=None):
+            writer.writerow(spreadsheet_cell(_cell_text(value)) for value in values)
+        return buffer.getvalue()
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, tuple):
+        return "; ".join(" ".join(str(part) for part in item) for item in value)
+    if isinstance(value, float) and value != value:
+        return ""
+    return str(value)
+
+
+def _shorten(value: str, limit: int = 80) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"

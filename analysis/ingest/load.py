@@ -1,0 +1,309 @@
+"""Import a services file into a `Directory`, with a report that accounts for every row.
+
+The pipeline, one module per step::
+
+    read_table (readers, oruk)  ->  column mapping (columns)  ->  check_table (validate,
+    geocode)  ->  build_area_served (area_served)  ->  Directory + Report (report)
+
+`load_directory` runs it all from a path or an upload's bytes. The dashboard's mapping
+step runs it in two halves: `analysis.ingest.read.read_table` and
+`analysis.ingest.mapping.guess_mapping` to pre-fill the mapping, then `build_directory` with the
+mapping the user confirmed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Final
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from analysis.directory import (
+    AREA_KIND,
+    CONTACT_PUBLIC,
+    LOCATION,
+    RADIUS_M,
+    SERVICE_COLUMNS,
+    WARD_CODES,
+    Directory,
+)
+from analysis.errors import ColumnMappingError, IngestError
+from analysis.geography import AreaSet, load_area
+from analysis.ingest.area_served import build_area_served
+from analysis.ingest.check import UNCATEGORISED_CATCHMENT_KM, WHOLE_ROW, check_table, to_problems
+from analysis.ingest.import_report import REASON_COLUMN, ROW_COLUMN, ImportReport, Problem
+from analysis.ingest.locate import DEFAULT_MARGIN_M, area_shape
+from analysis.ingest.mapping import FIELD_NAMES, apply_mapping, resolve_mapping
+from analysis.ingest.read import FormatChoice, RawTable, Source, read_table
+from analysis.model import CRS_COMPUTE
+from analysis.taxonomy import Taxonomy, load_taxonomy
+
+# Largest services file read, in bytes: an upload (or a file) above it is refused whole.
+MAX_UPLOAD_BYTES: Final = 20 * 1024 * 1024
+# Template fields holding contact details, withheld from reports when contact_public is no.
+CONTACT_FIELDS: Final = (
+    "website",
+    "email",
+    "phone",
+    "service_email",
+    "service_phone",
+    "service_website",
+)
+WITHHELD: Final = "(withheld: contact details not public)"
+
+
+def load_directory(
+    source: Source,
+    *,
+    filename: str | None = None,
+    area: AreaSet | None = None,
+    taxonomy: Taxonomy | None = None,
+    format: FormatChoice = "auto",
+    columns: Mapping[str, str | None] | None = None,
+    sheet: str | None = None,
+    as_of: date | None = None,
+    margin_m: float = DEFAULT_MARGIN_M,
+) -> tuple[Directory, ImportReport]:
+    """Read, check and geocode a services file into a Directory and its report.
+
+    Parameters
+    ----------
+    source
+        A path (CSV, XLSX, JSON, zip, or a folder of Open Referral UK CSVs) or the bytes
+        of an upload.
+    filename
+        The upload's file name when ``source`` is bytes (its extension helps detection).
+    area
+        The reference geography; default the bundled Bristol area.
+    taxonomy
+        The need categories; default ``data/taxonomy.csv``.
+    format
+        ``"auto"``, ``"template"`` or ``"oruk"`` (see `analysis.ingest.read.read_table`).
+    columns
+        Column mapping ``{field: column or None}`` overriding the guesses (spreadsheets).
+    sheet
+        XLSX sheet to read; default the first.
+    as_of
+        Date on which services are judged current; default today.
+    margin_m
+        Points this far outside the area's wards still count as inside, in metres.
+
+    Returns
+    -------
+    tuple of (Directory, Report)
+        The accepted services and their organisations; what happened to every row.
+
+    Raises
+    ------
+    IngestError
+        When the file cannot be read at all, or is larger than `MAX_UPLOAD_BYTES` (the CLI
+        exits 2); row problems never raise.
+    """
+    check_size(source, filename=filename)
+    raw = read_table(source, filename=filename, format=format, sheet=sheet)
+    return build_directory(
+        raw, area=area, taxonomy=taxonomy, columns=columns, as_of=as_of, margin_m=margin_m
+    )
+
+
+def check_size(source: Source, *, filename: str | None = None) -> None:
+    """Refuse a file larger than `MAX_UPLOAD_BYTES` before anything reads it.
+
+    Raises
+    ------
+    IngestError
+        Naming the file's size and the limit.
+    """
+    if isinstance(source, bytes):
+        size, name = len(source), filename or "upload"
+    else:
+        path = Path(source)
+        if not path.is_file():
+            return  # a folder (Open Referral UK package) or a missing file: read_table says
+        size, name = path.stat().st_size, filename or path.name
+    if size > MAX_UPLOAD_BYTES:
+        raise IngestError(
+            f"{name} is {_megabytes(size)}, over the limit of {_megabytes(MAX_UPLOAD_BYTES)}. "
+            "Fix: split the file into smaller files, or remove columns and rows not needed"
+        )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB ({size:,} bytes)"
+
+
+def build_directory(
+    raw: RawTable,
+    *,
+    area: AreaSet | None = None,
+    taxonomy: Taxonomy | None = None,
+    columns: Mapping[str, str | None] | None = None,
+    as_of: date | None = None,
+    margin_m: float = DEFAULT_MARGIN_M,
+    uncategorised_catchment_km: float = UNCATEGORISED_CATCHMENT_KM,
+) -> tuple[Directory, ImportReport]:
+    """Check a table already read and build the Directory and its report.
+
+    Parameters are those of `load_directory`; ``uncategorised_catchment_km`` is the
+    catchment of an ``at_location`` service with no category.
+
+    Raises
+    ------
+    ColumnMappingError
+        When the columns cannot be mapped, or a mapping is given for a feed.
+    """
+    area = load_area() if area is None else area
+    taxonomy = load_taxonomy() if taxonomy is None else taxonomy
+    notes = list(raw.notes)
+    if raw.is_canonical:
+        if columns:
+            raise ColumnMappingError(
+                f"{raw.name} is Open Referral UK, whose fields are fixed by the standard; a "
+                "column mapping applies to spreadsheets only. Fix: leave out --columns"
+            )
+        table_df = raw.frame
+        labels = dict(raw.column_labels)
+        present = frozenset(FIELD_NAMES)
+        mapping_used = {name: labels[name] for name in FIELD_NAMES if name in labels}
+        ignored: tuple[str, ...] = ()
+    else:
+        mapping = resolve_mapping(raw.headers, columns)
+        table_df = apply_mapping(raw.frame, mapping)
+        labels = dict(mapping.fields)
+        present = frozenset(mapping.fields)
+        mapping_used = dict(mapping.fields)
+        ignored = mapping.ignored
+        if mapping.guessed:
+            pairs = ", ".join(
+                f"{mapping.fields[name]!r} -> {name}" for name in sorted(mapping.guessed)
+            )
+            notes.append(f"columns matched approximately, check them: {pairs}")
+
+    shape = area_shape(area, margin_m=margin_m)
+    checked = check_table(
+        table_df,
+        taxonomy=taxonomy,
+        shape=shape,
+        present_fields=present,
+        is_feed=raw.is_canonical,
+        raw_df=raw.frame,
+        extra_values=raw.extra_values,
+        lone_organisations=raw.organisations,
+        as_of=as_of,
+        uncategorised_catchment_km=uncategorised_catchment_km,
+    )
+    rows = [int(row) for row in table_df.index]
+    private_rows = {
+        int(row) for row, public in checked.services[CONTACT_PUBLIC].items() if not public
+    }
+    contact_columns = {labels.get(name, name) for name in CONTACT_FIELDS if name in present} | (
+        {*CONTACT_FIELDS} if raw.is_canonical else set()
+    )
+    problems = _withhold_in_problems(
+        to_problems(checked.findings, rows, labels), private_rows, contact_columns
+    )
+
+    accepted_df = checked.services[~checked.rejected]
+    geometry = build_area_served(
+        list(accepted_df[AREA_KIND]),
+        points=list(accepted_df["points"]),
+        radius_m=list(accepted_df[RADIUS_M]),
+        ward_codes=list(accepted_df[WARD_CODES]),
+        shape=shape,
+    )
+    firsts = [points[0] if points else (math.nan, math.nan) for points in accepted_df["points"]]
+    xy = np.asarray(firsts, dtype=float).reshape(-1, 2)
+    location = gpd.GeoSeries(
+        np.where(np.isnan(xy[:, 0]), None, shapely.points(xy)), crs=CRS_COMPUTE
+    )
+    columns_out = [column for column in SERVICE_COLUMNS if column != LOCATION]
+    services = gpd.GeoDataFrame(
+        accepted_df[columns_out].reset_index(drop=True),
+        geometry=geometry.values,
+        crs=CRS_COMPUTE,
+    )
+    services.insert(len(columns_out), LOCATION, location.values)
+    services[LOCATION] = gpd.GeoSeries(services[LOCATION], crs=CRS_COMPUTE)
+    directory = Directory(organisations=checked.organisations, services=services)
+
+    rejected_rows = _rejected_rows(
+        raw.frame,
+        checked.rejected,
+        problems,
+        private_rows=private_rows,
+        contact_columns=contact_columns,
+    )
+    warned_rows = {p.row for p in problems if p.severity == "warning"}
+    accepted_rows = set(accepted_df.index)
+    report = ImportReport(
+        source=raw.name,
+        format=raw.format,
+        rows_read=len(table_df),
+        accepted=len(accepted_df),
+        rejected=int(checked.rejected.sum()),
+        warnings=len(warned_rows & accepted_rows),
+        problems=problems,
+        unmapped_categories=checked.unmapped_categories,
+        mapping_used=mapping_used,
+        ignored_columns=ignored,
+        blank_rows_skipped=raw.blank_rows,
+        notes=tuple(notes),
+        rejected_rows=rejected_rows,
+    )
+    return directory, report
+
+
+def _withhold_in_problems(
+    problems: tuple[Problem, ...], private_rows: set[int], contact_columns: set[str]
+) -> tuple[Problem, ...]:
+    """The problems, a private row's contact values replaced by `WITHHELD`."""
+    return tuple(
+        replace(problem, value=WITHHELD)
+        if problem.row in private_rows and problem.column in contact_columns and problem.value
+        else problem
+        for problem in problems
+    )
+
+
+def _rejected_rows(
+    raw_df: pd.DataFrame,
+    rejected,
+    problems,
+    *,
+    private_rows: set[int],
+    contact_columns: set[str],
+) -> pd.DataFrame:
+    """The rejected rows as read, with their row number and the reasons first.
+
+    Contact details of rows whose contact_public is no are withheld: the rejected rows are
+    written out and shared, and must not leak what the file marked as not public.
+    """
+    reasons: dict[int, list[str]] = {}
+    for problem in problems:
+        if problem.severity == "error":
+            where = "" if problem.column == WHOLE_ROW else f"{problem.column}: "
+            reasons.setdefault(problem.row, []).append(f"{where}{problem.reason}")
+    kept = raw_df[rejected].copy()
+    private = kept.index.isin(list(private_rows))
+    for column in contact_columns & set(kept.columns):
+        filled = kept[column].map(lambda value: bool(str(value).strip()))
+        kept.loc[private & filled.to_numpy(dtype=bool), column] = WITHHELD
+    out = pd.DataFrame(
+        {
+            ROW_COLUMN: kept.index.astype(int),
+            REASON_COLUMN: ["; ".join(reasons.get(int(row), [])) for row in kept.index],
+        }
+    )
+    body = kept.reset_index(drop=True)
+    body.columns = [
+        f"{column} (file)" if column in (ROW_COLUMN, REASON_COLUMN) else column
+        for column in body.columns
+    ]
+    return pd.concat([out, body], axis=1)

@@ -1,0 +1,1 @@
+"""Outputs: exports (CSV, XLSX, GeoJSON, HTML), the printable ward profile, the palette."""

@@ -1,0 +1,218 @@
+"""Exports: the area × category table as CSV, XLSX or GeoJSON.
+
+Spreadsheet cells that would run as a formula are neutralised (OWASP "CSV injection"): a
+text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+leading apostrophe, so opening the file shows the text and runs nothing (the one rule in
+`analysis.escape.spreadsheet_cell`, shared with the rejected-rows CSV of
+`analysis.ingest.import_report`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Final
+
+import geopandas as gpd
+import pandas as pd
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from analysis.crs import to_display
+from analysis.errors import AnalysisError
+from analysis.escape import spreadsheet_cell
+from analysis.geography import AreaSet
+from analysis.model import LSOA_CODE, WARD_CODE
+from analysis.provision.metrics import AREA_CODE, MetricsResult
+
+__all__ = [
+    "export_metrics",
+    "prepare_for_spreadsheet",
+    "write_csv",
+    "write_geojson",
+    "write_html",
+    "write_xlsx",
+]
+
+LIST_SEPARATOR: Final = "; "
+SUFFIXES: Final = (".csv", ".xlsx", ".geojson")
+TABLE_SHEET: Final = "table"
+PARAMETERS_SHEET: Final = "parameters"
+
+
+def prepare_for_spreadsheet(table_df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``table_df`` safe to open in a spreadsheet.
+
+    Tuples and lists become ``"a; b"`` text; every text cell and column name is neutralised
+    with `spreadsheet_cell`. Numeric and boolean columns are left as they are.
+    """
+    out = pd.DataFrame(table_df).copy()
+    if isinstance(out, gpd.GeoDataFrame):
+        out = pd.DataFrame(out.drop(columns=out.geometry.name))
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(lambda v: spreadsheet_cell(_flatten(v)))
+    out.columns = [spreadsheet_cell(str(column)) for column in out.columns]
+    return out
+
+
+def write_csv(table_df: pd.DataFrame, path: Path | str) -> Path:
+    """Write ``table_df`` as UTF-8 CSV, formula cells neutralised; return the path."""
+    target = _target(path)
+    _write(
+        lambda: prepare_for_spreadsheet(table_df).to_csv(
+            target, index=False, lineterminator="\r\n"
+        ),
+        target,
+    )
+    return target
+
+
+def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path | str) -> Path:
+    """Write each frame to its own sheet of an XLSX workbook; return the path.
+
+    Text cells are neutralised (openpyxl would otherwise store ``=...`` as a live formula)
+    and control characters that XLSX cannot hold are removed.
+    """
+    target = _target(path)
+
+    def write() -> None:
+        with pd.ExcelWriter(target, engine="openpyxl") as writer:
+            for name, frame in sheets.items():
+                clean = prepare_for_spreadsheet(frame)
+                for column in clean.columns:
+                    if clean[column].dtype == object:
+                        clean[column] = clean[column].map(_strip_illegal)
+                clean.to_excel(writer, sheet_name=name[:31], index=False)
+
+    _write(write, target)
+    return target
+
+
+def write_geojson(
+    table_gdf: gpd.GeoDataFrame, path: Path | str, *, metadata: Mapping | None = None
+) -> Path:
+    """Write a GeoDataFrame as RFC 7946 GeoJSON (WGS84); return the path.
+
+    Tuples become ``"a; b"`` text. ``metadata`` is stored as a top-level ``"metadata"``
+    member (a foreign member, ignored by GIS software that does not know it).
+    """
+    target = _target(path)
+    frame = table_gdf.copy()
+    for column in frame.columns:
+        if column != frame.geometry.name and frame[column].dtype == object:
+            frame[column] = frame[column].map(_flatten)
+    collection = json.loads(to_display(frame).to_json(na="null", drop_id=True))
+    if metadata is not None:
+        collection["metadata"] = dict(metadata)
+    text = json.dumps(collection, ensure_ascii=False)
+    _write(lambda: target.write_text(text, encoding="utf-8"), target)
+    return target
+
+
+def export_metrics(result: MetricsResult, area: AreaSet, path: Path | str) -> Path:
+    """Write the area × category table in the format the suffix names.
+
+    Parameters
+    ----------
+    result
+        The metrics to write.
+    area
+        The reference geography, for the areas' outlines (GeoJSON).
+    path
+        ``.csv`` (the table), ``.xlsx`` (the table, and a ``parameters`` sheet with the
+        thresholds, catchments and service counts) or ``.geojson`` (one feature per area ×
+        category with the area's outline, parameters in ``metadata``).
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    AnalysisError
+        For another suffix, or when the file cannot be written.
+    """
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise AnalysisError(
+            f"cannot write {target.name}: the suffix {target.suffix or '(none)'!r} is not "
+            f"one of {', '.join(SUFFIXES)}. Fix: name the output e.g. gaps.csv."
+        )
+    if suffix == ".csv":
+        return write_csv(result.table, target)
+    if suffix == ".xlsx":
+        return write_xlsx(
+            {TABLE_SHEET: result.table, PARAMETERS_SHEET: parameters_frame(result)}, target
+        )
+    key = WARD_CODE if result.level == "ward" else LSOA_CODE
+    layer = area.wards if result.level == "ward" else area.neighbourhoods
+    outlines = layer[[key, layer.geometry.name]].rename(columns={key: AREA_CODE})
+    features = outlines.merge(result.table, on=AREA_CODE, how="right")
+    return write_geojson(
+        gpd.GeoDataFrame(features, geometry=layer.geometry.name, crs=layer.crs),
+        target,
+        metadata=parameters_dict(result),
+    )
+
+
+def parameters_dict(result: MetricsResult) -> dict[str, object]:
+    """Everything that produced ``result``, as JSON-ready values."""
+    return {
+        "level": result.level,
+        "thresholds": result.thresholds.as_dict(),
+        "catchment_factor": result.catchment_factor,
+        "catchments_km": dict(result.catchments_km),
+        "service_counts": dict(result.service_counts),
+    }
+
+
+def parameters_frame(result: MetricsResult) -> pd.DataFrame:
+    """The parameters of ``result`` as a two-column table (``parameter``, ``value``)."""
+    rows: list[tuple[str, object]] = [("level", result.level)]
+    rows += [(f"threshold {k}", v) for k, v in result.thresholds.as_dict().items()]
+    rows += [("catchment factor", result.catchment_factor)]
+    rows += [(f"catchment km {k}", v) for k, v in result.catchments_km.items()]
+    rows += [(f"services {k}", v) for k, v in result.service_counts.items()]
+    return pd.DataFrame(rows, columns=["parameter", "value"])
+
+
+def write_html(text: str, path: Path | str) -> Path:
+    """Write an HTML page (e.g. `analysis.outputs.profile.render_ward_profile`) as UTF-8."""
+    target = _target(path)
+    _write(lambda: target.write_text(text, encoding="utf-8"), target)
+    return target
+
+
+def _flatten(value: object) -> object:
+    if isinstance(value, tuple | list):
+        return LIST_SEPARATOR.join(str(item) for item in value)
+    return value
+
+
+def _strip_illegal(value: object) -> object:
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
+def _target(path: Path | str) -> Path:
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise AnalysisError(
+            f"cannot create the folder {target.parent}: {error.strerror or error}. Fix: "
+            "choose an output path in a folder you can write to."
+        ) from error
+    return target
+
+
+def _write(action: Callable[[], object], target: Path) -> None:
+    try:
+        action()
+    except OSError as error:
+        raise AnalysisError(
+            f"cannot write {target}: {error.strerror or error}. Fix: choose an output path "
+            "in a folder you can write to, and close the file if a spreadsheet has it open."
+        ) from error

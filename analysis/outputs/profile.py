@@ -1,0 +1,506 @@
+"""Ward profile: one self-contained, printable HTML page about one ward.
+
+A map (inline SVG drawn from the reference geography: no scripts, styles, fonts or tiles
+from elsewhere, so it works offline and prints), the need profile, provision per category,
+gaps and overlaps, and the services that reach the ward. Every piece of user text goes
+through `analysis.escape.html_text`; the page carries a Content-Security-Policy that
+allows no script and no request at all.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from typing import Final
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from analysis.directory import (
+    AREA_KIND,
+    CATEGORIES,
+    DELIVERY,
+    LOCATION,
+    ORG_NAME,
+    SERVICE_ID,
+    SERVICE_NAME,
+    Directory,
+)
+from analysis.errors import AnalysisError
+from analysis.escape import content_security_meta, html_text
+from analysis.geography import AreaSet
+from analysis.model import (
+    IMD_DOMAINS,
+    POP_CHILDREN,
+    POP_OLDER,
+    POP_WORKING_AGE,
+    POPULATION,
+    WARD_CODE,
+    WARD_NAME,
+    need_col,
+)
+from analysis.provision.coverage import SHARE, Coverage, ward_coverage
+from analysis.provision.metrics import (
+    ACCESSIBILITY_PER_10K,
+    AREA_CODE,
+    CATEGORY,
+    EFFECTIVE_PROVIDERS,
+    NEED,
+    ORGANISATIONS,
+    PROVISION_CLASS,
+    RELATIVE_PROVISION,
+    SMALL_NUMBERS,
+    MetricsResult,
+)
+from analysis.taxonomy import Taxonomy
+
+MAP_WIDTH_PX: Final = 640
+NEED_BREAKS: Final = (20.0, 40.0, 60.0, 80.0)
+NEED_COLOURS: Final = ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")
+CLASS_COLOURS: Final = {
+    "missing": "#b2182b",
+    "under-served": "#d6604d",
+    "adequate": "#4d4d4d",
+    "overlap": "#2166ac",
+}
+AREA_KIND_LABELS: Final = {
+    "at_location": "catchment around its location",
+    "radius_km": "stated radius",
+    "wards": "listed wards",
+    "citywide": "whole area",
+}
+ATTRIBUTION: Final = (
+    "Contains OS data © Crown copyright and database right; contains National Statistics "
+    "data © Crown copyright and database right. Open Government Licence v3.0."
+)
+
+_WARD_KEY: Final = re.compile(r"[\W_]+")
+
+_CSS: Final = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1a1a1a;
+max-width:60rem;margin:1.5rem auto;padding:0 1rem;line-height:1.4}
+h1{font-size:1.6rem;margin-bottom:.2rem}h3{font-size:1rem}h2{font-size:1.2rem;margin-top:1.6rem;
+border-bottom:2px solid #ddd;padding-bottom:.2rem}
+.lede{color:#555;margin-top:0}table{border-collapse:collapse;width:100%;font-size:.9rem}
+th,td{border-bottom:1px solid #e3e3e3;padding:.25rem .4rem;text-align:left;vertical-align:top}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+.cls{font-weight:600}.small{color:#777;font-size:.8rem}
+figure{margin:0}svg{max-width:100%;height:auto;border:1px solid #ddd}
+.legend span{display:inline-block;width:.9rem;height:.9rem;margin:0 .3rem 0 .8rem;
+vertical-align:middle;border:1px solid #999}
+footer{margin-top:2rem;font-size:.8rem;color:#555;border-top:1px solid #ddd;padding-top:.5rem}
+@page{size:A4;margin:15mm}
+@media print{body{margin:0;max-width:none}section{break-inside:avoid}h2{break-after:avoid}}
+"""
+
+
+def resolve_ward(area: AreaSet, text: str) -> str:
+    """The ward code ``text`` names: a ward code or a ward name (case and spacing ignored).
+
+    Raises
+    ------
+    AnalysisError
+        When no ward has that code or name; the message suggests the closest names.
+    """
+    wanted = str(text).strip()
+    codes = area.wards[WARD_CODE].astype(str)
+    by_code = codes[codes.str.upper() == wanted.upper()]
+    if len(by_code):
+        return str(by_code.iloc[0])
+    keys = area.wards[WARD_NAME].astype(str).map(_ward_key)
+    by_name = codes[keys == _ward_key(wanted)]
+    if len(by_name):
+        return str(by_name.iloc[0])
+    names = list(area.wards[WARD_NAME].astype(str))
+    close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.5)
+    hint = f"did you mean {' or '.join(close)}? Otherwise give" if close else "give"
+    raise AnalysisError(
+        f"no ward of {area.name} has the code or name {wanted!r}. Fix: {hint} a ward code "
+        f"such as {codes.iloc[0]} or a ward name such as {names[0]}."
+    )
+
+
+def render_ward_profile(
+    metrics: MetricsResult,
+    coverage: Coverage,
+    directory: Directory,
+    area: AreaSet,
+    taxonomy: Taxonomy,
+    *,
+    ward_code: str,
+    robustness: pd.DataFrame | None = None,
+) -> str:
+    """The ward profile as one self-contained HTML page.
+
+    Parameters
+    ----------
+    metrics
+        Ward-level metrics (`analysis.provision.metrics.compute_metrics` with ``level="ward"``).
+    coverage, directory, area
+        The coverage table, services and reference geography the metrics came from.
+    taxonomy
+        For category labels.
+    ward_code
+        The ward to describe (see `resolve_ward` for names).
+    robustness
+        Optional `analysis.provision.robustness.assess_robustness` table (ward level); each gap then
+        says in how many parameter variants it stays a gap, and its rank range.
+
+    Returns
+    -------
+    str
+        HTML with inline CSS and an inline SVG map; no external resources.
+
+    Raises
+    ------
+    AnalysisError
+        When ``metrics`` is not ward-level, or the ward is not in it.
+
+    Notes
+    -----
+    Need scores in the profile are population-weighted means of the neighbourhoods' 0-100
+    IMD 2019 need scores (100 = most deprived in England), never sums.
+    """
+    if metrics.level != "ward":
+        raise AnalysisError(
+            f"a ward profile needs ward-level metrics, not {metrics.level!r}. Fix: compute "
+            "them with compute_metrics(..., level='ward')."
+        )
+    rows = metrics.table[metrics.table[AREA_CODE] == ward_code]
+    if rows.empty:
+        raise AnalysisError(
+            f"ward {ward_code!r} is not in the metrics table. Fix: pass a ward code of "
+            f"{area.name} (resolve a name with resolve_ward)."
+        )
+    ward = area.wards[area.wards[WARD_CODE] == ward_code].iloc[0]
+    zones = area.neighbourhoods[area.neighbourhoods[WARD_CODE] == ward_code]
+    labels = {c.id: c.label for c in taxonomy.categories}
+    reach = _services_in_ward(coverage, directory, area, ward_code)
+    name = str(ward[WARD_NAME])
+    population = float(zones[POPULATION].sum())
+    sections = [
+        f"<h1>{html_text(name)}</h1>",
+        f'<p class="lede">Ward {html_text(ward_code)} of {html_text(area.name)} · '
+        f"{population:,.0f} residents in {len(zones)} neighbourhoods · "
+        f"{len(reach)} services reach it</p>",
+        _section("Map", _map_svg(area, ward_code, reach)),
+        _section("Need profile", _need_profile(area, zones)),
+        _section("Provision per category", _provision_table(rows, labels)),
+        _section("Gaps and overlaps", _gaps_and_overlaps(rows, labels, metrics, robustness)),
+        _section("Services reaching the ward", _services_table(reach, labels)),
+    ]
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"{content_security_meta()}\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>Ward profile: {html_text(name)}</title>\n<style>{_CSS}</style>\n</head>\n"
+        "<body>\n" + "\n".join(sections) + _footer(metrics, area) + "\n</body>\n</html>\n"
+    )
+
+
+def _section(title: str, body: str) -> str:
+    return f"<section>\n<h2>{html_text(title)}</h2>\n{body}\n</section>"
+
+
+def _ward_key(text: str) -> str:
+    return _WARD_KEY.sub("", text.replace("&", "and").casefold())
+
+
+def _services_in_ward(
+    coverage: Coverage, directory: Directory, area: AreaSet, ward_code: str
+) -> pd.DataFrame:
+    shares = ward_coverage(coverage, area)
+    shares = shares[shares[WARD_CODE] == ward_code][[SERVICE_ID, SHARE]]
+    services = directory.services_with_organisations()
+    services = services.assign(**{SERVICE_ID: services[SERVICE_ID].astype(str)})
+    merged = services.merge(shares, on=SERVICE_ID, how="inner")
+    return merged.sort_values([SHARE, SERVICE_NAME], ascending=[False, True], ignore_index=True)
+
+
+def _need_profile(area: AreaSet, zones: pd.DataFrame) -> str:
+    city = area.neighbourhoods
+    ward_pop, city_pop = float(zones[POPULATION].sum()), float(city[POPULATION].sum())
+    rows = []
+    for column, label in (
+        (POP_CHILDREN, "Children 0-15"),
+        (POP_WORKING_AGE, "Working age 16-64"),
+        (POP_OLDER, "Older people 65+"),
+    ):
+        ward_n = float(zones[column].sum())
+        rows.append(
+            f"<tr><td>{html_text(label)}</td><td class=n>{ward_n:,.0f}</td>"
+            f"<td class=n>{_share(ward_n, ward_pop)}</td>"
+            f"<td class=n>{_share(float(city[column].sum()), city_pop)}</td></tr>"
+        )
+    ages = (
+        "<table><thead><tr><th>Residents</th><th class=n>Ward</th><th class=n>Share</th>"
+        "<th class=n>Share in the whole area</th></tr></thead><tbody>"
+        f"<tr><td>All residents</td><td class=n>{ward_pop:,.0f}</td><td class=n>100%</td>"
+        f"<td class=n>100%</td></tr>" + "".join(rows) + "</tbody></table>"
+    )
+    need_rows = []
+    for domain, label in IMD_DOMAINS.items():
+        column = need_col(domain)
+        if column not in city.columns:
+            continue
+        need_rows.append(
+            f"<tr><td>{html_text(label)}</td>"
+            f"<td class=n>{_weighted_mean(zones, column):.1f}</td>"
+            f"<td class=n>{_weighted_mean(city, column):.1f}</td></tr>"
+        )
+    scores = (
+        "<p>Deprivation need score, 0 (least) to 100 (most deprived in England), "
+        "population-weighted mean of the ward's neighbourhoods (IMD 2019).</p>"
+        "<table><thead><tr><th>Domain</th><th class=n>Ward</th><th class=n>Whole area</th>"
+        "</tr></thead><tbody>" + "".join(need_rows) + "</tbody></table>"
+    )
+    return ages + scores
+
+
+def _provision_table(rows: pd.DataFrame, labels: dict[str, str]) -> str:
+    body = "".join(
+        "<tr>"
+        f"<td>{html_text(labels.get(row[CATEGORY], row[CATEGORY]))}</td>"
+        f"<td class=n>{row[EFFECTIVE_PROVIDERS]:.1f}</td>"
+        f"<td class=n>{row[ORGANISATIONS]:.1f}</td>"
+        f"<td class=n>{row[ACCESSIBILITY_PER_10K]:,.1f}</td>"
+        f"<td class=n>{row[NEED]:,.0f}</td>"
+        f"<td class=n>{_number(row[RELATIVE_PROVISION], '.2f')}</td>"
+        f"<td>{_class_badge(row[PROVISION_CLASS])}"
+        f"{' <span class=small>(small numbers)</span>' if row[SMALL_NUMBERS] else ''}</td>"
+        "</tr>"
+        for _, row in rows.iterrows()
+    )
+    return (
+        "<table><thead><tr><th>Category</th><th class=n>Effective providers</th>"
+        "<th class=n>Organisations</th><th class=n>Accessibility per 10,000</th>"
+        "<th class=n>Need</th><th class=n>Relative provision</th><th>Class</th></tr></thead>"
+        f"<tbody>{body}</tbody></table>"
+        "<p class=small>Effective providers and organisations count each service by the share "
+        "of the ward's residents it reaches. Accessibility is capacity per 10,000 residents "
+        "by the two-step floating catchment method. Relative provision is provision per "
+        "need-person over the whole area's (1 = the area's average).</p>"
+    )
+
+
+def _gaps_and_overlaps(
+    rows: pd.DataFrame,
+    labels: dict[str, str],
+    metrics: MetricsResult,
+    robustness: pd.DataFrame | None,
+) -> str:
+    t = metrics.thresholds
+    n_areas = metrics.table[AREA_CODE].nunique()
+    stability: dict[str, str] = {}
+    if robustness is not None:
+        ward = robustness[robustness[AREA_CODE] == rows[AREA_CODE].iloc[0]]
+        for r in ward.itertuples():
+            stability[str(r.category)] = (
+                f"; gap in {r.gap_share:.0%} of the parameter variants, rank {r.gap_rank} of "
+                f"{n_areas} (from {r.rank_min} to {r.rank_max})"
+            )
+
+    def items(classes: Iterable[str], *, gaps: bool) -> str:
+        chosen = rows[rows[PROVISION_CLASS].isin(list(classes))]
+        if chosen.empty:
+            return "<p>None.</p>"
+        return (
+            "<ul>"
+            + "".join(
+                f"<li><strong>{html_text(labels.get(row[CATEGORY], row[CATEGORY]))}</strong>: "
+                f"{_class_badge(row[PROVISION_CLASS])}, relative provision "
+                f"{_number(row[RELATIVE_PROVISION], '.2f')}, "
+                f"{row[EFFECTIVE_PROVIDERS]:.1f} effective providers"
+                f"{html_text(stability.get(row[CATEGORY], '')) if gaps else ''}"
+                f"{' (small numbers: read with care)' if row[SMALL_NUMBERS] else ''}</li>"
+                for _, row in chosen.sort_values(RELATIVE_PROVISION, ascending=gaps).iterrows()
+            )
+            + "</ul>"
+        )
+
+    return (
+        f"<h3>Gaps</h3><p class=small>Missing: no service reaches the ward. Under-served: "
+        f"relative provision below {t.under_served_below:g}.</p>"
+        + items(("missing", "under-served"), gaps=True)
+        + f"<h3>Overlaps</h3><p class=small>At least {t.overlap_min_providers:g} effective "
+        f"providers and relative provision of {t.overlap_min_rp:g} or more: possible "
+        "duplication, or partners to work with.</p>" + items(("overlap",), gaps=False)
+    )
+
+
+def _services_table(reach: pd.DataFrame, labels: dict[str, str]) -> str:
+    if reach.empty:
+        return "<p>No service in the directory reaches this ward.</p>"
+    body = "".join(
+        "<tr>"
+        f"<td>{html_text(_text(row[SERVICE_NAME]))}</td>"
+        f"<td>{html_text(_text(row[ORG_NAME]))}</td>"
+        f"<td>{html_text(', '.join(labels.get(c, c) for c in row[CATEGORIES]) or 'uncategorised')}"
+        "</td>"
+        f"<td>{html_text(', '.join(map(str, row[DELIVERY])))}</td>"
+        f"<td>{html_text(AREA_KIND_LABELS.get(str(row[AREA_KIND]), _text(row[AREA_KIND])))}</td>"
+        f"<td class=n>{row[SHARE]:.0%}</td>"
+        "</tr>"
+        for _, row in reach.iterrows()
+    )
+    return (
+        "<table><thead><tr><th>Service</th><th>Organisation</th><th>Categories</th>"
+        "<th>Delivery</th><th>Area served</th><th class=n>Residents reached</th></tr>"
+        f"</thead><tbody>{body}</tbody></table>"
+    )
+
+
+def _footer(metrics: MetricsResult, area: AreaSet) -> str:
+    t = metrics.thresholds
+    counts = metrics.service_counts
+    return (
+        "\n<footer>"
+        f"<p>Thresholds: under-served below {t.under_served_below:g}; overlap at "
+        f"{t.overlap_min_providers:g}+ effective providers and relative provision "
+        f"{t.overlap_min_rp:g}+; small numbers below {t.small_numbers_providers:g} effective "
+        f"providers or {t.small_numbers_population:,.0f} residents. Catchment factor "
+        f"{metrics.catchment_factor:g}. Services: {counts.get('services', 0)} in the "
+        f"directory, {counts.get('uncategorised', 0)} uncategorised (not counted in any "
+        "category).</p>"
+        f"<p>{html_text(area.name)} reference geography. {html_text(ATTRIBUTION)}</p>"
+        "</footer>"
+    )
+
+
+def _map_svg(area: AreaSet, ward_code: str, reach: pd.DataFrame) -> str:
+    ward_geometry = area.wards.loc[area.wards[WARD_CODE] == ward_code].geometry.iloc[0]
+    minx, miny, maxx, maxy = ward_geometry.bounds
+    margin = 0.08 * max(maxx - minx, maxy - miny, 1.0)
+    minx, miny, maxx, maxy = minx - margin, miny - margin, maxx + margin, maxy + margin
+    scale = MAP_WIDTH_PX / (maxx - minx)
+    height = (maxy - miny) * scale
+    view = shapely.box(minx, miny, maxx, maxy)
+    tolerance = 0.5 / scale
+
+    def path(geometry: shapely.Geometry) -> str:
+        clipped = shapely.simplify(shapely.intersection(geometry, view), tolerance)
+        return _svg_path(clipped, minx, maxy, scale)
+
+    zones = area.neighbourhoods
+    zone_paths = []
+    for _, zone in zones[zones.intersects(view)].iterrows():
+        inside = zone[WARD_CODE] == ward_code
+        score = zone.get(need_col("imd"), np.nan)
+        fill = _need_colour(score) if inside else "#f7f7f7"
+        title = f"{zone.get('lsoa_name', zone.get('lsoa_code', ''))}: IMD need {_number(score)}"
+        zone_paths.append(
+            f'<path d="{path(zone.geometry)}" fill="{fill}" stroke="#ffffff" '
+            f'stroke-width="0.8"><title>{html_text(str(title))}</title></path>'
+        )
+    ward_paths = [
+        f'<path d="{path(w.geometry)}" fill="none" stroke="#bbbbbb" stroke-width="1"/>'
+        for _, w in area.wards[area.wards.intersects(view)].iterrows()
+    ]
+    dots = []
+    for _, row in reach.iterrows():
+        point = row[LOCATION]
+        if point is None or shapely.is_empty(point) or not view.contains(point):
+            continue
+        x, y = (point.x - minx) * scale, (maxy - point.y) * scale
+        dots.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#e66101" stroke="#ffffff">'
+            f"<title>{html_text(_text(row[SERVICE_NAME]))}</title></circle>"
+        )
+    outline = f'<path d="{path(ward_geometry)}" fill="none" stroke="#1a1a1a" stroke-width="2.5"/>'
+    bar_m = _scale_bar_metres(maxx - minx)
+    bar_px = bar_m * scale
+    scale_bar = (
+        f'<g transform="translate(12,{height - 14:.1f})"><rect width="{bar_px:.1f}" '
+        'height="4" fill="#1a1a1a"/>'
+        f'<text y="-4" font-size="11" fill="#1a1a1a">{_distance_label(bar_m)}</text></g>'
+    )
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {MAP_WIDTH_PX} {height:.0f}" '
+        f'width="{MAP_WIDTH_PX}" height="{height:.0f}" role="img" '
+        f'aria-label="Map of {html_text(str(area.ward_name(ward_code)))} and its neighbourhoods">'
+        '<rect width="100%" height="100%" fill="#ffffff"/>'
+        + "".join(zone_paths)
+        + "".join(ward_paths)
+        + outline
+        + "".join(dots)
+        + scale_bar
+        + "</svg>"
+    )
+    lower = (0.0, *NEED_BREAKS)
+    upper = (*NEED_BREAKS, 100.0)
+    legend = "".join(
+        f'<span style="background:{colour}"></span>{lo:.0f}-{hi:.0f}'
+        for colour, lo, hi in zip(NEED_COLOURS, lower, upper, strict=True)
+    )
+    return (
+        f"<figure>{svg}<figcaption class=legend>Neighbourhoods shaded by IMD 2019 need score "
+        f"(0-100): {legend}. Bold outline: the ward; dots: locations of services reaching "
+        "it.</figcaption></figure>"
+    )
+
+
+def _svg_path(geometry: shapely.Geometry, minx: float, maxy: float, scale: float) -> str:
+    """SVG path data of the polygons in ``geometry``, y flipped (north up)."""
+    parts = []
+    # Twice: a clipped geometry may be a collection that holds multipolygons.
+    for polygon in shapely.get_parts(shapely.get_parts(geometry)):
+        if polygon.geom_type != "Polygon" or polygon.is_empty:
+            continue
+        for ring in (polygon.exterior, *polygon.interiors):
+            coords = np.asarray(ring.coords)
+            xs = (coords[:, 0] - minx) * scale
+            ys = (maxy - coords[:, 1]) * scale
+            points = " L".join(f"{x:.1f} {y:.1f}" for x, y in zip(xs, ys, strict=True))
+            parts.append(f"M{points} Z")
+    return " ".join(parts)
+
+
+def _need_colour(score: float) -> str:
+    if score is None or not np.isfinite(score):
+        return "#ffffff"
+    return NEED_COLOURS[int(np.searchsorted(NEED_BREAKS, score, side="right"))]
+
+
+def _scale_bar_metres(width_m: float) -> float:
+    target = width_m / 5
+    for step in (100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 50000):
+        if step >= target:
+            return float(step)
+    return 100000.0
+
+
+def _distance_label(metres: float) -> str:
+    return f"{metres / 1000:g} km" if metres >= 1000 else f"{metres:.0f} m"
+
+
+def _class_badge(value: str) -> str:
+    colour = CLASS_COLOURS.get(str(value), "#4d4d4d")
+    return f'<span class="cls" style="color:{colour}">{html_text(str(value))}</span>'
+
+
+def _weighted_mean(frame: pd.DataFrame, column: str) -> float:
+    weights = frame[POPULATION].to_numpy(float)
+    values = frame[column].to_numpy(float)
+    known = np.isfinite(values)
+    total = weights[known].sum()
+    return float((weights[known] * values[known]).sum() / total) if total > 0 else float("nan")
+
+
+def _share(part: float, whole: float) -> str:
+    return f"{part / whole:.0%}" if whole > 0 else "-"
+
+
+def _number(value: object, spec: str = ".0f") -> str:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "-"
+    return format(number, spec) if np.isfinite(number) else "-"
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return ""
+    return str(value)

@@ -1,0 +1,1 @@
+"""Provision: who reaches whom, need, accessibility, classes, partners, robustness."""

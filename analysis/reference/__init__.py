@@ -1,0 +1,1 @@
+"""Reference geography, built from raw public files (build time only)."""

@@ -1,0 +1,309 @@
+"""Build an area set (wards, neighbourhoods, postcodes, attribution) from raw public files.
+
+    python -m analysis build-area --source ../shared/data/bristol --lad E06000023 \
+        --out data/reference/bristol
+
+Rules, stated once:
+
+- A neighbourhood (LSOA 2021) belongs to the authority when at least half of its area lies
+  in the authority's wards, and to the ward holding the largest part of its area
+  (``ward_overlap_share`` records that part).
+- Population: the latest mid-year estimate on LSOA 2021 (or ``population_year``); without
+  one, IMD 2019's mid-2015 denominators carried from LSOA 2011 (bands then 0-15, 16-59, 60+).
+- IMD 2019 (published on LSOA 2011): see `analysis.reference.deprivation.match_lsoa11_to_lsoa21`.
+- Postcodes: every Code-Point Open postcode whose district is the authority, with
+  Code-Point's own ward code and the LSOA holding its point (the nearest one when the
+  point falls just outside the generalised boundaries).
+
+The output is deterministic: rows sorted by code, numbers rounded, no timestamps.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from analysis.crs import bng_to_lonlat
+from analysis.errors import SourceDataError
+from analysis.geography import normalise_postcode
+from analysis.model import CRS_COMPUTE, CRS_DISPLAY, IMD_DOMAINS, POPULATION_COLUMNS
+from analysis.reference import sources as src
+from analysis.reference.deprivation import carry_imd, match_lsoa11_to_lsoa21
+
+MIN_AUTHORITY_SHARE = 0.5
+COORDINATE_DECIMALS = 6  # about 0.1 m: far finer than the generalised boundaries
+
+ATTRIBUTIONS = {
+    src.WARDS: "Ward boundaries: Source: Office for National Statistics licensed under the "
+    "Open Government Licence v.3.0. Contains OS data © Crown copyright and database right.",
+    src.LSOA21: "LSOA 2021 boundaries: Source: Office for National Statistics licensed under "
+    "the Open Government Licence v.3.0. Contains OS data © Crown copyright and database right.",
+    src.LSOA11: "LSOA 2011 boundaries: Source: Office for National Statistics licensed under "
+    "the Open Government Licence v.3.0. Contains OS data © Crown copyright and database right.",
+    src.LOOKUP: "LSOA to ward lookup: Source: Office for National Statistics licensed under "
+    "the Open Government Licence v.3.0.",
+    src.IMD_RANKS: "Ministry of Housing, Communities and Local Government (2019), English "
+    "Indices of Deprivation 2019. Contains public sector information licensed under the "
+    "Open Government Licence v3.0.",
+    src.IMD_DENOMINATORS: "IMD 2019 population denominators: Ministry of Housing, Communities "
+    "and Local Government (2019). Contains public sector information licensed under the Open "
+    "Government Licence v3.0.",
+    src.POPULATION_SYOA: "Population estimates: Source: Office for National Statistics "
+    "licensed under the Open Government Licence v.3.0.",
+    src.CODEPOINT: "Postcodes: Contains OS data © Crown copyright and database right. "
+    "Contains Royal Mail data © Royal Mail copyright and database right. Contains National "
+    "Statistics data © Crown copyright and database right.",
+}
+OGL_PATH = Path(__file__).with_name("ogl-v3.txt")
+
+
+@dataclass
+class BuildLog:
+    """What a build read, decided and could not do, written to area.json."""
+
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def assign_neighbourhoods(
+    lsoa_gdf: gpd.GeoDataFrame, wards_gdf: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    """Keep the LSOAs mostly inside ``wards_gdf`` and give each its largest-overlap ward.
+
+    Both frames in EPSG:27700. Adds ``ward_code`` and ``ward_overlap_share`` (0-1).
+    Ties go to the lower ward code, so the result never depends on row order.
+    """
+    candidates = gpd.sjoin(lsoa_gdf, wards_gdf[["geometry"]], predicate="intersects")
+    candidates = lsoa_gdf[lsoa_gdf["lsoa_code"].isin(candidates["lsoa_code"])]
+    pieces = gpd.overlay(
+        candidates[["lsoa_code", "geometry"]],
+        wards_gdf[["ward_code", "geometry"]],
+        how="intersection",
+        keep_geom_type=True,
+    )
+    areas = candidates.set_index("lsoa_code").area
+    pieces["share"] = pieces.area / pieces["lsoa_code"].map(areas)
+    inside = pieces.groupby("lsoa_code")["share"].sum()
+    best = (
+        pieces.sort_values(["lsoa_code", "share", "ward_code"], ascending=[True, False, True])
+        .drop_duplicates("lsoa_code")
+        .set_index("lsoa_code")
+    )
+    kept = inside[inside >= MIN_AUTHORITY_SHARE].index
+    out = lsoa_gdf[lsoa_gdf["lsoa_code"].isin(kept)].copy()
+    out["ward_code"] = out["lsoa_code"].map(best["ward_code"])
+    out["ward_overlap_share"] = out["lsoa_code"].map(best["share"]).round(4)
+    return out.sort_values("lsoa_code").reset_index(drop=True)
+
+
+def _share_out_denominators(
+    matches: pd.DataFrame,
+    lsoa21_gdf: gpd.GeoDataFrame,
+    lsoa11_gdf: gpd.GeoDataFrame | None,
+    denominators: pd.DataFrame,
+) -> pd.DataFrame:
+    """Population from IMD File 6 (LSOA 2011) shared out to 2021 zones by area.
+
+    A 2011 zone's counts go to the 2021 zones carrying its values, in proportion to area, so
+    the counts still add up to the 2011 totals.
+    """
+    table = matches[["lsoa_code", "imd_lsoa11_code"]].merge(
+        denominators.rename(columns={"lsoa11_code": "imd_lsoa11_code"}), how="left"
+    )
+    areas = lsoa21_gdf.set_index("lsoa_code").area
+    table["area"] = table["lsoa_code"].map(areas)
+    weight = table["area"] / table.groupby("imd_lsoa11_code")["area"].transform("sum")
+    for column in POPULATION_COLUMNS:
+        table[column] = (table[column] * weight).round().astype("Int64")
+    return table[["lsoa_code", *POPULATION_COLUMNS]]
+
+
+def _postcode_table(
+    codepoint_df: pd.DataFrame, neighbourhoods_gdf: gpd.GeoDataFrame, log: BuildLog
+) -> pd.DataFrame:
+    no_position = codepoint_df["easting"].eq(0) & codepoint_df["northing"].eq(0)
+    if no_position.any():
+        log.warnings.append(
+            f"{int(no_position.sum())} postcodes have no grid reference in Code-Point Open "
+            "and are not in the postcode table."
+        )
+    df = codepoint_df[~no_position].copy()
+    df["postcode"] = [normalise_postcode(p) for p in df["postcode"]]
+    points = gpd.GeoDataFrame(
+        df, geometry=gpd.points_from_xy(df["easting"], df["northing"]), crs=CRS_COMPUTE
+    )
+    zones = neighbourhoods_gdf[["lsoa_code", "geometry"]]
+    within = gpd.sjoin(points, zones, predicate="within", how="left")
+    within = within[~within.index.duplicated(keep="first")]
+    outside = within["lsoa_code"].isna()
+    if outside.any():
+        nearest = gpd.sjoin_nearest(points[outside.to_numpy()], zones, how="left")
+        nearest = nearest[~nearest.index.duplicated(keep="first")]
+        within.loc[outside, "lsoa_code"] = nearest["lsoa_code"]
+        log.notes.append(
+            f"{int(outside.sum())} postcode points lie outside every neighbourhood boundary "
+            "(generalised edges); each was given its nearest neighbourhood."
+        )
+    lon, lat = bng_to_lonlat(within["easting"].to_numpy(), within["northing"].to_numpy())
+    table = pd.DataFrame(
+        {
+            "postcode": within["postcode"].to_numpy(),
+            "lat": np.round(lat, COORDINATE_DECIMALS),
+            "lon": np.round(lon, COORDINATE_DECIMALS),
+            "easting": within["easting"].to_numpy(),
+            "northing": within["northing"].to_numpy(),
+            "ward_code": within["ward_code"].to_numpy(),
+            "lsoa_code": within["lsoa_code"].to_numpy(),
+        }
+    )
+    return table.sort_values("postcode", ignore_index=True)
+
+
+def _write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    display = gdf.to_crs(CRS_DISPLAY)
+    display["geometry"] = shapely.make_valid(
+        shapely.set_precision(display.geometry.values, 10**-COORDINATE_DECIMALS)
+    )
+    display.to_file(
+        path, driver="GeoJSON", engine="pyogrio", COORDINATE_PRECISION=COORDINATE_DECIMALS
+    )
+
+
+def _attribution_text(found: dict[str, src.SourceFile], name: str) -> str:
+    lines = [
+        f"# Data attribution: {name}",
+        "",
+        "The reference data in this folder was derived by Safety Net's `build-area` command",
+        "from public files, each published under the Open Government Licence v3.0:",
+        "",
+    ]
+    lines += [f"- {ATTRIBUTIONS[kind]}" for kind in ATTRIBUTIONS if kind in found]
+    lines += ["", "---", "", OGL_PATH.read_text(encoding="utf-8").strip(), ""]
+    return "\n".join(lines)
+
+
+def build_area(
+    source_dir: Path, lad_code: str, out_dir: Path, *, population_year: int | None = None
+) -> dict:
+    """Build the area set of ``lad_code`` from ``source_dir`` into ``out_dir``.
+
+    Writes wards.geojson, neighbourhoods.geojson, postcodes.csv (when Code-Point Open is
+    given), ATTRIBUTION.md and area.json (sources with hashes, rules applied, counts,
+    warnings). Returns the area.json content.
+    """
+    found = src.discover_sources(Path(source_dir))
+    log = BuildLog()
+    for kind in src.OPTIONAL_KINDS:
+        if kind not in found:
+            log.warnings.append(f"no {src.KIND_DESCRIPTIONS[kind]} in the source folder.")
+    lookup = src.read_lookup(found[src.LOOKUP].path) if src.LOOKUP in found else None
+    wards, name = src.read_wards(found[src.WARDS].path, lad_code, lookup)
+    lsoa21 = src.read_lsoa_boundaries(found[src.LSOA21].path, 2021)
+    lsoa11 = src.read_lsoa_boundaries(found[src.LSOA11].path, 2011) if src.LSOA11 in found else None
+    neighbourhoods = assign_neighbourhoods(lsoa21, wards)
+    if "lsoa_name" not in neighbourhoods.columns:
+        neighbourhoods["lsoa_name"] = neighbourhoods["lsoa_code"]
+    imd_ranks = src.read_imd_ranks(found[src.IMD_RANKS].path) if src.IMD_RANKS in found else None
+    imd_codes = imd_ranks["lsoa11_code"] if imd_ranks is not None else ()
+    matches = match_lsoa11_to_lsoa21(neighbourhoods, lsoa11, lsoa11_codes=imd_codes)
+    age_bands = {"pop_0_15": "0-15", "pop_16_64": "16-64", "pop_65_plus": "65+"}
+    population_meta: dict = {}
+    if src.POPULATION_SYOA in found:
+        estimate = src.read_population_syoa(found[src.POPULATION_SYOA].path, year=population_year)
+        population = estimate.table
+        population_meta = {
+            "source": src.POPULATION_SYOA,
+            "year": estimate.year,
+            "edition": estimate.edition,
+        }
+        if estimate.note:
+            log.notes.append(estimate.note)
+    elif src.IMD_DENOMINATORS in found:
+        denominators = src.read_imd_denominators(found[src.IMD_DENOMINATORS].path)
+        population = _share_out_denominators(matches, neighbourhoods, lsoa11, denominators)
+        age_bands = {"pop_0_15": "0-15", "pop_16_64": "16-59", "pop_65_plus": "60+"}
+        population_meta = {"source": src.IMD_DENOMINATORS, "year": 2015, "edition": None}
+        log.warnings.append(
+            "population from IMD 2019 denominators (mid-2015); age bands are 0-15, 16-59 "
+            "and 60+ in the columns pop_0_15, pop_16_64 and pop_65_plus."
+        )
+    else:
+        raise SourceDataError(
+            f"{source_dir}: no population source. Fix: add the ONS LSOA 2021 mid-year "
+            "estimates (single year of age) or IMD 2019 File 6 population denominators."
+        )
+    missing_pop = sorted(set(neighbourhoods["lsoa_code"]) - set(population["lsoa_code"]))
+    if missing_pop:
+        raise SourceDataError(
+            f"population file has no row for {len(missing_pop)} neighbourhood(s), e.g. "
+            f"{missing_pop[0]}. Fix: use an estimate on LSOA 2021 boundaries for the whole area."
+        )
+    neighbourhoods = neighbourhoods.merge(population, on="lsoa_code", how="left")
+    if imd_ranks is not None:
+        imd = carry_imd(matches, imd_ranks)
+        neighbourhoods = neighbourhoods.merge(imd, on="lsoa_code", how="left")
+        unmatched = int((neighbourhoods["imd_match"] == "none").sum())
+        if unmatched:
+            log.warnings.append(
+                f"{unmatched} neighbourhood(s) have a new 2021 code and no LSOA 2011 "
+                "boundaries to match them, so no IMD values."
+            )
+    columns = ["lsoa_code", "lsoa_name", "ward_code", "ward_overlap_share", *POPULATION_COLUMNS]
+    if imd_ranks is not None:
+        columns += ["imd_lsoa11_code", "imd_match"]
+        for domain in IMD_DOMAINS:
+            columns += [f"rank_{domain}", f"decile_{domain}", f"need_{domain}"]
+    neighbourhoods = gpd.GeoDataFrame(neighbourhoods[[*columns, "geometry"]], crs=CRS_COMPUTE)
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _write_geojson(wards, out_dir / "wards.geojson")
+    _write_geojson(neighbourhoods, out_dir / "neighbourhoods.geojson")
+    postcodes_count = 0
+    if src.CODEPOINT in found:
+        codepoint = src.read_codepoint(found[src.CODEPOINT].path, lad_code)
+        postcodes = _postcode_table(codepoint, neighbourhoods, log)
+        postcodes.to_csv(out_dir / "postcodes.csv", index=False, lineterminator="\n")
+        postcodes_count = len(postcodes)
+    else:
+        (out_dir / "postcodes.csv").unlink(missing_ok=True)
+    (out_dir / "ATTRIBUTION.md").write_text(_attribution_text(found, name), encoding="utf-8")
+    meta = {
+        "lad_code": lad_code,
+        "name": name,
+        "counts": {
+            "wards": len(wards),
+            "neighbourhoods": len(neighbourhoods),
+            "postcodes": postcodes_count,
+            "population": int(neighbourhoods["population"].sum()),
+        },
+        "population": population_meta,
+        "age_bands": age_bands,
+        "imd_matches": neighbourhoods["imd_match"].value_counts().sort_index().to_dict()
+        if "imd_match" in neighbourhoods
+        else {},
+        "rules": {
+            "authority": f"LSOA 2021 zones with at least {MIN_AUTHORITY_SHARE:.0%} of their area "
+            "in the authority's wards",
+            "neighbourhood_ward": "largest area overlap (ties to the lower ward code)",
+            "imd_2011_to_2021": "code match; new codes take the 2011 zone covering most of "
+            "their area (split: one parent; merged: several parents of at least 10 %)",
+            "need_score": "IMD exponential transformation of the rank, 0-100, 100 = most deprived",
+            "postcode_lsoa": "LSOA containing the postcode point, else the nearest",
+        },
+        "sources": {
+            kind: {"file": f.path.name, "sha256": f.sha256} for kind, f in sorted(found.items())
+        },
+        "notes": log.notes,
+        "warnings": log.warnings,
+    }
+    (out_dir / "area.json").write_text(
+        json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    return meta

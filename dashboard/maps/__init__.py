@@ -1,0 +1,1 @@
+"""The Leaflet/Folium pieces: offline assets, the ward base map, the choropleth."""

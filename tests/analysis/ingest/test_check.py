@@ -1,0 +1,561 @@
+"""Row checks: every problem kind, with its message pinned, and the parsing helpers."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from analysis.ingest.check import (
+    name_key,
+    parse_categories,
+    parse_date,
+    parse_delivery,
+    parse_radius_km,
+    slugify,
+)
+from tests.analysis.ingest.helpers import TAXONOMY, csv_bytes, load, load_rows, problems
+
+OK = {"org_name": "Heron Neighbours", "postcode": "BS8 1TH", "categories": "food"}
+CATEGORY_FIX = (
+    "Fix: use category ids or synonyms from data/taxonomy.csv (e.g. food, money_advice), or "
+    "add the term to a category's synonyms"
+)
+
+
+def test_a_clean_row_has_no_problems(bristol):
+    directory, report = load_rows(bristol, OK)
+    assert (report.rows_read, report.accepted, report.rejected, report.problems) == (1, 1, 0, ())
+    service = directory.services.iloc[0]
+    assert (service["service_name"], service["service_id"], service["org_id"]) == (
+        "Heron Neighbours",
+        "heron-neighbours",
+        "heron-neighbours",
+    )
+
+
+# ---- errors: the row is rejected ------------------------------------------------------------
+
+
+def test_no_name(bristol):
+    _, report = load_rows(bristol, {"org_name": "", "service_name": "", "postcode": "BS8 1TH"})
+    assert report.rejected == 1
+    assert problems(report, "no_name") == [
+        "row 2, column 'org_name', value '': the row has neither an organisation name nor a "
+        "service name. Fix: give the organisation's name (and the service's, if it runs "
+        "several), or delete the row"
+    ]
+
+
+def test_duplicate_row_is_reported_once(bristol):
+    bad = {**OK, "postcode": "XYZ"}
+    _, report = load_rows(bristol, bad, bad)
+    assert (report.accepted, report.rejected) == (1, 1)
+    assert problems(report, "duplicate_row") == [
+        "row 3, column '(whole row)', value '': the row repeats row 2 exactly. Fix: delete "
+        "one of the two"
+    ]
+    # Row 3's postcode is not reported again.
+    assert [(p.row, p.code) for p in report.problems] == [
+        (2, "bad_postcode"),
+        (2, "no_location"),
+        (3, "duplicate_row"),
+    ]
+
+
+def test_extra_fields(bristol):
+    data = b"org_name,postcode\nA,BS8 1TH,stray,values\n"
+    _, report = load(data, bristol)
+    assert problems(report, "extra_fields") == [
+        "row 2, column '(whole row)', value '': the row has 2 value(s) beyond the last column, "
+        "so its values may have shifted. Fix: put values that contain the delimiter in double "
+        "quotes, or delete the stray values"
+    ]
+
+
+def test_unknown_area_kind(bristol):
+    _, report = load_rows(bristol, {**OK, "Area served": "moon"})
+    assert problems(report, "unknown_area_kind") == [
+        "row 2, column 'Area served', value 'moon': not a kind of area served. Fix: use one "
+        "of: at_location, radius_km, wards, citywide (or leave it empty)"
+    ]
+
+
+def test_bad_radius(bristol):
+    _, report = load_rows(bristol, {**OK, "area_served": "radius_km", "area_value": "far"})
+    assert problems(report, "bad_radius") == [
+        "row 2, column 'area_value', value 'far': area served is radius_km but this is not a "
+        "radius above 0. Fix: write the radius in kilometres, e.g. 2"
+    ]
+
+
+def test_no_ward_matched(bristol):
+    _, report = load_rows(bristol, {**OK, "area_served": "wards", "area_value": "Atlantis"})
+    assert problems(report, "no_ward_matched") == [
+        "row 2, column 'area_value', value 'Atlantis': names no ward of Bristol, City of. "
+        "Fix: list ward names or codes separated by ';', e.g. 'Easton; Lawrence Hill'"
+    ]
+    _, report = load_rows(bristol, {**OK, "area_served": "wards"})
+    assert problems(report, "no_ward_matched")[0].startswith(
+        "row 2, column 'area_value', value '': no wards are listed."
+    )
+
+
+def test_explicit_at_location_without_location(bristol):
+    _, report = load_rows(bristol, {**OK, "postcode": "", "area_served": "at_location"})
+    assert report.rejected == 1
+    assert problems(report, "no_location") == [
+        "row 2, column 'postcode', value '': area served is at_location but the row has no "
+        "postcode or coordinates. Fix: give a postcode (or latitude and longitude), or set "
+        "area_served to wards or citywide"
+    ]
+
+
+def test_a_bad_location_rejects_when_the_area_needs_a_point(bristol):
+    rows = [{**OK, "postcode": "BS99 9ZZ", "area_served": kind} for kind in ("radius_km",)]
+    rows[0]["area_value"] = "2"
+    _, report = load_rows(bristol, *rows, {**OK, "postcode": "BS99 9ZZ", "service_name": "B"})
+    assert (report.accepted, report.rejected) == (1, 1)
+    first, second = problems(report, "postcode_not_found")
+    assert [p.severity for p in report.problems if p.code == "postcode_not_found"] == [
+        "error",
+        "warning",
+    ]
+    assert first == (
+        "row 2, column 'postcode', value 'BS99 9ZZ': not in the postcode table of Bristol, "
+        "City of: it lies outside the area, or is new or retired. Fix: check it for typos, "
+        "or give latitude and longitude"
+    )
+
+
+# ---- warnings: the row is kept and flagged ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("row", "code", "message"),
+    [
+        (
+            {"org_name": "", "service_name": "Pantry", "postcode": "BS8 1TH", "categories": "food"},
+            "org_name_from_service",
+            "row 2, column 'org_name', value '': no organisation name; the service's name "
+            "'Pantry' is used. Fix: give the name of the organisation that runs the service",
+        ),
+        (
+            {**OK, "service_name": ""},
+            "service_name_from_org",
+            "row 2, column 'service_name', value '': no service name; the organisation's name "
+            "'Heron Neighbours' is used. Fix: name the service, or leave it so if the "
+            "organisation runs one service",
+        ),
+        (
+            {**OK, "categories": ""},
+            "uncategorised",
+            "row 2, column 'categories', value '': no category given; the service is kept as "
+            "uncategorised. Fix: give one or more need categories separated by ';', e.g. "
+            "'food; housing'",
+        ),
+        (
+            {**OK, "categories": "Knitting"},
+            "uncategorised",
+            "row 2, column 'categories', value 'Knitting': no term matches a need category; "
+            f"the service is kept as uncategorised. {CATEGORY_FIX}",
+        ),
+        (
+            {**OK, "categories": "food; Knitting"},
+            "unmapped_category",
+            f"row 2, column 'categories', value 'Knitting': matches no need category and is "
+            f"left out. {CATEGORY_FIX}",
+        ),
+        (
+            {**OK, "delivery": "pigeon"},
+            "unknown_delivery",
+            "row 2, column 'delivery', value 'pigeon': not a delivery mode and is left out; "
+            "'in person' is assumed. Fix: use in person, phone, online or home delivery, "
+            "separated by ';'",
+        ),
+        (
+            {**OK, "org_kind": "guild"},
+            "unknown_kind",
+            "row 2, column 'org_kind', value 'guild': not a kind of organisation; 'other' is "
+            "used. Fix: use one of: charity, CIC, mutual aid group, faith group, statutory, "
+            "other",
+        ),
+        (
+            {**OK, "charity_number": "12AB"},
+            "bad_charity_number",
+            "row 2, column 'charity_number', value '12AB': not a registered charity number. "
+            "Fix: write the number as registered, e.g. 1234567 (England and Wales), SC012345 "
+            "(Scotland) or NIC100002 (Northern Ireland), or leave it empty",
+        ),
+        (
+            # contact_public yes: a private row's contact values are withheld from reports.
+            {**OK, "email": "hello at heron", "contact_public": "yes"},
+            "bad_email",
+            "row 2, column 'email', value 'hello at heron': not an email address. Fix: write "
+            "one address such as hello@example.org",
+        ),
+        (
+            {**OK, "website": "our facebook page", "contact_public": "yes"},
+            "bad_website",
+            "row 2, column 'website', value 'our facebook page': not a web address. Fix: write "
+            "one address such as https://example.org",
+        ),
+        (
+            {**OK, "phone": "ring Sue", "contact_public": "yes"},
+            "bad_phone",
+            "row 2, column 'phone', value 'ring Sue': not a phone number. Fix: write digits, "
+            "spaces and an optional leading +, e.g. 0117 496 0123",
+        ),
+        (
+            {**OK, "phone": "1174960123", "contact_public": "yes"},
+            "phone_lost_zero",
+            "row 2, column 'phone', value '1174960123': looks like a UK number whose leading 0 "
+            "a spreadsheet dropped. Fix: write it as 01174960123, and format the column as text",
+        ),
+        (
+            {**OK, "contact_public": "maybe"},
+            "bad_contact_public",
+            "row 2, column 'contact_public', value 'maybe': not yes or no; no is assumed. Fix: "
+            "write yes (contact details may be shown publicly) or no",
+        ),
+        (
+            {**OK, "capacity": "lots"},
+            "bad_capacity",
+            "row 2, column 'capacity', value 'lots': not a positive number of people per week; "
+            "1 is used. Fix: write a number such as 40, or leave it empty",
+        ),
+        (
+            {**OK, "last_updated": "last spring"},
+            "bad_date",
+            "row 2, column 'last_updated', value 'last spring': not a date; left empty. Fix: "
+            "write the date as YYYY-MM-DD, e.g. 2025-03-31",
+        ),
+        (
+            {**OK, "active_from": "2026-05-01", "active_until": "2026-02-01"},
+            "dates_reversed",
+            "row 2, column 'active_until', value '2026-02-01': the service ends before it "
+            "starts (2026-05-01). Fix: swap active_from and active_until, or correct one of them",
+        ),
+        (
+            {**OK, "active_until": "31/03/2025"},
+            "ended",
+            "row 2, column 'active_until', value '31/03/2025': the service ended before "
+            "2026-11-28; it is kept but flagged. Fix: remove the row if the service has "
+            "stopped, or correct active_until",
+        ),
+        (
+            {**OK, "status": "defunct"},
+            "inactive",
+            "row 2, column 'status', value 'defunct': the feed marks the service defunct; it is "
+            "kept but flagged. Fix: remove it from the feed if it has stopped, or set its "
+            "status to active",
+        ),
+        (
+            {**OK, "postcode": "XYZ"},
+            "bad_postcode",
+            "row 2, column 'postcode', value 'XYZ': not a UK postcode. Fix: write a full "
+            "postcode such as BS1 6QU, or give latitude and longitude",
+        ),
+        (
+            {**OK, "postcode": "", "latitude": "north", "longitude": "-2.6"},
+            "bad_coordinates",
+            "row 2, column 'latitude', value 'north': not a number. Fix: write decimal degrees, "
+            "e.g. latitude 51.4545 and longitude -2.5879 (not degrees-minutes-seconds or "
+            "easting/northing)",
+        ),
+        (
+            {**OK, "postcode": "", "latitude": "-2.6033", "longitude": "51.459"},
+            "swapped_lat_lon",
+            "row 2, column 'latitude', value '-2.6033, 51.459': latitude and longitude look "
+            "swapped: swapped back, the point lies in Bristol, City of, and that point is used. "
+            "Fix: swap the latitude and longitude columns",
+        ),
+        (
+            {**OK, "postcode": "", "latitude": "51.459", "longitude": "2.6033"},
+            "lon_sign",
+            "row 2, column 'latitude', value '51.459, 2.6033': the longitude lacks its minus "
+            "sign (places west of Greenwich are negative): with it the point lies in the area, "
+            "and that point is used. Fix: write the longitude as -2.6033",
+        ),
+        (
+            {**OK, "postcode": "BS8 1TH", "latitude": "51.4627", "longitude": "-2.5591"},
+            "location_mismatch",
+            "row 2, column 'latitude', value '51.4627, -2.5591': the coordinates lie 3.1 km "
+            "from postcode BS8 1TH; the coordinates are used. Fix: check which is right and "
+            "correct the other, or leave the coordinates empty to use the postcode",
+        ),
+        (
+            {**OK, "postcode": ""},
+            "no_location",
+            "row 2, column 'postcode', value '': no postcode or coordinates and no area served: "
+            "the service is kept, but covers nobody until it has one. Fix: give a postcode (or "
+            "latitude and longitude), or an area served (wards or citywide)",
+        ),
+        (
+            {**OK, "area_value": "The whole of MyCity"},
+            "area_not_understood",
+            "row 2, column 'area_value', value 'The whole of MyCity': names no ward of the area "
+            "and no radius; the default area is used (around the location). Fix: set "
+            "area_served to one of at_location, radius_km, wards, citywide, and list ward "
+            "names separated by ';'",
+        ),
+        (
+            {**OK, "area_served": "wards", "area_value": "Easton; Atlantis"},
+            "unmatched_wards",
+            "row 2, column 'area_value', value 'Atlantis': is not a ward of the area and is "
+            "left out. Fix: check the spelling against the ward list (docs/data-format.md), or "
+            "use the ward code (E05…)",
+        ),
+        (
+            {**OK, "area_served": "citywide", "area_value": "Easton"},
+            "area_value_ignored",
+            "row 2, column 'area_value', value 'Easton': area served is citywide, which takes "
+            "no value; the value is ignored. Fix: use radius_km for a radius of your own or "
+            "wards for a list of wards, or clear the value",
+        ),
+    ],
+)
+def test_warnings_keep_the_row(bristol, row, code, message):
+    directory, report = load_rows(bristol, row)
+    assert (report.accepted, report.rejected, report.warnings) == (1, 0, 1)
+    assert problems(report, code) == [message]
+    assert code in directory.services.iloc[0]["flags"]
+
+
+def test_outside_area_warning(bristol):
+    _, report = load_rows(
+        bristol, {**OK, "postcode": "", "latitude": "51.5074", "longitude": "-0.1278"}
+    )
+    (message,) = problems(report, "outside_area")
+    assert message.startswith("row 2, column 'latitude', value '51.5074, -0.1278': the point ")
+    assert message.endswith(
+        "km outside Bristol, City of. Fix: check the coordinates (latitude about 51.45 and "
+        "longitude about -2.59 in Bristol), or load the area that holds the service with --area"
+    )
+    assert report.accepted == 1
+
+
+def test_duplicate_service_ids_are_renamed_and_flagged(bristol):
+    rows = [{**OK, "service_id": "s1", "service_name": name} for name in ("Pantry", "Cafe")]
+    directory, report = load_rows(bristol, *rows)
+    assert directory.services["service_id"].tolist() == ["s1", "s1-2"]
+    assert problems(report, "duplicate_id") == [
+        "row 3, column 'service_id', value 's1': the service id is also on row 2; this row's "
+        "service is given id 's1-2'. Fix: give each service its own id"
+    ]
+
+
+def test_conflicting_organisation_details(bristol):
+    rows = [
+        {
+            **OK,
+            "org_id": "o1",
+            "org_name": "Heron",
+            "charity_number": "1000001",
+            "service_name": "A",
+        },
+        {
+            **OK,
+            "org_id": "o1",
+            "org_name": "Kite",
+            "charity_number": "1000002",
+            "service_name": "B",
+        },
+    ]
+    directory, report = load_rows(bristol, *rows)
+    assert problems(report, "conflicting_org") == [
+        "row 3, column 'org_name', value 'Kite': organisation id 'o1' is named 'Heron' on row "
+        "2; the organisation keeps that row's details. Fix: use one name per organisation id, "
+        "or give the other organisation its own id",
+        "row 3, column 'charity_number', value '1000002': organisation id 'o1' has charity "
+        "number '1000001' on row 2; the organisation keeps that row's details. Fix: use one "
+        "charity number per organisation",
+    ]
+    assert directory.organisations["org_name"].tolist() == ["Heron"]
+
+
+def test_probable_duplicate_organisations(bristol):
+    rows = [
+        {**OK, "org_id": "a", "org_name": "Heron Trust", "charity_number": "1000001"},
+        {**OK, "org_id": "b", "org_name": "Heron Trust Ltd", "charity_number": "1000001"},
+        {**OK, "org_id": "c", "org_name": "The St Mary's Pantry"},
+        {**OK, "org_id": "d", "org_name": "St Marys Pantry", "postcode": "bs81th"},
+        {**OK, "org_id": "e", "org_name": "St Marys Pantry", "postcode": "BS5 0HE"},
+    ]
+    _, report = load_rows(bristol, *rows)
+    assert problems(report, "probable_duplicate_org") == [
+        "row 3, column 'charity_number', value '1000001': organisation 'b' has the same charity "
+        "number as organisation 'a' (row 2): probably the same organisation. Fix: give both "
+        "rows the same organisation id if they are one organisation",
+        "row 5, column 'org_name', value 'St Marys Pantry': organisation 'd' has the same name "
+        "and postcode as organisation 'c' (row 4): probably the same organisation. Fix: give "
+        "both rows the same organisation id if they are one organisation",
+    ]
+
+
+def test_generated_ids_are_stable_and_unique(bristol):
+    rows = [
+        {**OK, "org_name": "St Mary's Pantry", "service_name": "Lunch club"},
+        {**OK, "org_name": "St Marys Pantry", "service_name": "Lunch club"},
+        {**OK, "org_name": "Kite", "service_name": "Lunch club"},
+    ]
+    first, _ = load_rows(bristol, *rows)
+    again, _ = load_rows(bristol, *rows)
+    ids = first.services["service_id"].tolist()
+    assert ids == again.services["service_id"].tolist()
+    assert ids == [
+        "st-marys-pantry--lunch-club",
+        "st-marys-pantry--lunch-club-2",
+        "kite--lunch-club",
+    ]
+    assert first.organisations["org_id"].tolist() == ["st-marys-pantry", "kite"]
+
+
+def test_many_problems_in_one_row_are_all_reported(bristol):
+    row = {
+        "org_name": "A",
+        "postcode": "XYZ",
+        "email": "x",
+        "capacity": "-3",
+        "area_served": "radius_km",
+        "area_value": "0",
+    }
+    _, report = load_rows(bristol, row)
+    assert report.rejected == 1
+    assert [p.code for p in report.problems] == [
+        "bad_radius",
+        "bad_email",
+        "uncategorised",
+        "bad_postcode",
+        "bad_capacity",
+    ]
+    assert report.rejected_rows.loc[0, "reason"] == (
+        "area_value: area served is radius_km but this is not a radius above 0"
+    )
+
+
+def test_area_served_defaults(bristol):
+    rows = [
+        {**OK, "service_name": "venue"},
+        {**OK, "service_name": "line", "delivery": "phone; online"},
+        {**OK, "service_name": "radius", "area_value": "800 m"},
+        {**OK, "service_name": "wards", "area_value": "easton, LAWRENCE HILL ward"},
+        {**OK, "service_name": "city", "area_value": "City of Bristol"},
+        {**OK, "service_name": "national", "area_value": "UK-wide"},
+    ]
+    directory, report = load_rows(bristol, *rows)
+    assert report.problems == ()
+    services = directory.services.set_index("service_name")
+    assert services["area_kind"].to_dict() == {
+        "venue": "at_location",
+        "line": "citywide",
+        "radius": "radius_km",
+        "wards": "wards",
+        "city": "citywide",
+        "national": "citywide",
+    }
+    assert services.loc["radius", "radius_m"] == pytest.approx(800)
+    assert services.loc["wards", "ward_codes"] == ("E05010896", "E05010907")
+    assert services.loc["venue", "radius_m"] == 1500  # food's catchment
+
+
+def test_contact_public_defaults_to_no_in_a_template(bristol):
+    directory, _ = load_rows(bristol, OK, {**OK, "service_name": "B", "contact_public": "Yes"})
+    assert directory.services["contact_public"].tolist() == [False, True]
+
+
+# ---- parsing helpers -------------------------------------------------------------------------
+
+
+def test_parse_categories():
+    assert parse_categories("Foodbank; Debt/Money", TAXONOMY) == (("food", "money_advice"), ())
+    assert parse_categories("Food/Knitting; Yoga", TAXONOMY) == (("food",), ("Knitting", "Yoga"))
+    assert parse_categories("Drugs and alcohol", TAXONOMY) == (("mental_health",), ())
+    assert parse_categories("", TAXONOMY) == ((), ())
+
+
+def test_parse_delivery():
+    assert parse_delivery("Telephone, Online") == (("phone", "online"), ())
+    assert parse_delivery("in-person or remotely via video") == (("in person", "online"), ())
+    assert parse_delivery("Venue; carrier pigeon") == (("in person",), ("carrier pigeon",))
+    assert parse_delivery("home visits") == (("home delivery",), ())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-03-31", "2024-03-31"),
+        ("31/03/2024", "2024-03-31"),
+        ("1.4.24", "2024-04-01"),
+        ("2023-03-15T10:30:45.123Z", "2023-03-15 10:30:45.123"),
+        ("2023-03-15T10:30:00+01:00", "2023-03-15 09:30:00"),
+        ("5 June 2025", "2025-06-05"),
+        ("March 2025", "2025-03-01"),
+    ],
+)
+def test_parse_date(text, expected):
+    assert parse_date(text) == pd.Timestamp(expected)
+
+
+@pytest.mark.parametrize("text", ["", "soon", "31/02/2024", "13/13/2024"])
+def test_parse_date_rejects(text):
+    assert parse_date(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "km"),
+    [("2", 2.0), ("2 km", 2.0), ("1,5km", 1.5), ("800 m", 0.8), ("3 miles", 4.828032), ("x", None)],
+)
+def test_parse_radius_km(text, km):
+    assert parse_radius_km(text) == (pytest.approx(km) if km is not None else None)
+
+
+def test_slugify_and_name_key():
+    assert slugify("St Mary's Food & Drink Café") == "st-marys-food-and-drink-cafe"
+    assert slugify("!!!") == "unnamed"
+    assert name_key("The St Mary's Pantry Ltd") == name_key("st marys pantry") == "stmaryspantry"
+
+
+def test_semicolon_file_with_everything_in_it(bristol):
+    data = csv_bytes(
+        ["Organisation", "Post Code", "Category", "What we do"],
+        ["Heron", "bs8 1th", "Foodbank", "Meals, parcels"],
+        delimiter=";",
+    )
+    directory, report = load(data, bristol)
+    assert report.problems == () and report.notes == ("values separated by semicolons",)
+    assert directory.services.iloc[0]["description"] == "Meals, parcels"
+
+
+def test_a_bad_location_without_an_area_keeps_the_row_with_an_empty_area(bristol):
+    directory, report = load_rows(bristol, {**OK, "postcode": "XYZ"})
+    assert report.accepted == 1
+    assert problems(report, "no_location") == [
+        "row 2, column 'postcode', value '': no usable location and no area served: the "
+        "service is kept, but covers nobody until it has one. Fix: correct the location, or "
+        "give an area served (wards or citywide)"
+    ]
+    assert directory.services.iloc[0]["geometry"].is_empty
+
+
+def test_problems_with_another_location_of_a_feed_service(bristol):
+    feed = [
+        {
+            "id": "s",
+            "name": "Pantry",
+            "organization": {"name": "Heron"},
+            "taxonomies": ["food"],
+            "service_at_locations": [
+                {"location": {"postal_code": "BS8 1TH"}},
+                {"location": {"postal_code": "XYZ"}},
+            ],
+        }
+    ]
+    directory, report = load(json.dumps(feed).encode(), bristol, filename="feed.json")
+    assert problems(report, "bad_postcode") == [
+        "row 1, column 'other locations', value 'XYZ': another location of the service: not "
+        "a UK postcode. Fix: write a full postcode such as BS1 6QU, or give latitude and "
+        "longitude"
+    ]
+    assert report.accepted == 1 and directory.services.iloc[0]["postcode"] == "BS8 1TH"

@@ -1,0 +1,118 @@
+"""Exports: CSV, XLSX and GeoJSON of the metrics table, formula cells neutralised."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import openpyxl
+import pandas as pd
+import pytest
+from shapely import box
+
+from analysis.errors import AnalysisError
+from analysis.escape import spreadsheet_cell as neutralise_cell
+from analysis.outputs.export import (
+    export_metrics,
+    prepare_for_spreadsheet,
+    write_csv,
+    write_html,
+)
+from analysis.provision.coverage import compute_coverage
+from analysis.provision.metrics import TABLE_COLUMNS, compute_metrics
+from tests.analysis.tiny import make_area, make_directory, make_taxonomy, service
+
+AREA = make_area()
+DIRECTORY = make_directory([service("S", box(0, 0, 2000, 1000), capacity=10)])
+HOSTILE = '=HYPERLINK("http://evil.example","click")'
+
+
+def result(level="ward"):
+    area = replace(AREA, wards=AREA.wards.assign(ward_name=[HOSTILE, "@SUM(A1)"]))
+    return compute_metrics(
+        compute_coverage(DIRECTORY, area), DIRECTORY, area, make_taxonomy(), level=level
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+44 117", "'+44 117"),
+        ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("Ashley", "Ashley"),
+        ("", ""),
+        (-1.5, -1.5),
+        (True, True),
+        (None, None),
+    ],
+)
+def test_neutralise_cell(value, expected):
+    assert neutralise_cell(value) == expected
+
+
+def test_prepare_for_spreadsheet_flattens_tuples_and_neutralises_text_and_headers():
+    frame = pd.DataFrame({"=name": ["=x", "ok"], "cats": [("a", "b"), ()], "n": [-1, 2]})
+    out = prepare_for_spreadsheet(frame)
+    assert out.to_dict("list") == {"'=name": ["'=x", "ok"], "cats": ["a; b", ""], "n": [-1, 2]}
+    assert frame.columns[0] == "=name"  # the input is not changed
+
+
+def test_csv_has_the_table_and_no_live_formula(tmp_path):
+    path = export_metrics(result(), AREA, tmp_path / "out" / "gaps.csv")
+    text = path.read_text(encoding="utf-8")
+    assert text.splitlines()[0] == ",".join(TABLE_COLUMNS)
+    back = pd.read_csv(path)
+    assert len(back) == 6
+    assert back["area_name"].iloc[0] == "'" + HOSTILE
+    assert back["area_name"].iloc[3] == "'@SUM(A1)"
+    assert not any(line.startswith(("=", "@", "+", "-")) for line in text.splitlines())
+
+
+def test_xlsx_cells_are_text_and_parameters_are_kept(tmp_path):
+    path = export_metrics(result(), AREA, tmp_path / "gaps.xlsx")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["table", "parameters"]
+    sheet = book["table"]
+    assert [c.value for c in sheet[1]] == list(TABLE_COLUMNS)
+    cell = sheet["B2"]
+    assert cell.value == "'" + HOSTILE
+    assert cell.data_type == "s"
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+    parameters = {r[0].value: r[1].value for r in book["parameters"].iter_rows(min_row=2)}
+    assert parameters["threshold under_served_below"] == 0.5
+    assert parameters["catchment km food"] == 1.0
+    assert parameters["services services"] == 1
+
+
+def test_geojson_has_one_feature_per_row_in_wgs84_with_parameters(tmp_path):
+    path = export_metrics(result(level="neighbourhood"), AREA, tmp_path / "gaps.geojson")
+    collection = json.loads(path.read_text(encoding="utf-8"))
+    assert collection["type"] == "FeatureCollection"
+    assert len(collection["features"]) == 12
+    first = collection["features"][0]
+    assert first["properties"]["area_code"] == "Z1"
+    assert first["properties"]["category"] == "food"
+    assert first["geometry"]["type"] == "Polygon"
+    lon, lat = first["geometry"]["coordinates"][0][0]
+    assert -10 < lon < 2 and 49 < lat < 51
+    assert collection["metadata"]["level"] == "neighbourhood"
+    assert collection["metadata"]["thresholds"]["overlap_min_rp"] == 2.0
+
+
+def test_unknown_suffix_and_unwritable_paths_are_refused(tmp_path):
+    with pytest.raises(
+        AnalysisError,
+        match=r"cannot write gaps\.txt: the suffix '\.txt' is not one of \.csv, \.xlsx, "
+        r"\.geojson\. Fix: name the output e\.g\. gaps\.csv\.",
+    ):
+        export_metrics(result(), AREA, tmp_path / "gaps.txt")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(AnalysisError, match=r"cannot create the folder .*file: .*Fix: choose"):
+        write_csv(pd.DataFrame({"a": [1]}), blocker / "out.csv")
+    with pytest.raises(AnalysisError, match=r"cannot write .*: .*Fix: choose an output path"):
+        write_html("<p>", tmp_path)

@@ -1,0 +1,142 @@
+"""Ward profile: self-contained printable HTML with a map, user text escaped."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+import shapely
+from shapely import box
+
+from analysis.errors import AnalysisError
+from analysis.outputs.profile import render_ward_profile, resolve_ward
+from analysis.provision.coverage import compute_coverage
+from analysis.provision.metrics import Thresholds, compute_metrics
+from analysis.provision.robustness import assess_robustness
+from tests.analysis.tiny import citywide, make_area, make_directory, make_taxonomy, service
+
+AREA = make_area()
+TAXONOMY = make_taxonomy()
+HOSTILE = "<script>alert('x')</script> & Sons"
+DIRECTORY = make_directory(
+    [
+        service(
+            "S1",
+            box(0, 0, 2000, 1000),
+            capacity=10,
+            service_name=HOSTILE,
+            location=shapely.Point(500, 500),
+        ),
+        citywide(AREA, "S2", categories=("befriending",)),
+        service("S3", box(3000, 0, 4000, 1000), categories=("housing",)),
+    ],
+    organisations=[
+        {"org_id": "A", "org_name": '"Quoted" <b>org</b>', "kind": "charity"},
+    ],
+)
+COVERAGE = compute_coverage(DIRECTORY, AREA)
+
+
+def render(ward_code="W1", **options):
+    result = compute_metrics(COVERAGE, DIRECTORY, AREA, TAXONOMY, **options)
+    return render_ward_profile(result, COVERAGE, DIRECTORY, AREA, TAXONOMY, ward_code=ward_code)
+
+
+class Tags(HTMLParser):
+    """Collects tag names and attributes, to check for anything loaded from elsewhere."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def test_profile_has_every_section_and_a_map():
+    page = render()
+    for heading in (
+        "Map",
+        "Need profile",
+        "Provision per category",
+        "Gaps and overlaps",
+        "Services reaching the ward",
+    ):
+        assert f"<h2>{heading}</h2>" in page
+    assert "<h1>Ward W1</h1>" in page
+    assert page.count("<svg") == 1
+    assert "4,000 residents in 2 neighbourhoods · 2 services reach it" in page
+
+
+def test_profile_is_self_contained():
+    tags = Tags()
+    tags.feed(render())
+    names = {tag for tag, _ in tags.tags}
+    assert not names & {"script", "link", "img", "iframe", "object", "embed"}
+    for _, attrs in tags.tags:
+        assert "src" not in attrs and "href" not in attrs
+        assert not any(k.startswith("on") for k in attrs)
+    page = render()
+    assert "@import" not in page and "url(" not in page
+    assert re.findall(r"https?://[^\"' ]+", page) == ["http://www.w3.org/2000/svg"]
+
+
+def test_user_text_is_escaped():
+    page = render()
+    assert HOSTILE not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; Sons" in page
+    assert "&quot;Quoted&quot; &lt;b&gt;org&lt;/b&gt;" in page
+    assert "<b>org</b>" not in page
+
+
+def test_gaps_overlaps_and_services_follow_the_metrics():
+    """In W1, food reaches everyone (S1) and befriending too (citywide S2); housing only
+    reaches Z4 in W2, so W1's housing is missing."""
+    page = render()
+    gaps = page[page.index("<h3>Gaps</h3>") : page.index("<h3>Overlaps</h3>")]
+    assert "<strong>Housing</strong>" in gaps
+    assert "missing" in gaps
+    assert "<strong>Food</strong>" not in gaps
+    services = page[page.index("<h2>Services reaching the ward</h2>") :]
+    assert services.count("<tr>") == 3  # header + S1 + S2; S3 does not reach W1
+    assert "whole area" in services and "100%" in services
+    overlap = render(thresholds=Thresholds(overlap_min_providers=1, overlap_min_rp=1.2))
+    overlaps = overlap[overlap.index("<h3>Overlaps</h3>") : overlap.index("<footer>")]
+    assert "<strong>Food</strong>" in overlaps
+
+
+def test_gaps_say_how_robust_they_are_when_given_robustness():
+    """Housing in W1 is missing under every variant: a gap in 100 % of them, rank 1 of 2."""
+    result = compute_metrics(COVERAGE, DIRECTORY, AREA, TAXONOMY)
+    robustness = assess_robustness(COVERAGE, DIRECTORY, AREA, TAXONOMY)
+    page = render_ward_profile(
+        result, COVERAGE, DIRECTORY, AREA, TAXONOMY, ward_code="W1", robustness=robustness
+    )
+    assert (
+        '<strong>Housing</strong>: <span class="cls" style="color:#b2182b">missing</span>, '
+        "relative provision 0.00, 0.0 effective providers; gap in 100% of the parameter "
+        "variants, rank 1 of 2 (from 1 to 1)</li>"
+    ) in page
+    assert "parameter variants" not in render()
+
+
+def test_profile_needs_ward_level_metrics_of_a_known_ward():
+    with pytest.raises(AnalysisError, match=r"needs ward-level metrics, not 'neighbourhood'"):
+        render(level="neighbourhood")
+    with pytest.raises(AnalysisError, match=r"ward 'W9' is not in the metrics table"):
+        render("W9")
+
+
+def test_resolve_ward_by_code_or_name(bristol):
+    assert resolve_ward(bristol, "e05010885") == "E05010885"
+    assert resolve_ward(bristol, "  ashley ") == "E05010885"
+    assert resolve_ward(bristol, "Bishopsworth") == resolve_ward(bristol, "BISHOPSWORTH")
+    with pytest.raises(
+        AnalysisError,
+        match=r"no ward of Bristol, City of has the code or name 'Ashly'\. Fix: did you mean "
+        r"Ashley\? Otherwise give a ward code such as E05010885 or a ward name such as Ashley\.",
+    ):
+        resolve_ward(bristol, "Ashly")
+    with pytest.raises(AnalysisError, match=r"has the code or name 'zzzz'\. Fix: give a ward"):
+        resolve_ward(bristol, "zzzz")

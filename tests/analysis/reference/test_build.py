@@ -1,0 +1,196 @@
+"""build-area on a tiny synthetic authority, and reproducibility of the bundled Bristol set."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from analysis.errors import PostcodeNotInAreaError, SourceDataError
+from analysis.geography import default_area_path, load_area, lookup_postcode
+from analysis.reference.build import build_area
+from analysis.reference.deprivation import IMD2019_LSOA_COUNT, need_score_from_rank
+from tests.analysis.reference import synthetic_sources as syn
+
+
+@pytest.fixture
+def built(tmp_path):
+    sources = syn.write_sources(tmp_path / "raw")
+    meta = build_area(sources, syn.LAD, tmp_path / "area")
+    return meta, load_area(tmp_path / "area")
+
+
+def test_keeps_only_the_authoritys_wards_and_neighbourhoods(built):
+    meta, area = built
+    assert area.name == "Testshire"
+    assert list(area.wards["ward_code"]) == ["E05999001", "E05999002"]
+    zones = area.neighbourhoods.set_index("lsoa_code")
+    assert list(zones.index) == ["E01999001", "E01999002", "E01999101", "E01999102"]
+    assert list(zones["ward_code"]) == ["E05999001", "E05999001", "E05999002", "E05999002"]
+    assert zones["ward_overlap_share"].tolist() == [1.0, 1.0, 1.0, 1.0]
+    assert meta["counts"] == {"wards": 2, "neighbourhoods": 4, "postcodes": 4, "population": 117}
+
+
+def test_population_uses_the_last_edition_of_the_latest_year(built):
+    meta, area = built
+    zones = area.neighbourhoods.set_index("lsoa_code")
+    # Revised 2024 edition: (10+1, 20+1, 30+1) people aged 5, 30 and 70 in E01999001.
+    assert zones.loc[
+        "E01999001", ["pop_0_15", "pop_16_64", "pop_65_plus", "population"]
+    ].tolist() == [11, 21, 31, 63]
+    assert meta["population"] == {
+        "source": "population_syoa",
+        "year": 2024,
+        "edition": "Mid_2024_2.csv",
+    }
+    assert any(
+        "2 editions (Mid_2024_1.csv, Mid_2024_2.csv); used the last" in n for n in meta["notes"]
+    )
+
+
+def test_population_year_can_be_chosen(tmp_path):
+    sources = syn.write_sources(tmp_path / "raw")
+    meta = build_area(sources, syn.LAD, tmp_path / "area", population_year=2023)
+    assert meta["population"]["year"] == 2023
+    assert meta["counts"]["population"] == 60 + 6 + 15 + 24
+    with pytest.raises(SourceDataError, match="no estimates for 1999; the file has 2023-2024"):
+        build_area(sources, syn.LAD, tmp_path / "area", population_year=1999)
+
+
+def test_imd_is_carried_by_code_and_to_split_zones(built):
+    _, area = built
+    zones = area.neighbourhoods.set_index("lsoa_code")
+    assert zones["imd_match"].tolist() == ["code", "code", "split", "split"]
+    assert zones["imd_lsoa11_code"].tolist() == ["E01999001", "E01999002", "E01999050", "E01999050"]
+    assert zones["rank_health"].tolist() == [100, 20_000, 5_000, 5_000]
+    assert zones["decile_imd"].tolist() == [1, 7, 2, 2]
+    expected = need_score_from_rank(pd.Series([100, 20_000, 5_000, 5_000])).round(2)
+    assert zones["need_income"].tolist() == pytest.approx(expected.tolist())
+
+
+def test_need_score_follows_the_imd_exponential_transformation():
+    """R = (n + 1 - rank) / n; X = -23 ln(1 - R (1 - e^(-100/23))).
+
+    rank 1 -> R = 1 -> X = -23 ln(e^(-100/23)) = 100; rank n -> R = 1/n -> X close to 0;
+    the most deprived decile's edge (R = 0.9) -> -23 ln(1 - 0.9 * 0.98708) = 50.43.
+    """
+    n = IMD2019_LSOA_COUNT
+    scores = need_score_from_rank([1, n, n + 1 - 0.9 * n])
+    assert scores[0] == pytest.approx(100.0)
+    assert scores[1] == pytest.approx(0.00069, abs=1e-5)
+    assert scores[2] == pytest.approx(50.43, abs=0.01)
+    assert (pd.Series(need_score_from_rank(range(1, n + 1, 97))).diff().dropna() < 0).all()
+    with pytest.raises(ValueError, match="IMD ranks must lie in 1..32844"):
+        need_score_from_rank([0])
+
+
+def test_postcodes_are_the_authoritys_with_code_points_ward(built):
+    meta, area = built
+    pc = area.postcodes.set_index("postcode")
+    assert list(pc.index) == ["TS1 1AA", "TS1 1AB", "TS2 2AA", "TS2 2AB"]
+    assert pc["ward_code"].tolist() == ["E05999001", "E05999001", "E05999002", "E05999002"]
+    # TS2 2AB lies 100 m over the border: it keeps Code-Point's ward and its nearest zone.
+    assert pc["lsoa_code"].tolist() == ["E01999001", "E01999002", "E01999101", "E01999102"]
+    assert any("1 postcodes have no grid reference" in w for w in meta["warnings"])
+    assert lookup_postcode(area, "ts11aa").ward_name == "West"
+    with pytest.raises(PostcodeNotInAreaError, match="TS9 9ZZ is not in the postcode table"):
+        lookup_postcode(area, "TS9 9ZZ")
+
+
+def test_build_is_deterministic(tmp_path):
+    sources = syn.write_sources(tmp_path / "raw")
+    build_area(sources, syn.LAD, tmp_path / "a")
+    build_area(sources, syn.LAD, tmp_path / "b")
+    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert names == [
+        "ATTRIBUTION.md",
+        "area.json",
+        "neighbourhoods.geojson",
+        "postcodes.csv",
+        "wards.geojson",
+    ]
+    match, mismatch, errors = filecmp.cmpfiles(tmp_path / "a", tmp_path / "b", names, shallow=False)
+    assert (mismatch, errors) == ([], [])
+
+
+def test_attribution_names_each_source_and_carries_the_licence(built, tmp_path):
+    text = (tmp_path / "area" / "ATTRIBUTION.md").read_text(encoding="utf-8")
+    assert "Contains Royal Mail data © Royal Mail copyright" in text
+    assert "English Indices of Deprivation 2019" in text
+    assert "Open Government Licence v3.0" in text and "Non-endorsement" in text
+
+
+def test_missing_optional_inputs_give_a_smaller_area_set(tmp_path):
+    sources = syn.write_sources(tmp_path / "raw", imd=False, lsoa11=False, codepoint=False)
+    meta = build_area(sources, syn.LAD, tmp_path / "area")
+    area = load_area(tmp_path / "area")
+    assert len(area.neighbourhoods) == 4
+    assert not any(c.startswith("rank_") for c in area.neighbourhoods.columns)
+    assert not (tmp_path / "area" / "postcodes.csv").exists()
+    assert any("no IMD 2019 File 2" in w for w in meta["warnings"])
+    assert any("no OS Code-Point Open" in w for w in meta["warnings"])
+    with pytest.raises(PostcodeNotInAreaError, match="TS1 1AA is not in the postcode table"):
+        lookup_postcode(area, "TS1 1AA")
+
+
+def test_new_codes_without_2011_boundaries_get_no_imd(tmp_path):
+    sources = syn.write_sources(tmp_path / "raw", lsoa11=False)
+    meta = build_area(sources, syn.LAD, tmp_path / "area")
+    zones = load_area(tmp_path / "area").neighbourhoods.set_index("lsoa_code")
+    assert zones["imd_match"].tolist() == ["code", "code", "none", "none"]
+    assert zones["rank_imd"].isna().tolist() == [False, False, True, True]
+    assert any("2 neighbourhood(s) have a new 2021 code" in w for w in meta["warnings"])
+
+
+def test_population_falls_back_to_imd_denominators_shared_by_area(tmp_path):
+    sources = syn.write_sources(tmp_path / "raw", population=False)
+    meta = build_area(sources, syn.LAD, tmp_path / "area")
+    zones = load_area(tmp_path / "area").neighbourhoods.set_index("lsoa_code")
+    # E01999050 (2,000 people) is split into two zones of equal area.
+    assert zones["population"].tolist() == [1200, 1000, 1000, 1000]
+    assert zones["pop_65_plus"].tolist() == [400, 400, 300, 300]
+    assert meta["age_bands"] == {"pop_0_15": "0-15", "pop_16_64": "16-59", "pop_65_plus": "60+"}
+
+
+def test_no_population_source_is_a_clear_error(tmp_path):
+    sources = syn.write_sources(tmp_path / "raw", population=False, denominators=False)
+    with pytest.raises(SourceDataError, match="no population source. Fix: add the ONS"):
+        build_area(sources, syn.LAD, tmp_path / "area")
+
+
+def test_missing_required_file_and_unknown_authority(tmp_path):
+    sources = syn.write_sources(tmp_path / "raw")
+    with pytest.raises(SourceDataError, match="no ward belongs to local authority E06000001"):
+        build_area(sources, "E06000001", tmp_path / "area")
+    (sources / "wards.geojson").unlink()
+    with pytest.raises(SourceDataError, match=r"no ONS ward boundaries \(GeoJSON"):
+        build_area(sources, syn.LAD, tmp_path / "area")
+    with pytest.raises(SourceDataError, match="does not exist. Fix: pass --source"):
+        build_area(tmp_path / "nowhere", syn.LAD, tmp_path / "area")
+
+
+def test_two_files_of_one_kind_are_refused(tmp_path):
+    sources = syn.write_sources(tmp_path / "raw")
+    (sources / "lsoa21_copy.geojson").write_bytes((sources / "lsoa21.geojson").read_bytes())
+    with pytest.raises(SourceDataError, match="2 files look like ONS LSOA 2021 boundaries"):
+        build_area(sources, syn.LAD, tmp_path / "area")
+
+
+def test_bundled_bristol_set_is_what_the_build_makes(tmp_path, raw_bristol):
+    build_area(raw_bristol, "E06000023", tmp_path / "bristol")
+    bundled = default_area_path()
+    names = sorted(p.name for p in bundled.iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "bristol").iterdir())
+    _, mismatch, errors = filecmp.cmpfiles(bundled, tmp_path / "bristol", names, shallow=False)
+    assert (mismatch, errors) == ([], []), "rebuild with: make area"
+    meta = json.loads((bundled / "area.json").read_text(encoding="utf-8"))
+    assert meta["counts"] == {
+        "wards": 34,
+        "neighbourhoods": 268,
+        "postcodes": 11_738,
+        "population": 494_399,
+    }
+    assert gpd.read_file(bundled / "wards.geojson").is_valid.all()
