@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 from analysis import settings
 from analysis.errors import SafetyNetError
-from analysis.geography import REPO_ROOT, default_area_path, load_area, lookup_postcode
+from analysis.geography import default_area_path, load_area, lookup_postcode
+from analysis.settings import REPO_ROOT
 
 if TYPE_CHECKING:
     from analysis.ingest.import_report import ImportReport
@@ -50,10 +51,6 @@ def _lookup(args: argparse.Namespace) -> int:
     area = load_area(args.area)
     print(json.dumps(lookup_postcode(area, args.postcode).as_dict(), ensure_ascii=False))
     return 0
-
-
-# Problems printed by `validate` without --json; the rest are counted, and all are in --json.
-PRINTED_PROBLEMS = 50
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -97,9 +94,9 @@ def _print_report(report: ImportReport) -> None:
             for term, count in report.unmapped_categories.items()
         )
         print(f"unmapped categories: {terms}")
-    for problem in report.problems[:PRINTED_PROBLEMS]:
+    for problem in report.problems[: settings.PRINTED_PROBLEMS]:
         print(f"{problem.severity}: {problem}")
-    hidden = len(report.problems) - PRINTED_PROBLEMS
+    hidden = len(report.problems) - settings.PRINTED_PROBLEMS
     if hidden > 0:
         print(
             f"… and {hidden} more problems: use --json, or --rejected OUT.csv for the rejected rows"
@@ -285,7 +282,7 @@ def _add_analysis_commands(commands: argparse._SubParsersAction) -> None:
     """The ``analyse`` and ``report`` subcommands."""
     from analysis.provision.metrics import Thresholds
 
-    default_services = REPO_ROOT / "data" / "sample" / "services.csv"
+    default_services = settings.DEMO_SERVICES_PATH
     defaults = Thresholds()
 
     def common(parser: argparse.ArgumentParser) -> None:
@@ -410,7 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from analysis.demo.sample import SAMPLE_SEED, default_sample_path
     from analysis.demo.template import default_template_dir
-    from analysis.ingest.read import FORMAT_CHOICES
+    from analysis.model import FORMAT_CHOICES
 
     validate = commands.add_parser(
         "validate",

@@ -6,6 +6,10 @@ shows the same text as a friendly message. Nothing here ever reaches a user as a
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+T = TypeVar("T")
+
 
 class SafetyNetError(Exception):
     """Base of every error the project raises on purpose."""
@@ -63,3 +67,18 @@ class IngestError(SafetyNetError):
 
 class ColumnMappingError(IngestError):
     """The columns of a services file cannot be matched to the template's fields."""
+
+
+def check_choice(
+    what: str, value: T, allowed: tuple[T, ...], *, error: type[SafetyNetError] = AnalysisError
+) -> T:
+    """Return ``value`` when it is one of ``allowed``; else raise ``error`` naming both.
+
+    The one check for every closed vocabulary (a level, a delivery mode, a format…), so
+    each refusal reads the same: what, the bad value, and the values that would do.
+    """
+    if value not in allowed:
+        raise error(
+            f"{what} {value!r} is not known. Fix: use one of {', '.join(map(str, allowed))}."
+        )
+    return value

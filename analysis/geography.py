@@ -16,6 +16,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from analysis import settings
 from analysis.crs import ensure_crs, lonlat_to_bng
 from analysis.errors import (
     AreaDataError,
@@ -37,7 +38,6 @@ from analysis.model import (
     WARD_NAME,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 AREA_FILES = ("wards.geojson", "neighbourhoods.geojson", "area.json", "ATTRIBUTION.md")
 AREA_COUNTS = {
     "wards": "wards.geojson",
@@ -51,8 +51,8 @@ _POSTCODE = re.compile(r"([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})")
 
 
 def default_area_path() -> Path:
-    """The bundled Bristol area set."""
-    return REPO_ROOT / "data" / "reference" / "bristol"
+    """The bundled Bristol area set (`analysis.settings.DEFAULT_AREA_PATH`)."""
+    return settings.DEFAULT_AREA_PATH
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,23 @@
-"""The data model's names: column constants, closed vocabularies and CRSs, in one place.
+"""The data model's names, in one place: CRSs, every column, every closed vocabulary.
 
-Every module refers to columns through these constants so that a rename happens once.
+Every module refers to a column or a vocabulary term through these constants, so a rename
+or a new term is a one-line change here. Each closed vocabulary is a ``Literal`` type (for
+signatures) with its tuple of values from ``typing.get_args`` (for checks and menus).
+`tests/test_vocabulary.py` fails when a column name or term is spelled as a string
+literal anywhere else.
 """
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import Final, Literal, get_args
 
 # Compute in British National Grid (metres); store and draw in WGS84 (degrees).
 CRS_COMPUTE: Final = "EPSG:27700"
 CRS_DISPLAY: Final = "EPSG:4326"
+
+# ---------------------------------------------------------------------------------------
+# Reference geography
+# ---------------------------------------------------------------------------------------
 
 # Wards.
 WARD_CODE: Final = "ward_code"
@@ -26,6 +34,10 @@ POP_OLDER: Final = "pop_65_plus"
 POPULATION_COLUMNS: Final = (POPULATION, POP_CHILDREN, POP_WORKING_AGE, POP_OLDER)
 IMD_SOURCE_LSOA: Final = "imd_lsoa11_code"
 IMD_MATCH: Final = "imd_match"
+
+# How a 2021 neighbourhood got its IMD 2019 values from the 2011 zones.
+ImdMatch = Literal["code", "split", "merged", "boundary", "none"]
+IMD_MATCHES: Final = get_args(ImdMatch)
 
 # IMD 2019 domains: short key -> label. Each gives columns rank_<key>, decile_<key>, need_<key>.
 IMD_DOMAINS: Final[dict[str, str]] = {
@@ -62,13 +74,260 @@ NORTHING: Final = "northing"
 LAT: Final = "lat"
 LON: Final = "lon"
 
-# How a 2021 neighbourhood got its IMD 2019 values from the 2011 zones.
-ImdMatch = Literal["code", "split", "merged", "boundary", "none"]
+# ---------------------------------------------------------------------------------------
+# The Directory (analysis.directory): organisations and services
+# ---------------------------------------------------------------------------------------
 
-# Closed vocabularies of the Directory.
 AreaServedKind = Literal["at_location", "radius_km", "wards", "citywide"]
+AREA_SERVED_KINDS: Final = get_args(AreaServedKind)
+AT_LOCATION, RADIUS_KM, WARDS, CITYWIDE = AREA_SERVED_KINDS
+CIRCLE_KINDS: Final = (AT_LOCATION, RADIUS_KM)
+"""Areas served drawn as a circle around the service's location."""
+
 DeliveryMode = Literal["in person", "phone", "online", "home delivery"]
+DELIVERY_MODES: Final = get_args(DeliveryMode)
+IN_PERSON, BY_PHONE, ONLINE, HOME_DELIVERY = DELIVERY_MODES
+REMOTE_MODES: Final = (BY_PHONE, ONLINE)
+"""Delivery that reaches people wherever they live."""
+
 OrganisationKind = Literal[
     "charity", "CIC", "mutual aid group", "faith group", "statutory", "other"
 ]
+ORGANISATION_KINDS: Final = get_args(OrganisationKind)
+OTHER_KIND: Final = ORGANISATION_KINDS[-1]
+
+# Organisation columns.
+ORG_ID: Final = "org_id"
+ORG_NAME: Final = "org_name"
+ORG_KIND: Final = "kind"
+CHARITY_NUMBER: Final = "charity_number"
+WEBSITE: Final = "website"
+EMAIL: Final = "email"
+PHONE: Final = "phone"
+DESCRIPTION: Final = "description"
+LAST_UPDATED: Final = "last_updated"
+CONTACT_PUBLIC: Final = "contact_public"
+ORG_COLUMNS: Final = (
+    ORG_ID,
+    ORG_NAME,
+    ORG_KIND,
+    CHARITY_NUMBER,
+    WEBSITE,
+    EMAIL,
+    PHONE,
+    DESCRIPTION,
+    LAST_UPDATED,
+    CONTACT_PUBLIC,
+)
+
+# Service columns.
+SERVICE_ID: Final = "service_id"
+SERVICE_NAME: Final = "service_name"
+CATEGORIES: Final = "categories"  # tuple of category ids; () = uncategorised (flagged)
+DELIVERY: Final = "delivery"  # tuple of DeliveryMode
+AREA_KIND: Final = "area_kind"  # AreaServedKind
+AREA_VALUE: Final = "area_value"  # as given: radius in km, ward codes/names, or ""
+RADIUS_M: Final = "radius_m"  # catchment radius used for at_location / radius_km, else NaN
+WARD_CODES: Final = "ward_codes"  # tuple of ward codes for `wards`, else ()
+CAPACITY: Final = "capacity"  # people per week; 1.0 (one "unit") when not given
+AUDIENCE: Final = "audience"
+ACTIVE_FROM: Final = "active_from"  # pandas Timestamp or NaT
+ACTIVE_UNTIL: Final = "active_until"
+LOCATION: Final = "location"  # Point in EPSG:27700, or None
+FLAGS: Final = "flags"  # tuple of warning codes kept with an accepted row
+SOURCE_ROW: Final = "source_row"  # row in its file as a spreadsheet shows it (header = 1)
+SERVICE_COLUMNS: Final = (
+    SERVICE_ID,
+    ORG_ID,
+    SERVICE_NAME,
+    DESCRIPTION,
+    CATEGORIES,
+    DELIVERY,
+    POSTCODE,
+    AREA_KIND,
+    AREA_VALUE,
+    RADIUS_M,
+    WARD_CODES,
+    CAPACITY,
+    AUDIENCE,
+    ACTIVE_FROM,
+    ACTIVE_UNTIL,
+    LAST_UPDATED,
+    CONTACT_PUBLIC,
+    EMAIL,
+    PHONE,
+    WEBSITE,
+    FLAGS,
+    SOURCE_ROW,
+    LOCATION,
+)
+
+# ---------------------------------------------------------------------------------------
+# The template: the columns of a services file (analysis.ingest.mapping describes each)
+# ---------------------------------------------------------------------------------------
+# Where a template field and a Directory column mean the same, they share one constant
+# (ORG_ID, ORG_NAME, SERVICE_ID, ...); these are the fields spelled differently.
+
+FieldGroup = Literal["organisation", "service"]
+FIELD_GROUPS: Final = get_args(FieldGroup)
+
+FIELD_ORG_KIND: Final = "org_kind"
+FIELD_ORG_DESCRIPTION: Final = "org_description"
+FIELD_SERVICE_DESCRIPTION: Final = "service_description"
+FIELD_LATITUDE: Final = "latitude"
+FIELD_LONGITUDE: Final = "longitude"
+FIELD_AREA_SERVED: Final = "area_served"
+FIELD_SERVICE_EMAIL: Final = "service_email"
+FIELD_SERVICE_PHONE: Final = "service_phone"
+FIELD_SERVICE_WEBSITE: Final = "service_website"
+FIELD_STATUS: Final = "status"
+NAME_FIELDS: Final = (ORG_NAME, SERVICE_NAME)
+"""A file needs at least one of these: a row without a name is not a directory entry."""
+CONTACT_FIELDS: Final = (
+    WEBSITE,
+    EMAIL,
+    PHONE,
+    FIELD_SERVICE_EMAIL,
+    FIELD_SERVICE_PHONE,
+    FIELD_SERVICE_WEBSITE,
+)
+"""Template fields holding contact details, withheld from reports when not public."""
+
+# ---------------------------------------------------------------------------------------
+# Ingest: formats and the import report
+# ---------------------------------------------------------------------------------------
+
+SourceFormat = Literal["csv", "xlsx", "oruk-json", "oruk-csv"]
+SOURCE_FORMATS: Final = get_args(SourceFormat)
+FormatChoice = Literal["auto", "template", "oruk"]
+FORMAT_CHOICES: Final = get_args(FormatChoice)
+
+Severity = Literal["error", "warning"]
+SEVERITIES: Final = get_args(Severity)
+ERROR, WARNING = SEVERITIES
+
+# Columns of the import report's problems and of the rejected-rows file.
+ROW: Final = "row"
+COLUMN: Final = "column"
+VALUE: Final = "value"
+REASON: Final = "reason"
+FIX: Final = "fix"
+SEVERITY: Final = "severity"
+PROBLEM_COLUMNS: Final = (ROW, COLUMN, VALUE, REASON, FIX, SEVERITY)
+
+# ---------------------------------------------------------------------------------------
+# Provision: coverage, metrics, robustness, partners, nearby
+# ---------------------------------------------------------------------------------------
+
+# Long-format coverage columns (`Coverage.to_frame`, `ward_coverage`).
+SHARE: Final = "share"
+
+Level = Literal["ward", "neighbourhood"]
+LEVELS: Final = get_args(Level)
+WARD_LEVEL, NEIGHBOURHOOD_LEVEL = LEVELS
+
 ProvisionClass = Literal["missing", "under-served", "adequate", "overlap"]
+PROVISION_CLASSES: Final = get_args(ProvisionClass)
+MISSING, UNDER_SERVED, ADEQUATE, OVERLAP = PROVISION_CLASSES
+GAP_CLASSES: Final = (MISSING, UNDER_SERVED)
+
+StaleHandling = Literal["exclude", "down-weight"]
+STALE_HANDLING: Final = get_args(StaleHandling)
+EXCLUDE_STALE, DOWN_WEIGHT_STALE = STALE_HANDLING
+
+# Columns of the area × category table.
+AREA_CODE: Final = "area_code"
+AREA_NAME: Final = "area_name"
+CATEGORY: Final = "category"
+EFFECTIVE_PROVIDERS: Final = "effective_providers"
+ORGANISATIONS: Final = "organisations"
+ACCESSIBILITY_PER_10K: Final = "accessibility_per_10k"
+NEED: Final = "need"
+RELATIVE_PROVISION: Final = "relative_provision"
+PROVISION_CLASS: Final = "class"
+SMALL_NUMBERS: Final = "small_numbers"
+TABLE_COLUMNS: Final = (
+    AREA_CODE,
+    AREA_NAME,
+    CATEGORY,
+    POPULATION,
+    EFFECTIVE_PROVIDERS,
+    ORGANISATIONS,
+    ACCESSIBILITY_PER_10K,
+    NEED,
+    RELATIVE_PROVISION,
+    PROVISION_CLASS,
+    SMALL_NUMBERS,
+)
+# The neighbourhood table adds the ward each neighbourhood is in, for drill-down.
+NEIGHBOURHOOD_EXTRA: Final = (WARD_CODE,)
+
+# Columns of the city table (`MetricsResult.city`), one row per category.
+SUPPLY: Final = "supply"
+SUPPLY_PER_NEED: Final = "supply_per_need"
+
+# Keys of `MetricsResult.service_counts`.
+COUNT_SERVICES: Final = "services"
+COUNT_USED: Final = "used"
+COUNT_UNCATEGORISED: Final = "uncategorised"
+COUNT_OTHER_CATEGORIES: Final = "other_categories_only"
+COUNT_NO_COVERAGE: Final = "no_coverage"
+
+# Columns of the robustness table.
+GAP_RANK: Final = "gap_rank"
+RANK_MIN: Final = "rank_min"
+RANK_MAX: Final = "rank_max"
+RANK_RANGE: Final = "rank_range"
+GAP_SHARE: Final = "gap_share"
+ROBUST: Final = "robust"
+ROBUSTNESS_COLUMNS: Final = (
+    AREA_CODE,
+    AREA_NAME,
+    CATEGORY,
+    PROVISION_CLASS,
+    GAP_RANK,
+    RANK_MIN,
+    RANK_MAX,
+    RANK_RANGE,
+    GAP_SHARE,
+    ROBUST,
+)
+
+# Partners: similar services (same category, same residents) and complementary ones.
+PartnerRelation = Literal["similar", "complementary"]
+PARTNER_RELATIONS: Final = get_args(PartnerRelation)
+SIMILAR, COMPLEMENTARY = PARTNER_RELATIONS
+
+# Columns of a partners table.
+RELATION: Final = "relation"  # PartnerRelation
+SHARED_CATEGORIES: Final = "shared_categories"
+OTHER_CATEGORIES: Final = "other_categories"
+PEOPLE_IN_COMMON: Final = "people_in_common"
+OVERLAP_COEFFICIENT: Final = "overlap_coefficient"
+PARTNER_COLUMNS: Final = (
+    RELATION,
+    SERVICE_ID,
+    SERVICE_NAME,
+    ORG_ID,
+    ORG_NAME,
+    CATEGORIES,
+    SHARED_CATEGORIES,
+    OTHER_CATEGORIES,
+    PEOPLE_IN_COMMON,
+    OVERLAP_COEFFICIENT,
+    REASON,
+)
+# Columns of `find_similar_pairs`.
+SERVICE_A: Final = "service_a"
+SERVICE_B: Final = "service_b"
+PAIR_COLUMNS: Final = (
+    SERVICE_A,
+    SERVICE_B,
+    SHARED_CATEGORIES,
+    PEOPLE_IN_COMMON,
+    OVERLAP_COEFFICIENT,
+    REASON,
+)
+
+# Nearby services (`analysis.provision.nearby`).
+DISTANCE_M: Final = "distance_m"

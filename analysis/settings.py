@@ -1,14 +1,39 @@
-"""Settings: every documented default, typed, each with the reason for its value.
+"""Settings: where the bundled data lives and every documented default, each with its reason.
 
-Values that differ between installations are read from the environment (named here);
-everything else is a constant that functions take as the default of a keyword argument,
-so a caller can always pass another value.
+Functions take these as the defaults of keyword arguments, so a caller can always pass
+another value; the docs (`docs/analysis.md`, `docs/data-format.md`) quote them from here.
+Values that differ between installations are read from the environment, named below.
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Final
+
+# ---------------------------------------------------------------------------------------
+# Bundled data
+# ---------------------------------------------------------------------------------------
+
+REPO_ROOT: Final = Path(__file__).resolve().parents[1]
+"""The project folder: bundled data sits in its ``data/`` folder."""
+
+DATA_DIR: Final = REPO_ROOT / "data"
+DEFAULT_AREA_PATH: Final = DATA_DIR / "reference" / "bristol"
+"""Bristol's reference geography, built by ``make area`` from ``../shared/data/bristol``."""
+
+TAXONOMY_PATH: Final = DATA_DIR / "taxonomy.csv"
+"""The need categories, their synonyms, need indicators and catchments."""
+
+DEMO_SERVICES_PATH: Final = DATA_DIR / "sample" / "services.csv"
+"""The fictional demo directory the dashboard opens on."""
+
+TEMPLATE_DIR: Final = DATA_DIR / "templates"
+"""The CSV and XLSX services templates."""
+
+# ---------------------------------------------------------------------------------------
+# Server (environment)
+# ---------------------------------------------------------------------------------------
 
 SERVER_ADDRESS: Final[str] = os.environ.get("SAFETYNET_ADDRESS", "127.0.0.1")
 """Address the dashboard listens on. Loopback by default, so a laptop running ``make run``
@@ -21,3 +46,97 @@ SERVER_PORT: Final[int] = 8501
 AREA_ENV: Final = "SAFETYNET_AREA"
 """Environment variable naming the area folder the dashboard shows (default: bundled Bristol),
 so one installation can serve another authority built with ``build-area``."""
+
+# ---------------------------------------------------------------------------------------
+# Reference build
+# ---------------------------------------------------------------------------------------
+
+MIN_AUTHORITY_SHARE: Final = 0.5
+"""A neighbourhood belongs to the authority when at least this share of its area lies in
+the authority's wards: generalised boundaries overlap neighbours by slivers."""
+
+IMD_PARENT_MIN_SHARE: Final = 0.10
+"""A 2011 zone counts as a parent of a 2021 zone merged from several when it covers at
+least this share of it; smaller overlaps are boundary slivers."""
+
+# ---------------------------------------------------------------------------------------
+# Ingest
+# ---------------------------------------------------------------------------------------
+
+MAX_UPLOAD_BYTES: Final = 20 * 1024 * 1024
+"""Largest services file read (20 MB): a city's directory as CSV is a few MB; the limit
+keeps one upload from occupying the server. The dashboard's upload widget uses the same."""
+
+GEOCODE_MARGIN_M: Final = 1000.0
+"""A point this far outside the area's wards still counts as in the area (a service on the
+boundary road), in metres; further out it is rejected as outside."""
+
+GEOCODE_MISMATCH_M: Final = 1000.0
+"""A postcode and coordinates on one row further apart than this, in metres, are reported
+as disagreeing (one of them is probably wrong)."""
+
+UNCATEGORISED_CATCHMENT_KM: Final = 1.5
+"""Catchment of a service with no category: a 20-minute walk, the median of the
+categories' own catchments."""
+
+HEADER_FUZZY_CUTOFF: Final = 0.85
+"""How close (difflib ratio) a column header must be to a synonym to be guessed as that
+field: catches typos ("postocde") without matching unrelated words."""
+
+PRINTED_PROBLEMS: Final = 50
+"""Problems ``validate`` prints before summarising the rest (all are in ``--json``)."""
+
+# ---------------------------------------------------------------------------------------
+# Provision
+# ---------------------------------------------------------------------------------------
+
+UNDER_SERVED_BELOW: Final = 0.5
+"""Relative provision below this is under-served: less than half the city's provision per
+person in need."""
+
+OVERLAP_MIN_PROVIDERS: Final = 3.0
+"""Effective providers for a possible overlap: at least three services reach the same
+residents."""
+
+OVERLAP_MIN_RP: Final = 2.0
+"""Relative provision for a possible overlap: at least twice the city's provision."""
+
+SMALL_NUMBERS_PROVIDERS: Final = 2.0
+"""Fewer effective providers than this: a ratio resting on one service, read with care."""
+
+SMALL_NUMBERS_POPULATION: Final = 1000.0
+"""Fewer residents than this: a ratio over a small population, read with care."""
+
+STALE_AFTER_MONTHS: Final = 12
+"""A record not updated for this many months is stale: directories go out of date within
+a year unless someone is asked (ALISS's experience)."""
+
+STALE_WEIGHT: Final = 0.5
+"""Weight of a stale record when stale records are down-weighted: half a service."""
+
+PARTNER_MIN_OVERLAP: Final = 0.5
+"""Two services are similar when at least this share of the smaller one's residents are
+also reached by the other (overlap coefficient)."""
+
+ROBUSTNESS_CATCHMENT_FACTORS: Final = (0.5, 0.75, 1.0, 1.25, 1.5)
+"""Catchment radii tried by the robustness check, as factors of the recorded radius."""
+
+# ---------------------------------------------------------------------------------------
+# Dashboard
+# ---------------------------------------------------------------------------------------
+
+DEFAULT_CATEGORY: Final = "food"
+"""The category the overview opens on."""
+
+DEFAULT_DISTANCE_KM: Final = 1.5
+"""Distance searched around a postcode: about a 20-minute walk."""
+
+MIN_DISTANCE_KM: Final = 0.5
+MAX_DISTANCE_KM: Final = 10.0
+"""Range of the postcode page's distance: a few streets to most of a city."""
+
+CLUSTER_MARKERS_FROM: Final = 30
+"""Service markers are clustered when a map shows at least this many."""
+
+DISPLAY_SIMPLIFY_M: Final = 15.0
+"""Tolerance of drawn ward boundaries, in metres: invisible at city zoom, a smaller map."""

@@ -20,9 +20,8 @@ from typing import Final
 
 import pandas as pd
 
+from analysis import settings
 from analysis.errors import AreaDataError, TaxonomyError
-
-DEFAULT_TAXONOMY_PATH: Final = Path(__file__).resolve().parents[1] / "data" / "taxonomy.csv"
 
 COLUMNS: Final = ("id", "label", "description", "synonyms", "need_indicator", "catchment_km")
 SYNONYM_SEPARATOR: Final = ";"
@@ -199,7 +198,7 @@ def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
     The file is read as UTF-8 (a byte-order mark is allowed). Synonyms are separated by
     ``;``; empty ones are skipped. A blank ``need_indicator`` means ``population``.
     """
-    csv_path = DEFAULT_TAXONOMY_PATH if path is None else Path(path)
+    csv_path = settings.TAXONOMY_PATH if path is None else Path(path)
     try:
         text = csv_path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from analysis.directory import ORG_COLUMNS, SERVICE_COLUMNS, Directory
+from analysis.directory import Directory
 from analysis.geography import AreaSet
-from analysis.model import CRS_COMPUTE, LSOA_CODE, WARD_CODE
+from analysis.model import CRS_COMPUTE, LSOA_CODE, ORG_COLUMNS, SERVICE_COLUMNS, WARD_CODE
 from analysis.taxonomy import Taxonomy
 
 # Share of services by area-served kind; "area-wide" services are `wards` listing every

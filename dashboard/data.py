@@ -18,7 +18,7 @@ import streamlit as st
 
 from analysis import settings
 from analysis.directory import Directory
-from analysis.geography import REPO_ROOT, AreaSet, default_area_path, load_area
+from analysis.geography import AreaSet, default_area_path, load_area
 from analysis.ingest.import_report import ImportReport
 from analysis.ingest.load import load_directory
 from analysis.provision.coverage import Coverage, compute_coverage
@@ -28,7 +28,6 @@ from analysis.provision.robustness import assess_robustness
 from analysis.taxonomy import Taxonomy, load_taxonomy
 from dashboard.state import StateKeys
 
-DEMO_SERVICES_PATH = REPO_ROOT / "data" / "sample" / "services.csv"
 DEMO_KEY = "demo"
 
 
@@ -67,7 +66,9 @@ def get_taxonomy() -> Taxonomy:
 
 @st.cache_resource(show_spinner="Loading the demo services…")
 def _demo_directory(area_folder: str) -> tuple[Directory, ImportReport]:
-    return load_directory(DEMO_SERVICES_PATH, area=_load_area(area_folder), taxonomy=get_taxonomy())
+    return load_directory(
+        settings.DEMO_SERVICES_PATH, area=_load_area(area_folder), taxonomy=get_taxonomy()
+    )
 
 
 def upload_key(data: bytes) -> str:

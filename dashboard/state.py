@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Final, Literal
 
+from analysis import settings
+
 Page = Literal["overview", "ward", "postcode", "data"]
 Measure = Literal[
     "class", "effective_providers", "accessibility_per_10k", "relative_provision", "need"
@@ -23,9 +25,6 @@ MEASURES: Final[dict[str, str]] = {
     "relative_provision": "Relative provision (city = 1)",
     "need": "Need",
 }
-DEFAULT_CATEGORY: Final = "food"
-DEFAULT_DISTANCE_KM: Final = 1.5
-MAX_DISTANCE_KM: Final = 10.0
 
 
 class StateKeys:
@@ -47,11 +46,11 @@ class ViewState:
     """What the user is looking at; round-trips through the URL query string."""
 
     page: Page = "overview"
-    category: str = DEFAULT_CATEGORY
+    category: str = settings.DEFAULT_CATEGORY
     measure: Measure = "class"
     ward: str = ""
     postcode: str = ""
-    distance_km: float = DEFAULT_DISTANCE_KM
+    distance_km: float = settings.DEFAULT_DISTANCE_KM
     present: bool = False
 
     def with_(self, **changes) -> ViewState:
@@ -94,11 +93,11 @@ def from_query(
     if distance:
         try:
             km = float(distance)
-            if not 0 < km <= MAX_DISTANCE_KM:
+            if not 0 < km <= settings.MAX_DISTANCE_KM:
                 raise ValueError
             state = state.with_(distance_km=km)
         except ValueError:
-            ignored.append(f"distance '{distance}' (0 to {MAX_DISTANCE_KM:g} km)")
+            ignored.append(f"distance '{distance}' (0 to {settings.MAX_DISTANCE_KM:g} km)")
     state = state.with_(present=get("present").lower() in {"1", "true", "yes", "on"})
     return state, ignored
 
@@ -114,7 +113,7 @@ def to_query(state: ViewState) -> dict[str, str]:
         query["ward"] = state.ward
     if state.postcode:
         query["postcode"] = state.postcode
-    if state.distance_km != DEFAULT_DISTANCE_KM:
+    if state.distance_km != settings.DEFAULT_DISTANCE_KM:
         query["km"] = f"{state.distance_km:g}"
     if state.present:
         query["present"] = "1"

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from analysis.geography import REPO_ROOT
+from analysis.settings import REPO_ROOT
 
 
 def _ruff(source: str, filename: str) -> subprocess.CompletedProcess:

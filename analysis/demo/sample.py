@@ -26,8 +26,9 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from analysis.geography import REPO_ROOT, AreaSet, load_area
+from analysis.geography import AreaSet, load_area
 from analysis.ingest.mapping import TEMPLATE_COLUMNS
+from analysis.settings import DEMO_SERVICES_PATH
 from analysis.taxonomy import Taxonomy, load_taxonomy
 
 SAMPLE_SEED: Final = 20261128
@@ -122,7 +123,7 @@ _RHYTHM: Final = (
 
 def default_sample_path() -> Path:
     """Where the demo data lives: ``data/sample/services.csv``."""
-    return REPO_ROOT / "data" / "sample" / "services.csv"
+    return DEMO_SERVICES_PATH
 
 
 def generate_sample(

@@ -14,8 +14,8 @@ from typing import Final
 
 import pandas as pd
 
-from analysis.geography import REPO_ROOT
 from analysis.ingest.mapping import FIELDS, TEMPLATE_COLUMNS
+from analysis.settings import TEMPLATE_DIR
 from analysis.taxonomy import Taxonomy, load_taxonomy
 
 TEMPLATE_NAME: Final = "services_template"
@@ -73,7 +73,7 @@ EXAMPLE_ROWS: Final[tuple[dict[str, str], ...]] = (
 
 def default_template_dir() -> Path:
     """Where the templates live: ``data/templates``."""
-    return REPO_ROOT / "data" / "templates"
+    return TEMPLATE_DIR
 
 
 def template_frame() -> pd.DataFrame:

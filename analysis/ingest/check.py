@@ -40,7 +40,14 @@ from typing import Final, Protocol
 import numpy as np
 import pandas as pd
 
-from analysis.directory import (
+from analysis import settings
+from analysis.errors import PostcodeFormatError
+from analysis.geography import normalise_postcode
+from analysis.ingest.import_report import Finding, Problem
+from analysis.ingest.locate import AreaShape, locate
+from analysis.ingest.mapping import FIELD_NAMES, header_key
+from analysis.ingest.oruk import OTHER_LOCATIONS
+from analysis.model import (
     ACTIVE_FROM,
     ACTIVE_UNTIL,
     AREA_KIND,
@@ -67,18 +74,13 @@ from analysis.directory import (
     SOURCE_ROW,
     WARD_CODES,
     WEBSITE,
+    AreaServedKind,
+    DeliveryMode,
+    OrganisationKind,
+    Severity,
 )
-from analysis.errors import PostcodeFormatError
-from analysis.geography import normalise_postcode
-from analysis.ingest.import_report import Finding, Problem, Severity
-from analysis.ingest.locate import AreaShape, locate
-from analysis.ingest.mapping import FIELD_NAMES, header_key
-from analysis.ingest.oruk import OTHER_LOCATIONS
-from analysis.model import AreaServedKind, DeliveryMode, OrganisationKind
 from analysis.taxonomy import Taxonomy
 
-# Catchment of an in-person service with no category (walking distance), km.
-UNCATEGORISED_CATCHMENT_KM: Final = 1.5
 WHOLE_ROW: Final = "(whole row)"
 
 _DELIVERY_WORDS: Final[dict[str, DeliveryMode]] = {
@@ -342,7 +344,7 @@ def check_table(
     extra_values: Mapping[int, int] | None = None,
     lone_organisations: pd.DataFrame | None = None,
     as_of: date | None = None,
-    uncategorised_catchment_km: float = UNCATEGORISED_CATCHMENT_KM,
+    uncategorised_catchment_km: float = settings.UNCATEGORISED_CATCHMENT_KM,
 ) -> CheckedTable:
     """Check every row and decide which are accepted.
 

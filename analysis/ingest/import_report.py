@@ -18,16 +18,11 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from typing import Final, Literal
 
 import pandas as pd
 
 from analysis.escape import spreadsheet_cell
-
-Severity = Literal["error", "warning"]
-
-ROW_COLUMN: Final = "row"
-REASON_COLUMN: Final = "reason"
+from analysis.model import REASON, ROW, Severity
 
 
 @dataclass(frozen=True)
@@ -141,9 +136,7 @@ class ImportReport:
     ignored_columns: tuple[str, ...] = ()
     blank_rows_skipped: int = 0
     notes: tuple[str, ...] = ()
-    rejected_rows: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=[ROW_COLUMN, REASON_COLUMN])
-    )
+    rejected_rows: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[ROW, REASON]))
 
     def __post_init__(self) -> None:
         if self.rows_read != self.accepted + self.rejected:

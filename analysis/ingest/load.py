@@ -25,37 +25,32 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from analysis.directory import (
-    AREA_KIND,
-    CONTACT_PUBLIC,
-    LOCATION,
-    RADIUS_M,
-    SERVICE_COLUMNS,
-    WARD_CODES,
-    Directory,
-)
+from analysis import settings
+from analysis.directory import Directory
 from analysis.errors import ColumnMappingError, IngestError
 from analysis.geography import AreaSet, load_area
 from analysis.ingest.area_served import build_area_served
-from analysis.ingest.check import UNCATEGORISED_CATCHMENT_KM, WHOLE_ROW, check_table, to_problems
-from analysis.ingest.import_report import REASON_COLUMN, ROW_COLUMN, ImportReport, Problem
-from analysis.ingest.locate import DEFAULT_MARGIN_M, area_shape
+from analysis.ingest.check import WHOLE_ROW, check_table, to_problems
+from analysis.ingest.import_report import ImportReport, Problem
+from analysis.ingest.locate import area_shape
 from analysis.ingest.mapping import FIELD_NAMES, apply_mapping, resolve_mapping
-from analysis.ingest.read import FormatChoice, RawTable, Source, read_table
-from analysis.model import CRS_COMPUTE
+from analysis.ingest.read import RawTable, Source, read_table
+from analysis.model import (
+    AREA_KIND,
+    CONTACT_FIELDS,
+    CONTACT_PUBLIC,
+    CRS_COMPUTE,
+    LOCATION,
+    RADIUS_M,
+    REASON,
+    ROW,
+    SERVICE_COLUMNS,
+    WARD_CODES,
+    FormatChoice,
+)
 from analysis.taxonomy import Taxonomy, load_taxonomy
 
-# Largest services file read, in bytes: an upload (or a file) above it is refused whole.
-MAX_UPLOAD_BYTES: Final = 20 * 1024 * 1024
 # Template fields holding contact details, withheld from reports when contact_public is no.
-CONTACT_FIELDS: Final = (
-    "website",
-    "email",
-    "phone",
-    "service_email",
-    "service_phone",
-    "service_website",
-)
 WITHHELD: Final = "(withheld: contact details not public)"
 
 
@@ -69,7 +64,7 @@ def load_directory(
     columns: Mapping[str, str | None] | None = None,
     sheet: str | None = None,
     as_of: date | None = None,
-    margin_m: float = DEFAULT_MARGIN_M,
+    margin_m: float = settings.GEOCODE_MARGIN_M,
 ) -> tuple[Directory, ImportReport]:
     """Read, check and geocode a services file into a Directory and its report.
 
@@ -103,7 +98,7 @@ def load_directory(
     Raises
     ------
     IngestError
-        When the file cannot be read at all, or is larger than `MAX_UPLOAD_BYTES` (the CLI
+        When the file cannot be read at all, or is larger than `settings.MAX_UPLOAD_BYTES` (the CLI
         exits 2); row problems never raise.
     """
     check_size(source, filename=filename)
@@ -114,7 +109,7 @@ def load_directory(
 
 
 def check_size(source: Source, *, filename: str | None = None) -> None:
-    """Refuse a file larger than `MAX_UPLOAD_BYTES` before anything reads it.
+    """Refuse a file larger than `settings.MAX_UPLOAD_BYTES` before anything reads it.
 
     Raises
     ------
@@ -128,9 +123,10 @@ def check_size(source: Source, *, filename: str | None = None) -> None:
         if not path.is_file():
             return  # a folder (Open Referral UK package) or a missing file: read_table says
         size, name = path.stat().st_size, filename or path.name
-    if size > MAX_UPLOAD_BYTES:
+    if size > settings.MAX_UPLOAD_BYTES:
         raise IngestError(
-            f"{name} is {_megabytes(size)}, over the limit of {_megabytes(MAX_UPLOAD_BYTES)}. "
+            f"{name} is {_megabytes(size)}, over the limit of "
+            f"{_megabytes(settings.MAX_UPLOAD_BYTES)}. "
             "Fix: split the file into smaller files, or remove columns and rows not needed"
         )
 
@@ -146,8 +142,8 @@ def build_directory(
     taxonomy: Taxonomy | None = None,
     columns: Mapping[str, str | None] | None = None,
     as_of: date | None = None,
-    margin_m: float = DEFAULT_MARGIN_M,
-    uncategorised_catchment_km: float = UNCATEGORISED_CATCHMENT_KM,
+    margin_m: float = settings.GEOCODE_MARGIN_M,
+    uncategorised_catchment_km: float = settings.UNCATEGORISED_CATCHMENT_KM,
 ) -> tuple[Directory, ImportReport]:
     """Check a table already read and build the Directory and its report.
 
@@ -297,13 +293,12 @@ def _rejected_rows(
         kept.loc[private & filled.to_numpy(dtype=bool), column] = WITHHELD
     out = pd.DataFrame(
         {
-            ROW_COLUMN: kept.index.astype(int),
-            REASON_COLUMN: ["; ".join(reasons.get(int(row), [])) for row in kept.index],
+            ROW: kept.index.astype(int),
+            REASON: ["; ".join(reasons.get(int(row), [])) for row in kept.index],
         }
     )
     body = kept.reset_index(drop=True)
     body.columns = [
-        f"{column} (file)" if column in (ROW_COLUMN, REASON_COLUMN) else column
-        for column in body.columns
+        f"{column} (file)" if column in (ROW, REASON) else column for column in body.columns
     ]
     return pd.concat([out, body], axis=1)

@@ -19,15 +19,12 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from analysis import settings
 from analysis.crs import lonlat_to_bng
 from analysis.errors import PostcodeFormatError
 from analysis.geography import AreaSet, normalise_postcode
 from analysis.ingest.import_report import Finding
 from analysis.ingest.mapping import header_key
-
-DEFAULT_MARGIN_M: Final = 1000.0
-# A postcode and coordinates further apart than this are reported as disagreeing.
-MISMATCH_M: Final = 1000.0
 
 _NUMBER_NOISE: Final = re.compile(r"[°\s]|deg$", re.IGNORECASE)
 
@@ -93,7 +90,7 @@ class Located:
         return ~np.isnan(self.easting)
 
 
-def area_shape(area: AreaSet, *, margin_m: float = DEFAULT_MARGIN_M) -> AreaShape:
+def area_shape(area: AreaSet, *, margin_m: float = settings.GEOCODE_MARGIN_M) -> AreaShape:
     """Prepare an area's outline and lookups for `locate` and area building.
 
     Parameters
@@ -140,7 +137,7 @@ def locate(
     longitudes: Sequence[str],
     *,
     shape: AreaShape,
-    mismatch_m: float = MISMATCH_M,
+    mismatch_m: float = settings.GEOCODE_MISMATCH_M,
 ) -> Located:
     """Place each record from its postcode and/or latitude and longitude.
 

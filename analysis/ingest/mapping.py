@@ -21,16 +21,13 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, Literal
+from typing import Final
 
 import pandas as pd
 
+from analysis import settings
 from analysis.errors import ColumnMappingError
-
-FieldGroup = Literal["organisation", "service"]
-
-# How close (difflib ratio) a header must be to a synonym to be guessed as that field.
-FUZZY_CUTOFF: Final = 0.85
+from analysis.model import NAME_FIELDS, FieldGroup
 
 
 @dataclass(frozen=True)
@@ -505,7 +502,6 @@ FIELDS: Final[tuple[Field, ...]] = (
 FIELD_NAMES: Final = tuple(f.name for f in FIELDS)
 TEMPLATE_COLUMNS: Final = tuple(f.name for f in FIELDS if f.in_template)
 # Field -> the only other field it may be confused with; used to explain a missing name.
-NAME_FIELDS: Final = ("org_name", "service_name")
 
 _NON_ALNUM: Final = re.compile(r"[\W_]+")
 
@@ -585,7 +581,9 @@ def guess_mapping(headers: Sequence[str]) -> ColumnMapping:
         key = header_key(header)
         if len(key) < 4:
             continue
-        close = difflib.get_close_matches(key, list(_SYNONYMS), n=1, cutoff=FUZZY_CUTOFF)
+        close = difflib.get_close_matches(
+            key, list(_SYNONYMS), n=1, cutoff=settings.HEADER_FUZZY_CUTOFF
+        )
         if close and _SYNONYMS[close[0]] not in mapped:
             mapped[_SYNONYMS[close[0]]] = header
             guessed.add(_SYNONYMS[close[0]])

@@ -21,12 +21,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
-from typing import Final, Literal
+from typing import Final
 from xml.parsers.expat import ExpatError
 
 import pandas as pd
 
-from analysis.errors import IngestError
+from analysis.errors import IngestError, check_choice
 from analysis.ingest.mapping import FIELD_NAMES, known_field
 from analysis.ingest.oruk import (
     ORUK_COLUMN_LABELS,
@@ -36,12 +36,10 @@ from analysis.ingest.oruk import (
     records_from_json,
     records_from_tables,
 )
+from analysis.model import FORMAT_CHOICES, FormatChoice, SourceFormat
 
-SourceFormat = Literal["csv", "xlsx", "oruk-json", "oruk-csv"]
-FormatChoice = Literal["auto", "template", "oruk"]
 Source = Path | str | bytes
 
-FORMAT_CHOICES: Final = ("auto", "template", "oruk")
 # Delimiters tried first, in order of preference on a tie.
 COMMON_DELIMITERS: Final = (",", ";", "\t", "|")
 # Rows searched for the header (title rows above it are common in spreadsheets).
@@ -173,10 +171,7 @@ def unreadable_file_error(name: str, error: BaseException) -> IngestError:
 def _read_any(
     source: Source, *, filename: str | None, format: FormatChoice, sheet: str | None
 ) -> RawTable:
-    if format not in FORMAT_CHOICES:
-        raise IngestError(
-            f"format {format!r} is not known. Fix: use one of {', '.join(FORMAT_CHOICES)}"
-        )
+    check_choice("format", format, FORMAT_CHOICES, error=IngestError)
     if isinstance(source, bytes):
         name = filename or "upload"
         data = source

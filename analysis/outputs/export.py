@@ -22,8 +22,8 @@ from analysis.crs import to_display
 from analysis.errors import AnalysisError
 from analysis.escape import spreadsheet_cell
 from analysis.geography import AreaSet
-from analysis.model import LSOA_CODE, WARD_CODE
-from analysis.provision.metrics import AREA_CODE, MetricsResult
+from analysis.model import AREA_CODE, LSOA_CODE, WARD_CODE
+from analysis.provision.metrics import MetricsResult
 
 __all__ = [
     "export_metrics",

@@ -18,42 +18,39 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from analysis.directory import (
-    AREA_KIND,
-    CATEGORIES,
-    DELIVERY,
-    LOCATION,
-    ORG_NAME,
-    SERVICE_ID,
-    SERVICE_NAME,
-    Directory,
-)
+from analysis.directory import Directory
 from analysis.errors import AnalysisError
 from analysis.escape import content_security_meta, html_text
 from analysis.geography import AreaSet
 from analysis.model import (
+    ACCESSIBILITY_PER_10K,
+    AREA_CODE,
+    AREA_KIND,
+    CATEGORIES,
+    CATEGORY,
+    DELIVERY,
+    EFFECTIVE_PROVIDERS,
     IMD_DOMAINS,
+    LOCATION,
+    NEED,
+    ORG_NAME,
+    ORGANISATIONS,
     POP_CHILDREN,
     POP_OLDER,
     POP_WORKING_AGE,
     POPULATION,
+    PROVISION_CLASS,
+    RELATIVE_PROVISION,
+    SERVICE_ID,
+    SERVICE_NAME,
+    SHARE,
+    SMALL_NUMBERS,
     WARD_CODE,
     WARD_NAME,
     need_col,
 )
-from analysis.provision.coverage import SHARE, Coverage, ward_coverage
-from analysis.provision.metrics import (
-    ACCESSIBILITY_PER_10K,
-    AREA_CODE,
-    CATEGORY,
-    EFFECTIVE_PROVIDERS,
-    NEED,
-    ORGANISATIONS,
-    PROVISION_CLASS,
-    RELATIVE_PROVISION,
-    SMALL_NUMBERS,
-    MetricsResult,
-)
+from analysis.provision.coverage import Coverage, ward_coverage
+from analysis.provision.metrics import MetricsResult
 from analysis.taxonomy import Taxonomy
 
 MAP_WIDTH_PX: Final = 640

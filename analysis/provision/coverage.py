@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Final
 
 import geopandas as gpd
 import numpy as np
@@ -18,17 +17,24 @@ import shapely
 from scipy import sparse
 
 from analysis.crs import ensure_crs
-from analysis.directory import AREA_KIND, LOCATION, RADIUS_M, SERVICE_ID, WARD_CODES, Directory
+from analysis.directory import Directory
 from analysis.errors import AnalysisError
 from analysis.geography import AreaSet
-from analysis.model import CRS_COMPUTE, LSOA_CODE, POPULATION, WARD_CODE
-
-CITYWIDE: Final = "citywide"
-WARDS: Final = "wards"
-CIRCLE_KINDS: Final = ("at_location", "radius_km")
-
-# Long-format coverage columns (`Coverage.to_frame`, `ward_coverage`).
-SHARE: Final = "share"
+from analysis.model import (
+    AREA_KIND,
+    CIRCLE_KINDS,
+    CITYWIDE,
+    CRS_COMPUTE,
+    LOCATION,
+    LSOA_CODE,
+    POPULATION,
+    RADIUS_M,
+    SERVICE_ID,
+    SHARE,
+    WARD_CODE,
+    WARD_CODES,
+    WARDS,
+)
 
 
 @dataclass(frozen=True, eq=False)

@@ -11,30 +11,29 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Final, Literal, get_args
+from typing import Final
 
 import pandas as pd
 
-from analysis.directory import (
+from analysis import settings
+from analysis.directory import Directory
+from analysis.errors import AnalysisError, check_choice
+from analysis.model import (
     ACTIVE_FROM,
     ACTIVE_UNTIL,
     AUDIENCE,
     CATEGORIES,
     DELIVERY,
+    DELIVERY_MODES,
     LAST_UPDATED,
     ORG_ID,
     ORG_KIND,
+    ORGANISATION_KINDS,
     SERVICE_ID,
-    Directory,
+    STALE_HANDLING,
+    StaleHandling,
 )
-from analysis.errors import AnalysisError
-from analysis.model import DeliveryMode, OrganisationKind
 from analysis.taxonomy import Taxonomy
-
-StaleHandling = Literal["exclude", "down-weight"]
-STALE_HANDLING: Final = get_args(StaleHandling)
-DELIVERY_MODES: Final = get_args(DeliveryMode)
-ORGANISATION_KINDS: Final = get_args(OrganisationKind)
 
 # Keys of `Selection.excluded`, in the order the filters apply.
 REASON_CATEGORY: Final = "category"
@@ -88,7 +87,7 @@ class Filters:
     org_kinds: tuple[str, ...] = ()
     stale_after_months: int | None = None
     stale: StaleHandling = "exclude"
-    stale_weight: float = 0.5
+    stale_weight: float = settings.STALE_WEIGHT
     as_of: pd.Timestamp | None = None
 
     def __post_init__(self) -> None:
@@ -214,11 +213,8 @@ def apply_filters(
 
 
 def _check_vocabulary(what: str, values: tuple[str, ...], known: tuple[str, ...]) -> None:
-    unknown = [value for value in values if value not in known]
-    if unknown:
-        raise AnalysisError(
-            f"{what} {unknown[0]!r} is not known. Fix: use one of {', '.join(known)}."
-        )
+    for value in values:
+        check_choice(what, value, known)
 
 
 def _any_of(cells: pd.Series, wanted: tuple[str, ...]) -> pd.Series:

@@ -10,69 +10,50 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Final, Literal, get_args
+from typing import Final
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from analysis.directory import CAPACITY, CATEGORIES, ORG_ID, SERVICE_ID, Directory
-from analysis.errors import AnalysisError
+from analysis import settings
+from analysis.directory import Directory
+from analysis.errors import AnalysisError, check_choice
 from analysis.geography import AreaSet
 from analysis.model import (
+    ACCESSIBILITY_PER_10K,
+    AREA_CODE,
+    AREA_NAME,
+    CAPACITY,
+    CATEGORIES,
+    CATEGORY,
+    COUNT_NO_COVERAGE,
+    COUNT_OTHER_CATEGORIES,
+    COUNT_SERVICES,
+    COUNT_UNCATEGORISED,
+    COUNT_USED,
+    EFFECTIVE_PROVIDERS,
+    LEVELS,
     LSOA_CODE,
     LSOA_NAME,
+    NEED,
+    ORG_ID,
+    ORGANISATIONS,
     POPULATION,
+    PROVISION_CLASS,
+    RELATIVE_PROVISION,
+    SERVICE_ID,
+    SMALL_NUMBERS,
+    SUPPLY,
+    SUPPLY_PER_NEED,
     WARD_CODE,
     WARD_NAME,
-    ProvisionClass,
+    Level,
 )
 from analysis.provision.coverage import Coverage, zone_membership
 from analysis.taxonomy import Taxonomy, need_by_category
 
-Level = Literal["ward", "neighbourhood"]
-LEVELS: Final = get_args(Level)
-PROVISION_CLASSES: Final = get_args(ProvisionClass)
-GAP_CLASSES: Final = ("missing", "under-served")
 PER_10K: Final = 10_000.0
-
-# Columns of the area × category table.
-AREA_CODE: Final = "area_code"
-AREA_NAME: Final = "area_name"
-CATEGORY: Final = "category"
-EFFECTIVE_PROVIDERS: Final = "effective_providers"
-ORGANISATIONS: Final = "organisations"
-ACCESSIBILITY_PER_10K: Final = "accessibility_per_10k"
-NEED: Final = "need"
-RELATIVE_PROVISION: Final = "relative_provision"
-PROVISION_CLASS: Final = "class"
-SMALL_NUMBERS: Final = "small_numbers"
-TABLE_COLUMNS: Final = (
-    AREA_CODE,
-    AREA_NAME,
-    CATEGORY,
-    POPULATION,
-    EFFECTIVE_PROVIDERS,
-    ORGANISATIONS,
-    ACCESSIBILITY_PER_10K,
-    NEED,
-    RELATIVE_PROVISION,
-    PROVISION_CLASS,
-    SMALL_NUMBERS,
-)
-# The neighbourhood table adds the ward each neighbourhood is in, for drill-down.
-NEIGHBOURHOOD_EXTRA: Final = (WARD_CODE,)
-
-# Columns of the city table (`MetricsResult.city`), one row per category.
-SUPPLY: Final = "supply"
-SUPPLY_PER_NEED: Final = "supply_per_need"
-
-# Keys of `MetricsResult.service_counts`.
-COUNT_SERVICES: Final = "services"
-COUNT_USED: Final = "used"
-COUNT_UNCATEGORISED: Final = "uncategorised"
-COUNT_OTHER_CATEGORIES: Final = "other_categories_only"
-COUNT_NO_COVERAGE: Final = "no_coverage"
 
 
 @dataclass(frozen=True)
@@ -98,11 +79,11 @@ class Thresholds:
         the smallest LSOA ONS designs).
     """
 
-    under_served_below: float = 0.5
-    overlap_min_providers: float = 3.0
-    overlap_min_rp: float = 2.0
-    small_numbers_providers: float = 2.0
-    small_numbers_population: float = 1000.0
+    under_served_below: float = settings.UNDER_SERVED_BELOW
+    overlap_min_providers: float = settings.OVERLAP_MIN_PROVIDERS
+    overlap_min_rp: float = settings.OVERLAP_MIN_RP
+    small_numbers_providers: float = settings.SMALL_NUMBERS_PROVIDERS
+    small_numbers_population: float = settings.SMALL_NUMBERS_POPULATION
 
     def __post_init__(self) -> None:
         for name, value in self.as_dict().items():
@@ -251,11 +232,7 @@ def compute_metrics(
     population-weighted means, never summed. Classes and flags: `classify_provision`,
     `flag_small_numbers`.
     """
-    if level not in LEVELS:
-        raise AnalysisError(
-            f"level {level!r} is not one of {', '.join(LEVELS)}. Fix: pass level='ward' or "
-            "level='neighbourhood'."
-        )
+    check_choice("level", level, LEVELS)
     coverage.check_area(area)
     category_ids = tuple(taxonomy.ids() if categories is None else categories)
     catchments_km = {

@@ -12,11 +12,18 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from analysis.directory import AREA_KIND, CATEGORIES, DELIVERY, LOCATION, SERVICE_NAME, Directory
+from analysis.directory import Directory
 from analysis.errors import AnalysisError
-from analysis.provision.coverage import CITYWIDE
+from analysis.model import (
+    AREA_KIND,
+    CATEGORIES,
+    CITYWIDE,
+    DELIVERY,
+    DISTANCE_M,
+    LOCATION,
+    SERVICE_NAME,
+)
 
-DISTANCE_M: Final = "distance_m"
 REMOTE_DELIVERY: Final = ("phone", "online")
 
 

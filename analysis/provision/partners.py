@@ -7,52 +7,35 @@ compared by the people both reach, from the coverage table; each suggestion says
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Final
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from analysis.directory import CATEGORIES, ORG_ID, ORG_NAME, SERVICE_ID, SERVICE_NAME, Directory
+from analysis import settings
+from analysis.directory import Directory
 from analysis.errors import AnalysisError
 from analysis.geography import AreaSet, lookup_postcode
-from analysis.model import LSOA_CODE, POPULATION, WARD_CODE
-from analysis.provision.coverage import Coverage
-from analysis.taxonomy import Taxonomy
-
-MIN_OVERLAP: Final = 0.5
-
-# Columns of a partners table.
-RELATION: Final = "relation"  # "similar" or "complementary"
-SHARED_CATEGORIES: Final = "shared_categories"
-OTHER_CATEGORIES: Final = "other_categories"
-PEOPLE_IN_COMMON: Final = "people_in_common"
-OVERLAP_COEFFICIENT: Final = "overlap_coefficient"
-REASON: Final = "reason"
-PARTNER_COLUMNS: Final = (
-    RELATION,
-    SERVICE_ID,
-    SERVICE_NAME,
-    ORG_ID,
-    ORG_NAME,
+from analysis.model import (
     CATEGORIES,
-    SHARED_CATEGORIES,
+    LSOA_CODE,
+    ORG_ID,
     OTHER_CATEGORIES,
-    PEOPLE_IN_COMMON,
     OVERLAP_COEFFICIENT,
+    PAIR_COLUMNS,
+    PARTNER_COLUMNS,
+    PEOPLE_IN_COMMON,
+    POPULATION,
     REASON,
-)
-# Columns of `find_similar_pairs`.
-SERVICE_A: Final = "service_a"
-SERVICE_B: Final = "service_b"
-PAIR_COLUMNS: Final = (
+    RELATION,
     SERVICE_A,
     SERVICE_B,
+    SERVICE_ID,
     SHARED_CATEGORIES,
-    PEOPLE_IN_COMMON,
-    OVERLAP_COEFFICIENT,
-    REASON,
+    WARD_CODE,
 )
+from analysis.provision.coverage import Coverage
+from analysis.taxonomy import Taxonomy
 
 
 def partners_of_service(
@@ -61,7 +44,7 @@ def partners_of_service(
     area: AreaSet,
     service_id: str,
     *,
-    min_overlap: float = MIN_OVERLAP,
+    min_overlap: float = settings.PARTNER_MIN_OVERLAP,
     taxonomy: Taxonomy | None = None,
 ) -> pd.DataFrame:
     """Similar and complementary services for one service.
@@ -124,7 +107,7 @@ def partners_of_organisation(
     area: AreaSet,
     org_id: str,
     *,
-    min_overlap: float = MIN_OVERLAP,
+    min_overlap: float = settings.PARTNER_MIN_OVERLAP,
     taxonomy: Taxonomy | None = None,
 ) -> pd.DataFrame:
     """Similar and complementary services of other organisations, for one organisation.
@@ -167,7 +150,7 @@ def partners_of_place(
     ward_code: str | None = None,
     postcode: str | None = None,
     categories: Iterable[str] = (),
-    min_overlap: float = MIN_OVERLAP,
+    min_overlap: float = settings.PARTNER_MIN_OVERLAP,
     taxonomy: Taxonomy | None = None,
 ) -> pd.DataFrame:
     """Services reaching a ward or a postcode: similar to ``categories``, or complementary.
@@ -220,7 +203,7 @@ def find_similar_pairs(
     directory: Directory,
     area: AreaSet,
     *,
-    min_overlap: float = MIN_OVERLAP,
+    min_overlap: float = settings.PARTNER_MIN_OVERLAP,
     ward_code: str | None = None,
     taxonomy: Taxonomy | None = None,
 ) -> pd.DataFrame:

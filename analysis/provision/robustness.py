@@ -9,50 +9,35 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Final
 
 import numpy as np
 import pandas as pd
 
+from analysis import settings
 from analysis.directory import Directory
 from analysis.errors import AnalysisError
 from analysis.geography import AreaSet
-from analysis.provision.coverage import CIRCLE_KINDS, Coverage, rescale_catchments
-from analysis.provision.metrics import (
+from analysis.model import (
     AREA_CODE,
     AREA_NAME,
     CATEGORY,
+    CIRCLE_KINDS,
     EFFECTIVE_PROVIDERS,
     GAP_CLASSES,
+    GAP_RANK,
+    GAP_SHARE,
     NEED,
     PROVISION_CLASS,
-    RELATIVE_PROVISION,
-    Level,
-    Thresholds,
-    classify_provision,
-    compute_metrics,
-)
-from analysis.taxonomy import Taxonomy
-
-# Columns of the robustness table.
-GAP_RANK: Final = "gap_rank"
-RANK_MIN: Final = "rank_min"
-RANK_MAX: Final = "rank_max"
-RANK_RANGE: Final = "rank_range"
-GAP_SHARE: Final = "gap_share"
-ROBUST: Final = "robust"
-ROBUSTNESS_COLUMNS: Final = (
-    AREA_CODE,
-    AREA_NAME,
-    CATEGORY,
-    PROVISION_CLASS,
-    GAP_RANK,
-    RANK_MIN,
     RANK_MAX,
+    RANK_MIN,
     RANK_RANGE,
-    GAP_SHARE,
+    RELATIVE_PROVISION,
     ROBUST,
+    Level,
 )
+from analysis.provision.coverage import Coverage, rescale_catchments
+from analysis.provision.metrics import Thresholds, classify_provision, compute_metrics
+from analysis.taxonomy import Taxonomy
 
 
 @dataclass(frozen=True)
@@ -70,7 +55,7 @@ class Variants:
         default catchments only.
     """
 
-    catchment_factors: tuple[float, ...] = (0.5, 0.75, 1.0, 1.25, 1.5)
+    catchment_factors: tuple[float, ...] = settings.ROBUSTNESS_CATCHMENT_FACTORS
     under_served_below: tuple[float, ...] = (0.4, 0.5, 0.6)
     catchment_kinds: tuple[str, ...] = ("at_location",)
 

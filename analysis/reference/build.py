@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from analysis import settings
 from analysis.crs import bng_to_lonlat
 from analysis.errors import SourceDataError
 from analysis.geography import normalise_postcode
@@ -36,7 +37,6 @@ from analysis.model import CRS_COMPUTE, CRS_DISPLAY, IMD_DOMAINS, POPULATION_COL
 from analysis.reference import sources as src
 from analysis.reference.deprivation import carry_imd, match_lsoa11_to_lsoa21
 
-MIN_AUTHORITY_SHARE = 0.5
 COORDINATE_DECIMALS = 6  # about 0.1 m: far finer than the generalised boundaries
 
 ATTRIBUTIONS = {
@@ -95,7 +95,7 @@ def assign_neighbourhoods(
         .drop_duplicates("lsoa_code")
         .set_index("lsoa_code")
     )
-    kept = inside[inside >= MIN_AUTHORITY_SHARE].index
+    kept = inside[inside >= settings.MIN_AUTHORITY_SHARE].index
     out = lsoa_gdf[lsoa_gdf["lsoa_code"].isin(kept)].copy()
     out["ward_code"] = out["lsoa_code"].map(best["ward_code"])
     out["ward_overlap_share"] = out["lsoa_code"].map(best["share"]).round(4)
@@ -289,8 +289,8 @@ def build_area(
         if "imd_match" in neighbourhoods
         else {},
         "rules": {
-            "authority": f"LSOA 2021 zones with at least {MIN_AUTHORITY_SHARE:.0%} of their area "
-            "in the authority's wards",
+            "authority": "LSOA 2021 zones with at least "
+            f"{settings.MIN_AUTHORITY_SHARE:.0%} of their area in the authority's wards",
             "neighbourhood_ward": "largest area overlap (ties to the lower ward code)",
             "imd_2011_to_2021": "code match; new codes take the 2011 zone covering most of "
             "their area (split: one parent; merged: several parents of at least 10 %)",

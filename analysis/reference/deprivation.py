@@ -8,15 +8,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from analysis import settings
 from analysis.crs import ensure_crs
 from analysis.model import CRS_COMPUTE, IMD_DOMAINS, need_col, rank_col
 
 # Number of LSOAs (2011) ranked by the English Indices of Deprivation 2019.
 IMD2019_LSOA_COUNT = 32_844
-
-# A 2011 zone is a parent of a 2021 zone when it makes up at least this share of its area;
-# smaller slivers are boundary generalisation, not real parts.
-PARENT_MIN_SHARE = 0.10
 
 
 def need_score_from_rank(rank: pd.Series | np.ndarray, n: int = IMD2019_LSOA_COUNT) -> np.ndarray:
@@ -77,7 +74,7 @@ def match_lsoa11_to_lsoa21(
         keep_geom_type=True,
     )
     pieces["share"] = pieces.area / pieces["lsoa_code"].map(new.set_index("lsoa_code").area)
-    pieces = pieces[pieces["share"] >= PARENT_MIN_SHARE]
+    pieces = pieces[pieces["share"] >= settings.IMD_PARENT_MIN_SHARE]
     parents = pieces.sort_values(
         ["lsoa_code", "share", "lsoa11_code"], ascending=[True, False, True]
     )

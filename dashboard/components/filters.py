@@ -8,20 +8,18 @@ chosen in this session (or the defaults) are used, so the picture does not chang
 
 from __future__ import annotations
 
-from typing import Final, get_args
+from typing import Final
 
 import pandas as pd
 import streamlit as st
 
 from analysis.errors import AnalysisError
 from analysis.escape import markdown_text
-from analysis.model import DeliveryMode, OrganisationKind
+from analysis.model import DELIVERY_MODES, ORGANISATION_KINDS
 from analysis.provision.filters import Filters
 from analysis.provision.metrics import Thresholds
 from dashboard.context import PageContext
 
-DELIVERY_MODES: Final = get_args(DeliveryMode)
-ORGANISATION_KINDS: Final = get_args(OrganisationKind)
 STALE_CHOICES: Final = {
     "count them": None,
     "leave them out": "exclude",

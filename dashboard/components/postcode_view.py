@@ -14,18 +14,22 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from analysis.directory import CATEGORIES, LOCATION, ORG_NAME, SERVICE_NAME
+from analysis import settings
 from analysis.escape import html_in_js_template, markdown_text
 from analysis.geography import PostcodeLocation
-from analysis.model import CRS_COMPUTE, CRS_DISPLAY
-from analysis.provision.nearby import DISTANCE_M
+from analysis.model import (
+    CATEGORIES,
+    CRS_COMPUTE,
+    CRS_DISPLAY,
+    DISTANCE_M,
+    LOCATION,
+    ORG_NAME,
+    SERVICE_NAME,
+)
 from analysis.taxonomy import Taxonomy
 from dashboard.components.service_table import category_labels, service_table
 from dashboard.maps.base import ward_map
 from dashboard.maps.offline import add_marker_cluster, offline_map
-
-CLUSTER_FROM = 30
-"""Cluster the service markers when there are at least this many."""
 
 
 def popup_html(row: pd.Series, taxonomy: Taxonomy) -> str:
@@ -78,7 +82,7 @@ def nearby_map(
     ).add_to(m)
     if not near_df.empty:
         points = gpd.GeoSeries(list(near_df[LOCATION]), crs=CRS_COMPUTE).to_crs(CRS_DISPLAY)
-        layer = add_marker_cluster(m) if len(near_df) >= CLUSTER_FROM else m
+        layer = add_marker_cluster(m) if len(near_df) >= settings.CLUSTER_MARKERS_FROM else m
         for point, (_, row) in zip(points, near_df.iterrows(), strict=True):
             folium.Marker(
                 [point.y, point.x],

@@ -9,17 +9,17 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.directory import (
+from analysis.model import (
     CATEGORIES,
     CONTACT_PUBLIC,
     DELIVERY,
+    DISTANCE_M,
     EMAIL,
     ORG_NAME,
     PHONE,
     SERVICE_NAME,
     WEBSITE,
 )
-from analysis.provision.nearby import DISTANCE_M
 from analysis.taxonomy import Taxonomy
 
 PRIVATE_CONTACT = "not public: ask your local support organisation"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.provision.metrics import (
+from analysis.model import (
     AREA_NAME,
     CATEGORY,
     NEED,

@@ -13,20 +13,21 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
+from analysis import settings
 from analysis.errors import ColumnMappingError, SafetyNetError
 from analysis.escape import markdown_text
 from analysis.ingest.import_report import ImportReport
-from analysis.ingest.load import MAX_UPLOAD_BYTES, load_directory
+from analysis.ingest.load import load_directory
 from analysis.ingest.mapping import TEMPLATE_COLUMNS, field_spec, guess_mapping
 from analysis.ingest.read import read_table
+from analysis.model import PROBLEM_COLUMNS
 from dashboard.context import PageContext
 from dashboard.data import DirectorySource, upload_key
 from dashboard.failure import record_failure
 
 # The limit is the importer's own, so the CLI and the dashboard refuse the same files.
-MAX_UPLOAD_MB = MAX_UPLOAD_BYTES // (1024 * 1024)
+MAX_UPLOAD_MB = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
 UPLOAD_TYPES = ["csv", "xlsx", "json"]
-PROBLEM_COLUMNS = ["row", "column", "value", "reason", "fix", "severity"]
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def handle_upload(
         upload: they are in the report.
     """
     size = len(data)
-    if size > MAX_UPLOAD_BYTES:
+    if size > settings.MAX_UPLOAD_BYTES:
         return UploadOutcome(
             name,
             size,

@@ -14,24 +14,34 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from analysis.directory import ORG_NAME, SERVICE_ID, SERVICE_NAME
 from analysis.escape import html_text, markdown_text
-from analysis.model import CRS_DISPLAY, LSOA_CODE, LSOA_NAME, POPULATION, WARD_CODE
-from analysis.provision.coverage import SHARE, ward_coverage
-from analysis.provision.metrics import (
+from analysis.model import (
     AREA_CODE,
     AREA_NAME,
     CATEGORY,
+    CRS_DISPLAY,
     EFFECTIVE_PROVIDERS,
     GAP_CLASSES,
+    GAP_SHARE,
+    LSOA_CODE,
+    LSOA_NAME,
+    ORG_NAME,
+    POPULATION,
     PROVISION_CLASS,
+    RANK_MAX,
+    RANK_MIN,
+    RELATION,
     RELATIVE_PROVISION,
+    ROBUST,
+    SERVICE_ID,
+    SERVICE_NAME,
+    SHARE,
     SMALL_NUMBERS,
-    MetricsResult,
+    WARD_CODE,
 )
-from analysis.provision.partners import REASON as PARTNER_REASON
-from analysis.provision.partners import RELATION
-from analysis.provision.robustness import GAP_SHARE, RANK_MAX, RANK_MIN, ROBUST
+from analysis.model import REASON as PARTNER_REASON
+from analysis.provision.coverage import ward_coverage
+from analysis.provision.metrics import MetricsResult
 from analysis.taxonomy import Taxonomy
 from dashboard.components.service_table import service_table
 from dashboard.maps.offline import offline_map

@@ -23,19 +23,15 @@ from folium.elements import MacroElement
 from folium.map import FitBounds
 from folium.template import Template
 
+from analysis import settings
 from analysis.crs import ensure_crs
 from analysis.escape import html_in_js_template, html_text
-from analysis.model import CRS_COMPUTE, CRS_DISPLAY
-from analysis.provision.metrics import AREA_CODE, PROVISION_CLASS, PROVISION_CLASSES
+from analysis.model import AREA_CODE, CRS_COMPUTE, CRS_DISPLAY, PROVISION_CLASS, PROVISION_CLASSES
 from dashboard.maps.base import WardLabels, label_points
 from dashboard.maps.offline import add_marker_cluster, offline_map
 
 NONE_LABEL = "none"
 NO_DATA_LABEL = "no data"
-SIMPLIFY_M = 15.0
-"""Tolerance of the display geometry, in metres (EPSG:27700); invisible at city zoom."""
-CLUSTER_FROM = 30
-"""Cluster service markers when there are at least this many."""
 
 # Okabe-Ito, safe for the common colour-vision deficiencies.
 CLASS_COLOURS: dict[str, str] = {
@@ -215,7 +211,9 @@ class Legend(MacroElement):
         self.markup = f'<div class="sn-legend-title">{html_text(title)}</div>{rows}'
 
 
-def display_geometry(wards_gdf: gpd.GeoDataFrame, *, tolerance_m: float = SIMPLIFY_M):
+def display_geometry(
+    wards_gdf: gpd.GeoDataFrame, *, tolerance_m: float = settings.DISPLAY_SIMPLIFY_M
+):
     """Wards simplified for drawing (EPSG:27700 in, EPSG:4326 out), topology kept."""
     ensure_crs(wards_gdf, CRS_COMPUTE, name="wards_gdf")
     simple = wards_gdf.copy()
@@ -247,7 +245,7 @@ def choropleth_map(
         Legend title (plain text, escaped here).
     services
         ``(lat, lon, name)`` service markers in WGS84 (plain text names), clustered when
-        there are `CLUSTER_FROM` or more.
+        there are `settings.CLUSTER_MARKERS_FROM` or more.
     font_px
         Legend text size (bigger in presentation mode).
 
@@ -311,7 +309,7 @@ def choropleth_map(
     labels_xy = list(zip(points.y, points.x, names, strict=True))
     WardLabels([labels_xy[i] for i in order]).add_to(m)
     if services:
-        layer = add_marker_cluster(m) if len(services) >= CLUSTER_FROM else m
+        layer = add_marker_cluster(m) if len(services) >= settings.CLUSTER_MARKERS_FROM else m
         for lat, lon, name in services:
             folium.CircleMarker(
                 [round(lat, 6), round(lon, 6)],

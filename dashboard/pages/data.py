@@ -10,8 +10,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from analysis import settings
 from analysis.escape import markdown_text
-from analysis.geography import REPO_ROOT
 from dashboard.components.upload import (
     MAX_UPLOAD_MB,
     UPLOAD_TYPES,
@@ -25,7 +25,6 @@ from dashboard.context import PageContext
 from dashboard.data import DirectorySource, upload_key
 from dashboard.state import StateKeys, ViewState
 
-TEMPLATE_DIR = REPO_ROOT / "data" / "templates"
 TEMPLATES = {
     "services_template.csv": "text/csv",
     "services_template.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -119,7 +118,7 @@ def _templates() -> None:
     )
     cols = st.columns(len(TEMPLATES))
     for col, (name, mime) in zip(cols, TEMPLATES.items(), strict=True):
-        path: Path = TEMPLATE_DIR / name
+        path: Path = settings.TEMPLATE_DIR / name
         if path.is_file():
             col.download_button(
                 f"Download {markdown_text(name)}",

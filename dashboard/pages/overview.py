@@ -8,9 +8,7 @@ from streamlit_folium import st_folium
 
 from analysis.crs import to_display
 from analysis.escape import markdown_text
-from analysis.model import POPULATION
-from analysis.outputs.export import parameters_frame
-from analysis.provision.metrics import (
+from analysis.model import (
     ACCESSIBILITY_PER_10K,
     AREA_CODE,
     AREA_NAME,
@@ -18,10 +16,12 @@ from analysis.provision.metrics import (
     EFFECTIVE_PROVIDERS,
     NEED,
     ORGANISATIONS,
+    POPULATION,
     PROVISION_CLASS,
     RELATIVE_PROVISION,
     SMALL_NUMBERS,
 )
+from analysis.outputs.export import parameters_frame
 from dashboard.components.exports import download_buttons
 from dashboard.components.filters import filter_controls, thresholds_text
 from dashboard.components.summary import class_counts, summary_text

@@ -5,10 +5,11 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from analysis.directory import SERVICE_ID
+from analysis import settings
 from analysis.errors import PostcodeFormatError, PostcodeNotInAreaError
 from analysis.escape import markdown_text
 from analysis.geography import lookup_postcode, normalise_postcode
+from analysis.model import SERVICE_ID
 from analysis.provision.nearby import categories_without, remote_services, services_near
 from analysis.provision.partners import partners_of_place
 from dashboard.components import postcode_view, ward_view
@@ -16,9 +17,7 @@ from dashboard.components.service_table import service_table
 from dashboard.context import PageContext
 from dashboard.data import get_coverage
 from dashboard.pages.ward import go_to
-from dashboard.state import MAX_DISTANCE_KM, ViewState
-
-MIN_DISTANCE_KM = 0.5
+from dashboard.state import ViewState
 
 
 def render(ctx: PageContext) -> ViewState:
@@ -33,9 +32,9 @@ def render(ctx: PageContext) -> ViewState:
     )
     distance_km = right.slider(
         "Distance (km)",
-        min_value=MIN_DISTANCE_KM,
-        max_value=MAX_DISTANCE_KM,
-        value=min(max(state.distance_km, MIN_DISTANCE_KM), MAX_DISTANCE_KM),
+        min_value=settings.MIN_DISTANCE_KM,
+        max_value=settings.MAX_DISTANCE_KM,
+        value=min(max(state.distance_km, settings.MIN_DISTANCE_KM), settings.MAX_DISTANCE_KM),
         step=0.5,
     )
     state = state.with_(postcode=typed.strip(), distance_km=distance_km)

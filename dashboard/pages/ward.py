@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.escape import markdown_text
-from analysis.model import WARD_CODE
+from analysis.model import AREA_CODE, WARD_CODE
 from analysis.outputs.profile import render_ward_profile
 from analysis.provision.filters import Filters
-from analysis.provision.metrics import AREA_CODE, Thresholds
+from analysis.provision.metrics import Thresholds
 from analysis.provision.partners import partners_of_place
 from dashboard.components import ward_view
 from dashboard.context import PageContext

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.geography import REPO_ROOT, AreaSet, default_area_path, load_area
+from analysis.geography import AreaSet, default_area_path, load_area
+from analysis.settings import REPO_ROOT
 
 RAW_BRISTOL = REPO_ROOT.parent / "shared" / "data" / "bristol"
 

@@ -14,7 +14,8 @@ import pytest
 
 from analysis.cli import main
 from analysis.errors import AreaDataError
-from analysis.geography import REPO_ROOT, default_area_path, load_area
+from analysis.geography import default_area_path, load_area
+from analysis.settings import REPO_ROOT
 
 
 def _truncate(name: str, keep: float = 0.5) -> Callable[[Path], None]:

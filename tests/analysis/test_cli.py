@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from analysis.cli import main
-from analysis.geography import REPO_ROOT
+from analysis.settings import REPO_ROOT
 
 
 def test_lookup_prints_one_json_object(capsys):

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis.cli import main
-from analysis.geography import REPO_ROOT
+from analysis.settings import REPO_ROOT
 
 SERVICES_CSV = "\n".join(
     [

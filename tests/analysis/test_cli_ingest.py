@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from analysis.cli import main
-from analysis.geography import REPO_ROOT
+from analysis.settings import REPO_ROOT
 from tests.analysis.ingest.helpers import ORUK_DATA, csv_bytes
 
 GOOD = csv_bytes(["org_name", "postcode", "categories"], ["Heron", "BS8 1TH", "food"])

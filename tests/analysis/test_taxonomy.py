@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from analysis import settings
 from analysis.errors import AreaDataError, TaxonomyError
 from analysis.taxonomy import (
-    DEFAULT_TAXONOMY_PATH,
     Category,
     Taxonomy,
     check_indicator_columns,
@@ -73,9 +73,9 @@ def test_shipped_file_has_the_15_categories_in_order():
 
 
 def test_default_path_is_the_repository_file():
-    assert DEFAULT_TAXONOMY_PATH.name == "taxonomy.csv"
-    assert DEFAULT_TAXONOMY_PATH.parent.name == "data"
-    assert load_taxonomy(DEFAULT_TAXONOMY_PATH) == SHIPPED
+    assert settings.TAXONOMY_PATH.name == "taxonomy.csv"
+    assert settings.TAXONOMY_PATH.parent.name == "data"
+    assert load_taxonomy(settings.TAXONOMY_PATH) == SHIPPED
 
 
 def test_shipped_indicators_and_catchments():

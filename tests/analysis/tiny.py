@@ -21,9 +21,9 @@ import pandas as pd
 import shapely
 from shapely import box
 
-from analysis.directory import ORG_COLUMNS, SERVICE_COLUMNS, Directory
+from analysis.directory import Directory
 from analysis.geography import AreaSet
-from analysis.model import CRS_COMPUTE, IMD_DOMAINS
+from analysis.model import CRS_COMPUTE, IMD_DOMAINS, ORG_COLUMNS, SERVICE_COLUMNS
 from analysis.taxonomy import Category, Taxonomy
 
 KM = 1000.0

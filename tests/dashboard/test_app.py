@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis.geography import REPO_ROOT
+from analysis.settings import REPO_ROOT
 from dashboard.state import PAGES
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")

@@ -7,15 +7,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis.geography import REPO_ROOT, load_area
+from analysis.geography import load_area
 from analysis.ingest.load import load_directory
+from analysis.settings import MAX_UPLOAD_BYTES, REPO_ROOT
 from analysis.taxonomy import load_taxonomy
-from dashboard.components.upload import (
-    MAX_UPLOAD_BYTES,
-    describe_size,
-    handle_upload,
-    problems_frame,
-)
+from dashboard.components.upload import describe_size, handle_upload, problems_frame
 from dashboard.context import PageContext
 from dashboard.data import DirectorySource, upload_key
 from dashboard.state import StateKeys, ViewState

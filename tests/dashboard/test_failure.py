@@ -8,7 +8,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis.geography import REPO_ROOT
+from analysis.settings import REPO_ROOT
 from dashboard import failure
 from dashboard.failure import DEBUG_ENV, failure_message, on_script_error
 from tests.dashboard.shown import shown

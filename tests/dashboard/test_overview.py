@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis.geography import REPO_ROOT, load_area
+from analysis.geography import load_area
 from analysis.provision.metrics import compute_metrics
+from analysis.settings import REPO_ROOT
 from analysis.taxonomy import load_taxonomy
 from dashboard.components.exports import csv_bytes
 from dashboard.components.summary import summary_text

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from analysis.geography import REPO_ROOT, load_area, lookup_postcode
+from analysis.geography import load_area, lookup_postcode
 from analysis.ingest.load import load_directory
 from analysis.provision.nearby import services_near
+from analysis.settings import REPO_ROOT
 from analysis.taxonomy import load_taxonomy
 from dashboard.components.postcode_view import nearby_map
 from tests.dashboard.shown import shown

@@ -7,15 +7,17 @@ import importlib.util
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis.geography import REPO_ROOT, load_area
+from analysis import settings
+from analysis.geography import load_area
 from analysis.ingest.load import load_directory
 from analysis.outputs.profile import render_ward_profile
 from analysis.provision.coverage import compute_coverage
 from analysis.provision.metrics import compute_metrics
+from analysis.settings import REPO_ROOT
 from analysis.taxonomy import load_taxonomy
 from dashboard.components.service_table import PRIVATE_CONTACT, service_rows
 from dashboard.components.ward_view import measure_bins, neighbourhood_features
-from dashboard.data import DEMO_SERVICES_PATH, DirectorySource
+from dashboard.data import DirectorySource
 from dashboard.maps.offline import external_references
 from dashboard.state import StateKeys
 
@@ -119,7 +121,7 @@ def test_ward_map_tooltips_are_escaped():
 
 def test_ward_profile_download_is_self_contained():
     area, taxonomy = load_area(), load_taxonomy()
-    directory, _ = load_directory(DEMO_SERVICES_PATH, area=area, taxonomy=taxonomy)
+    directory, _ = load_directory(settings.DEMO_SERVICES_PATH, area=area, taxonomy=taxonomy)
     coverage = compute_coverage(directory, area)
     metrics = compute_metrics(coverage, directory, area, taxonomy)
     html = render_ward_profile(metrics, coverage, directory, area, taxonomy, ward_code=CENTRAL)

@@ -11,8 +11,8 @@ from analysis.demo.template import (
     write_template_csv,
     write_templates,
 )
-from analysis.geography import REPO_ROOT
 from analysis.ingest.mapping import FIELDS, TEMPLATE_COLUMNS
+from analysis.settings import REPO_ROOT
 from tests.analysis.ingest.helpers import load
 
 DOCS = REPO_ROOT / "docs" / "data-format.md"

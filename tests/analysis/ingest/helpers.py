@@ -8,9 +8,10 @@ from datetime import date
 from pathlib import Path
 
 from analysis.directory import Directory
-from analysis.geography import REPO_ROOT, AreaSet
+from analysis.geography import AreaSet
 from analysis.ingest.import_report import ImportReport
 from analysis.ingest.load import load_directory
+from analysis.settings import REPO_ROOT
 from analysis.taxonomy import load_taxonomy
 
 AS_OF = date(2026, 11, 28)

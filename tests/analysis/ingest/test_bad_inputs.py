@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from analysis import settings
 from analysis.cli import main
 from analysis.errors import IngestError, SafetyNetError
-from analysis.geography import REPO_ROOT
-from analysis.ingest.load import MAX_UPLOAD_BYTES, WITHHELD
+from analysis.ingest.load import WITHHELD
+from analysis.settings import REPO_ROOT
 from tests.analysis.ingest.helpers import load
 
 _spec = importlib.util.spec_from_file_location(
@@ -123,7 +124,7 @@ def test_fifty_thousand_rows_are_all_accounted_for(corpus, bristol):
 
 def test_a_file_over_the_upload_limit_is_refused_with_its_size(corpus, bristol, capsys):
     data = corpus["over_limit.csv"].read_bytes()
-    assert len(data) > MAX_UPLOAD_BYTES == 20 * 1024 * 1024
+    assert len(data) > settings.MAX_UPLOAD_BYTES == 20 * 1024 * 1024
     with pytest.raises(
         IngestError,
         match=r"over_limit.csv is 20.0 MB \(20,972,544 bytes\), over "

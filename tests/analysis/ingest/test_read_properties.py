@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from analysis.errors import SafetyNetError
-from analysis.geography import REPO_ROOT
 from analysis.ingest.import_report import ImportReport
 from analysis.ingest.mapping import known_field
+from analysis.settings import REPO_ROOT
 from tests.analysis.ingest.helpers import load
 from tests.analysis.tiny import make_area
 

@@ -12,6 +12,7 @@ from shapely import box
 
 from analysis.errors import AnalysisError
 from analysis.escape import spreadsheet_cell as neutralise_cell
+from analysis.model import TABLE_COLUMNS
 from analysis.outputs.export import (
     export_metrics,
     prepare_for_spreadsheet,
@@ -19,7 +20,7 @@ from analysis.outputs.export import (
     write_html,
 )
 from analysis.provision.coverage import compute_coverage
-from analysis.provision.metrics import TABLE_COLUMNS, compute_metrics
+from analysis.provision.metrics import compute_metrics
 from tests.analysis.tiny import make_area, make_directory, make_taxonomy, service
 
 AREA = make_area()

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from shapely import box
 
 from analysis.errors import AnalysisError, TaxonomyError
+from analysis.model import TABLE_COLUMNS
 from analysis.provision.coverage import compute_coverage
 from analysis.provision.metrics import (
-    TABLE_COLUMNS,
     Thresholds,
     classify_provision,
     compute_metrics,
@@ -214,7 +214,9 @@ def test_weights_scale_providers_and_capacity():
 
 def test_bad_inputs_are_refused_with_the_fix():
     directory = food_directory()
-    with pytest.raises(AnalysisError, match=r"level 'city' is not one of ward, neighbourhood"):
+    with pytest.raises(
+        AnalysisError, match=r"level 'city' is not known\. Fix: use one of ward, neighbourhood"
+    ):
         metrics(directory, level="city")
     with pytest.raises(AnalysisError, match=r"service S1 has weight -1.0; expected a number >= 0"):
         metrics(directory, weights=pd.Series({"S1": -1.0}))
@@ -418,7 +420,7 @@ def test_a_citywide_service_covers_every_neighbourhood(specs):
 
 def test_demo_data_gives_every_ward_and_category_without_gaps_in_the_table(bristol):
     ingest = pytest.importorskip("analysis.ingest.load")
-    from analysis.geography import REPO_ROOT
+    from analysis.settings import REPO_ROOT
     from analysis.taxonomy import load_taxonomy
 
     path = REPO_ROOT / "data" / "sample" / "services.csv"

@@ -7,7 +7,8 @@ import pytest
 from analysis.errors import AnalysisError
 from analysis.geography import lookup_postcode
 from analysis.ingest.load import load_directory
-from analysis.provision.nearby import DISTANCE_M, categories_without, remote_services, services_near
+from analysis.model import DISTANCE_M
+from analysis.provision.nearby import categories_without, remote_services, services_near
 from analysis.taxonomy import load_taxonomy
 
 HEADER = (

@@ -6,10 +6,9 @@ import pytest
 from shapely import box
 
 from analysis.errors import AnalysisError, PostcodeNotInAreaError
+from analysis.model import PAIR_COLUMNS, PARTNER_COLUMNS
 from analysis.provision.coverage import compute_coverage
 from analysis.provision.partners import (
-    PAIR_COLUMNS,
-    PARTNER_COLUMNS,
     find_similar_pairs,
     partners_of_organisation,
     partners_of_place,

@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 
 from analysis.errors import AnalysisError
+from analysis.model import ROBUSTNESS_COLUMNS
 from analysis.provision.coverage import compute_coverage
-from analysis.provision.robustness import ROBUSTNESS_COLUMNS, Variants, assess_robustness, rank_gaps
+from analysis.provision.robustness import Variants, assess_robustness, rank_gaps
 from tests.analysis.tiny import circle, make_area, make_directory, make_taxonomy
 
 AREA = make_area(
