@@ -142,15 +142,28 @@ def _serve(args: argparse.Namespace) -> int:
     return subprocess.call(command, cwd=REPO_ROOT)
 
 
-def _analysis_inputs(args: argparse.Namespace, area):
-    """Taxonomy, coverage of every service, and the filtered selection, for analyse/report."""
+def _analysis(args: argparse.Namespace, area):
+    """The pipeline over the services file of ``args``, and the filters ``args`` ask for."""
+    from analysis.ingest.load import load_directory
+    from analysis.provision.pipeline import Analysis
+    from analysis.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    directory, ingest_report = load_directory(args.services, area=area, taxonomy=taxonomy)
+    if ingest_report.rejected:
+        print(
+            f"note: {ingest_report.summary()}; see 'python -m analysis validate "
+            f"{args.services}' for the reasons",
+            file=sys.stderr,
+        )
+    return Analysis(directory, area, taxonomy), _filters(args)
+
+
+def _filters(args: argparse.Namespace):
     import pandas as pd
 
     from analysis.errors import AnalysisError
-    from analysis.ingest.load import load_directory
-    from analysis.provision.coverage import compute_coverage
-    from analysis.provision.filters import Filters, apply_filters
-    from analysis.taxonomy import load_taxonomy
+    from analysis.provision.filters import Filters
 
     def day(text: str | None, option: str) -> pd.Timestamp | None:
         if text is None:
@@ -162,15 +175,7 @@ def _analysis_inputs(args: argparse.Namespace, area):
                 f"{option} {text!r} is not a date. Fix: write it as YYYY-MM-DD, e.g. 2025-06-30."
             ) from error
 
-    taxonomy = load_taxonomy()
-    directory, ingest_report = load_directory(args.services, area=area, taxonomy=taxonomy)
-    if ingest_report.rejected:
-        print(
-            f"note: {ingest_report.summary()}; see 'python -m analysis validate "
-            f"{args.services}' for the reasons",
-            file=sys.stderr,
-        )
-    filters = Filters(
+    return Filters(
         delivery=tuple(args.delivery or ()),
         audiences=tuple(args.audience or ()),
         active_on=day(args.active_on, "--active-on"),
@@ -179,10 +184,6 @@ def _analysis_inputs(args: argparse.Namespace, area):
         stale=args.stale,
         as_of=pd.Timestamp.today().normalize() if args.stale_months is not None else None,
     )
-    # Coverage of every service, so that filters never recompute geometry.
-    coverage = compute_coverage(directory, area)
-    selection = apply_filters(directory, filters, taxonomy=taxonomy)
-    return taxonomy, coverage, selection
 
 
 def _analysis_thresholds(args: argparse.Namespace):
@@ -196,34 +197,32 @@ def _analysis_thresholds(args: argparse.Namespace):
 
 
 def _analyse(args: argparse.Namespace) -> int:
+    from analysis.model import (
+        AREA_CODE,
+        COUNT_SERVICES,
+        COUNT_UNCATEGORISED,
+        PROVISION_CLASS,
+        PROVISION_CLASSES,
+    )
     from analysis.outputs.export import export_metrics
-    from analysis.provision.metrics import compute_metrics
 
-    thresholds = _analysis_thresholds(args)
     area = load_area(args.area)
-    taxonomy, coverage, selection = _analysis_inputs(args, area)
-    result = compute_metrics(
-        coverage,
-        selection.directory,
-        area,
-        taxonomy,
-        level=args.level,
-        thresholds=thresholds,
-        categories=args.category,
-        weights=selection.weights,
+    analysis, filters = _analysis(args, area)
+    result = analysis.metrics(
+        filters, _analysis_thresholds(args), level=args.level, categories=args.category
     )
     path = export_metrics(result, area, args.out)
     table = result.table
-    classes = table["class"].value_counts()
+    classes = table[PROVISION_CLASS].value_counts()
     counts = result.service_counts
-    dropped = sum(selection.excluded.values())
-    n_areas = table["area_code"].nunique()
+    dropped = sum(analysis.selection(filters).excluded.values())
+    n_areas = table[AREA_CODE].nunique()
     print(
         f"wrote {len(table)} rows ({n_areas} {args.level}s × "
         f"{len(table) // max(n_areas, 1)} categories) to {path}: "
-        + ", ".join(f"{classes.get(name, 0)} {name}" for name in _CLASS_ORDER)
-        + f"; {counts['services'] + dropped} services, {dropped} filtered out, "
-        f"{counts['uncategorised']} uncategorised (in no category)"
+        + ", ".join(f"{classes.get(name, 0)} {name}" for name in PROVISION_CLASSES)
+        + f"; {counts[COUNT_SERVICES] + dropped} services, {dropped} filtered out, "
+        f"{counts[COUNT_UNCATEGORISED]} uncategorised (in no category)"
     )
     return 0
 
@@ -232,8 +231,6 @@ def _report(args: argparse.Namespace) -> int:
     from analysis.errors import AnalysisError
     from analysis.outputs.export import write_html
     from analysis.outputs.profile import render_ward_profile, resolve_ward
-    from analysis.provision.metrics import compute_metrics
-    from analysis.provision.robustness import assess_robustness
 
     if args.out.suffix.lower() not in (".html", ".htm"):
         raise AnalysisError(
@@ -243,43 +240,24 @@ def _report(args: argparse.Namespace) -> int:
     thresholds = _analysis_thresholds(args)
     area = load_area(args.area)
     ward_code = resolve_ward(area, args.ward)
-    taxonomy, coverage, selection = _analysis_inputs(args, area)
-    result = compute_metrics(
-        coverage,
-        selection.directory,
-        area,
-        taxonomy,
-        level="ward",
-        thresholds=thresholds,
-        weights=selection.weights,
-    )
-    robustness = assess_robustness(
-        coverage,
-        selection.directory,
-        area,
-        taxonomy,
-        thresholds=thresholds,
-        weights=selection.weights,
-    )
+    analysis, filters = _analysis(args, area)
     page = render_ward_profile(
-        result,
-        coverage,
-        selection.directory,
+        analysis.metrics(filters, thresholds),
+        analysis.coverage,
+        analysis.selection(filters).directory,
         area,
-        taxonomy,
+        analysis.taxonomy,
         ward_code=ward_code,
-        robustness=robustness,
+        robustness=analysis.robustness(filters, thresholds),
     )
     path = write_html(page, args.out)
     print(f"wrote the profile of {area.ward_name(ward_code)} ({ward_code}) to {path}")
     return 0
 
 
-_CLASS_ORDER = ("missing", "under-served", "adequate", "overlap")
-
-
 def _add_analysis_commands(commands: argparse._SubParsersAction) -> None:
     """The ``analyse`` and ``report`` subcommands."""
+    from analysis.model import EXCLUDE_STALE, LEVELS, STALE_HANDLING, WARD_LEVEL
     from analysis.provision.metrics import Thresholds
 
     default_services = settings.DEMO_SERVICES_PATH
@@ -351,8 +329,8 @@ def _add_analysis_commands(commands: argparse._SubParsersAction) -> None:
         )
         filters.add_argument(
             "--stale",
-            choices=("exclude", "down-weight"),
-            default="exclude",
+            choices=STALE_HANDLING,
+            default=EXCLUDE_STALE,
             help="drop stale records, or count them at half weight (default exclude)",
         )
 
@@ -361,7 +339,7 @@ def _add_analysis_commands(commands: argparse._SubParsersAction) -> None:
     )
     common(analyse)
     analyse.add_argument(
-        "--level", choices=("ward", "neighbourhood"), default="ward", help="default ward"
+        "--level", choices=LEVELS, default=WARD_LEVEL, help=f"default {WARD_LEVEL}"
     )
     analyse.add_argument(
         "--category",

@@ -259,6 +259,11 @@ TABLE_COLUMNS: Final = (
     PROVISION_CLASS,
     SMALL_NUMBERS,
 )
+# The measures a map can show: the class and the table's numeric columns.
+Measure = Literal[
+    "class", "effective_providers", "accessibility_per_10k", "relative_provision", "need"
+]
+MEASURE_COLUMNS: Final = get_args(Measure)
 # The neighbourhood table adds the ward each neighbourhood is in, for drill-down.
 NEIGHBOURHOOD_EXTRA: Final = (WARD_CODE,)
 

@@ -14,18 +14,30 @@ import streamlit as st
 
 from analysis.errors import SafetyNetError
 from analysis.escape import markdown_text
+from analysis.model import WARD_CODE
 from dashboard.context import PageContext
 from dashboard.data import current_source, get_area, get_taxonomy
 from dashboard.failure import show_details_when_debugging, show_failure
 from dashboard.maps.offline import ensure_static_assets
-from dashboard.state import PAGES, ViewState, from_query, to_query
+from dashboard.navigation import follow_url, navigate, remember
+from dashboard.state import (
+    DATA_PAGE,
+    OVERVIEW,
+    PAGES,
+    POSTCODE_PAGE,
+    WARD_PAGE,
+    StateKeys,
+    ViewState,
+    from_query,
+    to_query,
+)
 
 STATIC_DIR = Path(__file__).parent / "static"
 PAGE_TITLES = {
-    "overview": "City overview",
-    "ward": "Ward profile",
-    "postcode": "Near a postcode",
-    "data": "Your data",
+    OVERVIEW: "City overview",
+    WARD_PAGE: "Ward profile",
+    POSTCODE_PAGE: "Near a postcode",
+    DATA_PAGE: "Your data",
 }
 
 
@@ -40,21 +52,43 @@ def sidebar(state: ViewState, source_label: str) -> ViewState:
     """Page choice and presentation mode; returns the view with the user's choice."""
     with st.sidebar:
         st.title("Safety Net")
-        page = st.radio(
-            "Page",
-            PAGES,
-            index=PAGES.index(state.page),
-            format_func=PAGE_TITLES.get,
-            key="nav_page",
-        )
+        follow_url(StateKeys.NAV_PAGE, state.page)
+        page = st.radio("Page", PAGES, format_func=PAGE_TITLES.get, key=StateKeys.NAV_PAGE)
+        follow_url(StateKeys.NAV_PRESENT, state.present)
         present = st.toggle(
             "Presentation mode",
-            value=state.present,
-            key="nav_present",
+            key=StateKeys.NAV_PRESENT,
             help="Hides the controls and enlarges the map and headline numbers.",
         )
         st.caption(f"Services: {markdown_text(source_label)}")
-    return state.with_(page=page, present=present)
+    return state.with_(
+        page=remember(StateKeys.NAV_PAGE, page), present=remember(StateKeys.NAV_PRESENT, present)
+    )
+
+
+def presentation_controls(state: ViewState) -> None:
+    """Hide the sidebar, enlarge the numbers, and offer the way back."""
+    st.markdown(
+        "<style>section[data-testid='stSidebar']{display:none}"
+        " div[data-testid='stMetricValue']{font-size:3rem}</style>",
+        unsafe_allow_html=True,
+    )
+    if st.button("Leave presentation mode", key=StateKeys.LEAVE_PRESENT):
+        navigate(state.with_(present=False))
+
+
+def read_view(area, taxonomy) -> ViewState:
+    """The view the URL asks for; what it could not use is said in a warning."""
+    state, ignored = from_query(
+        st.query_params.to_dict(),
+        categories=taxonomy.ids(),
+        wards=tuple(area.wards[WARD_CODE]),
+    )
+    if ignored:
+        st.warning(
+            "This link had values that were not understood: " + markdown_text("; ".join(ignored))
+        )
+    return state
 
 
 def main() -> None:
@@ -67,37 +101,17 @@ def main() -> None:
     except SafetyNetError as error:
         st.error(f"The reference data could not be loaded. {markdown_text(error)}")
         st.stop()
-    state, ignored = from_query(
-        st.query_params.to_dict(),
-        categories=taxonomy.ids(),
-        wards=tuple(area.wards["ward_code"]),
-    )
-    if ignored:
-        st.warning(
-            "This link had values that were not understood: " + markdown_text("; ".join(ignored))
-        )
+    state = read_view(area, taxonomy)
     if state.present:
-        st.markdown(
-            "<style>section[data-testid='stSidebar']{display:none}"
-            " div[data-testid='stMetricValue']{font-size:3rem}</style>",
-            unsafe_allow_html=True,
-        )
-        if st.button("Leave presentation mode", key="leave_present"):
-            st.query_params.from_dict(to_query(state.with_(present=False)))
-            st.rerun()
+        presentation_controls(state)
     else:
-        # A page changed the URL (e.g. a click on the map): the page radio follows it.
-        if st.session_state.get("_last_page", state.page) != state.page:
-            st.session_state.pop("nav_page", None)
         chosen = sidebar(state, source.label)
-        if chosen.present:  # hide the controls now, not at the next click
-            st.query_params.from_dict(to_query(chosen))
-            st.rerun()
+        if chosen.present:
+            navigate(chosen)  # hide the controls now, not at the next click
         state = chosen
     page = importlib.import_module(f"dashboard.pages.{state.page}")
     state = page.render(PageContext(state, area, taxonomy, source))
     st.query_params.from_dict(to_query(state))
-    st.session_state["_last_page"] = state.page
 
     st.divider()
     sources, licence = attribution_parts(area.attribution)

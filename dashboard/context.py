@@ -1,12 +1,14 @@
-"""What every page is handed: the view, the area, the categories and the services in use."""
+"""What every page is handed: the view, the area, the categories, the services in use and
+their analysis."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from analysis.geography import AreaSet
+from analysis.provision.pipeline import Analysis
 from analysis.taxonomy import Taxonomy
-from dashboard.data import DirectorySource
+from dashboard.data import DirectorySource, get_analysis
 from dashboard.state import ViewState
 
 
@@ -18,3 +20,8 @@ class PageContext:
     area: AreaSet
     taxonomy: Taxonomy
     source: DirectorySource
+
+    @property
+    def analysis(self) -> Analysis:
+        """The pipeline over the services in use, shared by every session that shows them."""
+        return get_analysis(self.source.key, self.source.directory)

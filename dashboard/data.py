@@ -1,8 +1,9 @@
 """Every cache of the dashboard, in one module.
 
-Shared read-only frames (area, taxonomy, demo directory, coverage) are cached once per
-server with ``st.cache_resource``: callers must not modify them. Metrics are keyed on small
-hashable inputs, so a threshold or filter change reruns only the cheap metrics step.
+Shared read-only data (area, taxonomy, demo directory, and one `Analysis` per directory)
+is cached once per server with ``st.cache_resource``: callers must not modify it. The
+`Analysis` caches its own results per filters and thresholds, so a threshold or filter
+change reruns only the cheap metrics step.
 An upload lives in this browser session's ``st.session_state`` only, never in a shared
 cache keyed by something another session could guess.
 """
@@ -21,10 +22,7 @@ from analysis.directory import Directory
 from analysis.geography import AreaSet, default_area_path, load_area
 from analysis.ingest.import_report import ImportReport
 from analysis.ingest.load import load_directory
-from analysis.provision.coverage import Coverage, compute_coverage
-from analysis.provision.filters import Filters, apply_filters
-from analysis.provision.metrics import MetricsResult, Thresholds, compute_metrics
-from analysis.provision.robustness import assess_robustness
+from analysis.provision.pipeline import Analysis
 from analysis.taxonomy import Taxonomy, load_taxonomy
 from dashboard.state import StateKeys
 
@@ -87,41 +85,12 @@ def current_source() -> DirectorySource:
 
 
 @st.cache_resource(show_spinner="Working out who covers which neighbourhood…", max_entries=8)
-def get_coverage(key: str, _directory: Directory) -> Coverage:
-    """The service × neighbourhood coverage of the directory cached under ``key``."""
-    return compute_coverage(_directory, get_area())
+def get_analysis(key: str, _directory: Directory) -> Analysis:
+    """The analysis of the directory cached under ``key``, shared by every session.
 
-
-@st.cache_resource(max_entries=64)
-def get_metrics(
-    key: str,
-    _directory: Directory,
-    filters: Filters,
-    thresholds: Thresholds,
-    level: str = "ward",
-) -> MetricsResult:
-    """Metrics of the directory under ``key`` with ``filters`` and ``thresholds``."""
-    selection = apply_filters(_directory, filters, taxonomy=get_taxonomy())
-    return compute_metrics(
-        get_coverage(key, _directory),
-        selection.directory,
-        get_area(),
-        get_taxonomy(),
-        level=level,
-        thresholds=thresholds,
-        weights=selection.weights,
-    )
-
-
-@st.cache_resource(show_spinner="Testing how robust each gap is…", max_entries=16)
-def get_robustness(key: str, _directory: Directory, filters: Filters, thresholds: Thresholds):
-    """Rank range of each ward × category gap over catchment and threshold variants."""
-    selection = apply_filters(_directory, filters, taxonomy=get_taxonomy())
-    return assess_robustness(
-        get_coverage(key, _directory),
-        selection.directory,
-        get_area(),
-        get_taxonomy(),
-        thresholds=thresholds,
-        weights=selection.weights,
-    )
+    Its coverage is computed once; metrics, robustness and the services of a ward are
+    cached inside it per filters and level, so a threshold change only reclassifies.
+    """
+    analysis = Analysis(_directory, get_area(), get_taxonomy())
+    analysis.coverage  # the one slow step, done under this spinner  # noqa: B018
+    return analysis

@@ -1,61 +1,140 @@
-"""The view in the URL: every page, category, measure, ward, postcode and presentation flag.
+"""The view in the URL: page, category, measure, ward, postcode, distance, presentation flag,
+the filters that choose which services count, and the thresholds that classify provision.
 
-A copied link reopens exactly the same view. Parsing never fails: an unknown value falls
-back to the default and is reported, so a mistyped link still opens a page.
+A copied link reopens exactly the same view, numbers included. Parsing never fails: an
+unknown value falls back to the default and is reported, so a mistyped link still opens a
+page. Every key this app keeps in ``st.session_state`` is named in `StateKeys`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Final, Literal
+from typing import Final, Literal, get_args
+
+import pandas as pd
 
 from analysis import settings
+from analysis.errors import AnalysisError
+from analysis.model import (
+    ACCESSIBILITY_PER_10K,
+    DELIVERY_MODES,
+    EFFECTIVE_PROVIDERS,
+    NEED,
+    ORGANISATION_KINDS,
+    PROVISION_CLASS,
+    RELATIVE_PROVISION,
+    STALE_HANDLING,
+    DeliveryMode,
+    Measure,
+    OrganisationKind,
+    StaleHandling,
+)
+from analysis.provision.filters import Filters
+from analysis.provision.metrics import Thresholds
 
 Page = Literal["overview", "ward", "postcode", "data"]
-Measure = Literal[
-    "class", "effective_providers", "accessibility_per_10k", "relative_provision", "need"
-]
+PAGES: Final = get_args(Page)
+OVERVIEW, WARD_PAGE, POSTCODE_PAGE, DATA_PAGE = PAGES
 
-PAGES: Final[tuple[Page, ...]] = ("overview", "ward", "postcode", "data")
-MEASURES: Final[dict[str, str]] = {
-    "class": "Gap or overlap (class)",
-    "effective_providers": "Effective providers",
-    "accessibility_per_10k": "Accessibility per 10,000 residents",
-    "relative_provision": "Relative provision (city = 1)",
-    "need": "Need",
+MEASURES: Final[dict[Measure, str]] = {
+    PROVISION_CLASS: "Gap or overlap (class)",
+    EFFECTIVE_PROVIDERS: "Effective providers",
+    ACCESSIBILITY_PER_10K: "Accessibility per 10,000 residents",
+    RELATIVE_PROVISION: "Relative provision (city = 1)",
+    NEED: "Need",
 }
+DEFAULT_THRESHOLDS: Final = Thresholds()
+
+# Query parameter of each threshold the sidebar sets (the small-numbers ones are fixed).
+THRESHOLD_PARAMS: Final = {
+    "under": "under_served_below",
+    "providers": "overlap_min_providers",
+    "rp": "overlap_min_rp",
+}
+_TRUE: Final = frozenset({"1", "true", "yes", "on"})
+LIST_SEPARATOR: Final = ","
 
 
 class StateKeys:
-    """Names of the values kept in ``st.session_state`` (one place, no stray strings)."""
+    """Every key the app keeps in ``st.session_state``: values and widget keys."""
 
-    UPLOAD = "upload"  # (Directory, Report, key) of this browser session's upload, if any
-    UPLOAD_WIDGET = "upload_widget"
+    # Values.
+    UPLOAD = "upload"  # DirectorySource of this browser session's upload, if any
+    UPLOAD_CHECKED = "upload_checked"  # (key, UploadOutcome) of the last file checked
+    SYNCED = "synced"  # widget key -> the URL value it last showed (`follow_url`)
+    LAST_PAGE = "last_page"  # the page drawn last, to tell when the URL changed it
+    HANDLED_CLICK = "overview_click_handled"  # ward code of the last map click acted on
+    # Widgets of the sidebar.
+    NAV_PAGE = "nav_page"
+    NAV_PRESENT = "nav_present"
+    LEAVE_PRESENT = "leave_present"
+    DELIVERY = "flt_delivery"
+    ORG_KINDS = "flt_org_kinds"
+    ACTIVE_TODAY = "flt_active"
+    STALE = "flt_stale"
+    UNDER_SERVED = "thr_under"
+    OVERLAP_PROVIDERS = "thr_providers"
+    OVERLAP_RP = "thr_rp"
+    # Widgets of the pages.
     CATEGORY = "category"
     MEASURE = "measure"
-    WARD = "ward"
+    SHOW_SERVICES = "show_services"
+    OVERVIEW_MAP = "overview_map"
+    OVERVIEW_TABLE = "overview_table"
+    OVERVIEW_EXPORT = "overview_export"
+    WARD_CHOICE = "ward_choice"
+    WARD_BACK = "ward_back"
+    WARD_PROFILE_DOWNLOAD = "ward_profile_download"
+    WARD_PARTNERS = "ward_partners"
     POSTCODE = "postcode"
     DISTANCE = "distance_km"
-    PRESENT = "present"
-    SHOW_SERVICES = "show_services"
+    GROUP_CATEGORIES = "postcode_group_categories"
+    POSTCODE_OPEN_WARD = "postcode_open_ward"
+    POSTCODE_MAP = "postcode_map"
+    NEAR_SUMMARY = "near_summary"
+    NEAR_REMOTE = "near_remote"
+    POSTCODE_PARTNERS = "postcode_partners"
+    UPLOAD_WIDGET = "upload_widget"
 
 
 @dataclass(frozen=True)
 class ViewState:
-    """What the user is looking at; round-trips through the URL query string."""
+    """What the user is looking at; round-trips through the URL query string.
 
-    page: Page = "overview"
+    The first seven fields say what is shown; ``delivery``, ``org_kinds``,
+    ``active_today`` and ``stale`` choose which services count (`filters`), and
+    ``thresholds`` classifies provision.
+    """
+
+    page: Page = OVERVIEW
     category: str = settings.DEFAULT_CATEGORY
-    measure: Measure = "class"
+    measure: Measure = PROVISION_CLASS
     ward: str = ""
     postcode: str = ""
     distance_km: float = settings.DEFAULT_DISTANCE_KM
     present: bool = False
+    delivery: tuple[DeliveryMode, ...] = ()
+    org_kinds: tuple[OrganisationKind, ...] = ()
+    active_today: bool = False
+    stale: StaleHandling | None = None  # None: stale records count like any other
+    thresholds: Thresholds = DEFAULT_THRESHOLDS
 
     def with_(self, **changes) -> ViewState:
         """A copy with ``changes`` applied."""
         return replace(self, **changes)
+
+    def filters(self, today: pd.Timestamp | None = None) -> Filters:
+        """The analysis filters this view asks for, judged on ``today`` (default: today)."""
+        day = (today or pd.Timestamp.today()).normalize()
+        return Filters(
+            delivery=self.delivery,
+            org_kinds=self.org_kinds,
+            active_on=day if self.active_today else None,
+            stale_after_months=settings.STALE_AFTER_MONTHS if self.stale else None,
+            stale=self.stale or STALE_HANDLING[0],
+            as_of=day if self.stale else None,
+        )
 
 
 def from_query(
@@ -71,13 +150,13 @@ def from_query(
         return (value[-1] if isinstance(value, list) and value else value or "").strip()
 
     ignored: list[str] = []
+    chosen: dict[str, object] = {}
     choices = {
         "page": (PAGES, True),
         "category": (categories, False),
         "measure": (tuple(MEASURES), True),
         "ward": (wards, False),
     }
-    chosen: dict[str, str] = {}
     for name, (allowed, list_them) in choices.items():
         value = get(name)
         if value and value in allowed:
@@ -88,18 +167,62 @@ def from_query(
     state = ViewState().with_(**chosen)
     if categories and state.category not in categories:
         state = state.with_(category=categories[0])
-    state = state.with_(postcode=get("postcode")[:16])
-    distance = get("km")
-    if distance:
-        try:
-            km = float(distance)
-            if not 0 < km <= settings.MAX_DISTANCE_KM:
-                raise ValueError
-            state = state.with_(distance_km=km)
-        except ValueError:
-            ignored.append(f"distance '{distance}' (0 to {settings.MAX_DISTANCE_KM:g} km)")
-    state = state.with_(present=get("present").lower() in {"1", "true", "yes", "on"})
+    state = state.with_(
+        postcode=get("postcode")[:16],
+        distance_km=_distance(get("km"), ignored),
+        present=get("present").lower() in _TRUE,
+        delivery=_terms(get("delivery"), DELIVERY_MODES, "delivery", ignored),
+        org_kinds=_terms(get("kind"), ORGANISATION_KINDS, "kind", ignored),
+        active_today=get("active").lower() in _TRUE,
+        stale=_stale(get("stale"), ignored),
+        thresholds=_thresholds(get, ignored),
+    )
     return state, ignored
+
+
+def _distance(text: str, ignored: list[str]) -> float:
+    if not text:
+        return settings.DEFAULT_DISTANCE_KM
+    try:
+        km = float(text)
+    except ValueError:
+        km = -1.0
+    if 0 < km <= settings.MAX_DISTANCE_KM:
+        return km
+    ignored.append(f"distance '{text}' (0 to {settings.MAX_DISTANCE_KM:g} km)")
+    return settings.DEFAULT_DISTANCE_KM
+
+
+def _terms(text: str, allowed: tuple[str, ...], name: str, ignored: list[str]) -> tuple:
+    terms = [term.strip() for term in text.split(LIST_SEPARATOR) if term.strip()]
+    unknown = [term for term in terms if term not in allowed]
+    if unknown:
+        ignored.append(f"{name} '{', '.join(unknown)}' ({name}: {', '.join(allowed)})")
+    return tuple(term for term in allowed if term in terms)
+
+
+def _stale(text: str, ignored: list[str]) -> StaleHandling | None:
+    if not text or text in STALE_HANDLING:
+        return text or None
+    ignored.append(f"stale '{text}' (stale: {', '.join(STALE_HANDLING)})")
+    return None
+
+
+def _thresholds(get: Callable[[str], str], ignored: list[str]) -> Thresholds:
+    values: dict[str, float] = {}
+    for param, field_name in THRESHOLD_PARAMS.items():
+        text = get(param)
+        if not text:
+            continue
+        try:
+            values[field_name] = float(text)
+        except ValueError:
+            ignored.append(f"{param} '{text}' (a number)")
+    try:
+        return replace(DEFAULT_THRESHOLDS, **values)
+    except AnalysisError as error:
+        ignored.append(f"thresholds ({error})")
+        return DEFAULT_THRESHOLDS
 
 
 def to_query(state: ViewState) -> dict[str, str]:
@@ -109,12 +232,19 @@ def to_query(state: ViewState) -> dict[str, str]:
         "category": state.category,
         "measure": state.measure,
     }
-    if state.ward:
-        query["ward"] = state.ward
-    if state.postcode:
-        query["postcode"] = state.postcode
-    if state.distance_km != settings.DEFAULT_DISTANCE_KM:
-        query["km"] = f"{state.distance_km:g}"
-    if state.present:
-        query["present"] = "1"
+    optional = {
+        "ward": state.ward,
+        "postcode": state.postcode,
+        "km": f"{state.distance_km:g}" if state.distance_km != settings.DEFAULT_DISTANCE_KM else "",
+        "present": "1" if state.present else "",
+        "delivery": LIST_SEPARATOR.join(state.delivery),
+        "kind": LIST_SEPARATOR.join(state.org_kinds),
+        "active": "1" if state.active_today else "",
+        "stale": state.stale or "",
+    }
+    for param, field_name in THRESHOLD_PARAMS.items():
+        value = getattr(state.thresholds, field_name)
+        if value != getattr(DEFAULT_THRESHOLDS, field_name):
+            optional[param] = f"{value:g}"
+    query.update({name: value for name, value in optional.items() if value})
     return query

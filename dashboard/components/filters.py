@@ -1,114 +1,129 @@
 """The sidebar filters and thresholds, shared by the overview and the ward page.
 
-`filter_controls` draws them in ``st.sidebar`` and returns the analysis parameter bundles
-(`analysis.provision.filters.Filters`, `analysis.provision.metrics.Thresholds`); pages pass them to
-`dashboard.data.get_metrics`. In presentation mode nothing is drawn and the last values
-chosen in this session (or the defaults) are used, so the picture does not change.
+They are part of the view: `filter_controls` draws them in ``st.sidebar``, showing the
+URL's values, and returns the view with the person's choices, which the page writes back
+to the URL, so a shared link reproduces the same numbers. In presentation mode nothing is
+drawn and the link's values stay in force.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Final
 
-import pandas as pd
 import streamlit as st
 
 from analysis.errors import AnalysisError
 from analysis.escape import markdown_text
-from analysis.model import DELIVERY_MODES, ORGANISATION_KINDS
-from analysis.provision.filters import Filters
+from analysis.model import (
+    DELIVERY_MODES,
+    DOWN_WEIGHT_STALE,
+    EXCLUDE_STALE,
+    ORGANISATION_KINDS,
+)
 from analysis.provision.metrics import Thresholds
-from dashboard.context import PageContext
+from dashboard.navigation import follow_url, remember
+from dashboard.state import DEFAULT_THRESHOLDS, StateKeys, ViewState
 
 STALE_CHOICES: Final = {
     "count them": None,
-    "leave them out": "exclude",
-    "count them as half": "down-weight",
+    "leave them out": EXCLUDE_STALE,
+    "count them as half": DOWN_WEIGHT_STALE,
 }
-_LAST: Final = "filters_last"  # (Filters, Thresholds) last chosen in this session
-_DEFAULTS: Final = Thresholds()
+_STALE_LABELS: Final = {value: label for label, value in STALE_CHOICES.items()}
 
 
-def _filters() -> Filters:
+def _filters(state: ViewState) -> ViewState:
     st.subheader("Which services count")
+    follow_url(StateKeys.DELIVERY, list(state.delivery))
     delivery = st.multiselect(
-        "Delivered", DELIVERY_MODES, key="flt_delivery", placeholder="Any way"
+        "Delivered", DELIVERY_MODES, key=StateKeys.DELIVERY, placeholder="Any way"
     )
+    follow_url(StateKeys.ORG_KINDS, list(state.org_kinds))
     kinds = st.multiselect(
-        "Organisation kind", ORGANISATION_KINDS, key="flt_org_kinds", placeholder="Any kind"
+        "Organisation kind", ORGANISATION_KINDS, key=StateKeys.ORG_KINDS, placeholder="Any kind"
     )
+    follow_url(StateKeys.ACTIVE_TODAY, state.active_today)
     active_today = st.checkbox(
         "Only services active today",
-        value=False,
-        key="flt_active",
+        key=StateKeys.ACTIVE_TODAY,
         help="Leaves out services whose end date has passed or that have not started.",
     )
+    follow_url(StateKeys.STALE, _STALE_LABELS[state.stale])
     stale = st.selectbox(
         "Records not updated for 12 months",
         tuple(STALE_CHOICES),
-        key="flt_stale",
+        key=StateKeys.STALE,
         help="Out-of-date records may describe services that have stopped.",
     )
-    today = pd.Timestamp.today().normalize()
-    handling = STALE_CHOICES[stale]
-    return Filters(
-        delivery=tuple(delivery),
-        org_kinds=tuple(kinds),
-        active_on=today if active_today else None,
-        stale_after_months=12 if handling else None,
-        stale=handling or "exclude",
-        as_of=today if handling else None,
+    return state.with_(
+        delivery=tuple(remember(StateKeys.DELIVERY, delivery)),
+        org_kinds=tuple(remember(StateKeys.ORG_KINDS, kinds)),
+        active_today=remember(StateKeys.ACTIVE_TODAY, active_today),
+        stale=STALE_CHOICES[remember(StateKeys.STALE, stale)],
     )
 
 
-def _thresholds() -> Thresholds:
+def _number(label: str, key: str, url_value: float, *, top: float, step: float, help_: str):
+    follow_url(key, float(url_value))
+    value = st.number_input(
+        markdown_text(label),
+        min_value=0.0,
+        max_value=top,
+        step=step,
+        key=key,
+        help=markdown_text(help_),
+    )
+    return remember(key, value)
+
+
+def _thresholds(state: ViewState) -> Thresholds:
     st.subheader("Thresholds")
-    under = st.number_input(
-        "Under-served below (relative provision)",
-        min_value=0.0,
-        max_value=10.0,
-        step=0.1,
-        value=_DEFAULTS.under_served_below,
-        key="thr_under",
-        help="Relative provision 1 = the city's provision per person in need.",
-    )
-    providers = st.number_input(
-        "Overlap from (effective providers)",
-        min_value=0.0,
-        max_value=50.0,
-        step=0.5,
-        value=_DEFAULTS.overlap_min_providers,
-        key="thr_providers",
-    )
-    rp = st.number_input(
-        "Overlap from (relative provision)",
-        min_value=0.0,
-        max_value=20.0,
-        step=0.1,
-        value=_DEFAULTS.overlap_min_rp,
-        key="thr_rp",
-    )
+    current = state.thresholds
+    chosen = {
+        "under_served_below": _number(
+            "Under-served below (relative provision)",
+            StateKeys.UNDER_SERVED,
+            current.under_served_below,
+            top=10.0,
+            step=0.1,
+            help_="Relative provision 1 = the city's provision per person in need.",
+        ),
+        "overlap_min_providers": _number(
+            "Overlap from (effective providers)",
+            StateKeys.OVERLAP_PROVIDERS,
+            current.overlap_min_providers,
+            top=50.0,
+            step=0.5,
+            help_="At least this many services reach the same residents.",
+        ),
+        "overlap_min_rp": _number(
+            "Overlap from (relative provision)",
+            StateKeys.OVERLAP_RP,
+            current.overlap_min_rp,
+            top=20.0,
+            step=0.1,
+            help_="At least this many times the city's provision per person in need.",
+        ),
+    }
     try:
-        return Thresholds(
-            under_served_below=under, overlap_min_providers=providers, overlap_min_rp=rp
-        )
+        return replace(current, **chosen)
     except AnalysisError as error:
         st.error(f"{markdown_text(error)} The default thresholds are used until this is fixed.")
-        return _DEFAULTS
+        return DEFAULT_THRESHOLDS
 
 
-def filter_controls(ctx: PageContext) -> tuple[Filters, Thresholds]:
-    """Draw the filters and thresholds in the sidebar; return what they select.
+def filter_controls(state: ViewState) -> ViewState:
+    """Draw the filters and thresholds in the sidebar; return the view with their values.
 
-    Hidden in presentation mode (``ctx.state.present``): then the values last chosen in
-    this browser session, or the defaults, are returned.
+    Hidden in presentation mode (``state.present``): the view's values stay in force.
     """
-    if ctx.state.present:
-        return st.session_state.get(_LAST, (Filters(), _DEFAULTS))
+    if state.present:
+        return state
     with st.sidebar, st.expander("Filters and thresholds", expanded=False):
-        chosen = (_filters(), _thresholds())
-    st.session_state[_LAST] = chosen
-    return chosen
+        state = _filters(state)
+        state = state.with_(thresholds=_thresholds(state))
+    return state
 
 
 def thresholds_text(thresholds: Thresholds) -> str:

@@ -12,27 +12,30 @@ from analysis.model import (
     ACCESSIBILITY_PER_10K,
     AREA_CODE,
     AREA_NAME,
+    CATEGORIES,
     CATEGORY,
     EFFECTIVE_PROVIDERS,
+    LOCATION,
+    MISSING,
     NEED,
     ORGANISATIONS,
+    OVERLAP,
     POPULATION,
     PROVISION_CLASS,
     RELATIVE_PROVISION,
+    SERVICE_NAME,
     SMALL_NUMBERS,
+    UNDER_SERVED,
+    WARD_CODE,
 )
 from analysis.outputs.export import parameters_frame
 from dashboard.components.exports import download_buttons
 from dashboard.components.filters import filter_controls, thresholds_text
 from dashboard.components.summary import class_counts, summary_text
 from dashboard.context import PageContext
-from dashboard.data import get_metrics
 from dashboard.maps.choropleth import choropleth_map, classify_measure
-from dashboard.state import MEASURES, StateKeys, ViewState, to_query
-
-MAP_KEY = "overview_map"
-_HANDLED_CLICK = "overview_click_handled"
-_SYNCED = "overview_synced"  # (category, measure) last written to the URL
+from dashboard.navigation import follow_url, navigate, remember
+from dashboard.state import MEASURES, WARD_PAGE, StateKeys, ViewState
 
 TABLE_LABELS = {
     AREA_NAME: "Ward",
@@ -50,14 +53,11 @@ TABLE_LABELS = {
 
 def _synced_select(label: str, options: list[str], *, key: str, url_value: str, fmt, help_):
     """A select that follows the URL when the URL changed, and the user otherwise."""
-    synced = st.session_state.get(_SYNCED, {})
-    if key not in st.session_state or synced.get(key) != url_value:
-        st.session_state[key] = url_value
+    follow_url(key, url_value)
     choice = st.selectbox(
         markdown_text(label), options, key=key, format_func=fmt, help=markdown_text(help_)
     )
-    st.session_state[_SYNCED] = {**synced, key: choice}
-    return choice
+    return remember(key, choice)
 
 
 def _choose(ctx: PageContext) -> ViewState:
@@ -94,34 +94,34 @@ def ward_table(table_df: pd.DataFrame, category: str) -> pd.DataFrame:
 
 def _services_points(ctx: PageContext, category: str) -> list[tuple[float, float, str]]:
     services = ctx.source.directory.services
-    chosen = services[services["categories"].map(lambda cats: category in tuple(cats or ()))]
-    chosen = chosen[chosen["location"].notna() & ~chosen["location"].is_empty]
+    chosen = services[services[CATEGORIES].map(lambda cats: category in tuple(cats or ()))]
+    chosen = chosen[chosen[LOCATION].notna() & ~chosen[LOCATION].is_empty]
     if chosen.empty:
         return []
-    points = to_display(chosen.set_geometry("location")).geometry
+    points = to_display(chosen.set_geometry(LOCATION)).geometry
     return [
         (point.y, point.x, str(name))
-        for point, name in zip(points, chosen["service_name"], strict=True)
+        for point, name in zip(points, chosen[SERVICE_NAME], strict=True)
     ]
 
 
 def _headline(counts: dict[str, int], category_label: str) -> None:
     cols = st.columns(3)
-    cols[0].metric(f"Wards with no {markdown_text(category_label.lower())}", counts["missing"])
-    cols[1].metric("Wards under-served", counts["under-served"])
-    cols[2].metric("Wards with possible overlap", counts["overlap"])
+    cols[0].metric(f"Wards with no {markdown_text(category_label.lower())}", counts[MISSING])
+    cols[1].metric("Wards under-served", counts[UNDER_SERVED])
+    cols[2].metric("Wards with possible overlap", counts[OVERLAP])
 
 
 def _clicked_ward(value: dict | None) -> str | None:
     """The ward code of a new click on the map, once per click."""
     drawing = (value or {}).get("last_active_drawing")
-    code = ((drawing or {}).get("properties") or {}).get("ward_code")
+    code = ((drawing or {}).get("properties") or {}).get(WARD_CODE)
     if code is None:
-        st.session_state.pop(_HANDLED_CLICK, None)
+        st.session_state.pop(StateKeys.HANDLED_CLICK, None)
         return None
-    if st.session_state.get(_HANDLED_CLICK) == code:
+    if st.session_state.get(StateKeys.HANDLED_CLICK) == code:
         return None
-    st.session_state[_HANDLED_CLICK] = code
+    st.session_state[StateKeys.HANDLED_CLICK] = code
     return code
 
 
@@ -132,13 +132,14 @@ def render(ctx: PageContext) -> ViewState:
     if not present:
         st.header("City overview")
         state = _choose(ctx)
-    filters, thresholds = filter_controls(ctx)
+    state = filter_controls(state)
+    thresholds = state.thresholds
     category_label = ctx.taxonomy.get(state.category).label
     measure_label = MEASURES[state.measure]
     if source.is_demo:
         st.caption("Demo data: the organisations and services shown are fictional.")
 
-    result = get_metrics(source.key, source.directory, filters, thresholds)
+    result = ctx.analysis.metrics(state.filters(), thresholds)
     table = result.table
     counts = class_counts(table, state.category)
     if present:
@@ -164,16 +165,14 @@ def render(ctx: PageContext) -> ViewState:
     )
     value = st_folium(
         m,
-        key=MAP_KEY,
+        key=StateKeys.OVERVIEW_MAP,
         height=760 if present else 520,
         use_container_width=True,
         returned_objects=["last_active_drawing"],
     )
     code = _clicked_ward(value)
     if code:
-        target = state.with_(page="ward", ward=code)
-        st.query_params.from_dict(to_query(target))
-        st.rerun()
+        navigate(state.with_(page=WARD_PAGE, ward=code))
     st.caption(
         "Click a ward to open its profile, or choose it on the Ward profile page. "
         "Dashed outlines mark wards with none."
@@ -202,7 +201,7 @@ def render(ctx: PageContext) -> ViewState:
             "Need": st.column_config.NumberColumn(format="%.0f"),
             "Population": st.column_config.NumberColumn(format="%.0f"),
         },
-        key="overview_table",
+        key=StateKeys.OVERVIEW_TABLE,
     )
     if not present:
         download_buttons(
@@ -210,6 +209,6 @@ def render(ctx: PageContext) -> ViewState:
             table_df=shown,
             parameters_df=parameters_frame(result),
             map_=m,
-            key="overview_export",
+            key=StateKeys.OVERVIEW_EXPORT,
         )
     return state

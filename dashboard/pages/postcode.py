@@ -15,9 +15,8 @@ from analysis.provision.partners import partners_of_place
 from dashboard.components import postcode_view, ward_view
 from dashboard.components.service_table import service_table
 from dashboard.context import PageContext
-from dashboard.data import get_coverage
-from dashboard.pages.ward import go_to
-from dashboard.state import ViewState
+from dashboard.navigation import follow_url, open_view, remember
+from dashboard.state import WARD_PAGE, StateKeys, ViewState
 
 
 def render(ctx: PageContext) -> ViewState:
@@ -27,17 +26,23 @@ def render(ctx: PageContext) -> ViewState:
     if source.is_demo:
         st.caption("Services: demo data (fictional organisations and services).")
     left, right = st.columns(2)
+    follow_url(StateKeys.POSTCODE, state.postcode)
     typed = left.text_input(
-        "Postcode", value=state.postcode, max_chars=16, placeholder="e.g. BS1 6QU"
+        "Postcode", max_chars=16, placeholder="e.g. BS1 6QU", key=StateKeys.POSTCODE
     )
+    shown_km = min(max(state.distance_km, settings.MIN_DISTANCE_KM), settings.MAX_DISTANCE_KM)
+    follow_url(StateKeys.DISTANCE, shown_km)
     distance_km = right.slider(
         "Distance (km)",
         min_value=settings.MIN_DISTANCE_KM,
         max_value=settings.MAX_DISTANCE_KM,
-        value=min(max(state.distance_km, settings.MIN_DISTANCE_KM), settings.MAX_DISTANCE_KM),
         step=0.5,
+        key=StateKeys.DISTANCE,
     )
-    state = state.with_(postcode=typed.strip(), distance_km=distance_km)
+    state = state.with_(
+        postcode=remember(StateKeys.POSTCODE, typed.strip()),
+        distance_km=remember(StateKeys.DISTANCE, distance_km),
+    )
     if not state.postcode:
         st.info("Type a postcode to see the services near it.")
         return state
@@ -52,7 +57,9 @@ def render(ctx: PageContext) -> ViewState:
     except PostcodeNotInAreaError as error:
         st.error(f"Postcode not found in {markdown_text(area.name)}. {markdown_text(error)}")
         return state
-    state = state.with_(postcode=postcode)
+    # The link gets the postcode in standard form: the box counts as showing it, so the
+    # next postcode typed is not replaced by this one.
+    state = state.with_(postcode=remember(StateKeys.POSTCODE, postcode))
 
     radius_m = distance_km * 1000
     remote = remote_services(source.directory)
@@ -62,15 +69,15 @@ def render(ctx: PageContext) -> ViewState:
     st.write(f"Ward: {markdown_text(place.ward_name)} ({markdown_text(place.ward_code)})")
     st.button(
         f"Open the ward page for {markdown_text(place.ward_name)}",
-        on_click=go_to,
-        kwargs={"page": "ward", "ward": place.ward_code},
-        key="postcode_open_ward",
+        on_click=open_view,
+        args=(state.with_(page=WARD_PAGE, ward=place.ward_code),),
+        key=StateKeys.POSTCODE_OPEN_WARD,
     )
     map_col, summary_col = st.columns([3, 2])
     with map_col:
         st_folium(
             postcode_view.nearby_map(place, radius_m, near, taxonomy, wards_gdf=ctx.area.wards),
-            key=f"postcode_map_{postcode}_{distance_km:g}",
+            key=f"{StateKeys.POSTCODE_MAP}_{postcode}_{distance_km:g}",
             height=460,
             use_container_width=True,
             returned_objects=[],
@@ -78,7 +85,9 @@ def render(ctx: PageContext) -> ViewState:
     with summary_col:
         st.metric(f"Services within {distance_km:g} km", len(near))
         st.dataframe(
-            postcode_view.category_summary(near, taxonomy), hide_index=True, key="near_summary"
+            postcode_view.category_summary(near, taxonomy),
+            hide_index=True,
+            key=StateKeys.NEAR_SUMMARY,
         )
 
     missing = categories_without(near, taxonomy.ids())
@@ -98,19 +107,19 @@ def render(ctx: PageContext) -> ViewState:
     postcode_view.show_by_category(near, taxonomy)
 
     st.subheader("Available by phone or online, wherever you live")
-    service_table(remote, taxonomy, key="near_remote")
+    service_table(remote, taxonomy, key=StateKeys.NEAR_REMOTE)
 
     st.subheader("Groups like yours, and groups to signpost to")
     mine = st.multiselect(
         "What does your group do?",
         taxonomy.ids(),
         format_func=lambda c: taxonomy.get(c).label,
-        key="postcode_group_categories",
+        key=StateKeys.GROUP_CATEGORIES,
     )
     if not mine:
         st.caption("Choose what your group does to see groups doing the same near you.")
     partners = partners_of_place(
-        get_coverage(source.key, source.directory),
+        ctx.analysis.coverage,
         source.directory,
         area,
         postcode=postcode,
@@ -121,6 +130,6 @@ def render(ctx: PageContext) -> ViewState:
         partners,
         similar_title="Groups like yours: same kind of help, same residents",
         other_title="Groups to signpost to: other help for the same residents",
-        key="postcode_partners",
+        key=StateKeys.POSTCODE_PARTNERS,
     )
     return state

@@ -5,35 +5,16 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.escape import markdown_text
-from analysis.model import AREA_CODE, WARD_CODE
+from analysis.model import AREA_CODE, NEIGHBOURHOOD_LEVEL, WARD_CODE, WARD_LEVEL
 from analysis.outputs.profile import render_ward_profile
-from analysis.provision.filters import Filters
-from analysis.provision.metrics import Thresholds
 from analysis.provision.partners import partners_of_place
 from dashboard.components import ward_view
+from dashboard.components.filters import filter_controls
 from dashboard.context import PageContext
-from dashboard.data import get_coverage, get_metrics, get_robustness
-from dashboard.state import ViewState
+from dashboard.navigation import follow_url, open_view, remember
+from dashboard.state import OVERVIEW, StateKeys, ViewState
 
-try:  # the shared sidebar filters, when that component is in place
-    from dashboard.components.filters import filter_controls
-except ImportError:  # pragma: no cover - depends on another engineer's file
-    filter_controls = None
-
-
-def go_to(**query: str) -> None:
-    """Button callback: open another view (runs before the next script run)."""
-    for name, value in query.items():
-        st.query_params[name] = value
-    if "page" in query:
-        st.session_state["nav_page"] = query["page"]
-
-
-def controls(ctx: PageContext) -> tuple[Filters, Thresholds]:
-    """Filters and thresholds from the shared sidebar, or the defaults."""
-    if filter_controls is not None and not ctx.state.present:
-        return filter_controls(ctx)
-    return Filters(), Thresholds()
+NO_WARD = ""
 
 
 def render(ctx: PageContext) -> ViewState:
@@ -41,21 +22,22 @@ def render(ctx: PageContext) -> ViewState:
     state, area, taxonomy, source = ctx.state, ctx.area, ctx.taxonomy, ctx.source
     st.button(
         "← Back to the city",
-        on_click=go_to,
-        kwargs={"page": "overview"},
-        key="ward_back",
+        on_click=open_view,
+        args=(state.with_(page=OVERVIEW),),
+        key=StateKeys.WARD_BACK,
         help="Back to the city overview, keeping the category.",
     )
     names = area.ward_names
     codes = sorted(names, key=names.get)
+    follow_url(StateKeys.WARD_CHOICE, state.ward if state.ward in names else NO_WARD)
     choice = st.selectbox(
         "Ward",
-        ["", *codes],
-        index=([""] + codes).index(state.ward) if state.ward in names else 0,
+        [NO_WARD, *codes],
         format_func=lambda code: names.get(code, "Choose a ward…"),
         help="Type to search; arrow keys and Enter to choose.",
+        key=StateKeys.WARD_CHOICE,
     )
-    state = state.with_(ward=choice)
+    state = state.with_(ward=remember(StateKeys.WARD_CHOICE, choice))
     if not choice:
         st.info("Choose a ward in the list above (or click one on the city map) to see it.")
         return state
@@ -64,13 +46,14 @@ def render(ctx: PageContext) -> ViewState:
     st.title(f"{markdown_text(ward_name)} ({markdown_text(choice)})")
     if source.is_demo:
         st.caption("Services: demo data (fictional organisations and services).")
-    filters, thresholds = controls(ctx)
+    state = filter_controls(state)
+    filters, thresholds = state.filters(), state.thresholds
     category_label = taxonomy.get(state.category).label
-    directory = source.directory
-    coverage = get_coverage(source.key, directory)
-    ward_metrics = get_metrics(source.key, directory, filters, thresholds, level="ward")
-    zone_metrics = get_metrics(source.key, directory, filters, thresholds, level="neighbourhood")
-    robustness = get_robustness(source.key, directory, filters, thresholds)
+    analysis = ctx.analysis
+    directory, coverage = analysis.directory, analysis.coverage
+    ward_metrics = analysis.metrics(filters, thresholds, level=WARD_LEVEL)
+    zone_metrics = analysis.metrics(filters, thresholds, level=NEIGHBOURHOOD_LEVEL)
+    robustness = analysis.robustness(filters, thresholds)
     zones = area.neighbourhoods[area.neighbourhoods[WARD_CODE] == choice]
     ward_rows = ward_metrics.table[ward_metrics.table[AREA_CODE] == choice]
     st.caption(
@@ -86,7 +69,7 @@ def render(ctx: PageContext) -> ViewState:
         data=profile_html,
         file_name=f"ward-profile-{choice}.html",
         mime="text/html",
-        key="ward_profile_download",
+        key=StateKeys.WARD_PROFILE_DOWNLOAD,
     )
 
     ward_view.show_neighbourhoods(
@@ -100,7 +83,7 @@ def render(ctx: PageContext) -> ViewState:
     ward_view.show_need_profile(zones, area.meta.get("age_bands", {}))
     ward_view.show_provision(ward_rows, taxonomy)
     ward_view.show_gaps(ward_rows, robustness, taxonomy)
-    ward_view.show_services(ward_view.services_in_ward(coverage, directory, area, choice), taxonomy)
+    ward_view.show_services(analysis.services_in(choice), taxonomy)
     st.subheader("Who could work together here")
     partners = partners_of_place(
         coverage,
@@ -114,6 +97,6 @@ def render(ctx: PageContext) -> ViewState:
         partners,
         similar_title=f"Similar: also offer {category_label} to the same residents",
         other_title="Complementary: other help for the same residents (to signpost to)",
-        key="ward_partners",
+        key=StateKeys.WARD_PARTNERS,
     )
     return state

@@ -65,3 +65,49 @@ def test_every_view_round_trips(page, category, measure, ward, postcode, km, pre
     state = ViewState(page, category, measure, ward, postcode, km, present)
     again, ignored = from_query(to_query(state), categories=CATEGORIES, wards=WARDS)
     assert (again, ignored) == (state, [])
+
+
+def test_filters_and_thresholds_are_part_of_the_link():
+    from analysis.provision.metrics import Thresholds
+
+    params = {
+        "page": "overview",
+        "category": "food",
+        "measure": "class",
+        "delivery": "in person,phone",
+        "kind": "charity",
+        "active": "1",
+        "stale": "down-weight",
+        "under": "0.8",
+        "rp": "2.5",
+    }
+    state, ignored = from_query(params, categories=CATEGORIES, wards=WARDS)
+    assert ignored == []
+    assert state.delivery == ("in person", "phone") and state.org_kinds == ("charity",)
+    assert state.active_today and state.stale == "down-weight"
+    assert state.thresholds == Thresholds(under_served_below=0.8, overlap_min_rp=2.5)
+    assert to_query(state) == params
+
+
+def test_the_view_builds_the_analysis_filters():
+    import pandas as pd
+
+    today = pd.Timestamp("2026-06-30")
+    state = ViewState(delivery=("online",), active_today=True, stale="exclude")
+    filters = state.filters(today)
+    assert filters.delivery == ("online",) and filters.active_on == today
+    assert (filters.stale_after_months, filters.stale, filters.as_of) == (12, "exclude", today)
+    assert ViewState().filters(today).is_empty()
+
+
+def test_bad_filters_and_thresholds_fall_back_and_are_named():
+    params = {"delivery": "post,phone", "stale": "ignore", "under": "lots", "providers": "-3"}
+    state, ignored = from_query(params, categories=CATEGORIES, wards=WARDS)
+    assert state.delivery == ("phone",) and state.stale is None
+    assert state.thresholds == ViewState().thresholds
+    assert ignored[:3] == [
+        "delivery 'post' (delivery: in person, phone, online, home delivery)",
+        "stale 'ignore' (stale: exclude, down-weight)",
+        "under 'lots' (a number)",
+    ]
+    assert ignored[3].startswith("thresholds (")

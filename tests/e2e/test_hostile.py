@@ -75,9 +75,11 @@ def injected(page) -> list[str]:
     return found
 
 
-def maps_drawn(page) -> int:
+def maps_drawn(page, expected: int = 0) -> int:
     """How many map frames have drawn their shapes; fails when a map frame stays blank."""
     frames = page.locator("iframe[title*='st_folium']")
+    if expected:  # the frames appear just after the script run that makes them
+        frames.nth(expected - 1).wait_for(state="attached", timeout=45_000)
     count = frames.count()
     for index in range(count):
         frame = page.frame_locator("iframe[title*='st_folium']").nth(index)
@@ -96,7 +98,7 @@ def settle(page) -> None:
 def check(page, name: str, *, maps: int = 0) -> None:
     """The view is clean: drawn maps, no exception box, nothing injected; saves a screenshot."""
     settle(page)
-    assert maps_drawn(page) >= maps, f"{name}: fewer maps drawn than {maps}"
+    assert maps_drawn(page, maps) >= maps, f"{name}: fewer maps drawn than {maps}"
     page.wait_for_timeout(500)  # let late scripts (tooltips, labels) run
     no_exception(page)
     assert not injected(page), injected(page)
