@@ -107,12 +107,13 @@ def _sample(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from analysis.demo.sample import write_sample
+    from analysis.model import ORG_ID
 
     area = load_area(args.area)
     path = write_sample(args.out, area=area, seed=args.seed)
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     print(
-        f"wrote {len(frame)} services of {frame['org_id'].nunique()} organisations "
+        f"wrote {len(frame)} services of {frame[ORG_ID].nunique()} organisations "
         f"(fictional demo data, seed {args.seed}) to {path}"
     )
     return 0
@@ -397,7 +398,7 @@ def build_parser() -> argparse.ArgumentParser:
         "file", nargs="?", type=Path, default=None, help="the file (default: the demo data)"
     )
     validate.add_argument("--area", type=Path, default=default_area_path(), help="area folder")
-    validate.add_argument("--format", choices=FORMAT_CHOICES, default="auto")
+    validate.add_argument("--format", choices=FORMAT_CHOICES, default=FORMAT_CHOICES[0])
     validate.add_argument(
         "--columns", type=Path, metavar="MAPPING.json", help="column mapping {field: column}"
     )

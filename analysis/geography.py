@@ -70,7 +70,7 @@ class AreaSet:
     @cached_property
     def ward_names(self) -> dict[str, str]:
         """Ward code -> ward name."""
-        return dict(zip(self.wards["ward_code"], self.wards["ward_name"], strict=True))
+        return dict(zip(self.wards[WARD_CODE], self.wards[WARD_NAME], strict=True))
 
     def ward_name(self, ward_code: str) -> str:
         """The name of ``ward_code``."""
@@ -92,7 +92,7 @@ class PostcodeLocation:
 
     def as_dict(self) -> dict:
         """The public fields, as the CLI prints them."""
-        keys = ("postcode", "ward_code", "ward_name", "lsoa_code", "lat", "lon")
+        keys = (POSTCODE, WARD_CODE, WARD_NAME, LSOA_CODE, LAT, LON)
         return {key: getattr(self, key) for key in keys}
 
 
@@ -282,13 +282,13 @@ def lookup_postcode(area: AreaSet, text: str) -> PostcodeLocation:
     row = area.postcodes.loc[postcode]
     return PostcodeLocation(
         postcode=postcode,
-        ward_code=str(row["ward_code"]),
-        ward_name=area.ward_name(str(row["ward_code"])),
-        lsoa_code=str(row["lsoa_code"]),
-        lat=float(row["lat"]),
-        lon=float(row["lon"]),
-        easting=float(row["easting"]),
-        northing=float(row["northing"]),
+        ward_code=str(row[WARD_CODE]),
+        ward_name=area.ward_name(str(row[WARD_CODE])),
+        lsoa_code=str(row[LSOA_CODE]),
+        lat=float(row[LAT]),
+        lon=float(row[LON]),
+        easting=float(row[EASTING]),
+        northing=float(row[NORTHING]),
     )
 
 
@@ -299,7 +299,7 @@ def locate_points(area: AreaSet, points_gdf: gpd.GeoDataFrame) -> pd.DataFrame:
     """
     ensure_crs(points_gdf, CRS_COMPUTE, name="points")
     out = pd.DataFrame(index=points_gdf.index)
-    for layer, column in ((area.wards, "ward_code"), (area.neighbourhoods, "lsoa_code")):
+    for layer, column in ((area.wards, WARD_CODE), (area.neighbourhoods, LSOA_CODE)):
         hits = gpd.sjoin(points_gdf[["geometry"]], layer[[column, "geometry"]], predicate="within")
         out[column] = hits[~hits.index.duplicated(keep="first")][column].reindex(out.index)
     return out
@@ -316,10 +316,10 @@ def locate_lonlat(area: AreaSet, lon: float, lat: float) -> tuple[str, str]:
     easting, northing = lonlat_to_bng(lon, lat)
     points = gpd.GeoDataFrame(geometry=gpd.points_from_xy([easting], [northing]), crs=CRS_COMPUTE)
     row = locate_points(area, points).iloc[0]
-    if pd.isna(row["ward_code"]):
+    if pd.isna(row[WARD_CODE]):
         raise PointOutsideAreaError(
             f"point (lat {lat:.5f}, lon {lon:.5f}) lies outside every ward of {area.name}. "
             "Fix: check that latitude and longitude are not swapped, or use another area."
         )
-    lsoa = row["lsoa_code"]
-    return str(row["ward_code"]), "" if pd.isna(lsoa) else str(lsoa)
+    lsoa = row[LSOA_CODE]
+    return str(row[WARD_CODE]), "" if pd.isna(lsoa) else str(lsoa)

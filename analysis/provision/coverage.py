@@ -22,6 +22,7 @@ from analysis.errors import AnalysisError
 from analysis.geography import AreaSet
 from analysis.model import (
     AREA_KIND,
+    AT_LOCATION,
     CIRCLE_KINDS,
     CITYWIDE,
     CRS_COMPUTE,
@@ -183,7 +184,7 @@ def rescale_catchments(
     area: AreaSet,
     *,
     factor: float,
-    kinds: tuple[str, ...] = ("at_location",),
+    kinds: tuple[str, ...] = (AT_LOCATION,),
 ) -> Coverage:
     """Coverage with circular catchments of the given kinds scaled by ``factor``.
 

@@ -25,6 +25,8 @@ from analysis.model import (
     CATEGORIES,
     DELIVERY,
     DELIVERY_MODES,
+    DOWN_WEIGHT_STALE,
+    EXCLUDE_STALE,
     LAST_UPDATED,
     ORG_ID,
     ORG_KIND,
@@ -86,7 +88,7 @@ class Filters:
     active_on: pd.Timestamp | None = None
     org_kinds: tuple[str, ...] = ()
     stale_after_months: int | None = None
-    stale: StaleHandling = "exclude"
+    stale: StaleHandling = EXCLUDE_STALE
     stale_weight: float = settings.STALE_WEIGHT
     as_of: pd.Timestamp | None = None
 
@@ -189,7 +191,7 @@ def apply_filters(
         )
         updated = _naive_series(services[LAST_UPDATED])
         stale = ~(updated >= cutoff)
-        if filters.stale == "exclude":
+        if filters.stale == EXCLUDE_STALE:
             tests.append((REASON_STALE, ~stale))
 
     keep = pd.Series(True, index=services.index)
@@ -201,7 +203,7 @@ def apply_filters(
 
     kept = services[keep]
     weight = pd.Series(1.0, index=kept[SERVICE_ID].astype(str).to_numpy(), name="weight")
-    down = stale[keep].to_numpy() if filters.stale == "down-weight" else None
+    down = stale[keep].to_numpy() if filters.stale == DOWN_WEIGHT_STALE else None
     if down is not None:
         weight[down] = filters.stale_weight
     return Selection(

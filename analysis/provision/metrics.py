@@ -22,6 +22,7 @@ from analysis.errors import AnalysisError, check_choice
 from analysis.geography import AreaSet
 from analysis.model import (
     ACCESSIBILITY_PER_10K,
+    ADEQUATE,
     AREA_CODE,
     AREA_NAME,
     CAPACITY,
@@ -36,9 +37,12 @@ from analysis.model import (
     LEVELS,
     LSOA_CODE,
     LSOA_NAME,
+    MISSING,
     NEED,
+    NEIGHBOURHOOD_LEVEL,
     ORG_ID,
     ORGANISATIONS,
+    OVERLAP,
     POPULATION,
     PROVISION_CLASS,
     RELATIVE_PROVISION,
@@ -46,7 +50,9 @@ from analysis.model import (
     SMALL_NUMBERS,
     SUPPLY,
     SUPPLY_PER_NEED,
+    UNDER_SERVED,
     WARD_CODE,
+    WARD_LEVEL,
     WARD_NAME,
     Level,
 )
@@ -121,7 +127,7 @@ class MetricsResult:
         One row per area × category (area order of the reference files, categories in
         taxonomy order), columns `TABLE_COLUMNS` (plus ``ward_code`` at neighbourhood level).
     level
-        ``"ward"`` or ``"neighbourhood"``.
+        ``"ward"`` or ``NEIGHBOURHOOD_LEVEL``.
     thresholds
         The thresholds the classes and flags used.
     catchments_km
@@ -161,7 +167,7 @@ def compute_metrics(
     area: AreaSet,
     taxonomy: Taxonomy,
     *,
-    level: Level = "ward",
+    level: Level = WARD_LEVEL,
     thresholds: Thresholds = Thresholds(),  # noqa: B008 - frozen, so a shared default is safe
     categories: Sequence[str] | None = None,
     weights: pd.Series | None = None,
@@ -180,7 +186,7 @@ def compute_metrics(
     taxonomy
         The need categories: their need indicators and default catchments.
     level
-        ``"ward"`` for the ward × category table, ``"neighbourhood"`` for drill-down.
+        ``"ward"`` for the ward × category table, ``NEIGHBOURHOOD_LEVEL`` for drill-down.
     thresholds
         Class and small-numbers thresholds.
     categories
@@ -263,7 +269,7 @@ def compute_metrics(
         by_zone, services[ORG_ID].astype(str).to_numpy(), membership_by_service
     )
 
-    if level == "ward":
+    if level == WARD_LEVEL:
         grouping, area_codes = zone_membership(zones, area.wards[WARD_CODE])
         area_names = area.wards[WARD_NAME].to_numpy()
     else:
@@ -305,7 +311,7 @@ def compute_metrics(
         }
     )
     _add_classes(table, thresholds)
-    if level == "neighbourhood":
+    if level == NEIGHBOURHOOD_LEVEL:
         table.insert(2, WARD_CODE, np.repeat(zones[WARD_CODE].to_numpy(), n_categories))
 
     counts[COUNT_NO_COVERAGE] = int((reached <= 0).sum()) if len(reached) else 0
@@ -346,9 +352,7 @@ def classify_provision(
             (effective >= thresholds.overlap_min_providers)
             & (relative >= thresholds.overlap_min_rp),
         ]
-    return np.select(conditions, ["missing", "under-served", "overlap"], default="adequate").astype(
-        object
-    )
+    return np.select(conditions, [MISSING, UNDER_SERVED, OVERLAP], default=ADEQUATE).astype(object)
 
 
 def flag_small_numbers(

@@ -21,10 +21,11 @@ from analysis.model import (
     DELIVERY,
     DISTANCE_M,
     LOCATION,
+    REMOTE_MODES,
     SERVICE_NAME,
 )
 
-REMOTE_DELIVERY: Final = ("phone", "online")
+REMOTE_DELIVERY: Final = REMOTE_MODES
 
 
 def services_near(

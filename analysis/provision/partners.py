@@ -18,6 +18,7 @@ from analysis.errors import AnalysisError
 from analysis.geography import AreaSet, lookup_postcode
 from analysis.model import (
     CATEGORIES,
+    COMPLEMENTARY,
     LSOA_CODE,
     ORG_ID,
     OTHER_CATEGORIES,
@@ -32,6 +33,7 @@ from analysis.model import (
     SERVICE_B,
     SERVICE_ID,
     SHARED_CATEGORIES,
+    SIMILAR,
     WARD_CODE,
 )
 from analysis.provision.coverage import Coverage
@@ -324,7 +326,7 @@ def _partners(
     similar = out[SHARED_CATEGORIES].map(len) > 0
     complementary = ~similar & (out[OTHER_CATEGORIES].map(len) > 0)
     out = out[similar | complementary]
-    out[RELATION] = np.where(similar[similar | complementary], "similar", "complementary")
+    out[RELATION] = np.where(similar[similar | complementary], SIMILAR, COMPLEMENTARY)
     out[REASON] = [
         _reason(relation, shared, other, share, people, taxonomy)
         for relation, shared, other, share, people in zip(
@@ -354,7 +356,7 @@ def _reason(
     taxonomy: Taxonomy | None,
 ) -> str:
     common = f"{people:,.0f} residents in common ({share:.0%} of the smaller reach)"
-    if relation == "similar":
+    if relation == SIMILAR:
         return f"also offers {_names(shared, taxonomy)}; {common}"
     return f"offers {_names(other, taxonomy)} to the same people; {common}"
 

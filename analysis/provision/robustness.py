@@ -20,6 +20,7 @@ from analysis.geography import AreaSet
 from analysis.model import (
     AREA_CODE,
     AREA_NAME,
+    AT_LOCATION,
     CATEGORY,
     CIRCLE_KINDS,
     EFFECTIVE_PROVIDERS,
@@ -33,6 +34,7 @@ from analysis.model import (
     RANK_RANGE,
     RELATIVE_PROVISION,
     ROBUST,
+    WARD_LEVEL,
     Level,
 )
 from analysis.provision.coverage import Coverage, rescale_catchments
@@ -57,7 +59,7 @@ class Variants:
 
     catchment_factors: tuple[float, ...] = settings.ROBUSTNESS_CATCHMENT_FACTORS
     under_served_below: tuple[float, ...] = (0.4, 0.5, 0.6)
-    catchment_kinds: tuple[str, ...] = ("at_location",)
+    catchment_kinds: tuple[str, ...] = (AT_LOCATION,)
 
     def __post_init__(self) -> None:
         if not self.catchment_factors or not self.under_served_below:
@@ -101,7 +103,7 @@ def assess_robustness(
     area: AreaSet,
     taxonomy: Taxonomy,
     *,
-    level: Level = "ward",
+    level: Level = WARD_LEVEL,
     thresholds: Thresholds = Thresholds(),  # noqa: B008 - frozen, so a shared default is safe
     categories: Sequence[str] | None = None,
     weights: pd.Series | None = None,
