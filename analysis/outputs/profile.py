@@ -5,13 +5,20 @@ from elsewhere, so it works offline and prints), the need profile, provision per
 gaps and overlaps, and the services that reach the ward. Every piece of user text goes
 through `analysis.escape.html_text`; the page carries a Content-Security-Policy that
 allows no script and no request at all.
+
+The page skeleton (``profile.html``) and its stylesheet (``profile.css``) are package data
+beside this module, so they can be read and edited as HTML and CSS; `fill_page` places the
+escaped parts into the skeleton.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import re
+import string
 from collections.abc import Iterable
+from importlib import resources
 from typing import Final
 
 import numpy as np
@@ -73,24 +80,11 @@ ATTRIBUTION: Final = (
     "data © Crown copyright and database right. Open Government Licence v3.0."
 )
 
-_WARD_KEY: Final = re.compile(r"[\W_]+")
+PAGE_FILE: Final = "profile.html"
+STYLE_FILE: Final = "profile.css"
+"""The page skeleton and its stylesheet: package data files beside this module."""
 
-_CSS: Final = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1a1a1a;
-max-width:60rem;margin:1.5rem auto;padding:0 1rem;line-height:1.4}
-h1{font-size:1.6rem;margin-bottom:.2rem}h3{font-size:1rem}h2{font-size:1.2rem;margin-top:1.6rem;
-border-bottom:2px solid #ddd;padding-bottom:.2rem}
-.lede{color:#555;margin-top:0}table{border-collapse:collapse;width:100%;font-size:.9rem}
-th,td{border-bottom:1px solid #e3e3e3;padding:.25rem .4rem;text-align:left;vertical-align:top}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-.cls{font-weight:600}.small{color:#777;font-size:.8rem}
-figure{margin:0}svg{max-width:100%;height:auto;border:1px solid #ddd}
-.legend span{display:inline-block;width:.9rem;height:.9rem;margin:0 .3rem 0 .8rem;
-vertical-align:middle;border:1px solid #999}
-footer{margin-top:2rem;font-size:.8rem;color:#555;border-top:1px solid #ddd;padding-top:.5rem}
-@page{size:A4;margin:15mm}
-@media print{body{margin:0;max-width:none}section{break-inside:avoid}h2{break-after:avoid}}
-"""
+_WARD_KEY: Final = re.compile(r"[\W_]+")
 
 
 def resolve_ward(area: AreaSet, text: str) -> str:
@@ -188,13 +182,47 @@ def render_ward_profile(
         _section("Gaps and overlaps", _gaps_and_overlaps(rows, labels, metrics, robustness)),
         _section("Services reaching the ward", _services_table(reach, labels)),
     ]
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"{content_security_meta()}\n"
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>Ward profile: {html_text(name)}</title>\n<style>{_CSS}</style>\n</head>\n"
-        "<body>\n" + "\n".join(sections) + _footer(metrics, area) + "\n</body>\n</html>\n"
+    return fill_page(
+        ward_name=html_text(name),
+        sections="\n".join(sections),
+        footer=_footer(metrics, area),
     )
+
+
+def fill_page(*, ward_name: str, sections: str, footer: str) -> str:
+    """The profile's page skeleton (``profile.html``) with its stylesheet and these parts.
+
+    Parameters
+    ----------
+    ward_name
+        The ward's name for the page title, already escaped with `html_text`.
+    sections, footer
+        The page's body, HTML built from escaped pieces.
+
+    Returns
+    -------
+    str
+        The whole page, with the Content-Security-Policy that allows no script or request.
+
+    Notes
+    -----
+    `string.Template` only places the parts: it escapes nothing, so every part arrives
+    escaped (one rule, `analysis.escape.html_text`), and a ``$`` inside a part is kept
+    as it is.
+    """
+    return string.Template(_package_text(PAGE_FILE)).substitute(
+        content_security_policy=content_security_meta(),
+        ward_name=ward_name,
+        css=_package_text(STYLE_FILE),
+        sections=sections,
+        footer=footer,
+    )
+
+
+@functools.cache
+def _package_text(name: str) -> str:
+    # Package data beside this module (pyproject.toml lists it), read once per process.
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
 
 
 def _section(title: str, body: str) -> str:
@@ -353,7 +381,7 @@ def _footer(metrics: MetricsResult, area: AreaSet) -> str:
     t = metrics.thresholds
     counts = metrics.service_counts
     return (
-        "\n<footer>"
+        "<footer>"
         f"<p>Thresholds: under-served below {t.under_served_below:g}; overlap at "
         f"{t.overlap_min_providers:g}+ effective providers and relative provision "
         f"{t.overlap_min_rp:g}+; small numbers below {t.small_numbers_providers:g} effective "

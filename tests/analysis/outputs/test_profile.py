@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fnmatch
 import re
+import tomllib
 from html.parser import HTMLParser
 
 import pytest
@@ -10,10 +12,17 @@ import shapely
 from shapely import box
 
 from analysis.errors import AnalysisError
-from analysis.outputs.profile import render_ward_profile, resolve_ward
+from analysis.outputs.profile import (
+    PAGE_FILE,
+    STYLE_FILE,
+    fill_page,
+    render_ward_profile,
+    resolve_ward,
+)
 from analysis.provision.coverage import compute_coverage
 from analysis.provision.metrics import Thresholds, compute_metrics
 from analysis.provision.robustness import assess_robustness
+from analysis.settings import REPO_ROOT
 from tests.analysis.tiny import citywide, make_area, make_directory, make_taxonomy, service
 
 AREA = make_area()
@@ -140,3 +149,30 @@ def test_resolve_ward_by_code_or_name(bristol):
         resolve_ward(bristol, "Ashly")
     with pytest.raises(AnalysisError, match=r"has the code or name 'zzzz'\. Fix: give a ward"):
         resolve_ward(bristol, "zzzz")
+
+
+def test_page_skeleton_and_stylesheet_are_package_data():
+    """profile.html and profile.css ship with the package (pyproject.toml lists them)."""
+    config = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["analysis"]
+    for name in (PAGE_FILE, STYLE_FILE):
+        assert (REPO_ROOT / "analysis" / "outputs" / name).is_file()
+        assert any(fnmatch.fnmatch(f"outputs/{name}", pattern) for pattern in patterns), name
+
+
+def test_page_has_its_policy_stylesheet_and_one_body():
+    page = render()
+    assert page.startswith('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n')
+    assert page.count('<meta http-equiv="Content-Security-Policy"') == 1
+    assert "default-src &#x27;none&#x27;; script-src &#x27;none&#x27;" in page
+    assert "<title>Ward profile: Ward W1</title>" in page
+    assert "@page{size:A4;margin:15mm}" in page
+    assert page.count("<body>") == 1 and page.endswith("</footer>\n</body>\n</html>\n")
+    assert "${" not in page
+
+
+def test_fill_page_places_the_parts_as_given():
+    """The skeleton only places escaped parts: a ``$`` in a part stays, ``&amp;`` stays."""
+    page = fill_page(ward_name="A &amp; B", sections="<p>$sections ${footer}</p>", footer="")
+    assert "<title>Ward profile: A &amp; B</title>" in page
+    assert "<p>$sections ${footer}</p>" in page
