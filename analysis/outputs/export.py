@@ -59,7 +59,7 @@ def prepare_for_spreadsheet(table_df: pd.DataFrame) -> pd.DataFrame:
     if isinstance(out, gpd.GeoDataFrame):
         out = pd.DataFrame(out.drop(columns=out.geometry.name))
     for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+        if _is_text(out[column]):
             out[column] = out[column].map(lambda v: spreadsheet_cell(_flatten(v)))
     out.columns = [spreadsheet_cell(str(column)) for column in out.columns]
     return out
@@ -97,7 +97,7 @@ def xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
         for name, frame in sheets.items():
             clean = prepare_for_spreadsheet(frame)
             for column in clean.columns:
-                if clean[column].dtype == object:
+                if _is_text(clean[column]):
                     clean[column] = clean[column].map(_strip_illegal)
             clean.to_excel(writer, sheet_name=name[:31], index=False)
     return buffer.getvalue()
@@ -218,6 +218,11 @@ def parameters_frame(result: MetricsResult) -> pd.DataFrame:
 def write_html(text: str, path: Path | str) -> Path:
     """Write `html_bytes` of an HTML page; return the path."""
     return _write_bytes(html_bytes(text), path)
+
+
+def _is_text(column: pd.Series) -> bool:
+    # pandas 3 gives text its own dtype ("str"); older pandas and mixed columns use object.
+    return column.dtype == object or pd.api.types.is_string_dtype(column)
 
 
 def _flatten(value: object) -> object:

@@ -155,6 +155,15 @@ def test_csv_bytes_with_and_without_a_byte_order_mark():
     assert csv_bytes(frame, byte_order_mark=True) == b"\xef\xbb\xbf" + plain
 
 
+def test_xlsx_bytes_neutralise_formulas_strip_control_characters_and_cut_sheet_names():
+    frame = pd.DataFrame({"name": ["=cmd|' /C calc'!A0", "bell\x07ring"], "n": [1.5, -2]})
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes({"a" * 40: frame})))
+    assert book.sheetnames == ["a" * 31]
+    rows = [[c.value for c in row] for row in book["a" * 31].iter_rows()]
+    assert rows == [["name", "n"], ["'=cmd|' /C calc'!A0", 1.5], ["bellring", -2]]
+    assert all(c.data_type != "f" for row in book["a" * 31].iter_rows() for c in row)
+
+
 def test_geojson_bytes_refuse_a_frame_in_another_crs():
     frame = AREA.wards.to_crs("EPSG:4326")
     with pytest.raises(CRSError, match=r"frame to display is in EPSG:4326, expected EPSG:27700"):
