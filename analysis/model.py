@@ -40,8 +40,10 @@ ImdMatch = Literal["code", "split", "merged", "boundary", "none"]
 IMD_MATCHES: Final = get_args(ImdMatch)
 
 # IMD 2019 domains: short key -> label. Each gives columns rank_<key>, decile_<key>, need_<key>.
+IMD_OVERALL: Final = "imd"
+"""Key of the overall index (the other keys are its domains)."""
 IMD_DOMAINS: Final[dict[str, str]] = {
-    "imd": "Index of Multiple Deprivation (overall)",
+    IMD_OVERALL: "Index of Multiple Deprivation (overall)",
     "income": "Income",
     "employment": "Employment",
     "education": "Education, skills and training",

@@ -33,47 +33,54 @@ from analysis.model import (
     ACCESSIBILITY_PER_10K,
     AREA_CODE,
     AREA_KIND,
+    AT_LOCATION,
     CATEGORIES,
     CATEGORY,
+    CITYWIDE,
+    COUNT_SERVICES,
+    COUNT_UNCATEGORISED,
     DELIVERY,
     EFFECTIVE_PROVIDERS,
+    GAP_CLASSES,
     IMD_DOMAINS,
+    IMD_OVERALL,
     LOCATION,
+    LSOA_CODE,
+    LSOA_NAME,
     NEED,
     ORG_NAME,
     ORGANISATIONS,
+    OVERLAP,
     POP_CHILDREN,
     POP_OLDER,
     POP_WORKING_AGE,
     POPULATION,
     PROVISION_CLASS,
+    RADIUS_KM,
     RELATIVE_PROVISION,
     SERVICE_ID,
     SERVICE_NAME,
     SHARE,
     SMALL_NUMBERS,
     WARD_CODE,
+    WARD_LEVEL,
     WARD_NAME,
+    WARDS,
     need_col,
 )
+from analysis.outputs.palette import CLASS_COLOURS, NO_DATA_COLOUR, classify_measure
 from analysis.provision.coverage import Coverage, ward_coverage
 from analysis.provision.metrics import MetricsResult
 from analysis.taxonomy import Taxonomy
 
 MAP_WIDTH_PX: Final = 640
-NEED_BREAKS: Final = (20.0, 40.0, 60.0, 80.0)
-NEED_COLOURS: Final = ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")
-CLASS_COLOURS: Final = {
-    "missing": "#b2182b",
-    "under-served": "#d6604d",
-    "adequate": "#4d4d4d",
-    "overlap": "#2166ac",
-}
+OUTSIDE_FILL: Final = "#f7f7f7"
+"""Neighbourhoods around the ward, drawn for context, in a neutral grey."""
 AREA_KIND_LABELS: Final = {
-    "at_location": "catchment around its location",
-    "radius_km": "stated radius",
-    "wards": "listed wards",
-    "citywide": "whole area",
+    AT_LOCATION: "catchment around its location",
+    RADIUS_KM: "stated radius",
+    WARDS: "listed wards",
+    CITYWIDE: "whole area",
 }
 ATTRIBUTION: Final = (
     "Contains OS data © Crown copyright and database right; contains National Statistics "
@@ -154,7 +161,7 @@ def render_ward_profile(
     Need scores in the profile are population-weighted means of the neighbourhoods' 0-100
     IMD 2019 need scores (100 = most deprived in England), never sums.
     """
-    if metrics.level != "ward":
+    if metrics.level != WARD_LEVEL:
         raise AnalysisError(
             f"a ward profile needs ward-level metrics, not {metrics.level!r}. Fix: compute "
             "them with compute_metrics(..., level='ward')."
@@ -348,10 +355,10 @@ def _gaps_and_overlaps(
     return (
         f"<h3>Gaps</h3><p class=small>Missing: no service reaches the ward. Under-served: "
         f"relative provision below {t.under_served_below:g}.</p>"
-        + items(("missing", "under-served"), gaps=True)
+        + items(GAP_CLASSES, gaps=True)
         + f"<h3>Overlaps</h3><p class=small>At least {t.overlap_min_providers:g} effective "
         f"providers and relative provision of {t.overlap_min_rp:g} or more: possible "
-        "duplication, or partners to work with.</p>" + items(("overlap",), gaps=False)
+        "duplication, or partners to work with.</p>" + items((OVERLAP,), gaps=False)
     )
 
 
@@ -362,8 +369,7 @@ def _services_table(reach: pd.DataFrame, labels: dict[str, str]) -> str:
         "<tr>"
         f"<td>{html_text(_text(row[SERVICE_NAME]))}</td>"
         f"<td>{html_text(_text(row[ORG_NAME]))}</td>"
-        f"<td>{html_text(', '.join(labels.get(c, c) for c in row[CATEGORIES]) or 'uncategorised')}"
-        "</td>"
+        f"<td>{html_text(_category_text(row[CATEGORIES], labels))}</td>"
         f"<td>{html_text(', '.join(map(str, row[DELIVERY])))}</td>"
         f"<td>{html_text(AREA_KIND_LABELS.get(str(row[AREA_KIND]), _text(row[AREA_KIND])))}</td>"
         f"<td class=n>{row[SHARE]:.0%}</td>"
@@ -377,6 +383,11 @@ def _services_table(reach: pd.DataFrame, labels: dict[str, str]) -> str:
     )
 
 
+def _category_text(categories: Iterable[str], labels: dict[str, str]) -> str:
+    # A service with no category counts as "uncategorised", in the footer's words.
+    return ", ".join(labels.get(c, c) for c in categories) or COUNT_UNCATEGORISED
+
+
 def _footer(metrics: MetricsResult, area: AreaSet) -> str:
     t = metrics.thresholds
     counts = metrics.service_counts
@@ -386,8 +397,8 @@ def _footer(metrics: MetricsResult, area: AreaSet) -> str:
         f"{t.overlap_min_providers:g}+ effective providers and relative provision "
         f"{t.overlap_min_rp:g}+; small numbers below {t.small_numbers_providers:g} effective "
         f"providers or {t.small_numbers_population:,.0f} residents. Catchment factor "
-        f"{metrics.catchment_factor:g}. Services: {counts.get('services', 0)} in the "
-        f"directory, {counts.get('uncategorised', 0)} uncategorised (not counted in any "
+        f"{metrics.catchment_factor:g}. Services: {counts.get(COUNT_SERVICES, 0)} in the "
+        f"directory, {counts.get(COUNT_UNCATEGORISED, 0)} uncategorised (not counted in any "
         "category).</p>"
         f"<p>{html_text(area.name)} reference geography. {html_text(ATTRIBUTION)}</p>"
         "</footer>"
@@ -409,12 +420,15 @@ def _map_svg(area: AreaSet, ward_code: str, reach: pd.DataFrame) -> str:
         return _svg_path(clipped, minx, maxy, scale)
 
     zones = area.neighbourhoods
+    need = need_col(IMD_OVERALL)
+    # Classes over the whole area's neighbourhoods, so wards' profiles compare.
+    classes = classify_measure(zones.get(need, []), need)
     zone_paths = []
     for _, zone in zones[zones.intersects(view)].iterrows():
         inside = zone[WARD_CODE] == ward_code
-        score = zone.get(need_col("imd"), np.nan)
-        fill = _need_colour(score) if inside else "#f7f7f7"
-        title = f"{zone.get('lsoa_name', zone.get('lsoa_code', ''))}: IMD need {_number(score)}"
+        score = zone.get(need, np.nan)
+        fill = classes.colour_of_value(score) if inside else OUTSIDE_FILL
+        title = f"{zone.get(LSOA_NAME, zone.get(LSOA_CODE, ''))}: IMD need {_number(score)}"
         zone_paths.append(
             f'<path d="{path(zone.geometry)}" fill="{fill}" stroke="#ffffff" '
             f'stroke-width="0.8"><title>{html_text(str(title))}</title></path>'
@@ -453,16 +467,15 @@ def _map_svg(area: AreaSet, ward_code: str, reach: pd.DataFrame) -> str:
         + scale_bar
         + "</svg>"
     )
-    lower = (0.0, *NEED_BREAKS)
-    upper = (*NEED_BREAKS, 100.0)
     legend = "".join(
-        f'<span style="background:{colour}"></span>{lo:.0f}-{hi:.0f}'
-        for colour, lo, hi in zip(NEED_COLOURS, lower, upper, strict=True)
+        f'<span style="background:{colour}"></span>{html_text(label)}'
+        for label, colour in classes.legend()
     )
     return (
         f"<figure>{svg}<figcaption class=legend>Neighbourhoods shaded by IMD 2019 need score "
-        f"(0-100): {legend}. Bold outline: the ward; dots: locations of services reaching "
-        "it.</figcaption></figure>"
+        "(0-100), in classes holding about as many of the area's neighbourhoods each: "
+        f"{legend}. Bold outline: the ward; dots: locations of services reaching it."
+        "</figcaption></figure>"
     )
 
 
@@ -482,12 +495,6 @@ def _svg_path(geometry: shapely.Geometry, minx: float, maxy: float, scale: float
     return " ".join(parts)
 
 
-def _need_colour(score: float) -> str:
-    if score is None or not np.isfinite(score):
-        return "#ffffff"
-    return NEED_COLOURS[int(np.searchsorted(NEED_BREAKS, score, side="right"))]
-
-
 def _scale_bar_metres(width_m: float) -> float:
     target = width_m / 5
     for step in (100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 50000):
@@ -501,8 +508,8 @@ def _distance_label(metres: float) -> str:
 
 
 def _class_badge(value: str) -> str:
-    colour = CLASS_COLOURS.get(str(value), "#4d4d4d")
-    return f'<span class="cls" style="color:{colour}">{html_text(str(value))}</span>'
+    colour = CLASS_COLOURS.get(str(value), NO_DATA_COLOUR)
+    return f'<span class="cls" style="border-left-color:{colour}">{html_text(str(value))}</span>'
 
 
 def _weighted_mean(frame: pd.DataFrame, column: str) -> float:

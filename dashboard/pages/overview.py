@@ -22,12 +22,13 @@ from analysis.model import (
     SMALL_NUMBERS,
 )
 from analysis.outputs.export import parameters_frame
+from analysis.outputs.palette import classify_measure
 from dashboard.components.exports import download_buttons
 from dashboard.components.filters import filter_controls, thresholds_text
 from dashboard.components.summary import class_counts, summary_text
 from dashboard.context import PageContext
 from dashboard.data import get_metrics
-from dashboard.maps.choropleth import choropleth_map, classify_measure
+from dashboard.maps.choropleth import choropleth_map
 from dashboard.state import MEASURES, StateKeys, ViewState, to_query
 
 MAP_KEY = "overview_map"

@@ -12,7 +12,16 @@ import shapely
 from shapely import box
 
 from analysis.errors import AnalysisError
+from analysis.model import IMD_OVERALL, MISSING, need_col
+from analysis.outputs.palette import (
+    CLASS_COLOURS,
+    NONE_COLOUR,
+    NONE_LABEL,
+    SEQUENTIAL,
+    classify_measure,
+)
 from analysis.outputs.profile import (
+    OUTSIDE_FILL,
     PAGE_FILE,
     STYLE_FILE,
     fill_page,
@@ -123,7 +132,8 @@ def test_gaps_say_how_robust_they_are_when_given_robustness():
         result, COVERAGE, DIRECTORY, AREA, TAXONOMY, ward_code="W1", robustness=robustness
     )
     assert (
-        '<strong>Housing</strong>: <span class="cls" style="color:#b2182b">missing</span>, '
+        '<strong>Housing</strong>: <span class="cls" '
+        f'style="border-left-color:{CLASS_COLOURS[MISSING]}">missing</span>, '
         "relative provision 0.00, 0.0 effective providers; gap in 100% of the parameter "
         "variants, rank 1 of 2 (from 1 to 1)</li>"
     ) in page
@@ -176,3 +186,19 @@ def test_fill_page_places_the_parts_as_given():
     page = fill_page(ward_name="A &amp; B", sections="<p>$sections ${footer}</p>", footer="")
     assert "<title>Ward profile: A &amp; B</title>" in page
     assert "<p>$sections ${footer}</p>" in page
+
+
+def test_map_and_class_badges_take_their_colours_from_the_palette():
+    """Every tiny zone scores 50: one class, the middle scale colour, for the ward's zones."""
+    page = render()
+    need = classify_measure(AREA.neighbourhoods[need_col(IMD_OVERALL)], need_col(IMD_OVERALL))
+    assert need.legend() == [(NONE_LABEL, NONE_COLOUR), ("0 to 50", SEQUENTIAL[2])]
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    zone_fills = re.findall(r'<path d="[^"]*" fill="(#[0-9a-fA-F]{6})" stroke="#ffffff"', svg)
+    assert sorted(set(zone_fills)) == sorted({SEQUENTIAL[2], OUTSIDE_FILL})
+    assert (
+        f'<span style="background:{NONE_COLOUR}"></span>none'
+        f'<span style="background:{SEQUENTIAL[2]}"></span>0 to 50. Bold outline'
+    ) in page
+    badges = re.findall(r'<span class="cls" style="border-left-color:(#\w+)">([^<]*)</span>', page)
+    assert badges and all(colour == CLASS_COLOURS[name] for colour, name in badges)
