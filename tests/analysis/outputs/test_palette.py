@@ -19,6 +19,7 @@ from analysis.outputs.palette import (
     format_number,
     sequential_colours,
 )
+from analysis.settings import REPO_ROOT
 
 HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -122,3 +123,23 @@ def test_sequential_colours_spread_over_the_range(n, expected):
 )
 def test_format_number(value, text):
     assert format_number(value) == text
+
+
+def _meaningful_colours() -> set[str]:
+    return {c.lower() for c in (*CLASS_COLOURS.values(), *SEQUENTIAL, NO_DATA_COLOUR)}
+
+
+def test_only_the_palette_spells_the_map_colours():
+    """A map or page that wrote a class or scale colour itself could drift from the others."""
+    spelled = re.compile(r"#[0-9a-fA-F]{6}\b")
+    offenders = [
+        f"{path.relative_to(REPO_ROOT)}: {colour}"
+        for folder in ("analysis", "dashboard")
+        for path in sorted((REPO_ROOT / folder).rglob("*"))
+        if path.suffix in {".py", ".html", ".css", ".js"}
+        and path.name != "palette.py"
+        and "static" not in path.parts
+        for colour in spelled.findall(path.read_text(encoding="utf-8"))
+        if colour.lower() in _meaningful_colours()
+    ]
+    assert not offenders
