@@ -38,6 +38,7 @@ IMD_MATCH: Final = "imd_match"
 # How a 2021 neighbourhood got its IMD 2019 values from the 2011 zones.
 ImdMatch = Literal["code", "split", "merged", "boundary", "none"]
 IMD_MATCHES: Final = get_args(ImdMatch)
+IMD_BY_CODE, IMD_SPLIT, IMD_MERGED, IMD_BY_BOUNDARY, IMD_UNMATCHED = IMD_MATCHES
 
 # IMD 2019 domains: short key -> label. Each gives columns rank_<key>, decile_<key>, need_<key>.
 IMD_OVERALL: Final = "imd"
@@ -75,6 +76,11 @@ EASTING: Final = "easting"
 NORTHING: Final = "northing"
 LAT: Final = "lat"
 LON: Final = "lon"
+
+# Columns of the raw tables read while building an area (`analysis.reference.sources`).
+LSOA11_CODE: Final = "lsoa11_code"  # a 2011 neighbourhood, as IMD 2019 is published
+LAD_CODE: Final = "lad_code"  # the local authority district (E06..., E07..., E08..., E09...)
+POSITIONAL_QUALITY: Final = "quality"  # Code-Point Open's quality of a postcode's point
 
 # ---------------------------------------------------------------------------------------
 # The Directory (analysis.directory): organisations and services
