@@ -103,6 +103,7 @@ OrganisationKind = Literal[
 ]
 ORGANISATION_KINDS: Final = get_args(OrganisationKind)
 OTHER_KIND: Final = ORGANISATION_KINDS[-1]
+CHARITY_KIND, CIC_KIND, MUTUAL_AID_KIND, FAITH_KIND, STATUTORY_KIND = ORGANISATION_KINDS[:-1]
 
 # Organisation columns.
 ORG_ID: Final = "org_id"
@@ -189,6 +190,9 @@ FIELD_SERVICE_EMAIL: Final = "service_email"
 FIELD_SERVICE_PHONE: Final = "service_phone"
 FIELD_SERVICE_WEBSITE: Final = "service_website"
 FIELD_STATUS: Final = "status"
+LIST_SEPARATOR: Final = "; "
+"""How a cell lists several values (categories, delivery modes, wards), in templates and
+exports alike."""
 NAME_FIELDS: Final = (ORG_NAME, SERVICE_NAME)
 """A file needs at least one of these: a row without a name is not a directory entry."""
 CONTACT_FIELDS: Final = (
