@@ -27,7 +27,7 @@ from analysis.crs import to_display
 from analysis.errors import AnalysisError
 from analysis.escape import spreadsheet_cell
 from analysis.geography import AreaSet
-from analysis.model import AREA_CODE, LSOA_CODE, WARD_CODE
+from analysis.model import AREA_CODE, LIST_SEPARATOR, LSOA_CODE, VALUE, WARD_CODE, WARD_LEVEL
 from analysis.provision.metrics import MetricsResult
 
 __all__ = [
@@ -43,10 +43,11 @@ __all__ = [
     "xlsx_bytes",
 ]
 
-LIST_SEPARATOR: Final = "; "
 SUFFIXES: Final = (".csv", ".xlsx", ".geojson")
 TABLE_SHEET: Final = "table"
 PARAMETERS_SHEET: Final = "parameters"
+PARAMETER_COLUMNS: Final = ("parameter", VALUE)
+"""Columns of `parameters_frame`: what was set, and to what."""
 
 
 def prepare_for_spreadsheet(table_df: pd.DataFrame) -> pd.DataFrame:
@@ -183,8 +184,8 @@ def export_metrics(result: MetricsResult, area: AreaSet, path: Path | str) -> Pa
         return write_xlsx(
             {TABLE_SHEET: result.table, PARAMETERS_SHEET: parameters_frame(result)}, target
         )
-    key = WARD_CODE if result.level == "ward" else LSOA_CODE
-    layer = area.wards if result.level == "ward" else area.neighbourhoods
+    key = WARD_CODE if result.level == WARD_LEVEL else LSOA_CODE
+    layer = area.wards if result.level == WARD_LEVEL else area.neighbourhoods
     outlines = layer[[key, layer.geometry.name]].rename(columns={key: AREA_CODE})
     features = outlines.merge(result.table, on=AREA_CODE, how="right")
     return write_geojson(
@@ -212,7 +213,7 @@ def parameters_frame(result: MetricsResult) -> pd.DataFrame:
     rows += [("catchment factor", result.catchment_factor)]
     rows += [(f"catchment km {k}", v) for k, v in result.catchments_km.items()]
     rows += [(f"services {k}", v) for k, v in result.service_counts.items()]
-    return pd.DataFrame(rows, columns=["parameter", "value"])
+    return pd.DataFrame(rows, columns=list(PARAMETER_COLUMNS))
 
 
 def write_html(text: str, path: Path | str) -> Path:
