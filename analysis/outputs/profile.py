@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from importlib import resources
 from typing import Final
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -175,7 +176,7 @@ def render_ward_profile(
     ward = area.wards[area.wards[WARD_CODE] == ward_code].iloc[0]
     zones = area.neighbourhoods[area.neighbourhoods[WARD_CODE] == ward_code]
     labels = {c.id: c.label for c in taxonomy.categories}
-    reach = _services_in_ward(coverage, directory, area, ward_code)
+    reach = services_in_ward(coverage, directory, area, ward_code)
     name = str(ward[WARD_NAME])
     population = float(zones[POPULATION].sum())
     sections = [
@@ -240,9 +241,18 @@ def _ward_key(text: str) -> str:
     return _WARD_KEY.sub("", text.replace("&", "and").casefold())
 
 
-def _services_in_ward(
+def services_in_ward(
     coverage: Coverage, directory: Directory, area: AreaSet, ward_code: str
-) -> pd.DataFrame:
+) -> gpd.GeoDataFrame:
+    """The services reaching a ward, with their organisation, largest share first.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        `analysis.directory.Directory.services_with_organisations` rows of the services
+        reaching the ward, with ``share``: the share of the ward's residents each reaches
+        (`analysis.provision.coverage.ward_coverage`). Ties sorted by service name.
+    """
     shares = ward_coverage(coverage, area)
     shares = shares[shares[WARD_CODE] == ward_code][[SERVICE_ID, SHARE]]
     services = directory.services_with_organisations()

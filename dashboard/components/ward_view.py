@@ -32,17 +32,15 @@ from analysis.model import (
     RELATION,
     RELATIVE_PROVISION,
     ROBUST,
-    SERVICE_ID,
     SERVICE_NAME,
-    SHARE,
     SIMILAR,
     SMALL_NUMBERS,
     WARD_CODE,
     decile_col,
 )
 from analysis.model import REASON as PARTNER_REASON
+from analysis.outputs import profile
 from analysis.outputs.palette import classify_measure
-from analysis.provision.coverage import ward_coverage
 from analysis.provision.metrics import MetricsResult
 from analysis.taxonomy import Taxonomy
 from dashboard.components.service_table import service_table
@@ -217,13 +215,9 @@ def show_gaps(ward_rows: pd.DataFrame, robustness: pd.DataFrame, taxonomy: Taxon
 
 
 def services_in_ward(coverage, directory, area, ward_code: str) -> pd.DataFrame:
-    """The services reaching the ward, largest share of its residents first."""
-    shares = ward_coverage(coverage, area)
-    shares = shares[shares[WARD_CODE] == ward_code][[SERVICE_ID, SHARE]]
-    services = pd.DataFrame(directory.services_with_organisations().drop(columns="geometry"))
-    services[SERVICE_ID] = services[SERVICE_ID].astype(str)
-    merged = services.merge(shares, on=SERVICE_ID, how="inner")
-    return merged.sort_values([SHARE, SERVICE_NAME], ascending=[False, True], ignore_index=True)
+    """The services reaching the ward, largest share of its residents first, as a table."""
+    services = profile.services_in_ward(coverage, directory, area, ward_code)
+    return pd.DataFrame(services.drop(columns=services.geometry.name))
 
 
 def show_services(services_df: pd.DataFrame, taxonomy: Taxonomy) -> None:

@@ -27,6 +27,7 @@ from analysis.outputs.profile import (
     fill_page,
     render_ward_profile,
     resolve_ward,
+    services_in_ward,
 )
 from analysis.provision.coverage import compute_coverage
 from analysis.provision.metrics import Thresholds, compute_metrics
@@ -202,3 +203,15 @@ def test_map_and_class_badges_take_their_colours_from_the_palette():
     ) in page
     badges = re.findall(r'<span class="cls" style="border-left-color:(#\w+)">([^<]*)</span>', page)
     assert badges and all(colour == CLASS_COLOURS[name] for colour, name in badges)
+
+
+def test_services_in_ward_are_those_reaching_it_largest_share_first():
+    """S1 reaches all of W1 (Z1, Z2) and S2 is citywide; S3 only reaches Z4 in W2."""
+    reach = services_in_ward(COVERAGE, DIRECTORY, AREA, "W1")
+    assert reach["service_id"].tolist() == ["S1", "S2"]  # equal shares: by name
+    assert reach["share"].tolist() == [1.0, 1.0]
+    assert reach["org_name"].tolist() == ['"Quoted" <b>org</b>', '"Quoted" <b>org</b>']
+    assert services_in_ward(COVERAGE, DIRECTORY, AREA, "W2")["service_id"].tolist() == [
+        "S2",
+        "S3",
+    ]
