@@ -38,10 +38,13 @@ IMD_MATCH: Final = "imd_match"
 # How a 2021 neighbourhood got its IMD 2019 values from the 2011 zones.
 ImdMatch = Literal["code", "split", "merged", "boundary", "none"]
 IMD_MATCHES: Final = get_args(ImdMatch)
+IMD_BY_CODE, IMD_SPLIT, IMD_MERGED, IMD_BY_BOUNDARY, IMD_UNMATCHED = IMD_MATCHES
 
 # IMD 2019 domains: short key -> label. Each gives columns rank_<key>, decile_<key>, need_<key>.
+IMD_OVERALL: Final = "imd"
+"""Key of the overall index (the other keys are its domains)."""
 IMD_DOMAINS: Final[dict[str, str]] = {
-    "imd": "Index of Multiple Deprivation (overall)",
+    IMD_OVERALL: "Index of Multiple Deprivation (overall)",
     "income": "Income",
     "employment": "Employment",
     "education": "Education, skills and training",
@@ -74,6 +77,11 @@ NORTHING: Final = "northing"
 LAT: Final = "lat"
 LON: Final = "lon"
 
+# Columns of the raw tables read while building an area (`analysis.reference.sources`).
+LSOA11_CODE: Final = "lsoa11_code"  # a 2011 neighbourhood, as IMD 2019 is published
+LAD_CODE: Final = "lad_code"  # the local authority district (E06..., E07..., E08..., E09...)
+POSITIONAL_QUALITY: Final = "quality"  # Code-Point Open's quality of a postcode's point
+
 # ---------------------------------------------------------------------------------------
 # The Directory (analysis.directory): organisations and services
 # ---------------------------------------------------------------------------------------
@@ -95,6 +103,7 @@ OrganisationKind = Literal[
 ]
 ORGANISATION_KINDS: Final = get_args(OrganisationKind)
 OTHER_KIND: Final = ORGANISATION_KINDS[-1]
+CHARITY_KIND, CIC_KIND, MUTUAL_AID_KIND, FAITH_KIND, STATUTORY_KIND = ORGANISATION_KINDS[:-1]
 
 # Organisation columns.
 ORG_ID: Final = "org_id"
@@ -181,6 +190,9 @@ FIELD_SERVICE_EMAIL: Final = "service_email"
 FIELD_SERVICE_PHONE: Final = "service_phone"
 FIELD_SERVICE_WEBSITE: Final = "service_website"
 FIELD_STATUS: Final = "status"
+LIST_SEPARATOR: Final = "; "
+"""How a cell lists several values (categories, delivery modes, wards), in templates and
+exports alike."""
 NAME_FIELDS: Final = (ORG_NAME, SERVICE_NAME)
 """A file needs at least one of these: a row without a name is not a directory entry."""
 CONTACT_FIELDS: Final = (

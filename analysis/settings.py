@@ -140,3 +140,7 @@ CLUSTER_MARKERS_FROM: Final = 30
 
 DISPLAY_SIMPLIFY_M: Final = 15.0
 """Tolerance of drawn ward boundaries, in metres: invisible at city zoom, a smaller map."""
+
+MAP_CLASSES: Final = 5
+"""Numeric classes above zero on a map: five quantile classes, as many as a sequential
+palette keeps apart at a glance (and in greyscale)."""

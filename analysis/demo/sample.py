@@ -28,6 +28,54 @@ import pandas as pd
 
 from analysis.geography import AreaSet, load_area
 from analysis.ingest.mapping import TEMPLATE_COLUMNS
+from analysis.model import (
+    ACTIVE_FROM,
+    ACTIVE_UNTIL,
+    AREA_VALUE,
+    AT_LOCATION,
+    AUDIENCE,
+    BY_PHONE,
+    CAPACITY,
+    CATEGORIES,
+    CHARITY_KIND,
+    CHARITY_NUMBER,
+    CIC_KIND,
+    CITYWIDE,
+    CONTACT_PUBLIC,
+    DELIVERY,
+    EASTING,
+    EMAIL,
+    FAITH_KIND,
+    FIELD_AREA_SERVED,
+    FIELD_LATITUDE,
+    FIELD_LONGITUDE,
+    FIELD_ORG_DESCRIPTION,
+    FIELD_ORG_KIND,
+    FIELD_SERVICE_DESCRIPTION,
+    HOME_DELIVERY,
+    IN_PERSON,
+    LAST_UPDATED,
+    LAT,
+    LIST_SEPARATOR,
+    LON,
+    MUTUAL_AID_KIND,
+    NORTHING,
+    ONLINE,
+    ORG_ID,
+    ORG_NAME,
+    ORGANISATION_KINDS,
+    OTHER_KIND,
+    PHONE,
+    POSTCODE,
+    RADIUS_KM,
+    SERVICE_ID,
+    SERVICE_NAME,
+    STATUTORY_KIND,
+    WARD_CODE,
+    WARD_NAME,
+    WARDS,
+    WEBSITE,
+)
 from analysis.settings import DEMO_SERVICES_PATH
 from analysis.taxonomy import Taxonomy, load_taxonomy
 
@@ -61,15 +109,17 @@ _TEAMS: Final = (
     "Community Support Team", "Welfare Rights Team", "Family Help Team", "Wellbeing Team",
     "Neighbourhood Team", "Carers Team", "Housing Options Team", "Digital Team",
 )  # fmt: skip
-_KINDS: Final = ("charity", "CIC", "mutual aid group", "faith group", "statutory", "other")
-_KIND_SHARE: Final = (0.46, 0.12, 0.11, 0.12, 0.04, 0.15)
+# Share of each organisation kind, in the order of ORGANISATION_KINDS.
+_KIND_SHARE: Final = dict(
+    zip(ORGANISATION_KINDS, (0.46, 0.12, 0.11, 0.12, 0.04, 0.15), strict=True)
+)
 _KIND_PHRASE: Final = {
-    "charity": "Registered charity",
-    "CIC": "Community interest company",
-    "mutual aid group": "Volunteer mutual aid group",
-    "faith group": "Faith community",
-    "statutory": "Public service team",
-    "other": "Community group",
+    CHARITY_KIND: "Registered charity",
+    CIC_KIND: "Community interest company",
+    MUTUAL_AID_KIND: "Volunteer mutual aid group",
+    FAITH_KIND: "Faith community",
+    STATUTORY_KIND: "Public service team",
+    OTHER_KIND: "Community group",
 }
 # Relative frequency of each category as an organisation's focus.
 _CATEGORY_SHARE: Final = {
@@ -153,20 +203,20 @@ def generate_sample(
         One row per service, columns `analysis.ingest.mapping.TEMPLATE_COLUMNS`, text cells.
     """
     rng = np.random.default_rng(seed)
-    table = area.postcodes.reset_index(drop=True).sort_values("postcode", ignore_index=True)
-    wards = area.wards.sort_values("ward_code").reset_index(drop=True)
-    ward_names = dict(zip(wards["ward_code"], wards["ward_name"], strict=True))
+    table = area.postcodes.reset_index(drop=True).sort_values(POSTCODE, ignore_index=True)
+    wards = area.wards.sort_values(WARD_CODE).reset_index(drop=True)
+    ward_names = dict(zip(wards[WARD_CODE], wards[WARD_NAME], strict=True))
     neighbours = _ward_neighbours(wards)
-    xy = table[["easting", "northing"]].to_numpy(dtype=float)
+    xy = table[[EASTING, NORTHING]].to_numpy(dtype=float)
     centre = np.median(xy, axis=0)
     base_weight = np.exp(-np.hypot(*(xy - centre).T) / CENTRE_SCALE_M) + BACKGROUND_WEIGHT
-    ward_of = table["ward_code"].to_numpy()
+    ward_of = table[WARD_CODE].to_numpy()
 
     ids = list(taxonomy.ids())
     share = np.array([_CATEGORY_SHARE.get(c, 5) for c in ids], dtype=float)
     share /= share.sum()
     thin = {
-        c: set(rng.choice(wards["ward_code"], THIN_WARDS_PER_CATEGORY, replace=False).tolist())
+        c: set(rng.choice(wards[WARD_CODE], THIN_WARDS_PER_CATEGORY, replace=False).tolist())
         for c in ids
     }
 
@@ -218,38 +268,44 @@ def generate_sample(
         row = rows[int(position)]
         category = _LINE_CATEGORIES[int(position) % len(_LINE_CATEGORIES)]
         row.update(
-            categories=category,
-            delivery="phone",
-            postcode="",
-            latitude="",
-            longitude="",
-            area_served="citywide",
-            area_value="",
-            service_name=f"{row['org_name']} Phone Line",
-            service_description=f"Free phone line {_RHYTHM[int(position) % len(_RHYTHM)]}.",
+            {
+                CATEGORIES: category,
+                DELIVERY: BY_PHONE,
+                POSTCODE: "",
+                FIELD_LATITUDE: "",
+                FIELD_LONGITUDE: "",
+                FIELD_AREA_SERVED: CITYWIDE,
+                AREA_VALUE: "",
+                SERVICE_NAME: f"{row[ORG_NAME]} Phone Line",
+                FIELD_SERVICE_DESCRIPTION: (
+                    f"Free phone line {_RHYTHM[int(position) % len(_RHYTHM)]}."
+                ),
+            }
         )
     # Duplicated effort: four groups doing the same thing in one ward.
-    taken = {i for i, row in enumerate(rows) if row["area_served"] == "citywide"}
+    taken = {i for i, row in enumerate(rows) if row[FIELD_AREA_SERVED] == CITYWIDE}
     for _ in range(HOTSPOTS):
         category = ids[int(rng.choice(len(ids), p=share))]
         ward = str(rng.choice(sorted(set(ward_names) - thin[category])))
         seen_orgs: set[str] = set()
         for position in rng.permutation(len(rows)):
             row = rows[int(position)]
-            if int(position) in taken or row["org_id"] in seen_orgs:
+            if int(position) in taken or row[ORG_ID] in seen_orgs:
                 continue
             at = pick_postcode(category, in_ward=ward)
             row.update(
-                categories=category,
-                delivery="in person",
-                postcode=str(table.at[at, "postcode"]),
-                latitude="",
-                longitude="",
-                area_served="at_location",
-                area_value="",
+                {
+                    CATEGORIES: category,
+                    DELIVERY: IN_PERSON,
+                    POSTCODE: str(table.at[at, POSTCODE]),
+                    FIELD_LATITUDE: "",
+                    FIELD_LONGITUDE: "",
+                    FIELD_AREA_SERVED: AT_LOCATION,
+                    AREA_VALUE: "",
+                }
             )
             taken.add(int(position))
-            seen_orgs.add(row["org_id"])
+            seen_orgs.add(row[ORG_ID])
             if len(seen_orgs) == HOTSPOT_SIZE:
                 break
     return pd.DataFrame(rows, columns=list(TEMPLATE_COLUMNS), dtype=str)
@@ -276,7 +332,7 @@ def write_sample(
 
 def _ward_neighbours(wards: pd.DataFrame) -> dict[str, list[str]]:
     geometries = list(wards.geometry)
-    codes = list(wards["ward_code"])
+    codes = list(wards[WARD_CODE])
     return {
         code: [
             other
@@ -290,24 +346,24 @@ def _ward_neighbours(wards: pd.DataFrame) -> dict[str, list[str]]:
 def _organisations(rng: np.random.Generator, count: int) -> list[dict[str, str]]:
     pairs = [(a, b) for a in _FIRST for b in _SECOND if a != b]
     order = rng.permutation(len(pairs))
-    kinds = rng.choice(len(_KINDS), size=count, p=_KIND_SHARE)
+    kinds = rng.choice(len(ORGANISATION_KINDS), size=count, p=list(_KIND_SHARE.values()))
     charity_numbers = rng.choice(np.arange(9_900_000, 10_000_000), size=count, replace=False)
     orgs = []
     names: set[str] = set()
     cursor = 0
     for index in range(count):
-        kind = _KINDS[int(kinds[index])]
+        kind = ORGANISATION_KINDS[int(kinds[index])]
         while True:
             first, second = pairs[int(order[cursor % len(order)])]
             cursor += 1
-            if kind == "faith group":
+            if kind == FAITH_KIND:
                 name = f"{first} {_FAITH[cursor % len(_FAITH)]}"
-            elif kind == "mutual aid group":
+            elif kind == MUTUAL_AID_KIND:
                 name = f"{first} {second} Mutual Aid"
-            elif kind == "statutory":
+            elif kind == STATUTORY_KIND:
                 body = "Demo Council" if cursor % 3 else "Demo NHS"
                 name = f"{body} {first} {_TEAMS[cursor % len(_TEAMS)]}"
-            elif kind == "CIC":
+            elif kind == CIC_KIND:
                 name = f"{first} {second} CIC"
             else:
                 name = f"{first} {second}"
@@ -317,14 +373,14 @@ def _organisations(rng: np.random.Generator, count: int) -> list[dict[str, str]]
         slug = "-".join(name.lower().replace("é", "e").split())
         orgs.append(
             {
-                "org_id": slug,
-                "org_name": name,
-                "org_kind": kind,
-                "charity_number": str(charity_numbers[index]) if kind == "charity" else "",
-                "website": f"https://{slug}.example.org" if rng.random() < 0.8 else "",
-                "email": f"hello@{slug}.example.org" if rng.random() < 0.85 else "",
-                "phone": f"0117 496 0{int(rng.integers(1000)):03d}" if rng.random() < 0.75 else "",
-                "org_description": f"{_KIND_PHRASE[kind]}. {FICTIONAL_MARK}",
+                ORG_ID: slug,
+                ORG_NAME: name,
+                FIELD_ORG_KIND: kind,
+                CHARITY_NUMBER: str(charity_numbers[index]) if kind == CHARITY_KIND else "",
+                WEBSITE: f"https://{slug}.example.org" if rng.random() < 0.8 else "",
+                EMAIL: f"hello@{slug}.example.org" if rng.random() < 0.85 else "",
+                PHONE: f"0117 496 0{int(rng.integers(1000)):03d}" if rng.random() < 0.75 else "",
+                FIELD_ORG_DESCRIPTION: f"{_KIND_PHRASE[kind]}. {FICTIONAL_MARK}",
             }
         )
     return orgs
@@ -344,7 +400,7 @@ def _service_row(
 ) -> dict[str, str]:
     category = categories[0]
     name = str(rng.choice(_SERVICE_NAMES.get(category, ("Support",))))
-    base_id = f"{org['org_id']}--{'-'.join(name.lower().replace('é', 'e').split())}"
+    base_id = f"{org[ORG_ID]}--{'-'.join(name.lower().replace('é', 'e').split())}"
     service_id, number = base_id, 2
     while service_id in used_ids:
         service_id, number = f"{base_id}-{number}", number + 1
@@ -354,47 +410,53 @@ def _service_row(
         # A third of category cells use a synonym, as real spreadsheets do.
         synonyms = taxonomy.get(c).synonyms
         words.append(str(rng.choice(synonyms)) if synonyms and rng.random() < 0.33 else c)
-    postcode = str(table.at[at, "postcode"])
-    ward = str(table.at[at, "ward_code"])
+    postcode = str(table.at[at, POSTCODE])
+    ward = str(table.at[at, WARD_CODE])
     latitude = longitude = ""
     if rng.random() < 0.1:
-        latitude = f"{float(table.at[at, 'lat']):.5f}"
-        longitude = f"{float(table.at[at, 'lon']):.5f}"
+        latitude = f"{float(table.at[at, LAT]):.5f}"
+        longitude = f"{float(table.at[at, LON]):.5f}"
         postcode = ""
     draw = rng.random()
-    delivery, area_served, area_value = "in person", "at_location", ""
+    delivery, area_served, area_value = IN_PERSON, AT_LOCATION, ""
     if draw < 0.10:
-        area_served, area_value = "radius_km", str(rng.choice([1, 2, 3, 5]))
+        area_served, area_value = RADIUS_KM, str(rng.choice([1, 2, 3, 5]))
     elif draw < 0.25:
-        area_served = "wards"
+        area_served = WARDS
         pool = [w for w in neighbours.get(ward, []) if w not in thin[category]]
         chosen = [ward] + [str(w) for w in rng.permutation(pool)[: int(rng.integers(0, 3))]]
-        area_value = "; ".join(ward_names[w] for w in chosen)
-        delivery = str(rng.choice(["in person", "home delivery", "in person; home delivery"]))
+        area_value = LIST_SEPARATOR.join(ward_names[w] for w in chosen)
+        delivery = str(rng.choice([IN_PERSON, HOME_DELIVERY, _listed(IN_PERSON, HOME_DELIVERY)]))
     elif draw < 0.33:
-        delivery = str(rng.choice(["in person; phone", "home delivery", "in person; online"]))
+        delivery = str(
+            rng.choice([_listed(IN_PERSON, BY_PHONE), HOME_DELIVERY, _listed(IN_PERSON, ONLINE)])
+        )
     elif draw < 0.37:
-        delivery, area_served = str(rng.choice(["online", "phone; online"])), "citywide"
+        delivery, area_served = str(rng.choice([ONLINE, _listed(BY_PHONE, ONLINE)])), CITYWIDE
     start = date(2015, 1, 1) + timedelta(days=int(rng.integers(0, 4017)))
     until = date(2029, 3, 31) + timedelta(days=int(rng.integers(0, 700)))
     updated = date(2025, 6, 1) + timedelta(days=int(rng.integers(0, 517)))
     audience = _AUDIENCE.get(category, ("everyone", "adults"))
     return {
         **org,
-        "service_id": service_id,
-        "service_name": name,
-        "service_description": f"{name} {rng.choice(_RHYTHM)}.",
-        "categories": "; ".join(words),
-        "delivery": delivery,
-        "postcode": postcode,
-        "latitude": latitude,
-        "longitude": longitude,
-        "area_served": area_served,
-        "area_value": area_value,
-        "capacity": str(int(rng.integers(2, 31)) * 5) if rng.random() < 0.6 else "",
-        "audience": str(rng.choice(audience)),
-        "active_from": start.isoformat() if rng.random() < 0.7 else "",
-        "active_until": until.isoformat() if rng.random() < 0.08 else "",
-        "last_updated": updated.isoformat(),
-        "contact_public": "yes" if rng.random() < 0.85 else "no",
+        SERVICE_ID: service_id,
+        SERVICE_NAME: name,
+        FIELD_SERVICE_DESCRIPTION: f"{name} {rng.choice(_RHYTHM)}.",
+        CATEGORIES: LIST_SEPARATOR.join(words),
+        DELIVERY: delivery,
+        POSTCODE: postcode,
+        FIELD_LATITUDE: latitude,
+        FIELD_LONGITUDE: longitude,
+        FIELD_AREA_SERVED: area_served,
+        AREA_VALUE: area_value,
+        CAPACITY: str(int(rng.integers(2, 31)) * 5) if rng.random() < 0.6 else "",
+        AUDIENCE: str(rng.choice(audience)),
+        ACTIVE_FROM: start.isoformat() if rng.random() < 0.7 else "",
+        ACTIVE_UNTIL: until.isoformat() if rng.random() < 0.08 else "",
+        LAST_UPDATED: updated.isoformat(),
+        CONTACT_PUBLIC: "yes" if rng.random() < 0.85 else "no",
     }
+
+
+def _listed(*values: str) -> str:
+    return LIST_SEPARATOR.join(values)

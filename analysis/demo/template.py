@@ -15,6 +15,40 @@ from typing import Final
 import pandas as pd
 
 from analysis.ingest.mapping import FIELDS, TEMPLATE_COLUMNS
+from analysis.model import (
+    ACTIVE_FROM,
+    ACTIVE_UNTIL,
+    AREA_VALUE,
+    AT_LOCATION,
+    AUDIENCE,
+    CAPACITY,
+    CATEGORIES,
+    CHARITY_KIND,
+    CHARITY_NUMBER,
+    CIC_KIND,
+    COLUMN,
+    CONTACT_PUBLIC,
+    DELIVERY,
+    EMAIL,
+    FIELD_AREA_SERVED,
+    FIELD_LATITUDE,
+    FIELD_LONGITUDE,
+    FIELD_ORG_DESCRIPTION,
+    FIELD_ORG_KIND,
+    FIELD_SERVICE_DESCRIPTION,
+    HOME_DELIVERY,
+    IN_PERSON,
+    LAST_UPDATED,
+    LIST_SEPARATOR,
+    ORG_ID,
+    ORG_NAME,
+    PHONE,
+    POSTCODE,
+    SERVICE_ID,
+    SERVICE_NAME,
+    WARDS,
+    WEBSITE,
+)
 from analysis.settings import TEMPLATE_DIR
 from analysis.taxonomy import Taxonomy, load_taxonomy
 
@@ -24,49 +58,49 @@ _STAMP: Final = datetime(2026, 1, 1)
 
 EXAMPLE_ROWS: Final[tuple[dict[str, str], ...]] = (
     {
-        "org_id": "willow-lantern-project",
-        "org_name": "Willow Lantern Project",
-        "org_kind": "charity",
-        "charity_number": "9912345",
-        "website": "https://willow-lantern.example.org",
-        "email": "hello@willow-lantern.example.org",
-        "phone": "0117 496 0123",
-        "org_description": "Volunteer-run community group. (fictional example)",
-        "service_id": "willow-lantern-project--community-pantry",
-        "service_name": "Community pantry",
-        "service_description": "Low-cost groceries every Tuesday and Friday.",
-        "categories": "food; Toiletries",
-        "delivery": "in person",
-        "postcode": "BS5 0HE",
-        "area_served": "at_location",
-        "capacity": "40",
-        "audience": "everyone",
-        "active_from": "2023-04-01",
-        "last_updated": "2026-09-30",
-        "contact_public": "yes",
+        ORG_ID: "willow-lantern-project",
+        ORG_NAME: "Willow Lantern Project",
+        FIELD_ORG_KIND: CHARITY_KIND,
+        CHARITY_NUMBER: "9912345",
+        WEBSITE: "https://willow-lantern.example.org",
+        EMAIL: "hello@willow-lantern.example.org",
+        PHONE: "0117 496 0123",
+        FIELD_ORG_DESCRIPTION: "Volunteer-run community group. (fictional example)",
+        SERVICE_ID: "willow-lantern-project--community-pantry",
+        SERVICE_NAME: "Community pantry",
+        FIELD_SERVICE_DESCRIPTION: "Low-cost groceries every Tuesday and Friday.",
+        CATEGORIES: "food; Toiletries",
+        DELIVERY: IN_PERSON,
+        POSTCODE: "BS5 0HE",
+        FIELD_AREA_SERVED: AT_LOCATION,
+        CAPACITY: "40",
+        AUDIENCE: "everyone",
+        ACTIVE_FROM: "2023-04-01",
+        LAST_UPDATED: "2026-09-30",
+        CONTACT_PUBLIC: "yes",
     },
     {
-        "org_id": "kingfisher-kitchen-cic",
-        "org_name": "Kingfisher Kitchen CIC",
-        "org_kind": "CIC",
-        "website": "https://kingfisher-kitchen.example.org",
-        "email": "meals@kingfisher-kitchen.example.org",
-        "org_description": "Social kitchen cooking meals for neighbours. (fictional example)",
-        "service_id": "kingfisher-kitchen-cic--hot-meals",
-        "service_name": "Hot meals delivered",
-        "service_description": "A hot meal and a chat, delivered weekday lunchtimes.",
-        "categories": "food; befriending",
-        "delivery": "home delivery",
-        "latitude": "51.4627",
-        "longitude": "-2.5591",
-        "area_served": "wards",
-        "area_value": "Easton; Lawrence Hill",
-        "capacity": "120",
-        "audience": "older people",
-        "active_from": "2024-01-08",
-        "active_until": "2030-03-31",
-        "last_updated": "2026-10-12",
-        "contact_public": "no",
+        ORG_ID: "kingfisher-kitchen-cic",
+        ORG_NAME: "Kingfisher Kitchen CIC",
+        FIELD_ORG_KIND: CIC_KIND,
+        WEBSITE: "https://kingfisher-kitchen.example.org",
+        EMAIL: "meals@kingfisher-kitchen.example.org",
+        FIELD_ORG_DESCRIPTION: "Social kitchen cooking meals for neighbours. (fictional example)",
+        SERVICE_ID: "kingfisher-kitchen-cic--hot-meals",
+        SERVICE_NAME: "Hot meals delivered",
+        FIELD_SERVICE_DESCRIPTION: "A hot meal and a chat, delivered weekday lunchtimes.",
+        CATEGORIES: "food; befriending",
+        DELIVERY: HOME_DELIVERY,
+        FIELD_LATITUDE: "51.4627",
+        FIELD_LONGITUDE: "-2.5591",
+        FIELD_AREA_SERVED: WARDS,
+        AREA_VALUE: "Easton; Lawrence Hill",
+        CAPACITY: "120",
+        AUDIENCE: "older people",
+        ACTIVE_FROM: "2024-01-08",
+        ACTIVE_UNTIL: "2030-03-31",
+        LAST_UPDATED: "2026-10-12",
+        CONTACT_PUBLIC: "no",
     },
 )
 
@@ -87,7 +121,7 @@ def template_frame() -> pd.DataFrame:
 
 def guide_rows() -> list[tuple[str, str, str, str]]:
     """(column, required?, what to write, example) for every template column."""
-    required = {"org_name": "yes, or service_name", "categories": "recommended"}
+    required = {ORG_NAME: f"yes, or {SERVICE_NAME}", CATEGORIES: "recommended"}
     return [
         (field.name, required.get(field.name, "no"), field.description, field.example)
         for field in FIELDS
@@ -130,7 +164,7 @@ def write_template_xlsx(path: Path | str, *, taxonomy: Taxonomy | None = None) -
             services.cell(row=row_number, column=index).number_format = "@"
 
     guide = workbook.create_sheet("Guide")
-    guide.append(["column", "required", "what to write", "example"])
+    guide.append([COLUMN, "required", "what to write", "example"])
     for values in guide_rows():
         guide.append(list(values))
     guide.append([])
@@ -155,7 +189,12 @@ def write_template_xlsx(path: Path | str, *, taxonomy: Taxonomy | None = None) -
     categories.append(["id", "label", "default catchment (km)", "synonyms (also accepted)"])
     for category in taxonomy.categories:
         categories.append(
-            [category.id, category.label, category.catchment_km, "; ".join(category.synonyms)]
+            [
+                category.id,
+                category.label,
+                category.catchment_km,
+                LIST_SEPARATOR.join(category.synonyms),
+            ]
         )
     for cell in categories[1]:
         cell.font = bold

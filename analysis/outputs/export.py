@@ -1,4 +1,8 @@
-"""Exports: the area × category table as CSV, XLSX or GeoJSON.
+"""Exports: the area × category table as CSV, XLSX or GeoJSON, and HTML pages.
+
+Each format has a function that returns the file's bytes (`csv_bytes`, `xlsx_bytes`,
+`geojson_bytes`, `html_bytes`), for the dashboard's downloads, and a writer that saves
+those bytes to a path (`write_csv`, ...), for the command line: both give the same file.
 
 Spreadsheet cells that would run as a formula are neutralised (OWASP "CSV injection"): a
 text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
@@ -9,8 +13,9 @@ leading apostrophe, so opening the file shows the text and runs nothing (the one
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
@@ -22,22 +27,27 @@ from analysis.crs import to_display
 from analysis.errors import AnalysisError
 from analysis.escape import spreadsheet_cell
 from analysis.geography import AreaSet
-from analysis.model import AREA_CODE, LSOA_CODE, WARD_CODE
+from analysis.model import AREA_CODE, LIST_SEPARATOR, LSOA_CODE, VALUE, WARD_CODE, WARD_LEVEL
 from analysis.provision.metrics import MetricsResult
 
 __all__ = [
+    "csv_bytes",
     "export_metrics",
+    "geojson_bytes",
+    "html_bytes",
     "prepare_for_spreadsheet",
     "write_csv",
     "write_geojson",
     "write_html",
     "write_xlsx",
+    "xlsx_bytes",
 ]
 
-LIST_SEPARATOR: Final = "; "
 SUFFIXES: Final = (".csv", ".xlsx", ".geojson")
 TABLE_SHEET: Final = "table"
 PARAMETERS_SHEET: Final = "parameters"
+PARAMETER_COLUMNS: Final = ("parameter", VALUE)
+"""Columns of `parameters_frame`: what was set, and to what."""
 
 
 def prepare_for_spreadsheet(table_df: pd.DataFrame) -> pd.DataFrame:
@@ -50,54 +60,61 @@ def prepare_for_spreadsheet(table_df: pd.DataFrame) -> pd.DataFrame:
     if isinstance(out, gpd.GeoDataFrame):
         out = pd.DataFrame(out.drop(columns=out.geometry.name))
     for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+        if _is_text(out[column]):
             out[column] = out[column].map(lambda v: spreadsheet_cell(_flatten(v)))
     out.columns = [spreadsheet_cell(str(column)) for column in out.columns]
     return out
 
 
-def write_csv(table_df: pd.DataFrame, path: Path | str) -> Path:
-    """Write ``table_df`` as UTF-8 CSV, formula cells neutralised; return the path."""
-    target = _target(path)
-    _write(
-        lambda: prepare_for_spreadsheet(table_df).to_csv(
-            target, index=False, lineterminator="\r\n"
-        ),
-        target,
-    )
-    return target
+def csv_bytes(table_df: pd.DataFrame, *, byte_order_mark: bool = False) -> bytes:
+    """``table_df`` as UTF-8 CSV, formula cells neutralised, rows ended with CRLF.
+
+    Parameters
+    ----------
+    table_df
+        The table to write; see `prepare_for_spreadsheet`.
+    byte_order_mark
+        Start with a UTF-8 byte-order mark, which Excel needs to read accented letters
+        when the file is opened by double-clicking it (the dashboard's downloads).
+
+    Notes
+    -----
+    CRLF is the line end of RFC 4180, and makes pandas quote a cell that holds a carriage
+    return, so the row survives the round trip.
+    """
+    text = prepare_for_spreadsheet(table_df).to_csv(index=False, lineterminator="\r\n")
+    return text.encode("utf-8-sig" if byte_order_mark else "utf-8")
 
 
-def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path | str) -> Path:
-    """Write each frame to its own sheet of an XLSX workbook; return the path.
+def xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
+    """Each frame on its own sheet of an XLSX workbook, as the workbook's bytes.
 
     Text cells are neutralised (openpyxl would otherwise store ``=...`` as a live formula)
-    and control characters that XLSX cannot hold are removed.
+    and control characters that XLSX cannot hold are removed. Sheet names are cut to
+    Excel's 31 characters.
     """
-    target = _target(path)
-
-    def write() -> None:
-        with pd.ExcelWriter(target, engine="openpyxl") as writer:
-            for name, frame in sheets.items():
-                clean = prepare_for_spreadsheet(frame)
-                for column in clean.columns:
-                    if clean[column].dtype == object:
-                        clean[column] = clean[column].map(_strip_illegal)
-                clean.to_excel(writer, sheet_name=name[:31], index=False)
-
-    _write(write, target)
-    return target
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            clean = prepare_for_spreadsheet(frame)
+            for column in clean.columns:
+                if _is_text(clean[column]):
+                    clean[column] = clean[column].map(_strip_illegal)
+            clean.to_excel(writer, sheet_name=name[:31], index=False)
+    return buffer.getvalue()
 
 
-def write_geojson(
-    table_gdf: gpd.GeoDataFrame, path: Path | str, *, metadata: Mapping | None = None
-) -> Path:
-    """Write a GeoDataFrame as RFC 7946 GeoJSON (WGS84); return the path.
+def geojson_bytes(table_gdf: gpd.GeoDataFrame, *, metadata: Mapping | None = None) -> bytes:
+    """A GeoDataFrame (EPSG:27700) as RFC 7946 GeoJSON in WGS84, UTF-8.
 
     Tuples become ``"a; b"`` text. ``metadata`` is stored as a top-level ``"metadata"``
     member (a foreign member, ignored by GIS software that does not know it).
+
+    Raises
+    ------
+    analysis.errors.CRSError
+        When ``table_gdf`` is not in EPSG:27700.
     """
-    target = _target(path)
     frame = table_gdf.copy()
     for column in frame.columns:
         if column != frame.geometry.name and frame[column].dtype == object:
@@ -105,9 +122,29 @@ def write_geojson(
     collection = json.loads(to_display(frame).to_json(na="null", drop_id=True))
     if metadata is not None:
         collection["metadata"] = dict(metadata)
-    text = json.dumps(collection, ensure_ascii=False)
-    _write(lambda: target.write_text(text, encoding="utf-8"), target)
-    return target
+    return json.dumps(collection, ensure_ascii=False).encode("utf-8")
+
+
+def html_bytes(text: str) -> bytes:
+    """An HTML page (e.g. `analysis.outputs.profile.render_ward_profile`) as UTF-8."""
+    return text.encode("utf-8")
+
+
+def write_csv(table_df: pd.DataFrame, path: Path | str) -> Path:
+    """Write `csv_bytes` of ``table_df`` (no byte-order mark); return the path."""
+    return _write_bytes(csv_bytes(table_df), path)
+
+
+def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path | str) -> Path:
+    """Write `xlsx_bytes` of ``sheets``; return the path."""
+    return _write_bytes(xlsx_bytes(sheets), path)
+
+
+def write_geojson(
+    table_gdf: gpd.GeoDataFrame, path: Path | str, *, metadata: Mapping | None = None
+) -> Path:
+    """Write `geojson_bytes` of ``table_gdf`` (with ``metadata``); return the path."""
+    return _write_bytes(geojson_bytes(table_gdf, metadata=metadata), path)
 
 
 def export_metrics(result: MetricsResult, area: AreaSet, path: Path | str) -> Path:
@@ -147,8 +184,8 @@ def export_metrics(result: MetricsResult, area: AreaSet, path: Path | str) -> Pa
         return write_xlsx(
             {TABLE_SHEET: result.table, PARAMETERS_SHEET: parameters_frame(result)}, target
         )
-    key = WARD_CODE if result.level == "ward" else LSOA_CODE
-    layer = area.wards if result.level == "ward" else area.neighbourhoods
+    key = WARD_CODE if result.level == WARD_LEVEL else LSOA_CODE
+    layer = area.wards if result.level == WARD_LEVEL else area.neighbourhoods
     outlines = layer[[key, layer.geometry.name]].rename(columns={key: AREA_CODE})
     features = outlines.merge(result.table, on=AREA_CODE, how="right")
     return write_geojson(
@@ -176,14 +213,17 @@ def parameters_frame(result: MetricsResult) -> pd.DataFrame:
     rows += [("catchment factor", result.catchment_factor)]
     rows += [(f"catchment km {k}", v) for k, v in result.catchments_km.items()]
     rows += [(f"services {k}", v) for k, v in result.service_counts.items()]
-    return pd.DataFrame(rows, columns=["parameter", "value"])
+    return pd.DataFrame(rows, columns=list(PARAMETER_COLUMNS))
 
 
 def write_html(text: str, path: Path | str) -> Path:
-    """Write an HTML page (e.g. `analysis.outputs.profile.render_ward_profile`) as UTF-8."""
-    target = _target(path)
-    _write(lambda: target.write_text(text, encoding="utf-8"), target)
-    return target
+    """Write `html_bytes` of an HTML page; return the path."""
+    return _write_bytes(html_bytes(text), path)
+
+
+def _is_text(column: pd.Series) -> bool:
+    # pandas 3 gives text its own dtype ("str"); older pandas and mixed columns use object.
+    return column.dtype == object or pd.api.types.is_string_dtype(column)
 
 
 def _flatten(value: object) -> object:
@@ -208,11 +248,13 @@ def _target(path: Path | str) -> Path:
     return target
 
 
-def _write(action: Callable[[], object], target: Path) -> None:
+def _write_bytes(data: bytes, path: Path | str) -> Path:
+    target = _target(path)
     try:
-        action()
+        target.write_bytes(data)
     except OSError as error:
         raise AnalysisError(
             f"cannot write {target}: {error.strerror or error}. Fix: choose an output path "
             "in a folder you can write to, and close the file if a spreadsheet has it open."
         ) from error
+    return target

@@ -5,13 +5,20 @@ from elsewhere, so it works offline and prints), the need profile, provision per
 gaps and overlaps, and the services that reach the ward. Every piece of user text goes
 through `analysis.escape.html_text`; the page carries a Content-Security-Policy that
 allows no script and no request at all.
+
+The page skeleton (``profile.html``) and its stylesheet (``profile.css``) are package data
+beside this module, so they can be read and edited as HTML and CSS; `fill_page` places the
+escaped parts into the skeleton.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import re
+import string
 from collections.abc import Iterable
+from importlib import resources
 from typing import Final
 
 import numpy as np
@@ -26,71 +33,64 @@ from analysis.model import (
     ACCESSIBILITY_PER_10K,
     AREA_CODE,
     AREA_KIND,
+    AT_LOCATION,
     CATEGORIES,
     CATEGORY,
+    CITYWIDE,
+    COUNT_SERVICES,
+    COUNT_UNCATEGORISED,
     DELIVERY,
     EFFECTIVE_PROVIDERS,
+    GAP_CLASSES,
     IMD_DOMAINS,
+    IMD_OVERALL,
     LOCATION,
+    LSOA_CODE,
+    LSOA_NAME,
     NEED,
     ORG_NAME,
     ORGANISATIONS,
+    OVERLAP,
     POP_CHILDREN,
     POP_OLDER,
     POP_WORKING_AGE,
     POPULATION,
     PROVISION_CLASS,
+    RADIUS_KM,
     RELATIVE_PROVISION,
-    SERVICE_ID,
     SERVICE_NAME,
     SHARE,
     SMALL_NUMBERS,
     WARD_CODE,
+    WARD_LEVEL,
     WARD_NAME,
+    WARDS,
     need_col,
 )
-from analysis.provision.coverage import Coverage, ward_coverage
+from analysis.outputs.palette import CLASS_COLOURS, NO_DATA_COLOUR, classify_measure
+from analysis.provision.coverage import Coverage, services_in_ward
 from analysis.provision.metrics import MetricsResult
 from analysis.taxonomy import Taxonomy
 
 MAP_WIDTH_PX: Final = 640
-NEED_BREAKS: Final = (20.0, 40.0, 60.0, 80.0)
-NEED_COLOURS: Final = ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")
-CLASS_COLOURS: Final = {
-    "missing": "#b2182b",
-    "under-served": "#d6604d",
-    "adequate": "#4d4d4d",
-    "overlap": "#2166ac",
-}
+OUTSIDE_FILL: Final = "#f7f7f7"
+"""Neighbourhoods around the ward, drawn for context, in a neutral grey."""
 AREA_KIND_LABELS: Final = {
-    "at_location": "catchment around its location",
-    "radius_km": "stated radius",
-    "wards": "listed wards",
-    "citywide": "whole area",
+    AT_LOCATION: "catchment around its location",
+    RADIUS_KM: "stated radius",
+    WARDS: "listed wards",
+    CITYWIDE: "whole area",
 }
 ATTRIBUTION: Final = (
     "Contains OS data © Crown copyright and database right; contains National Statistics "
     "data © Crown copyright and database right. Open Government Licence v3.0."
 )
 
-_WARD_KEY: Final = re.compile(r"[\W_]+")
+PAGE_FILE: Final = "profile.html"
+STYLE_FILE: Final = "profile.css"
+"""The page skeleton and its stylesheet: package data files beside this module."""
 
-_CSS: Final = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1a1a1a;
-max-width:60rem;margin:1.5rem auto;padding:0 1rem;line-height:1.4}
-h1{font-size:1.6rem;margin-bottom:.2rem}h3{font-size:1rem}h2{font-size:1.2rem;margin-top:1.6rem;
-border-bottom:2px solid #ddd;padding-bottom:.2rem}
-.lede{color:#555;margin-top:0}table{border-collapse:collapse;width:100%;font-size:.9rem}
-th,td{border-bottom:1px solid #e3e3e3;padding:.25rem .4rem;text-align:left;vertical-align:top}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-.cls{font-weight:600}.small{color:#777;font-size:.8rem}
-figure{margin:0}svg{max-width:100%;height:auto;border:1px solid #ddd}
-.legend span{display:inline-block;width:.9rem;height:.9rem;margin:0 .3rem 0 .8rem;
-vertical-align:middle;border:1px solid #999}
-footer{margin-top:2rem;font-size:.8rem;color:#555;border-top:1px solid #ddd;padding-top:.5rem}
-@page{size:A4;margin:15mm}
-@media print{body{margin:0;max-width:none}section{break-inside:avoid}h2{break-after:avoid}}
-"""
+_WARD_KEY: Final = re.compile(r"[\W_]+")
 
 
 def resolve_ward(area: AreaSet, text: str) -> str:
@@ -160,7 +160,7 @@ def render_ward_profile(
     Need scores in the profile are population-weighted means of the neighbourhoods' 0-100
     IMD 2019 need scores (100 = most deprived in England), never sums.
     """
-    if metrics.level != "ward":
+    if metrics.level != WARD_LEVEL:
         raise AnalysisError(
             f"a ward profile needs ward-level metrics, not {metrics.level!r}. Fix: compute "
             "them with compute_metrics(..., level='ward')."
@@ -174,7 +174,7 @@ def render_ward_profile(
     ward = area.wards[area.wards[WARD_CODE] == ward_code].iloc[0]
     zones = area.neighbourhoods[area.neighbourhoods[WARD_CODE] == ward_code]
     labels = {c.id: c.label for c in taxonomy.categories}
-    reach = _services_in_ward(coverage, directory, area, ward_code)
+    reach = services_in_ward(coverage, directory, area, ward_code)
     name = str(ward[WARD_NAME])
     population = float(zones[POPULATION].sum())
     sections = [
@@ -188,13 +188,47 @@ def render_ward_profile(
         _section("Gaps and overlaps", _gaps_and_overlaps(rows, labels, metrics, robustness)),
         _section("Services reaching the ward", _services_table(reach, labels)),
     ]
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"{content_security_meta()}\n"
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>Ward profile: {html_text(name)}</title>\n<style>{_CSS}</style>\n</head>\n"
-        "<body>\n" + "\n".join(sections) + _footer(metrics, area) + "\n</body>\n</html>\n"
+    return fill_page(
+        ward_name=html_text(name),
+        sections="\n".join(sections),
+        footer=_footer(metrics, area),
     )
+
+
+def fill_page(*, ward_name: str, sections: str, footer: str) -> str:
+    """The profile's page skeleton (``profile.html``) with its stylesheet and these parts.
+
+    Parameters
+    ----------
+    ward_name
+        The ward's name for the page title, already escaped with `html_text`.
+    sections, footer
+        The page's body, HTML built from escaped pieces.
+
+    Returns
+    -------
+    str
+        The whole page, with the Content-Security-Policy that allows no script or request.
+
+    Notes
+    -----
+    `string.Template` only places the parts: it escapes nothing, so every part arrives
+    escaped (one rule, `analysis.escape.html_text`), and a ``$`` inside a part is kept
+    as it is.
+    """
+    return string.Template(_package_text(PAGE_FILE)).substitute(
+        content_security_policy=content_security_meta(),
+        ward_name=ward_name,
+        css=_package_text(STYLE_FILE),
+        sections=sections,
+        footer=footer,
+    )
+
+
+@functools.cache
+def _package_text(name: str) -> str:
+    # Package data beside this module (pyproject.toml lists it), read once per process.
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
 
 
 def _section(title: str, body: str) -> str:
@@ -203,17 +237,6 @@ def _section(title: str, body: str) -> str:
 
 def _ward_key(text: str) -> str:
     return _WARD_KEY.sub("", text.replace("&", "and").casefold())
-
-
-def _services_in_ward(
-    coverage: Coverage, directory: Directory, area: AreaSet, ward_code: str
-) -> pd.DataFrame:
-    shares = ward_coverage(coverage, area)
-    shares = shares[shares[WARD_CODE] == ward_code][[SERVICE_ID, SHARE]]
-    services = directory.services_with_organisations()
-    services = services.assign(**{SERVICE_ID: services[SERVICE_ID].astype(str)})
-    merged = services.merge(shares, on=SERVICE_ID, how="inner")
-    return merged.sort_values([SHARE, SERVICE_NAME], ascending=[False, True], ignore_index=True)
 
 
 def _need_profile(area: AreaSet, zones: pd.DataFrame) -> str:
@@ -320,10 +343,10 @@ def _gaps_and_overlaps(
     return (
         f"<h3>Gaps</h3><p class=small>Missing: no service reaches the ward. Under-served: "
         f"relative provision below {t.under_served_below:g}.</p>"
-        + items(("missing", "under-served"), gaps=True)
+        + items(GAP_CLASSES, gaps=True)
         + f"<h3>Overlaps</h3><p class=small>At least {t.overlap_min_providers:g} effective "
         f"providers and relative provision of {t.overlap_min_rp:g} or more: possible "
-        "duplication, or partners to work with.</p>" + items(("overlap",), gaps=False)
+        "duplication, or partners to work with.</p>" + items((OVERLAP,), gaps=False)
     )
 
 
@@ -334,8 +357,7 @@ def _services_table(reach: pd.DataFrame, labels: dict[str, str]) -> str:
         "<tr>"
         f"<td>{html_text(_text(row[SERVICE_NAME]))}</td>"
         f"<td>{html_text(_text(row[ORG_NAME]))}</td>"
-        f"<td>{html_text(', '.join(labels.get(c, c) for c in row[CATEGORIES]) or 'uncategorised')}"
-        "</td>"
+        f"<td>{html_text(_category_text(row[CATEGORIES], labels))}</td>"
         f"<td>{html_text(', '.join(map(str, row[DELIVERY])))}</td>"
         f"<td>{html_text(AREA_KIND_LABELS.get(str(row[AREA_KIND]), _text(row[AREA_KIND])))}</td>"
         f"<td class=n>{row[SHARE]:.0%}</td>"
@@ -349,17 +371,22 @@ def _services_table(reach: pd.DataFrame, labels: dict[str, str]) -> str:
     )
 
 
+def _category_text(categories: Iterable[str], labels: dict[str, str]) -> str:
+    # A service with no category counts as "uncategorised", in the footer's words.
+    return ", ".join(labels.get(c, c) for c in categories) or COUNT_UNCATEGORISED
+
+
 def _footer(metrics: MetricsResult, area: AreaSet) -> str:
     t = metrics.thresholds
     counts = metrics.service_counts
     return (
-        "\n<footer>"
+        "<footer>"
         f"<p>Thresholds: under-served below {t.under_served_below:g}; overlap at "
         f"{t.overlap_min_providers:g}+ effective providers and relative provision "
         f"{t.overlap_min_rp:g}+; small numbers below {t.small_numbers_providers:g} effective "
         f"providers or {t.small_numbers_population:,.0f} residents. Catchment factor "
-        f"{metrics.catchment_factor:g}. Services: {counts.get('services', 0)} in the "
-        f"directory, {counts.get('uncategorised', 0)} uncategorised (not counted in any "
+        f"{metrics.catchment_factor:g}. Services: {counts.get(COUNT_SERVICES, 0)} in the "
+        f"directory, {counts.get(COUNT_UNCATEGORISED, 0)} uncategorised (not counted in any "
         "category).</p>"
         f"<p>{html_text(area.name)} reference geography. {html_text(ATTRIBUTION)}</p>"
         "</footer>"
@@ -381,12 +408,15 @@ def _map_svg(area: AreaSet, ward_code: str, reach: pd.DataFrame) -> str:
         return _svg_path(clipped, minx, maxy, scale)
 
     zones = area.neighbourhoods
+    need = need_col(IMD_OVERALL)
+    # Classes over the whole area's neighbourhoods, so wards' profiles compare.
+    classes = classify_measure(zones.get(need, []), need)
     zone_paths = []
     for _, zone in zones[zones.intersects(view)].iterrows():
         inside = zone[WARD_CODE] == ward_code
-        score = zone.get(need_col("imd"), np.nan)
-        fill = _need_colour(score) if inside else "#f7f7f7"
-        title = f"{zone.get('lsoa_name', zone.get('lsoa_code', ''))}: IMD need {_number(score)}"
+        score = zone.get(need, np.nan)
+        fill = classes.colour_of_value(score) if inside else OUTSIDE_FILL
+        title = f"{zone.get(LSOA_NAME, zone.get(LSOA_CODE, ''))}: IMD need {_number(score)}"
         zone_paths.append(
             f'<path d="{path(zone.geometry)}" fill="{fill}" stroke="#ffffff" '
             f'stroke-width="0.8"><title>{html_text(str(title))}</title></path>'
@@ -425,16 +455,15 @@ def _map_svg(area: AreaSet, ward_code: str, reach: pd.DataFrame) -> str:
         + scale_bar
         + "</svg>"
     )
-    lower = (0.0, *NEED_BREAKS)
-    upper = (*NEED_BREAKS, 100.0)
     legend = "".join(
-        f'<span style="background:{colour}"></span>{lo:.0f}-{hi:.0f}'
-        for colour, lo, hi in zip(NEED_COLOURS, lower, upper, strict=True)
+        f'<span style="background:{colour}"></span>{html_text(label)}'
+        for label, colour in classes.legend()
     )
     return (
         f"<figure>{svg}<figcaption class=legend>Neighbourhoods shaded by IMD 2019 need score "
-        f"(0-100): {legend}. Bold outline: the ward; dots: locations of services reaching "
-        "it.</figcaption></figure>"
+        "(0-100), in classes holding about as many of the area's neighbourhoods each: "
+        f"{legend}. Bold outline: the ward; dots: locations of services reaching it."
+        "</figcaption></figure>"
     )
 
 
@@ -454,12 +483,6 @@ def _svg_path(geometry: shapely.Geometry, minx: float, maxy: float, scale: float
     return " ".join(parts)
 
 
-def _need_colour(score: float) -> str:
-    if score is None or not np.isfinite(score):
-        return "#ffffff"
-    return NEED_COLOURS[int(np.searchsorted(NEED_BREAKS, score, side="right"))]
-
-
 def _scale_bar_metres(width_m: float) -> float:
     target = width_m / 5
     for step in (100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 50000):
@@ -473,8 +496,8 @@ def _distance_label(metres: float) -> str:
 
 
 def _class_badge(value: str) -> str:
-    colour = CLASS_COLOURS.get(str(value), "#4d4d4d")
-    return f'<span class="cls" style="color:{colour}">{html_text(str(value))}</span>'
+    colour = CLASS_COLOURS.get(str(value), NO_DATA_COLOUR)
+    return f'<span class="cls" style="border-left-color:{colour}">{html_text(str(value))}</span>'
 
 
 def _weighted_mean(frame: pd.DataFrame, column: str) -> float:

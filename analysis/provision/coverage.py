@@ -31,6 +31,7 @@ from analysis.model import (
     POPULATION,
     RADIUS_M,
     SERVICE_ID,
+    SERVICE_NAME,
     SHARE,
     WARD_CODE,
     WARD_CODES,
@@ -359,3 +360,23 @@ def covered_population(coverage: Coverage, area: AreaSet) -> pd.Series:
     coverage.check_area(area)
     population = area.neighbourhoods[POPULATION].to_numpy(float)
     return pd.Series(coverage.matrix @ population, index=coverage.service_ids, name=POPULATION)
+
+
+def services_in_ward(
+    coverage: Coverage, directory: Directory, area: AreaSet, ward_code: str
+) -> gpd.GeoDataFrame:
+    """The services reaching a ward, with their organisation, largest share first.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        `analysis.directory.Directory.services_with_organisations` rows of the services
+        reaching the ward, with ``share``: the share of the ward's residents each reaches
+        (`analysis.provision.coverage.ward_coverage`). Ties sorted by service name.
+    """
+    shares = ward_coverage(coverage, area)
+    shares = shares[shares[WARD_CODE] == ward_code][[SERVICE_ID, SHARE]]
+    services = directory.services_with_organisations()
+    services = services.assign(**{SERVICE_ID: services[SERVICE_ID].astype(str)})
+    merged = services.merge(shares, on=SERVICE_ID, how="inner")
+    return merged.sort_values([SHARE, SERVICE_NAME], ascending=[False, True], ignore_index=True)

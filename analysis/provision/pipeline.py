@@ -26,8 +26,8 @@ import pandas as pd
 
 from analysis.directory import Directory
 from analysis.geography import AreaSet
-from analysis.model import SERVICE_ID, SERVICE_NAME, SHARE, WARD_CODE, WARD_LEVEL, Level
-from analysis.provision.coverage import Coverage, compute_coverage, ward_coverage
+from analysis.model import WARD_LEVEL, Level
+from analysis.provision.coverage import Coverage, compute_coverage, services_in_ward
 from analysis.provision.filters import Filters, Selection, apply_filters
 from analysis.provision.metrics import MetricsResult, Thresholds, compute_metrics
 from analysis.provision.robustness import Variants, assess_robustness
@@ -136,14 +136,7 @@ class Analysis:
         the ward's residents they reach (``share``), largest share first."""
 
         def compute() -> pd.DataFrame:
-            shares = ward_coverage(self.coverage, self.area)
-            shares = shares[shares[WARD_CODE] == ward_code][[SERVICE_ID, SHARE]]
-            services = self.directory.services_with_organisations()
-            services = pd.DataFrame(services.drop(columns=services.geometry.name))
-            services[SERVICE_ID] = services[SERVICE_ID].astype(str)
-            merged = services.merge(shares, on=SERVICE_ID, how="inner")
-            return merged.sort_values(
-                [SHARE, SERVICE_NAME], ascending=[False, True], ignore_index=True
-            )
+            services = services_in_ward(self.coverage, self.directory, self.area, ward_code)
+            return pd.DataFrame(services.drop(columns=services.geometry.name))
 
         return self._cached(("services_in", ward_code), compute)

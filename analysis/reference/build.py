@@ -21,6 +21,7 @@ The output is deterministic: rows sorted by code, numbers rounded, no timestamps
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,11 +34,45 @@ from analysis import settings
 from analysis.crs import bng_to_lonlat
 from analysis.errors import SourceDataError
 from analysis.geography import normalise_postcode
-from analysis.model import CRS_COMPUTE, CRS_DISPLAY, IMD_DOMAINS, POPULATION_COLUMNS
+from analysis.model import (
+    CRS_COMPUTE,
+    CRS_DISPLAY,
+    EASTING,
+    IMD_DOMAINS,
+    IMD_MATCH,
+    IMD_SOURCE_LSOA,
+    IMD_UNMATCHED,
+    LAD_CODE,
+    LAT,
+    LON,
+    LSOA11_CODE,
+    LSOA_CODE,
+    LSOA_NAME,
+    NORTHING,
+    POP_CHILDREN,
+    POP_OLDER,
+    POP_WORKING_AGE,
+    POPULATION,
+    POPULATION_COLUMNS,
+    POSTCODE,
+    WARD_CODE,
+    WARD_OVERLAP_SHARE,
+    decile_col,
+    need_col,
+    rank_col,
+)
 from analysis.reference import sources as src
 from analysis.reference.deprivation import carry_imd, match_lsoa11_to_lsoa21
 
 COORDINATE_DECIMALS = 6  # about 0.1 m: far finer than the generalised boundaries
+
+# Age bands of the population columns: ONS estimates give single years of age; IMD 2019's
+# denominators (mid-2015) only these bands.
+AGE_BANDS = {POP_CHILDREN: "0-15", POP_WORKING_AGE: "16-64", POP_OLDER: "65+"}
+AGE_BANDS_IMD_DENOMINATORS = {POP_CHILDREN: "0-15", POP_WORKING_AGE: "16-59", POP_OLDER: "60+"}
+
+# The area of each zone, in square metres (a working column only).
+_AREA_M2 = "area_m2"
 
 ATTRIBUTIONS = {
     src.WARDS: "Ward boundaries: Source: Office for National Statistics licensed under the "
@@ -79,27 +114,30 @@ def assign_neighbourhoods(
     Both frames in EPSG:27700. Adds ``ward_code`` and ``ward_overlap_share`` (0-1).
     Ties go to the lower ward code, so the result never depends on row order.
     """
-    candidates = gpd.sjoin(lsoa_gdf, wards_gdf[["geometry"]], predicate="intersects")
-    candidates = lsoa_gdf[lsoa_gdf["lsoa_code"].isin(candidates["lsoa_code"])]
+    wards = wards_gdf[[WARD_CODE, wards_gdf.geometry.name]]
+    candidates = gpd.sjoin(lsoa_gdf, wards[[wards.geometry.name]], predicate="intersects")
+    candidates = lsoa_gdf[lsoa_gdf[LSOA_CODE].isin(candidates[LSOA_CODE])]
     pieces = gpd.overlay(
-        candidates[["lsoa_code", "geometry"]],
-        wards_gdf[["ward_code", "geometry"]],
+        candidates[[LSOA_CODE, candidates.geometry.name]],
+        wards,
         how="intersection",
         keep_geom_type=True,
     )
-    areas = candidates.set_index("lsoa_code").area
-    pieces["share"] = pieces.area / pieces["lsoa_code"].map(areas)
-    inside = pieces.groupby("lsoa_code")["share"].sum()
+    areas = candidates.set_index(LSOA_CODE).area
+    pieces[WARD_OVERLAP_SHARE] = pieces.area / pieces[LSOA_CODE].map(areas)
+    inside = pieces.groupby(LSOA_CODE)[WARD_OVERLAP_SHARE].sum()
     best = (
-        pieces.sort_values(["lsoa_code", "share", "ward_code"], ascending=[True, False, True])
-        .drop_duplicates("lsoa_code")
-        .set_index("lsoa_code")
+        pieces.sort_values(
+            [LSOA_CODE, WARD_OVERLAP_SHARE, WARD_CODE], ascending=[True, False, True]
+        )
+        .drop_duplicates(LSOA_CODE)
+        .set_index(LSOA_CODE)
     )
     kept = inside[inside >= settings.MIN_AUTHORITY_SHARE].index
-    out = lsoa_gdf[lsoa_gdf["lsoa_code"].isin(kept)].copy()
-    out["ward_code"] = out["lsoa_code"].map(best["ward_code"])
-    out["ward_overlap_share"] = out["lsoa_code"].map(best["share"]).round(4)
-    return out.sort_values("lsoa_code").reset_index(drop=True)
+    out = lsoa_gdf[lsoa_gdf[LSOA_CODE].isin(kept)].copy()
+    out[WARD_CODE] = out[LSOA_CODE].map(best[WARD_CODE])
+    out[WARD_OVERLAP_SHARE] = out[LSOA_CODE].map(best[WARD_OVERLAP_SHARE]).round(4)
+    return out.sort_values(LSOA_CODE).reset_index(drop=True)
 
 
 def _share_out_denominators(
@@ -113,61 +151,67 @@ def _share_out_denominators(
     A 2011 zone's counts go to the 2021 zones carrying its values, in proportion to area, so
     the counts still add up to the 2011 totals.
     """
-    table = matches[["lsoa_code", "imd_lsoa11_code"]].merge(
-        denominators.rename(columns={"lsoa11_code": "imd_lsoa11_code"}), how="left"
+    table = matches[[LSOA_CODE, IMD_SOURCE_LSOA]].merge(
+        denominators.rename(columns={LSOA11_CODE: IMD_SOURCE_LSOA}), how="left"
     )
-    areas = lsoa21_gdf.set_index("lsoa_code").area
-    table["area"] = table["lsoa_code"].map(areas)
-    weight = table["area"] / table.groupby("imd_lsoa11_code")["area"].transform("sum")
+    areas = lsoa21_gdf.set_index(LSOA_CODE).area
+    table[_AREA_M2] = table[LSOA_CODE].map(areas)
+    weight = table[_AREA_M2] / table.groupby(IMD_SOURCE_LSOA)[_AREA_M2].transform("sum")
     for column in POPULATION_COLUMNS:
         table[column] = (table[column] * weight).round().astype("Int64")
-    return table[["lsoa_code", *POPULATION_COLUMNS]]
+    return table[[LSOA_CODE, *POPULATION_COLUMNS]]
 
 
 def _postcode_table(
     codepoint_df: pd.DataFrame, neighbourhoods_gdf: gpd.GeoDataFrame, log: BuildLog
 ) -> pd.DataFrame:
-    no_position = codepoint_df["easting"].eq(0) & codepoint_df["northing"].eq(0)
+    no_position = codepoint_df[EASTING].eq(0) & codepoint_df[NORTHING].eq(0)
     if no_position.any():
         log.warnings.append(
             f"{int(no_position.sum())} postcodes have no grid reference in Code-Point Open "
             "and are not in the postcode table."
         )
     df = codepoint_df[~no_position].copy()
-    df["postcode"] = [normalise_postcode(p) for p in df["postcode"]]
+    df[POSTCODE] = [normalise_postcode(p) for p in df[POSTCODE]]
     points = gpd.GeoDataFrame(
-        df, geometry=gpd.points_from_xy(df["easting"], df["northing"]), crs=CRS_COMPUTE
+        df, geometry=gpd.points_from_xy(df[EASTING], df[NORTHING]), crs=CRS_COMPUTE
     )
-    zones = neighbourhoods_gdf[["lsoa_code", "geometry"]]
+    zones = neighbourhoods_gdf[[LSOA_CODE, neighbourhoods_gdf.geometry.name]]
     within = gpd.sjoin(points, zones, predicate="within", how="left")
     within = within[~within.index.duplicated(keep="first")]
-    outside = within["lsoa_code"].isna()
+    outside = within[LSOA_CODE].isna()
     if outside.any():
         nearest = gpd.sjoin_nearest(points[outside.to_numpy()], zones, how="left")
         nearest = nearest[~nearest.index.duplicated(keep="first")]
-        within.loc[outside, "lsoa_code"] = nearest["lsoa_code"]
+        within.loc[outside, LSOA_CODE] = nearest[LSOA_CODE]
         log.notes.append(
             f"{int(outside.sum())} postcode points lie outside every neighbourhood boundary "
             "(generalised edges); each was given its nearest neighbourhood."
         )
-    lon, lat = bng_to_lonlat(within["easting"].to_numpy(), within["northing"].to_numpy())
+    lon, lat = bng_to_lonlat(within[EASTING].to_numpy(), within[NORTHING].to_numpy())
     table = pd.DataFrame(
         {
-            "postcode": within["postcode"].to_numpy(),
-            "lat": np.round(lat, COORDINATE_DECIMALS),
-            "lon": np.round(lon, COORDINATE_DECIMALS),
-            "easting": within["easting"].to_numpy(),
-            "northing": within["northing"].to_numpy(),
-            "ward_code": within["ward_code"].to_numpy(),
-            "lsoa_code": within["lsoa_code"].to_numpy(),
+            POSTCODE: within[POSTCODE].to_numpy(),
+            LAT: np.round(lat, COORDINATE_DECIMALS),
+            LON: np.round(lon, COORDINATE_DECIMALS),
+            EASTING: within[EASTING].to_numpy(),
+            NORTHING: within[NORTHING].to_numpy(),
+            WARD_CODE: within[WARD_CODE].to_numpy(),
+            LSOA_CODE: within[LSOA_CODE].to_numpy(),
         }
     )
-    return table.sort_values("postcode", ignore_index=True)
+    return table.sort_values(POSTCODE, ignore_index=True)
+
+
+def _and_list(items: Iterable[str]) -> str:
+    """``a, b and c``."""
+    words = list(items)
+    return " and ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
 
 
 def _write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
     display = gdf.to_crs(CRS_DISPLAY)
-    display["geometry"] = shapely.make_valid(
+    display[display.geometry.name] = shapely.make_valid(
         shapely.set_precision(display.geometry.values, 10**-COORDINATE_DECIMALS)
     )
     display.to_file(
@@ -207,12 +251,12 @@ def build_area(
     lsoa21 = src.read_lsoa_boundaries(found[src.LSOA21].path, 2021)
     lsoa11 = src.read_lsoa_boundaries(found[src.LSOA11].path, 2011) if src.LSOA11 in found else None
     neighbourhoods = assign_neighbourhoods(lsoa21, wards)
-    if "lsoa_name" not in neighbourhoods.columns:
-        neighbourhoods["lsoa_name"] = neighbourhoods["lsoa_code"]
+    if LSOA_NAME not in neighbourhoods.columns:
+        neighbourhoods[LSOA_NAME] = neighbourhoods[LSOA_CODE]
     imd_ranks = src.read_imd_ranks(found[src.IMD_RANKS].path) if src.IMD_RANKS in found else None
-    imd_codes = imd_ranks["lsoa11_code"] if imd_ranks is not None else ()
+    imd_codes = imd_ranks[LSOA11_CODE] if imd_ranks is not None else ()
     matches = match_lsoa11_to_lsoa21(neighbourhoods, lsoa11, lsoa11_codes=imd_codes)
-    age_bands = {"pop_0_15": "0-15", "pop_16_64": "16-64", "pop_65_plus": "65+"}
+    age_bands = AGE_BANDS
     population_meta: dict = {}
     if src.POPULATION_SYOA in found:
         estimate = src.read_population_syoa(found[src.POPULATION_SYOA].path, year=population_year)
@@ -227,39 +271,42 @@ def build_area(
     elif src.IMD_DENOMINATORS in found:
         denominators = src.read_imd_denominators(found[src.IMD_DENOMINATORS].path)
         population = _share_out_denominators(matches, neighbourhoods, lsoa11, denominators)
-        age_bands = {"pop_0_15": "0-15", "pop_16_64": "16-59", "pop_65_plus": "60+"}
+        age_bands = AGE_BANDS_IMD_DENOMINATORS
         population_meta = {"source": src.IMD_DENOMINATORS, "year": 2015, "edition": None}
         log.warnings.append(
-            "population from IMD 2019 denominators (mid-2015); age bands are 0-15, 16-59 "
-            "and 60+ in the columns pop_0_15, pop_16_64 and pop_65_plus."
+            "population from IMD 2019 denominators (mid-2015); age bands are "
+            f"{_and_list(AGE_BANDS_IMD_DENOMINATORS.values())} in the columns "
+            f"{_and_list(AGE_BANDS_IMD_DENOMINATORS)}."
         )
     else:
         raise SourceDataError(
             f"{source_dir}: no population source. Fix: add the ONS LSOA 2021 mid-year "
             "estimates (single year of age) or IMD 2019 File 6 population denominators."
         )
-    missing_pop = sorted(set(neighbourhoods["lsoa_code"]) - set(population["lsoa_code"]))
+    missing_pop = sorted(set(neighbourhoods[LSOA_CODE]) - set(population[LSOA_CODE]))
     if missing_pop:
         raise SourceDataError(
             f"population file has no row for {len(missing_pop)} neighbourhood(s), e.g. "
             f"{missing_pop[0]}. Fix: use an estimate on LSOA 2021 boundaries for the whole area."
         )
-    neighbourhoods = neighbourhoods.merge(population, on="lsoa_code", how="left")
+    neighbourhoods = neighbourhoods.merge(population, on=LSOA_CODE, how="left")
     if imd_ranks is not None:
         imd = carry_imd(matches, imd_ranks)
-        neighbourhoods = neighbourhoods.merge(imd, on="lsoa_code", how="left")
-        unmatched = int((neighbourhoods["imd_match"] == "none").sum())
+        neighbourhoods = neighbourhoods.merge(imd, on=LSOA_CODE, how="left")
+        unmatched = int((neighbourhoods[IMD_MATCH] == IMD_UNMATCHED).sum())
         if unmatched:
             log.warnings.append(
                 f"{unmatched} neighbourhood(s) have a new 2021 code and no LSOA 2011 "
                 "boundaries to match them, so no IMD values."
             )
-    columns = ["lsoa_code", "lsoa_name", "ward_code", "ward_overlap_share", *POPULATION_COLUMNS]
+    columns = [LSOA_CODE, LSOA_NAME, WARD_CODE, WARD_OVERLAP_SHARE, *POPULATION_COLUMNS]
     if imd_ranks is not None:
-        columns += ["imd_lsoa11_code", "imd_match"]
+        columns += [IMD_SOURCE_LSOA, IMD_MATCH]
         for domain in IMD_DOMAINS:
-            columns += [f"rank_{domain}", f"decile_{domain}", f"need_{domain}"]
-    neighbourhoods = gpd.GeoDataFrame(neighbourhoods[[*columns, "geometry"]], crs=CRS_COMPUTE)
+            columns += [rank_col(domain), decile_col(domain), need_col(domain)]
+    neighbourhoods = gpd.GeoDataFrame(
+        neighbourhoods[[*columns, neighbourhoods.geometry.name]], crs=CRS_COMPUTE
+    )
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -275,18 +322,18 @@ def build_area(
         (out_dir / "postcodes.csv").unlink(missing_ok=True)
     (out_dir / "ATTRIBUTION.md").write_text(_attribution_text(found, name), encoding="utf-8")
     meta = {
-        "lad_code": lad_code,
+        LAD_CODE: lad_code,
         "name": name,
         "counts": {
             "wards": len(wards),
             "neighbourhoods": len(neighbourhoods),
             "postcodes": postcodes_count,
-            "population": int(neighbourhoods["population"].sum()),
+            POPULATION: int(neighbourhoods[POPULATION].sum()),
         },
-        "population": population_meta,
+        POPULATION: population_meta,
         "age_bands": age_bands,
-        "imd_matches": neighbourhoods["imd_match"].value_counts().sort_index().to_dict()
-        if "imd_match" in neighbourhoods
+        "imd_matches": neighbourhoods[IMD_MATCH].value_counts().sort_index().to_dict()
+        if IMD_MATCH in neighbourhoods
         else {},
         "rules": {
             "authority": "LSOA 2021 zones with at least "

@@ -10,10 +10,27 @@ import pandas as pd
 
 from analysis import settings
 from analysis.crs import ensure_crs
-from analysis.model import CRS_COMPUTE, IMD_DOMAINS, need_col, rank_col
+from analysis.model import (
+    CRS_COMPUTE,
+    IMD_BY_CODE,
+    IMD_DOMAINS,
+    IMD_MATCH,
+    IMD_MERGED,
+    IMD_SOURCE_LSOA,
+    IMD_SPLIT,
+    IMD_UNMATCHED,
+    LSOA11_CODE,
+    LSOA_CODE,
+    decile_col,
+    need_col,
+    rank_col,
+)
 
 # Number of LSOAs (2011) ranked by the English Indices of Deprivation 2019.
 IMD2019_LSOA_COUNT = 32_844
+
+# Share of a new 2021 zone's area lying in one 2011 zone (a working column only).
+_PARENT_SHARE = "parent_share"
 
 
 def need_score_from_rank(rank: pd.Series | np.ndarray, n: int = IMD2019_LSOA_COUNT) -> np.ndarray:
@@ -56,34 +73,32 @@ def match_lsoa11_to_lsoa21(
     ``lsoa11_codes`` adds 2011 codes known without boundaries (e.g. from the IMD file).
     Both frames must be in EPSG:27700.
     """
-    codes11 = set(lsoa11_codes) | (
-        set(lsoa11_gdf["lsoa_code"]) if lsoa11_gdf is not None else set()
-    )
-    result = pd.DataFrame({"lsoa_code": lsoa21_gdf["lsoa_code"].to_numpy()})
-    result["imd_lsoa11_code"] = result["lsoa_code"].where(result["lsoa_code"].isin(codes11))
-    result["imd_match"] = np.where(result["imd_lsoa11_code"].notna(), "code", "none")
-    new = lsoa21_gdf[~lsoa21_gdf["lsoa_code"].isin(codes11)]
+    codes11 = set(lsoa11_codes) | (set(lsoa11_gdf[LSOA_CODE]) if lsoa11_gdf is not None else set())
+    result = pd.DataFrame({LSOA_CODE: lsoa21_gdf[LSOA_CODE].to_numpy()})
+    result[IMD_SOURCE_LSOA] = result[LSOA_CODE].where(result[LSOA_CODE].isin(codes11))
+    result[IMD_MATCH] = np.where(result[IMD_SOURCE_LSOA].notna(), IMD_BY_CODE, IMD_UNMATCHED)
+    new = lsoa21_gdf[~lsoa21_gdf[LSOA_CODE].isin(codes11)]
     if lsoa11_gdf is None or new.empty:
         return result
     ensure_crs(lsoa21_gdf, CRS_COMPUTE, name="LSOA 2021 boundaries")
     ensure_crs(lsoa11_gdf, CRS_COMPUTE, name="LSOA 2011 boundaries")
     pieces = gpd.overlay(
-        new[["lsoa_code", "geometry"]],
-        lsoa11_gdf[["lsoa_code", "geometry"]].rename(columns={"lsoa_code": "lsoa11_code"}),
+        new[[LSOA_CODE, new.geometry.name]],
+        lsoa11_gdf[[LSOA_CODE, lsoa11_gdf.geometry.name]].rename(columns={LSOA_CODE: LSOA11_CODE}),
         how="intersection",
         keep_geom_type=True,
     )
-    pieces["share"] = pieces.area / pieces["lsoa_code"].map(new.set_index("lsoa_code").area)
-    pieces = pieces[pieces["share"] >= settings.IMD_PARENT_MIN_SHARE]
+    pieces[_PARENT_SHARE] = pieces.area / pieces[LSOA_CODE].map(new.set_index(LSOA_CODE).area)
+    pieces = pieces[pieces[_PARENT_SHARE] >= settings.IMD_PARENT_MIN_SHARE]
     parents = pieces.sort_values(
-        ["lsoa_code", "share", "lsoa11_code"], ascending=[True, False, True]
+        [LSOA_CODE, _PARENT_SHARE, LSOA11_CODE], ascending=[True, False, True]
     )
-    n_parents = parents.groupby("lsoa_code")["lsoa11_code"].count()
-    best = parents.drop_duplicates("lsoa_code").set_index("lsoa_code")["lsoa11_code"]
-    is_new = result["lsoa_code"].isin(best.index)
-    result.loc[is_new, "imd_lsoa11_code"] = result.loc[is_new, "lsoa_code"].map(best)
-    result.loc[is_new, "imd_match"] = np.where(
-        result.loc[is_new, "lsoa_code"].map(n_parents) > 1, "merged", "split"
+    n_parents = parents.groupby(LSOA_CODE)[LSOA11_CODE].count()
+    best = parents.drop_duplicates(LSOA_CODE).set_index(LSOA_CODE)[LSOA11_CODE]
+    is_new = result[LSOA_CODE].isin(best.index)
+    result.loc[is_new, IMD_SOURCE_LSOA] = result.loc[is_new, LSOA_CODE].map(best)
+    result.loc[is_new, IMD_MATCH] = np.where(
+        result.loc[is_new, LSOA_CODE].map(n_parents) > 1, IMD_MERGED, IMD_SPLIT
     )
     return result
 
@@ -95,7 +110,7 @@ def carry_imd(matches: pd.DataFrame, imd_df: pd.DataFrame) -> pd.DataFrame:
     Need scores are rounded to 0.01.
     """
     merged = matches.merge(
-        imd_df.rename(columns={"lsoa11_code": "imd_lsoa11_code"}), on="imd_lsoa11_code", how="left"
+        imd_df.rename(columns={LSOA11_CODE: IMD_SOURCE_LSOA}), on=IMD_SOURCE_LSOA, how="left"
     )
     for domain in IMD_DOMAINS:
         ranks = merged[rank_col(domain)]
@@ -104,5 +119,5 @@ def carry_imd(matches: pd.DataFrame, imd_df: pd.DataFrame) -> pd.DataFrame:
         scores[present] = need_score_from_rank(ranks[present])
         merged[need_col(domain)] = np.round(scores, 2)
         merged[rank_col(domain)] = ranks.astype("Int64")
-        merged[f"decile_{domain}"] = merged[f"decile_{domain}"].astype("Int64")
+        merged[decile_col(domain)] = merged[decile_col(domain)].astype("Int64")
     return merged

@@ -20,7 +20,26 @@ import pandas as pd
 import pyogrio
 
 from analysis.errors import SourceDataError
-from analysis.model import CRS_COMPUTE
+from analysis.model import (
+    CRS_COMPUTE,
+    EASTING,
+    IMD_DOMAINS,
+    LAD_CODE,
+    LSOA11_CODE,
+    LSOA_CODE,
+    LSOA_NAME,
+    NORTHING,
+    POP_CHILDREN,
+    POP_OLDER,
+    POP_WORKING_AGE,
+    POPULATION,
+    POSITIONAL_QUALITY,
+    POSTCODE,
+    WARD_CODE,
+    WARD_NAME,
+    decile_col,
+    rank_col,
+)
 
 # Source kinds, in the order a build reads them.
 WARDS = "wards"
@@ -65,6 +84,24 @@ _POSTCODE_START = re.compile(r'^"?[A-Z]{1,2}[0-9][0-9A-Z]? ?[0-9][A-Z]{2}"?,')
 IMD_RANK_MARKER = "Index of Multiple Deprivation (IMD) Rank"
 IMD_DENOMINATOR_MARKER = "Total population: mid 2015"
 LSOA11_CODE_HEADER = "LSOA code (2011)"
+# How IMD 2019 File 2 names each domain's columns ("<prefix> Rank ...", "<prefix> Decile ..."),
+# in the order of `analysis.model.IMD_DOMAINS`.
+IMD_FILE_PREFIXES = dict(
+    zip(
+        IMD_DOMAINS,
+        (
+            "Index of Multiple Deprivation (IMD)",
+            "Income",
+            "Employment",
+            "Education, Skills and Training",
+            "Health Deprivation and Disability",
+            "Crime",
+            "Barriers to Housing and Services",
+            "Living Environment",
+        ),
+        strict=True,
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -180,7 +217,7 @@ def read_wards(
     if lad_col is not None:
         gdf = gdf[gdf[lad_col] == lad_code]
     elif lookup is not None:
-        gdf = gdf[gdf[code_col].isin(lookup.loc[lookup["lad_code"] == lad_code, "ward_code"])]
+        gdf = gdf[gdf[code_col].isin(lookup.loc[lookup[LAD_CODE] == lad_code, WARD_CODE])]
     else:
         raise SourceDataError(
             f"{path.name}: has no LADyyCD field, so the wards of {lad_code} cannot be told apart. "
@@ -192,10 +229,10 @@ def read_wards(
             "Fix: check --lad (an E06/E07/E08/E09 code) against the source files."
         )
     name = str(gdf[lad_name_col].iloc[0]) if lad_name_col else lad_code
-    wards = gdf[[code_col, name_col, "geometry"]].rename(
-        columns={code_col: "ward_code", name_col: "ward_name"}
+    wards = gdf[[code_col, name_col, gdf.geometry.name]].rename(
+        columns={code_col: WARD_CODE, name_col: WARD_NAME}
     )
-    return wards.to_crs(CRS_COMPUTE).sort_values("ward_code").reset_index(drop=True), name
+    return wards.to_crs(CRS_COMPUTE).sort_values(WARD_CODE).reset_index(drop=True), name
 
 
 def read_lsoa_boundaries(path: Path, year: int) -> gpd.GeoDataFrame:
@@ -203,9 +240,9 @@ def read_lsoa_boundaries(path: Path, year: int) -> gpd.GeoDataFrame:
     suffix = str(year)[2:]
     gdf = gpd.read_file(path)
     code_col, name_col = f"LSOA{suffix}CD", f"LSOA{suffix}NM"
-    columns = [code_col, "geometry"] + ([name_col] if name_col in gdf.columns else [])
-    out = gdf[columns].rename(columns={code_col: "lsoa_code", name_col: "lsoa_name"})
-    return out.to_crs(CRS_COMPUTE).sort_values("lsoa_code").reset_index(drop=True)
+    columns = [code_col, gdf.geometry.name] + ([name_col] if name_col in gdf.columns else [])
+    out = gdf[columns].rename(columns={code_col: LSOA_CODE, name_col: LSOA_NAME})
+    return out.to_crs(CRS_COMPUTE).sort_values(LSOA_CODE).reset_index(drop=True)
 
 
 def read_lookup(path: Path) -> pd.DataFrame:
@@ -214,35 +251,25 @@ def read_lookup(path: Path) -> pd.DataFrame:
     ward_col = _field(df.columns, r"WD\d{2}CD")
     ward_name_col = _field(df.columns, r"WD\d{2}NM")
     lad_col = _field(df.columns, r"LAD\d{2}CD")
-    columns = {"LSOA11CD": "lsoa11_code", ward_col: "ward_code", ward_name_col: "ward_name"}
+    columns = {"LSOA11CD": LSOA11_CODE, ward_col: WARD_CODE, ward_name_col: WARD_NAME}
     if lad_col:
-        columns[lad_col] = "lad_code"
+        columns[lad_col] = LAD_CODE
     return df[list(columns)].rename(columns=columns)
 
 
 def read_imd_ranks(path: Path) -> pd.DataFrame:
     """Read IMD 2019 File 2 as lsoa11_code plus rank_<domain> and decile_<domain> columns."""
     df = pd.read_csv(path, encoding="utf-8-sig", thousands=",")
-    prefixes = {
-        "imd": "Index of Multiple Deprivation (IMD)",
-        "income": "Income",
-        "employment": "Employment",
-        "education": "Education, Skills and Training",
-        "health": "Health Deprivation and Disability",
-        "crime": "Crime",
-        "housing": "Barriers to Housing and Services",
-        "living_environment": "Living Environment",
-    }
-    out = pd.DataFrame({"lsoa11_code": df[LSOA11_CODE_HEADER].astype(str)})
-    for key, prefix in prefixes.items():
-        for measure in ("Rank", "Decile"):
+    out = pd.DataFrame({LSOA11_CODE: df[LSOA11_CODE_HEADER].astype(str)})
+    for key, prefix in IMD_FILE_PREFIXES.items():
+        for measure, column_of in (("Rank", rank_col), ("Decile", decile_col)):
             column = next((c for c in df.columns if c.startswith(f"{prefix} {measure}")), None)
             if column is None:
                 raise SourceDataError(
                     f"{path.name}: no column '{prefix} {measure} ...'. "
                     "Fix: use IMD 2019 File 2 (domains of deprivation) as published."
                 )
-            out[f"{measure.lower()}_{key}"] = pd.to_numeric(df[column]).astype("int64")
+            out[column_of(key)] = pd.to_numeric(df[column]).astype("int64")
     return out
 
 
@@ -256,11 +283,11 @@ def read_imd_denominators(path: Path) -> pd.DataFrame:
 
     return pd.DataFrame(
         {
-            "lsoa11_code": df[LSOA11_CODE_HEADER].astype(str),
-            "population": pick("Total population"),
-            "pop_0_15": pick("Dependent Children aged 0-15"),
-            "pop_16_64": pick("Population aged 16-59"),
-            "pop_65_plus": pick("Older population aged 60"),
+            LSOA11_CODE: df[LSOA11_CODE_HEADER].astype(str),
+            POPULATION: pick("Total population"),
+            POP_CHILDREN: pick("Dependent Children aged 0-15"),
+            POP_WORKING_AGE: pick("Population aged 16-59"),
+            POP_OLDER: pick("Older population aged 60"),
         }
     )
 
@@ -330,17 +357,17 @@ def read_population_syoa(path: Path, *, year: int | None = None) -> PopulationEs
             note = f"{path.name}: {chosen_year} has repeated LSOA rows; used the last of each."
         df = kept
     band = {
-        "pop_0_15": [c for c, a in ages.items() if a <= 15],
-        "pop_16_64": [c for c, a in ages.items() if 16 <= a <= 64],
-        "pop_65_plus": [c for c, a in ages.items() if a >= 65],
+        POP_CHILDREN: [c for c, a in ages.items() if a <= 15],
+        POP_WORKING_AGE: [c for c, a in ages.items() if 16 <= a <= 64],
+        POP_OLDER: [c for c, a in ages.items() if a >= 65],
     }
-    table = pd.DataFrame({"lsoa_code": df[code_col].astype(str).to_numpy()})
-    table["population"] = pd.to_numeric(df["Total"]).astype("int64").to_numpy()
+    table = pd.DataFrame({LSOA_CODE: df[code_col].astype(str).to_numpy()})
+    table[POPULATION] = pd.to_numeric(df["Total"]).astype("int64").to_numpy()
     for column, sources in band.items():
         table[column] = df[sources].apply(pd.to_numeric).sum(axis=1).astype("int64").to_numpy()
     edition = editions[-1] if editions else None
     return PopulationEstimate(
-        table.sort_values("lsoa_code", ignore_index=True), chosen_year, edition, note
+        table.sort_values(LSOA_CODE, ignore_index=True), chosen_year, edition, note
     )
 
 
@@ -350,10 +377,10 @@ def read_codepoint(path: Path, lad_code: str) -> pd.DataFrame:
     df = df[df["Admin_district_code"] == lad_code]
     return pd.DataFrame(
         {
-            "postcode": df["Postcode"].str.strip(),
-            "quality": pd.to_numeric(df["Positional_quality_indicator"]).astype("int64"),
-            "easting": pd.to_numeric(df["Eastings"]).astype("int64"),
-            "northing": pd.to_numeric(df["Northings"]).astype("int64"),
-            "ward_code": df["Admin_ward_code"],
+            POSTCODE: df["Postcode"].str.strip(),
+            POSITIONAL_QUALITY: pd.to_numeric(df["Positional_quality_indicator"]).astype("int64"),
+            EASTING: pd.to_numeric(df["Eastings"]).astype("int64"),
+            NORTHING: pd.to_numeric(df["Northings"]).astype("int64"),
+            WARD_CODE: df["Admin_ward_code"],
         }
     ).reset_index(drop=True)

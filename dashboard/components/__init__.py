@@ -1,1 +1,1 @@
-"""Reusable pieces of the dashboard pages: maps, tables, panels."""
+"""Reusable pieces of the dashboard pages: widgets, tables and panels (maps: `dashboard.maps`)."""

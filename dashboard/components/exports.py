@@ -1,45 +1,45 @@
 """Download buttons: the current map as standalone HTML, a table as CSV and XLSX.
 
 The bytes come from `dashboard.maps.offline.standalone_html` (no external references) and
-`analysis.outputs.export` (formula cells neutralised), so a downloaded file is as safe as the
-CLI's.
+`analysis.outputs.export` (formula cells neutralised by `analysis.escape.spreadsheet_cell`),
+the same functions the command line writes its files with, so a downloaded file is as safe
+as the CLI's. Nothing is written to disk.
 """
 
 from __future__ import annotations
-
-import tempfile
-from collections.abc import Mapping
-from pathlib import Path
 
 import folium
 import pandas as pd
 import streamlit as st
 
-from analysis.outputs.export import prepare_for_spreadsheet, write_xlsx
+from analysis.outputs.export import (
+    PARAMETERS_SHEET,
+    TABLE_SHEET,
+    csv_bytes,
+    html_bytes,
+    xlsx_bytes,
+)
 from dashboard.maps.offline import standalone_html
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def csv_bytes(table_df: pd.DataFrame) -> bytes:
-    """``table_df`` as UTF-8 CSV (with BOM, so Excel reads accents), formulas neutralised."""
-    return (
-        prepare_for_spreadsheet(table_df)
-        .to_csv(index=False, lineterminator="\r\n")
-        .encode("utf-8-sig")
-    )
+def table_downloads(
+    table_df: pd.DataFrame, parameters_df: pd.DataFrame | None = None
+) -> tuple[bytes, bytes]:
+    """The CSV and XLSX bytes of a table as shown, parameters on a second XLSX sheet.
 
-
-def xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
-    """One sheet per frame, through `analysis.outputs.export.write_xlsx`."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = write_xlsx(sheets, Path(folder) / "table.xlsx")
-        return path.read_bytes()
+    The CSV starts with a UTF-8 byte-order mark, so Excel opens accented names correctly.
+    """
+    sheets = {TABLE_SHEET: table_df}
+    if parameters_df is not None:
+        sheets[PARAMETERS_SHEET] = parameters_df
+    return csv_bytes(table_df, byte_order_mark=True), xlsx_bytes(sheets)
 
 
 def map_html_bytes(m: folium.Map) -> bytes:
     """The map as one self-contained HTML file."""
-    return standalone_html(m).encode("utf-8")
+    return html_bytes(standalone_html(m))
 
 
 def download_buttons(
@@ -75,19 +75,17 @@ def download_buttons(
             key=f"{key}_html",
             help="Opens in any browser, with no internet needed.",
         )
+    csv_data, xlsx_data = table_downloads(table_df, parameters_df)
     columns[1].download_button(
         "Table (CSV)",
-        data=csv_bytes(table_df),
+        data=csv_data,
         file_name=f"{stem}.csv",
         mime="text/csv",
         key=f"{key}_csv",
     )
-    sheets = {"table": table_df}
-    if parameters_df is not None:
-        sheets["parameters"] = parameters_df
     columns[2].download_button(
         "Table (XLSX)",
-        data=xlsx_bytes(sheets),
+        data=xlsx_data,
         file_name=f"{stem}.xlsx",
         mime=XLSX_MIME,
         key=f"{key}_xlsx",

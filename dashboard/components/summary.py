@@ -12,11 +12,17 @@ import pandas as pd
 from analysis.model import (
     AREA_NAME,
     CATEGORY,
+    MISSING,
     NEED,
+    OVERLAP,
     PROVISION_CLASS,
     RELATIVE_PROVISION,
     SMALL_NUMBERS,
+    UNDER_SERVED,
 )
+
+COUNTED_CLASSES = (MISSING, UNDER_SERVED, OVERLAP)
+"""The classes the summary and the presentation headlines count: gaps and overlaps."""
 
 _LIST_AT_MOST = 5
 
@@ -25,7 +31,7 @@ def class_counts(table_df: pd.DataFrame, category: str) -> dict[str, int]:
     """Number of wards per class for ``category`` (every class, zeros included)."""
     rows = table_df[table_df[CATEGORY] == category]
     counts = rows[PROVISION_CLASS].value_counts()
-    return {name: int(counts.get(name, 0)) for name in ("missing", "under-served", "overlap")}
+    return {name: int(counts.get(name, 0)) for name in COUNTED_CLASSES}
 
 
 def _wards(n: int) -> str:
@@ -61,20 +67,20 @@ def summary_text(table_df: pd.DataFrame, category: str, category_label: str) -> 
     if rows.empty:
         return f"There are no wards to summarise for {label}."
     counts = class_counts(table_df, category)
-    missing = rows[rows[PROVISION_CLASS] == "missing"].sort_values(NEED, ascending=False)
-    under = rows[rows[PROVISION_CLASS] == "under-served"]
+    missing = rows[rows[PROVISION_CLASS] == MISSING].sort_values(NEED, ascending=False)
+    under = rows[rows[PROVISION_CLASS] == UNDER_SERVED]
     parts: list[str] = []
-    if counts["missing"]:
-        verb = "has" if counts["missing"] == 1 else "have"
+    if counts[MISSING]:
+        verb = "has" if counts[MISSING] == 1 else "have"
         parts.append(
-            f"{_wards(counts['missing'])} {verb} no {label} within reach: "
+            f"{_wards(counts[MISSING])} {verb} no {label} within reach: "
             f"{_names(missing[AREA_NAME].astype(str).tolist())}."
         )
     else:
         parts.append(f"Every ward has at least some {label} within reach.")
-    if counts["under-served"]:
-        verb = "is" if counts["under-served"] == 1 else "are"
-        parts.append(f"{_wards(counts['under-served'])} {verb} under-served.")
+    if counts[UNDER_SERVED]:
+        verb = "is" if counts[UNDER_SERVED] == 1 else "are"
+        parts.append(f"{_wards(counts[UNDER_SERVED])} {verb} under-served.")
     gaps = pd.concat([missing, under])
     gaps = gaps[gaps[NEED] > 0]
     if not gaps.empty:
@@ -84,10 +90,10 @@ def summary_text(table_df: pd.DataFrame, category: str, category_label: str) -> 
         parts.append(
             f"The largest unmet need is in {top[AREA_NAME]} (need {top[NEED]:,.0f}{rp_text})."
         )
-    if counts["overlap"]:
-        verb = "shows" if counts["overlap"] == 1 else "show"
+    if counts[OVERLAP]:
+        verb = "shows" if counts[OVERLAP] == 1 else "show"
         parts.append(
-            f"{_wards(counts['overlap'])} {verb} possible overlap (many providers, "
+            f"{_wards(counts[OVERLAP])} {verb} possible overlap (many providers, "
             "well above the city's provision): candidates for working together."
         )
     small = int(rows[SMALL_NUMBERS].sum())

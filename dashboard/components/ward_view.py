@@ -1,31 +1,30 @@
 """The ward drill-down: neighbourhood map, need profile, provision, gaps, services, partners.
 
-Every number comes from `analysis/`; this module only lays it out. User text reaches the
-map's tooltips through `analysis.escape.html_text`, Markdown through
-`analysis.escape.markdown_text`, and tables as plain cells.
+Every number comes from `analysis/`; this module only lays it out, and the map itself is
+`dashboard.maps.neighbourhoods`. Markdown gets its text through
+`analysis.escape.markdown_text`; tables hold plain cells.
 """
 
 from __future__ import annotations
 
-import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from analysis.escape import html_text, markdown_text
+from analysis.escape import markdown_text
 from analysis.model import (
     AREA_CODE,
     AREA_NAME,
     CATEGORY,
-    CRS_DISPLAY,
+    COMPLEMENTARY,
     EFFECTIVE_PROVIDERS,
     GAP_CLASSES,
     GAP_SHARE,
-    LSOA_CODE,
-    LSOA_NAME,
+    IMD_OVERALL,
     ORG_NAME,
+    OVERLAP,
     POPULATION,
     PROVISION_CLASS,
     RANK_MAX,
@@ -33,107 +32,51 @@ from analysis.model import (
     RELATION,
     RELATIVE_PROVISION,
     ROBUST,
-    SERVICE_ID,
     SERVICE_NAME,
-    SHARE,
+    SIMILAR,
     SMALL_NUMBERS,
     WARD_CODE,
+    decile_col,
 )
 from analysis.model import REASON as PARTNER_REASON
-from analysis.provision.coverage import ward_coverage
+from analysis.outputs.palette import classify_measure
 from analysis.provision.metrics import MetricsResult
 from analysis.taxonomy import Taxonomy
 from dashboard.components.service_table import service_table
-from dashboard.maps.offline import offline_map
+from dashboard.maps.neighbourhoods import (
+    LEGEND_COLOUR,
+    legend_rows,
+    neighbourhood_features,
+    neighbourhood_map,
+)
 from dashboard.state import MEASURES
 
-CLASS_COLOURS = {  # Okabe-Ito, colour-blind safe; the class name is always in the text too
-    "missing": "#D55E00",
-    "under-served": "#E69F00",
-    "adequate": "#F0F0F0",
-    "overlap": "#0072B2",
-}
-SCALE_COLOURS = ("#fde725", "#7ad151", "#22a884", "#2a788e", "#414487")  # viridis, 5 steps
-NO_DATA = "#bdbdbd"
+ROBUST_GAP = "robust"
+FRAGILE_GAP = "fragile"
+"""How the gaps table words a gap that stays under every parameter variant, or not."""
 
 
-def measure_bins(values: pd.Series, n: int = len(SCALE_COLOURS)) -> np.ndarray:
-    """Quantile class breaks of ``values`` (the whole city), so a ward's colours compare."""
-    finite = values.replace([np.inf, -np.inf], np.nan).dropna()
-    if finite.empty:
-        return np.array([0.0])
-    return np.unique(np.quantile(finite, np.linspace(0, 1, n + 1)[1:-1]))
+def zone_rows(rows: pd.DataFrame, measure: str, measure_label: str) -> pd.DataFrame:
+    """The ward's neighbourhoods as the table beside the map shows them.
 
-
-def colour_of(value: object, measure: str, bins: np.ndarray) -> str:
-    """The fill colour of one neighbourhood's value."""
-    if measure == PROVISION_CLASS:
-        return CLASS_COLOURS.get(str(value), NO_DATA)
-    if value is None or not np.isfinite(float(value)):
-        return NO_DATA
-    return SCALE_COLOURS[int(np.searchsorted(bins, float(value), side="right"))]
-
-
-def legend_rows(measure: str, bins: np.ndarray) -> pd.DataFrame:
-    """The legend as a table: colour code and what it means in words."""
-    if measure == PROVISION_CLASS:
-        return pd.DataFrame({"Colour": list(CLASS_COLOURS.values()), "Means": list(CLASS_COLOURS)})
-    edges = [-np.inf, *bins.tolist(), np.inf]
-    means = []
-    for low, high in zip(edges[:-1], edges[1:], strict=True):
-        if np.isinf(low):
-            means.append(f"below {high:,.2f}")
-        elif np.isinf(high):
-            means.append(f"{low:,.2f} or more")
-        else:
-            means.append(f"{low:,.2f} to below {high:,.2f}")
-    colours = list(SCALE_COLOURS[: len(means)])
-    return pd.DataFrame({"Colour": colours, "Means": means})
-
-
-def neighbourhood_features(
-    area_zones: gpd.GeoDataFrame, rows: pd.DataFrame, measure: str, bins: np.ndarray
-) -> gpd.GeoDataFrame:
-    """The ward's neighbourhoods in EPSG:4326 with escaped tooltip fields and a fill colour."""
-    merged = area_zones[[LSOA_CODE, LSOA_NAME, "geometry"]].merge(
-        rows, left_on=LSOA_CODE, right_on=AREA_CODE, how="left"
-    )
-    value = merged[measure]
-    shown = value.astype(str) if measure == PROVISION_CLASS else value.map(_number)
-    return gpd.GeoDataFrame(
-        {
-            "tip_name": merged[LSOA_NAME].fillna("").astype(str).map(html_text),
-            "tip_code": merged[LSOA_CODE].astype(str).map(html_text),
-            "tip_value": shown.fillna("no data").astype(str).map(html_text),
-            "tip_class": merged[PROVISION_CLASS].fillna("no data").astype(str).map(html_text),
-            "fill": [colour_of(v, measure, bins) for v in value],
-        },
-        geometry=merged.geometry.values,
-        crs=area_zones.crs,
-    ).to_crs(CRS_DISPLAY)
-
-
-def neighbourhood_map(features: gpd.GeoDataFrame, measure_label: str) -> folium.Map:
-    """The neighbourhoods coloured by the measure, no basemap, fitted to the ward."""
-    west, south, east, north = features.total_bounds
-    m = offline_map(location=[(south + north) / 2, (west + east) / 2], zoom_start=14)
-    folium.GeoJson(
-        features,
-        name="Neighbourhoods",
-        style_function=lambda f: {
-            "fillColor": f["properties"]["fill"],
-            "fillOpacity": 0.8,
-            "color": "#333333",
-            "weight": 1,
-        },
-        tooltip=folium.GeoJsonTooltip(
-            fields=["tip_name", "tip_code", "tip_value", "tip_class"],
-            aliases=["Neighbourhood", "Code", html_text(measure_label), "Class"],
-            sticky=True,
-        ),
-    ).add_to(m)
-    m.fit_bounds([[south, west], [north, east]])
-    return m
+    The measure gets its own column unless it is already one of the table's (relative
+    provision).
+    """
+    columns = [
+        ("Code", rows[AREA_CODE]),
+        ("Neighbourhood", rows[AREA_NAME]),
+        ("Residents", rows[POPULATION]),
+        ("Effective providers", rows[EFFECTIVE_PROVIDERS]),
+        ("Relative provision (city = 1)", rows[RELATIVE_PROVISION]),
+        (measure_label, rows[measure]),
+        ("Class", rows[PROVISION_CLASS]),
+        ("Small numbers", rows[SMALL_NUMBERS]),
+    ]
+    shown = dict.fromkeys(name for name, _ in columns)
+    for name, column in columns:
+        if shown[name] is None:
+            shown[name] = column
+    return pd.DataFrame(shown).reset_index(drop=True)
 
 
 def show_neighbourhoods(
@@ -148,10 +91,11 @@ def show_neighbourhoods(
     """Map and table of the ward's neighbourhoods for one category and measure."""
     table = metrics.table[metrics.table[CATEGORY] == category]
     rows = table[table[WARD_CODE] == ward_code]
-    bins = measure_bins(table[measure]) if measure != PROVISION_CLASS else np.array([])
+    # Breaks over every category's neighbourhoods, as the overview map's over every ward.
+    classification = classify_measure(metrics.table[measure], measure)
     label = MEASURES.get(measure, measure)
     st.subheader(f"Neighbourhoods: {markdown_text(label)}, {markdown_text(category_label)}")
-    features = neighbourhood_features(zones, rows, measure, bins)
+    features = neighbourhood_features(zones, rows, classification)
     left, right = st.columns([3, 2])
     with left:
         st_folium(
@@ -162,32 +106,13 @@ def show_neighbourhoods(
             returned_objects=[],
         )
     with right:
-        st.caption("Legend (colours for the whole city's neighbourhoods):")
-        legend = legend_rows(measure, bins)
+        st.caption("Legend (classes fixed over the whole city's neighbourhoods):")
+        legend = legend_rows(classification)
         swatches = legend.style.apply(
-            lambda col: [f"background-color: {c}; color: {c}" for c in col], subset=["Colour"]
+            lambda col: [f"background-color: {c}; color: {c}" for c in col], subset=[LEGEND_COLOUR]
         )
         st.dataframe(swatches, hide_index=True, key="ward_legend")
-    shown = rows[[AREA_CODE, AREA_NAME, POPULATION, EFFECTIVE_PROVIDERS, RELATIVE_PROVISION]]
-    shown = shown.assign(
-        **{"measure": rows[measure], "class": rows[PROVISION_CLASS], "small": rows[SMALL_NUMBERS]}
-    )
-    st.dataframe(
-        shown.rename(
-            columns={
-                AREA_CODE: "Code",
-                AREA_NAME: "Neighbourhood",
-                POPULATION: "Residents",
-                EFFECTIVE_PROVIDERS: "Effective providers",
-                RELATIVE_PROVISION: "Relative provision (city = 1)",
-                "measure": label,
-                "class": "Class",
-                "small": "Small numbers",
-            }
-        ).loc[:, lambda f: ~f.columns.duplicated()],
-        hide_index=True,
-        key="ward_zone_table",
-    )
+    st.dataframe(zone_rows(rows, measure, label), hide_index=True, key="ward_zone_table")
 
 
 def show_need_profile(zones: pd.DataFrame, age_bands: dict[str, str]) -> None:
@@ -205,7 +130,9 @@ def show_need_profile(zones: pd.DataFrame, age_bands: dict[str, str]) -> None:
             f"{share:.0%} of residents",
             delta_color="off",
         )
-    deciles = zones["decile_imd"].dropna().astype(int).value_counts().reindex(range(1, 11))
+    deciles = (
+        zones[decile_col(IMD_OVERALL)].dropna().astype(int).value_counts().reindex(range(1, 11))
+    )
     decile_df = pd.DataFrame(
         {"IMD 2019 decile (1 = most deprived 10%)": range(1, 11), "Neighbourhoods": deciles}
     ).fillna(0)
@@ -243,7 +170,7 @@ def show_provision(ward_rows: pd.DataFrame, taxonomy: Taxonomy) -> None:
 def gap_rows(ward_rows: pd.DataFrame, robustness: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
     """Gaps and overlaps of one ward with how robust each is to the parameters."""
     labels = {c.id: c.label for c in taxonomy.categories}
-    keep = ward_rows[ward_rows[PROVISION_CLASS].isin([*GAP_CLASSES, "overlap"])]
+    keep = ward_rows[ward_rows[PROVISION_CLASS].isin([*GAP_CLASSES, OVERLAP])]
     merged = keep.merge(
         robustness[[AREA_CODE, CATEGORY, RANK_MIN, RANK_MAX, GAP_SHARE, ROBUST]],
         on=[AREA_CODE, CATEGORY],
@@ -251,7 +178,7 @@ def gap_rows(ward_rows: pd.DataFrame, robustness: pd.DataFrame, taxonomy: Taxono
     )
     is_gap = merged[PROVISION_CLASS].isin(GAP_CLASSES)
     robust_text = np.where(
-        ~is_gap, "", np.where(merged[ROBUST].fillna(False).astype(bool), "robust", "fragile")
+        ~is_gap, "", np.where(merged[ROBUST].fillna(False).astype(bool), ROBUST_GAP, FRAGILE_GAP)
     )
     return pd.DataFrame(
         {
@@ -273,7 +200,7 @@ def show_gaps(ward_rows: pd.DataFrame, robustness: pd.DataFrame, taxonomy: Taxon
     if rows.empty:
         st.write("No gaps or overlaps in this ward with the thresholds in use.")
         return
-    robust = rows[rows["Robustness"] == "robust"]["Category"].tolist()
+    robust = rows[rows["Robustness"] == ROBUST_GAP]["Category"].tolist()
     gaps = rows[rows["Class"].isin(GAP_CLASSES)]
     if robust:
         st.write(
@@ -284,16 +211,6 @@ def show_gaps(ward_rows: pd.DataFrame, robustness: pd.DataFrame, taxonomy: Taxon
     elif not gaps.empty:
         st.write("No gap here is robust: each disappears under some parameter variant.")
     st.dataframe(rows, hide_index=True, key="ward_gaps")
-
-
-def services_in_ward(coverage, directory, area, ward_code: str) -> pd.DataFrame:
-    """The services reaching the ward, largest share of its residents first."""
-    shares = ward_coverage(coverage, area)
-    shares = shares[shares[WARD_CODE] == ward_code][[SERVICE_ID, SHARE]]
-    services = pd.DataFrame(directory.services_with_organisations().drop(columns="geometry"))
-    services[SERVICE_ID] = services[SERVICE_ID].astype(str)
-    merged = services.merge(shares, on=SERVICE_ID, how="inner")
-    return merged.sort_values([SHARE, SERVICE_NAME], ascending=[False, True], ignore_index=True)
 
 
 def show_services(services_df: pd.DataFrame, taxonomy: Taxonomy) -> None:
@@ -316,18 +233,10 @@ def partner_rows(partners_df: pd.DataFrame, relation: str) -> pd.DataFrame:
 
 def show_partners(partners_df: pd.DataFrame, *, similar_title: str, other_title: str, key: str):
     """Similar and complementary services, each with its reason."""
-    for relation, title in (("similar", similar_title), ("complementary", other_title)):
+    for relation, title in ((SIMILAR, similar_title), (COMPLEMENTARY, other_title)):
         rows = partner_rows(partners_df, relation)
         st.markdown(f"**{markdown_text(title)}** ({len(rows):,})")
         if rows.empty:
             st.write("None found.")
         else:
             st.dataframe(rows, hide_index=True, key=f"{key}_{relation}")
-
-
-def _number(value: object) -> str:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return "no data"
-    return f"{number:,.2f}" if np.isfinite(number) else "no data"

@@ -1,1 +1,1 @@
-"""The Leaflet/Folium pieces: offline assets, the ward base map, the choropleth."""
+"""Every Leaflet/Folium piece: offline assets, the ward base map and the three pages' maps."""

@@ -7,6 +7,8 @@ the app and in exported HTML.
 
 from __future__ import annotations
 
+from typing import Final
+
 import folium
 import geopandas as gpd
 from folium.elements import MacroElement
@@ -16,7 +18,7 @@ from shapely.ops import polylabel
 
 from analysis.crs import ensure_crs
 from analysis.escape import html_text
-from analysis.model import CRS_COMPUTE, CRS_DISPLAY
+from analysis.model import CRS_COMPUTE, CRS_DISPLAY, WARD_CODE, WARD_NAME
 from dashboard.maps.offline import offline_map
 
 LABEL_CLASS = "sn-ward-label"
@@ -29,6 +31,15 @@ OSM_ATTRIBUTION = (
 # values into innerHTML as they are. The raw values stay in the feature for the app to read.
 _TOOLTIP_NAME = "tooltip_name"
 _TOOLTIP_CODE = "tooltip_code"
+
+# Properties of the coloured maps' features (choropleth, neighbourhoods): escaped tooltip
+# text, and the fill colour and outline the style function reads.
+TIP_NAME: Final = "tip_name"
+TIP_CODE: Final = "tip_code"
+TIP_VALUE: Final = "tip_value"
+TIP_CLASS: Final = "tip_class"
+FILL: Final = "fill"
+DASHED: Final = "dashed"
 
 _OUTLINE = {"color": "#1f3b57", "weight": 1.5, "fillColor": "#9ec3e0", "fillOpacity": 0.25}
 _HIGHLIGHT = {"weight": 3, "fillOpacity": 0.5}
@@ -179,8 +190,8 @@ def label_points(geometry: gpd.GeoSeries, *, tolerance_m: float = 10.0) -> gpd.G
 def ward_map(
     wards_gdf: gpd.GeoDataFrame,
     *,
-    label_col: str = "ward_name",
-    code_col: str = "ward_code",
+    label_col: str = WARD_NAME,
+    code_col: str = WARD_CODE,
     basemap: bool = False,
 ) -> folium.Map:
     """Draw the wards: outlines, names as labels, name and code in a tooltip.

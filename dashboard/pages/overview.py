@@ -29,11 +29,12 @@ from analysis.model import (
     WARD_CODE,
 )
 from analysis.outputs.export import parameters_frame
+from analysis.outputs.palette import classify_measure
 from dashboard.components.exports import download_buttons
 from dashboard.components.filters import filter_controls, thresholds_text
 from dashboard.components.summary import class_counts, summary_text
 from dashboard.context import PageContext
-from dashboard.maps.choropleth import choropleth_map, classify_measure
+from dashboard.maps.choropleth import choropleth_map
 from dashboard.navigation import follow_url, navigate, remember
 from dashboard.state import MEASURES, WARD_PAGE, StateKeys, ViewState
 

@@ -15,6 +15,7 @@ from analysis.provision.partners import partners_of_place
 from dashboard.components import postcode_view, ward_view
 from dashboard.components.service_table import service_table
 from dashboard.context import PageContext
+from dashboard.maps.nearby import nearby_map
 from dashboard.navigation import follow_url, open_view, remember
 from dashboard.state import WARD_PAGE, StateKeys, ViewState
 
@@ -76,7 +77,7 @@ def render(ctx: PageContext) -> ViewState:
     map_col, summary_col = st.columns([3, 2])
     with map_col:
         st_folium(
-            postcode_view.nearby_map(place, radius_m, near, taxonomy, wards_gdf=ctx.area.wards),
+            nearby_map(place, radius_m, near, taxonomy, wards_gdf=ctx.area.wards),
             key=f"{StateKeys.POSTCODE_MAP}_{postcode}_{distance_km:g}",
             height=460,
             use_container_width=True,

@@ -7,16 +7,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analysis.geography import load_area
+from analysis.outputs.export import csv_bytes
+from analysis.outputs.palette import classify_measure
 from analysis.provision.metrics import compute_metrics
 from analysis.settings import REPO_ROOT
 from analysis.taxonomy import load_taxonomy
-from dashboard.components.exports import csv_bytes
 from dashboard.components.summary import summary_text
-from dashboard.maps.choropleth import (
-    NONE_LABEL,
-    choropleth_map,
-    classify_measure,
-)
+from dashboard.maps.choropleth import choropleth_map
 from dashboard.maps.offline import external_references, standalone_html
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")
@@ -66,28 +63,6 @@ def test_presentation_mode_hides_the_filters_and_shows_headlines():
     assert not at.exception
     assert "present" not in at.query_params
     assert at.selectbox(key="category").value == "food"
-
-
-def test_fixed_breaks_do_not_change_with_category_and_zero_is_none():
-    table = pd.DataFrame({"category": ["a"] * 3 + ["b"] * 3, "need": [0.0, 10, 20, 30, 400, 5000]})
-    fixed = classify_measure(table["need"], "need")
-    only_a = classify_measure(table.loc[table["category"] == "a", "need"], "need")
-    # Breaks come from every category's values: category a's map keeps b's top class.
-    assert fixed.breaks[-1] == 5000 and only_a.breaks[-1] == 20
-    assert fixed.label_of(30) == "20 to 30" != only_a.label_of(30)
-    assert [fixed.label_of(v) for v in (10, 20, 30, 400, 5000)] == list(fixed.labels[1:])
-    assert fixed.label_of(0) == NONE_LABEL
-    assert fixed.labels[0] == NONE_LABEL
-    assert fixed.label_of(float("nan")) == "no data"
-    assert fixed.label_of(5000) == fixed.labels[-1]
-    classes = classify_measure([], "class")
-    assert [label for label, _ in classes.legend()] == [
-        "missing",
-        "under-served",
-        "adequate",
-        "overlap",
-    ]
-    assert len(set(classes.colours)) == 4
 
 
 def _metrics_table() -> pd.DataFrame:

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from analysis.geography import load_area, lookup_postcode
-from analysis.ingest.load import load_directory
-from analysis.provision.nearby import services_near
 from analysis.settings import REPO_ROOT
-from analysis.taxonomy import load_taxonomy
-from dashboard.components.postcode_view import nearby_map
 from tests.dashboard.shown import shown
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")
@@ -66,21 +61,3 @@ def test_empty_postcode_asks_for_one():
     at.run()
     assert not at.exception
     assert any("Type a postcode" in info.value for info in at.info)
-
-
-def test_user_text_in_popups_is_escaped():
-    area, taxonomy = load_area(), load_taxonomy()
-    data = (
-        b"org_id,org_name,service_id,service_name,categories,delivery,postcode,area_served\n"
-        b"x,<script>alert(1)</script>,x1,<b>Bold</b> Kitchen `${alert(2)}`,food,in person,"
-        b"BS8 1TH,at_location\n"
-    )
-    directory, _ = load_directory(data, filename="x.csv", area=area, taxonomy=taxonomy)
-    place = lookup_postcode(area, "BS8 1TH")
-    near = services_near(directory, place.easting, place.northing, 1000)
-    page = nearby_map(place, 1000, near, taxonomy, wards_gdf=area.wards).get_root().render()
-    assert "Clifton" in page  # ward names drawn under the circle
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "<script>alert(1)" not in page
-    assert "<b>Bold</b>" not in page
-    assert "${alert(2)}" not in page and "`${" not in page

@@ -16,7 +16,6 @@ from analysis.provision.metrics import compute_metrics
 from analysis.settings import REPO_ROOT
 from analysis.taxonomy import load_taxonomy
 from dashboard.components.service_table import PRIVATE_CONTACT, service_rows
-from dashboard.components.ward_view import measure_bins, neighbourhood_features
 from dashboard.data import DirectorySource
 from dashboard.maps.offline import external_references
 from dashboard.state import StateKeys
@@ -107,16 +106,6 @@ def test_private_contact_is_not_on_the_ward_page(tiny_source):
     assert "Quiet Refuge Line" in shown
     assert "hidden@example.org" not in shown and "0117 999 9999" not in shown
     assert "open@example.org" in shown
-
-
-def test_ward_map_tooltips_are_escaped():
-    area = load_area()
-    zones = area.neighbourhoods[area.neighbourhoods["ward_code"] == CENTRAL]
-    rows = zones[["lsoa_code"]].rename(columns={"lsoa_code": "area_code"})
-    rows["area_name"] = "x"
-    rows["class"] = "<img src=x onerror=alert(1)>"
-    features = neighbourhood_features(zones, rows, "class", measure_bins(rows["class"][:0]))
-    assert "&lt;img src=x onerror=alert(1)&gt;" in set(features["tip_class"])
 
 
 def test_ward_profile_download_is_self_contained():

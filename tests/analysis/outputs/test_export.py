@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import replace
 
@@ -10,14 +11,20 @@ import pandas as pd
 import pytest
 from shapely import box
 
-from analysis.errors import AnalysisError
+from analysis.errors import AnalysisError, CRSError
 from analysis.escape import spreadsheet_cell as neutralise_cell
 from analysis.model import TABLE_COLUMNS
 from analysis.outputs.export import (
+    csv_bytes,
     export_metrics,
+    geojson_bytes,
+    html_bytes,
     prepare_for_spreadsheet,
     write_csv,
+    write_geojson,
     write_html,
+    write_xlsx,
+    xlsx_bytes,
 )
 from analysis.provision.coverage import compute_coverage
 from analysis.provision.metrics import compute_metrics
@@ -117,3 +124,47 @@ def test_unknown_suffix_and_unwritable_paths_are_refused(tmp_path):
         write_csv(pd.DataFrame({"a": [1]}), blocker / "out.csv")
     with pytest.raises(AnalysisError, match=r"cannot write .*: .*Fix: choose an output path"):
         write_html("<p>", tmp_path)
+
+
+def test_writers_save_exactly_the_bytes_functions_output(tmp_path):
+    """The CLI's files and the dashboard's downloads come from one function per format."""
+    table = result().table
+    assert write_csv(table, tmp_path / "t.csv").read_bytes() == csv_bytes(table)
+    outlines = AREA.wards.rename(columns={"ward_code": "area_code"})
+    geo = outlines.merge(table, on="area_code")
+    meta = {"level": "ward"}
+    assert write_geojson(geo, tmp_path / "t.geojson", metadata=meta).read_bytes() == (
+        geojson_bytes(geo, metadata=meta)
+    )
+    page = "<p>Café &amp; more</p>\n"
+    assert write_html(page, tmp_path / "t.html").read_bytes() == html_bytes(page)
+    assert html_bytes(page) == "<p>Café &amp; more</p>\n".encode()
+    # XLSX stores its creation time, so compare what the workbooks hold.
+    sheets = {"table": table}
+    on_disk = openpyxl.load_workbook(write_xlsx(sheets, tmp_path / "t.xlsx"))
+    in_memory = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(sheets)))
+    assert [[c.value for c in row] for row in on_disk["table"].iter_rows()] == [
+        [c.value for c in row] for row in in_memory["table"].iter_rows()
+    ]
+
+
+def test_csv_bytes_with_and_without_a_byte_order_mark():
+    frame = pd.DataFrame({"Ward": ["Café", "=1+1"], "n": [1, 2]})
+    plain = csv_bytes(frame)
+    assert plain == "Ward,n\r\nCafé,1\r\n'=1+1,2\r\n".encode()
+    assert csv_bytes(frame, byte_order_mark=True) == b"\xef\xbb\xbf" + plain
+
+
+def test_xlsx_bytes_neutralise_formulas_strip_control_characters_and_cut_sheet_names():
+    frame = pd.DataFrame({"name": ["=cmd|' /C calc'!A0", "bell\x07ring"], "n": [1.5, -2]})
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes({"a" * 40: frame})))
+    assert book.sheetnames == ["a" * 31]
+    rows = [[c.value for c in row] for row in book["a" * 31].iter_rows()]
+    assert rows == [["name", "n"], ["'=cmd|' /C calc'!A0", 1.5], ["bellring", -2]]
+    assert all(c.data_type != "f" for row in book["a" * 31].iter_rows() for c in row)
+
+
+def test_geojson_bytes_refuse_a_frame_in_another_crs():
+    frame = AREA.wards.to_crs("EPSG:4326")
+    with pytest.raises(CRSError, match=r"frame to display is in EPSG:4326, expected EPSG:27700"):
+        geojson_bytes(frame)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fnmatch
 import re
+import tomllib
 from html.parser import HTMLParser
 
 import pytest
@@ -10,10 +12,26 @@ import shapely
 from shapely import box
 
 from analysis.errors import AnalysisError
-from analysis.outputs.profile import render_ward_profile, resolve_ward
-from analysis.provision.coverage import compute_coverage
+from analysis.model import IMD_OVERALL, MISSING, need_col
+from analysis.outputs.palette import (
+    CLASS_COLOURS,
+    NONE_COLOUR,
+    NONE_LABEL,
+    SEQUENTIAL,
+    classify_measure,
+)
+from analysis.outputs.profile import (
+    OUTSIDE_FILL,
+    PAGE_FILE,
+    STYLE_FILE,
+    fill_page,
+    render_ward_profile,
+    resolve_ward,
+)
+from analysis.provision.coverage import compute_coverage, services_in_ward
 from analysis.provision.metrics import Thresholds, compute_metrics
 from analysis.provision.robustness import assess_robustness
+from analysis.settings import REPO_ROOT
 from tests.analysis.tiny import citywide, make_area, make_directory, make_taxonomy, service
 
 AREA = make_area()
@@ -114,7 +132,8 @@ def test_gaps_say_how_robust_they_are_when_given_robustness():
         result, COVERAGE, DIRECTORY, AREA, TAXONOMY, ward_code="W1", robustness=robustness
     )
     assert (
-        '<strong>Housing</strong>: <span class="cls" style="color:#b2182b">missing</span>, '
+        '<strong>Housing</strong>: <span class="cls" '
+        f'style="border-left-color:{CLASS_COLOURS[MISSING]}">missing</span>, '
         "relative provision 0.00, 0.0 effective providers; gap in 100% of the parameter "
         "variants, rank 1 of 2 (from 1 to 1)</li>"
     ) in page
@@ -140,3 +159,58 @@ def test_resolve_ward_by_code_or_name(bristol):
         resolve_ward(bristol, "Ashly")
     with pytest.raises(AnalysisError, match=r"has the code or name 'zzzz'\. Fix: give a ward"):
         resolve_ward(bristol, "zzzz")
+
+
+def test_page_skeleton_and_stylesheet_are_package_data():
+    """profile.html and profile.css ship with the package (pyproject.toml lists them)."""
+    config = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["analysis"]
+    for name in (PAGE_FILE, STYLE_FILE):
+        assert (REPO_ROOT / "analysis" / "outputs" / name).is_file()
+        assert any(fnmatch.fnmatch(f"outputs/{name}", pattern) for pattern in patterns), name
+
+
+def test_page_has_its_policy_stylesheet_and_one_body():
+    page = render()
+    assert page.startswith('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n')
+    assert page.count('<meta http-equiv="Content-Security-Policy"') == 1
+    assert "default-src &#x27;none&#x27;; script-src &#x27;none&#x27;" in page
+    assert "<title>Ward profile: Ward W1</title>" in page
+    assert "@page{size:A4;margin:15mm}" in page
+    assert page.count("<body>") == 1 and page.endswith("</footer>\n</body>\n</html>\n")
+    assert "${" not in page
+
+
+def test_fill_page_places_the_parts_as_given():
+    """The skeleton only places escaped parts: a ``$`` in a part stays, ``&amp;`` stays."""
+    page = fill_page(ward_name="A &amp; B", sections="<p>$sections ${footer}</p>", footer="")
+    assert "<title>Ward profile: A &amp; B</title>" in page
+    assert "<p>$sections ${footer}</p>" in page
+
+
+def test_map_and_class_badges_take_their_colours_from_the_palette():
+    """Every tiny zone scores 50: one class, the middle scale colour, for the ward's zones."""
+    page = render()
+    need = classify_measure(AREA.neighbourhoods[need_col(IMD_OVERALL)], need_col(IMD_OVERALL))
+    assert need.legend() == [(NONE_LABEL, NONE_COLOUR), ("0 to 50", SEQUENTIAL[2])]
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    zone_fills = re.findall(r'<path d="[^"]*" fill="(#[0-9a-fA-F]{6})" stroke="#ffffff"', svg)
+    assert sorted(set(zone_fills)) == sorted({SEQUENTIAL[2], OUTSIDE_FILL})
+    assert (
+        f'<span style="background:{NONE_COLOUR}"></span>none'
+        f'<span style="background:{SEQUENTIAL[2]}"></span>0 to 50. Bold outline'
+    ) in page
+    badges = re.findall(r'<span class="cls" style="border-left-color:(#\w+)">([^<]*)</span>', page)
+    assert badges and all(colour == CLASS_COLOURS[name] for colour, name in badges)
+
+
+def test_services_in_ward_are_those_reaching_it_largest_share_first():
+    """S1 reaches all of W1 (Z1, Z2) and S2 is citywide; S3 only reaches Z4 in W2."""
+    reach = services_in_ward(COVERAGE, DIRECTORY, AREA, "W1")
+    assert reach["service_id"].tolist() == ["S1", "S2"]  # equal shares: by name
+    assert reach["share"].tolist() == [1.0, 1.0]
+    assert reach["org_name"].tolist() == ['"Quoted" <b>org</b>', '"Quoted" <b>org</b>']
+    assert services_in_ward(COVERAGE, DIRECTORY, AREA, "W2")["service_id"].tolist() == [
+        "S2",
+        "S3",
+    ]

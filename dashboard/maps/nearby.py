@@ -1,0 +1,115 @@
+"""The postcode page's map: the postcode, the distance searched, and the services within it.
+
+Every string from a services file reaches a tooltip through
+`analysis.escape.html_in_js_template` (Folium writes tooltips into a JavaScript template
+literal). Colours come from `analysis.outputs.palette`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import folium
+import geopandas as gpd
+import pandas as pd
+
+from analysis import settings
+from analysis.escape import html_in_js_template
+from analysis.geography import PostcodeLocation
+from analysis.model import (
+    CATEGORIES,
+    CRS_COMPUTE,
+    CRS_DISPLAY,
+    DISTANCE_M,
+    LOCATION,
+    ORG_NAME,
+    SERVICE_NAME,
+)
+from analysis.outputs.palette import BLUE, VERMILLION
+from analysis.taxonomy import Taxonomy
+from dashboard.components.service_table import category_labels
+from dashboard.maps.base import ward_map
+from dashboard.maps.offline import add_marker_cluster, offline_map
+
+M_PER_DEGREE_LAT = 111_000
+"""About 111 km to a degree of latitude; a degree of longitude shrinks with its cosine."""
+
+
+def popup_html(row: pd.Series, taxonomy: Taxonomy) -> str:
+    """A service's popup: name, organisation, categories and distance, all escaped."""
+    parts = (
+        f"<b>{html_in_js_template(row[SERVICE_NAME])}</b>",
+        html_in_js_template(row[ORG_NAME] if pd.notna(row[ORG_NAME]) else ""),
+        html_in_js_template(category_labels(row[CATEGORIES], taxonomy)),
+        f"{row[DISTANCE_M] / 1000:.2f} km away",
+    )
+    return "<br>".join(parts)
+
+
+def nearby_map(
+    place: PostcodeLocation,
+    radius_m: float,
+    near_df: pd.DataFrame,
+    taxonomy: Taxonomy,
+    *,
+    wards_gdf: gpd.GeoDataFrame | None = None,
+) -> folium.Map:
+    """The postcode (a dark-ringed dot), the distance (circle) and services within (pins).
+
+    Parameters
+    ----------
+    place
+        The postcode looked up, with its WGS84 point.
+    radius_m
+        The distance searched, in metres.
+    near_df
+        The services within it (`analysis.provision.nearby.services_near`): ``location``
+        in EPSG:27700, ``distance_m``, names and categories.
+    taxonomy
+        For the categories' labels in the popups.
+    wards_gdf
+        Ward outlines and names (EPSG:27700) drawn underneath, so the map says where it
+        is without a basemap.
+
+    Notes
+    -----
+    Distances were measured in EPSG:27700; points are drawn in EPSG:4326.
+    """
+    if wards_gdf is not None:
+        m = ward_map(wards_gdf)
+    else:
+        m = offline_map(location=[place.lat, place.lon], zoom_start=14, control_scale=True)
+    folium.Circle(
+        [place.lat, place.lon],
+        radius=radius_m,
+        color=BLUE,
+        weight=2,
+        fill=True,
+        fill_opacity=0.05,
+        tooltip=html_in_js_template(f"Within {radius_m / 1000:g} km of {place.postcode}"),
+    ).add_to(m)
+    folium.CircleMarker(
+        [place.lat, place.lon],
+        radius=9,
+        color="#000000",
+        weight=3,
+        fill=True,
+        fill_color=VERMILLION,
+        fill_opacity=1,
+        tooltip=html_in_js_template(f"Your postcode: {place.postcode}"),
+    ).add_to(m)
+    if not near_df.empty:
+        points = gpd.GeoSeries(list(near_df[LOCATION]), crs=CRS_COMPUTE).to_crs(CRS_DISPLAY)
+        layer = add_marker_cluster(m) if len(near_df) >= settings.CLUSTER_MARKERS_FROM else m
+        for point, (_, row) in zip(points, near_df.iterrows(), strict=True):
+            folium.Marker(
+                [point.y, point.x],
+                # A tooltip, not a folium.Popup: Popup needs jQuery, which offline maps omit.
+                tooltip=folium.Tooltip(popup_html(row, taxonomy)),
+            ).add_to(layer)
+    pad_lat = radius_m / M_PER_DEGREE_LAT
+    pad_lon = pad_lat / max(0.2, math.cos(math.radians(place.lat)))
+    m.fit_bounds(
+        [[place.lat - pad_lat, place.lon - pad_lon], [place.lat + pad_lat, place.lon + pad_lon]]
+    )
+    return m
