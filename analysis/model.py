@@ -95,6 +95,13 @@ OrganisationKind = Literal[
 ]
 ORGANISATION_KINDS: Final = get_args(OrganisationKind)
 OTHER_KIND: Final = ORGANISATION_KINDS[-1]
+# Each kind by name, for the words that mean it (analysis.ingest.cells); spelled out rather
+# than unpacked so that a new kind in the Literal above needs no other line.
+CHARITY_KIND: Final[OrganisationKind] = "charity"
+CIC_KIND: Final[OrganisationKind] = "CIC"
+MUTUAL_AID_KIND: Final[OrganisationKind] = "mutual aid group"
+FAITH_GROUP_KIND: Final[OrganisationKind] = "faith group"
+STATUTORY_KIND: Final[OrganisationKind] = "statutory"
 
 # Organisation columns.
 ORG_ID: Final = "org_id"
@@ -170,6 +177,7 @@ SERVICE_COLUMNS: Final = (
 
 FieldGroup = Literal["organisation", "service"]
 FIELD_GROUPS: Final = get_args(FieldGroup)
+ORGANISATION_GROUP, SERVICE_GROUP = FIELD_GROUPS
 
 FIELD_ORG_KIND: Final = "org_kind"
 FIELD_ORG_DESCRIPTION: Final = "org_description"
@@ -181,6 +189,9 @@ FIELD_SERVICE_EMAIL: Final = "service_email"
 FIELD_SERVICE_PHONE: Final = "service_phone"
 FIELD_SERVICE_WEBSITE: Final = "service_website"
 FIELD_STATUS: Final = "status"
+FIELD_OTHER_LOCATIONS: Final = "other_locations"
+"""Open Referral UK only: a service's locations after its first, a tuple of
+`analysis.ingest.cells.Place` (the first is in postcode, latitude and longitude)."""
 NAME_FIELDS: Final = (ORG_NAME, SERVICE_NAME)
 """A file needs at least one of these: a row without a name is not a directory entry."""
 CONTACT_FIELDS: Final = (
@@ -199,8 +210,10 @@ CONTACT_FIELDS: Final = (
 
 SourceFormat = Literal["csv", "xlsx", "oruk-json", "oruk-csv"]
 SOURCE_FORMATS: Final = get_args(SourceFormat)
+CSV_FORMAT, XLSX_FORMAT, ORUK_JSON_FORMAT, ORUK_CSV_FORMAT = SOURCE_FORMATS
 FormatChoice = Literal["auto", "template", "oruk"]
 FORMAT_CHOICES: Final = get_args(FormatChoice)
+AUTO_FORMAT, TEMPLATE_FORMAT, ORUK_FORMAT = FORMAT_CHOICES
 
 Severity = Literal["error", "warning"]
 SEVERITIES: Final = get_args(Severity)
@@ -214,6 +227,8 @@ REASON: Final = "reason"
 FIX: Final = "fix"
 SEVERITY: Final = "severity"
 PROBLEM_COLUMNS: Final = (ROW, COLUMN, VALUE, REASON, FIX, SEVERITY)
+CODE: Final = "code"
+"""The kind of a problem (``bad_postcode``…): in the JSON report and the service's flags."""
 
 # ---------------------------------------------------------------------------------------
 # Provision: coverage, metrics, robustness, partners, nearby

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.geography import AreaSet, load_area
-from analysis.ingest.mapping import TEMPLATE_COLUMNS
+from analysis.ingest.fields import TEMPLATE_COLUMNS
 from analysis.settings import DEMO_SERVICES_PATH
 from analysis.taxonomy import Taxonomy, load_taxonomy
 

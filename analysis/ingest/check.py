@@ -43,9 +43,10 @@ import pandas as pd
 from analysis import settings
 from analysis.errors import PostcodeFormatError
 from analysis.geography import normalise_postcode
+from analysis.ingest.fields import FIELD_NAMES
 from analysis.ingest.import_report import Finding, Problem
 from analysis.ingest.locate import AreaShape, locate
-from analysis.ingest.mapping import FIELD_NAMES, header_key
+from analysis.ingest.mapping import header_key
 from analysis.ingest.oruk import OTHER_LOCATIONS
 from analysis.model import (
     ACTIVE_FROM,

@@ -31,9 +31,10 @@ from analysis.errors import ColumnMappingError, IngestError
 from analysis.geography import AreaSet, load_area
 from analysis.ingest.area_served import build_area_served
 from analysis.ingest.check import WHOLE_ROW, check_table, to_problems
+from analysis.ingest.fields import FIELD_NAMES
 from analysis.ingest.import_report import ImportReport, Problem
 from analysis.ingest.locate import area_shape
-from analysis.ingest.mapping import FIELD_NAMES, apply_mapping, resolve_mapping
+from analysis.ingest.mapping import apply_mapping, resolve_mapping
 from analysis.ingest.read import RawTable, Source, read_table
 from analysis.model import (
     AREA_KIND,

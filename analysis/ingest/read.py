@@ -27,7 +27,8 @@ from xml.parsers.expat import ExpatError
 import pandas as pd
 
 from analysis.errors import IngestError, check_choice
-from analysis.ingest.mapping import FIELD_NAMES, known_field
+from analysis.ingest.fields import FIELD_NAMES
+from analysis.ingest.mapping import known_field
 from analysis.ingest.oruk import (
     ORUK_COLUMN_LABELS,
     OTHER_LOCATIONS,

@@ -16,9 +16,10 @@ import streamlit as st
 from analysis import settings
 from analysis.errors import ColumnMappingError, SafetyNetError
 from analysis.escape import markdown_text
+from analysis.ingest.fields import TEMPLATE_COLUMNS, field_spec
 from analysis.ingest.import_report import ImportReport
 from analysis.ingest.load import load_directory
-from analysis.ingest.mapping import TEMPLATE_COLUMNS, field_spec, guess_mapping
+from analysis.ingest.mapping import guess_mapping
 from analysis.ingest.read import read_table
 from analysis.model import PROBLEM_COLUMNS
 from dashboard.context import PageContext
