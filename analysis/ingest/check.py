@@ -32,10 +32,11 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
-from typing import Final, Protocol
+from datetime import date
+from functools import partial
+from typing import Final, Protocol, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -43,8 +44,27 @@ import pandas as pd
 from analysis import settings
 from analysis.errors import PostcodeFormatError
 from analysis.geography import normalise_postcode
+from analysis.ingest.cells import (
+    Cell,
+    Issues,
+    default_kind,
+    judge_charity_number,
+    judge_email,
+    judge_period,
+    judge_phone,
+    judge_status,
+    judge_website,
+    kind_from_words,
+    parse_radius_km,
+    read_capacity,
+    read_categories,
+    read_contact_public,
+    read_date,
+    read_delivery,
+    read_kind,
+)
 from analysis.ingest.fields import FIELD_NAMES
-from analysis.ingest.import_report import Finding, Problem
+from analysis.ingest.import_report import Finding, Findings, Problem
 from analysis.ingest.locate import AreaShape, locate
 from analysis.ingest.mapping import header_key
 from analysis.ingest.oruk import OTHER_LOCATIONS
@@ -61,6 +81,12 @@ from analysis.model import (
     DELIVERY,
     DESCRIPTION,
     EMAIL,
+    ERROR,
+    FIELD_ORG_KIND,
+    FIELD_SERVICE_EMAIL,
+    FIELD_SERVICE_PHONE,
+    FIELD_SERVICE_WEBSITE,
+    FIELD_STATUS,
     FLAGS,
     LAST_UPDATED,
     ORG_COLUMNS,
@@ -82,144 +108,9 @@ from analysis.model import (
 )
 from analysis.taxonomy import Taxonomy
 
+T = TypeVar("T")
+
 WHOLE_ROW: Final = "(whole row)"
-
-_DELIVERY_WORDS: Final[dict[str, DeliveryMode]] = {
-    **dict.fromkeys(
-        (
-            "in person",
-            "face to face",
-            "f2f",
-            "venue",
-            "at a venue",
-            "at venue",
-            "drop in",
-            "walk in",
-            "on site",
-            "onsite",
-            "group",
-            "groups",
-            "centre",
-        ),
-        "in person",
-    ),
-    **dict.fromkeys(
-        ("phone", "telephone", "by phone", "phone line", "helpline", "calls", "phone calls"),
-        "phone",
-    ),
-    **dict.fromkeys(
-        (
-            "online",
-            "web",
-            "website",
-            "internet",
-            "video",
-            "video call",
-            "video calls",
-            "zoom",
-            "remote",
-            "remotely",
-            "virtual",
-            "email",
-            "digital",
-        ),
-        "online",
-    ),
-    **dict.fromkeys(
-        (
-            "home delivery",
-            "delivery",
-            "delivered",
-            "home visit",
-            "home visits",
-            "home visiting",
-            "at home",
-            "doorstep",
-            "home",
-            "outreach",
-        ),
-        "home delivery",
-    ),
-}
-_DELIVERY_KEYS: Final = {header_key(word): mode for word, mode in _DELIVERY_WORDS.items()}
-_DELIVERY_PATTERNS: Final[tuple[tuple[re.Pattern[str], DeliveryMode], ...]] = (
-    (re.compile(r"in[- ]?person|face[- ]to[- ]face|venue|drop[- ]in|attend", re.I), "in person"),
-    (re.compile(r"tele?phone|\bphone|helpline|\bcalls?\b", re.I), "phone"),
-    (re.compile(r"online|video|remote|internet|zoom|virtual|\bweb", re.I), "online"),
-    (
-        re.compile(r"home (visit|deliver)|deliver(ed|y) to|doorstep|at home|in your home", re.I),
-        "home delivery",
-    ),
-)
-_DELIVERY_ORDER: Final[tuple[DeliveryMode, ...]] = ("in person", "phone", "online", "home delivery")
-
-_KIND_WORDS: Final[dict[str, OrganisationKind]] = {
-    **dict.fromkeys(
-        (
-            "charity",
-            "registered charity",
-            "charitable",
-            "cio",
-            "charitable incorporated organisation",
-            "charitable incorporated organization",
-            "charitable trust",
-            "charitable company",
-            "trust",
-        ),
-        "charity",
-    ),
-    **dict.fromkeys(("cic", "community interest company"), "CIC"),
-    **dict.fromkeys(
-        ("mutual aid group", "mutual aid", "mutual aid network", "covid mutual aid"),
-        "mutual aid group",
-    ),
-    **dict.fromkeys(
-        (
-            "faith group",
-            "faith",
-            "faith based",
-            "faith based organisation",
-            "faith organisation",
-            "religious",
-            "church",
-            "mosque",
-            "gurdwara",
-            "temple",
-            "synagogue",
-        ),
-        "faith group",
-    ),
-    **dict.fromkeys(
-        (
-            "statutory",
-            "statutory service",
-            "council",
-            "local authority",
-            "nhs",
-            "public sector",
-            "government",
-        ),
-        "statutory",
-    ),
-    **dict.fromkeys(
-        (
-            "other",
-            "community group",
-            "voluntary group",
-            "voluntary organisation",
-            "social enterprise",
-            "company",
-            "limited company",
-            "cooperative",
-            "co op",
-            "unincorporated association",
-            "business",
-        ),
-        "other",
-    ),
-}
-_KIND_KEYS: Final = {header_key(word): kind for word, kind in _KIND_WORDS.items()}
-KIND_VALUES: Final = ("charity", "CIC", "mutual aid group", "faith group", "statutory", "other")
 
 _AREA_WORDS: Final[dict[str, AreaServedKind]] = {
     **dict.fromkeys(
@@ -263,25 +154,6 @@ _CITYWIDE_KEYS: Final = frozenset(
 )
 AREA_KINDS: Final = ("at_location", "radius_km", "wards", "citywide")
 
-_TRUE: Final = frozenset({"yes", "y", "true", "t", "1", "public", "x", "ok", "✓", "✔"})
-_FALSE: Final = frozenset(
-    {"no", "n", "false", "f", "0", "private", "professionals only", "not public", "internal"}
-)
-_INACTIVE: Final = frozenset({"inactive", "defunct", "temporarily closed", "closed"})
-
-_EMAIL: Final = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_WEBSITE: Final = re.compile(r"(https?://)?[^\s/]+\.[^\s]+", re.I)
-_CHARITY: Final = re.compile(r"\d{6,8}(-\d{1,3})?|SC0?\d{5,6}|NIC?\d{5,6}|CHC\d{4,6}")
-_RADIUS: Final = re.compile(
-    r"(\d+(?:[.,]\d+)?)\s*(km|kms|kilometres?|kilometers?|k|m|metres?|meters?|mi|miles?)?",
-    re.I,
-)
-_CAPACITY: Final = re.compile(
-    r"(\d[\d,]*(?:\.\d+)?)\s*(?:people)?\s*(?:(?:per|a|/)\s*week|pw|weekly)?", re.I
-)
-_DAY_FIRST: Final = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})")
-_PIECES: Final = re.compile(r"[;\n]+")
-_SUB_PIECES: Final = re.compile(r"[/,&+|]")
 _WARD_PIECES: Final = re.compile(r"[;,|/\n]+")
 _NAME_SUFFIXES: Final = frozenset({"ltd", "limited", "cic", "cio", "plc", "inc"})
 
@@ -400,7 +272,7 @@ def check_table(
         for name in FIELD_NAMES
     }
     rows = [int(row) for row in table_df.index]
-    findings: list[Finding] = []
+    findings = Findings()
 
     def add(
         position: int,
@@ -411,7 +283,15 @@ def check_table(
         fix: str,
         severity: Severity = "warning",
     ) -> None:
-        findings.append(Finding(position, field, code, value, reason, fix, severity))
+        findings.add(
+            position=position,
+            field=field,
+            code=code,
+            value=value,
+            reason=reason,
+            fix=fix,
+            severity=severity,
+        )
 
     duplicate_of = _duplicate_rows(table_df if raw_df is None else raw_df)
     for position, row in enumerate(rows):
@@ -429,38 +309,38 @@ def check_table(
             )
 
     org_names, service_names = _check_names(text, present, add)
-    categories = _check_categories(text["categories"], taxonomy, is_feed=is_feed, add=add)
-    unmapped: Counter[str] = categories[1]
-    delivery_cache: dict[str, tuple[tuple[DeliveryMode, ...], tuple[str, ...]]] = {}
-    deliveries = [
-        _check_delivery(p, value, add, delivery_cache) for p, value in enumerate(text["delivery"])
-    ]
+    categories = _read_column(
+        findings, CATEGORIES, text, partial(read_categories, taxonomy=taxonomy, is_feed=is_feed)
+    )
+    category_ids = [ids for ids, _ in categories]
+    unmapped: Counter[str] = Counter(term for _, terms in categories for term in terms)
+    deliveries = _read_column(findings, DELIVERY, text, read_delivery)
     kinds = [
-        _check_kind(p, value, has_charity=bool(text["charity_number"][p]), add=add)
-        for p, value in enumerate(text["org_kind"])
+        kind or default_kind(has_charity_number=bool(charity))
+        for kind, charity in zip(
+            _read_column(findings, FIELD_ORG_KIND, text, read_kind),
+            text[CHARITY_NUMBER],
+            strict=True,
+        )
     ]
-    _check_contacts(text, add)
-    contact_public = [
-        _check_bool(p, value, default=is_feed, add=add)
-        for p, value in enumerate(text["contact_public"])
-    ]
-    capacity = [_check_capacity(p, value, add) for p, value in enumerate(text["capacity"])]
-    date_cache: dict[str, pd.Timestamp | None] = {}
-    dates = {
-        name: [_check_date(p, name, value, add, date_cache) for p, value in enumerate(text[name])]
-        for name in ("active_from", "active_until", "last_updated")
-    }
-    _check_periods(dates, text, today, add)
-    for position, status in enumerate(text["status"]):
-        if status.lower() in _INACTIVE:
-            add(
-                position,
-                "status",
-                "inactive",
-                status,
-                f"the feed marks the service {status.lower()}; it is kept but flagged",
-                "remove it from the feed if it has stopped, or set its status to active",
-            )
+    for field, judge in _JUDGES.items():
+        _read_column(findings, field, text, lambda cell, judge=judge: (None, judge(cell)))
+    contact_public = _read_column(
+        findings, CONTACT_PUBLIC, text, partial(read_contact_public, default=is_feed)
+    )
+    capacity = _read_column(findings, CAPACITY, text, read_capacity)
+    dates = {name: _read_column(findings, name, text, read_date) for name in _DATE_FIELDS}
+    for position, (start, end) in enumerate(
+        zip(dates[ACTIVE_FROM], dates[ACTIVE_UNTIL], strict=True)
+    ):
+        issues = judge_period(
+            start,
+            end,
+            start_text=text[ACTIVE_FROM][position],
+            end_text=text[ACTIVE_UNTIL][position],
+            today=today,
+        )
+        findings.add_issues(issues, position=position, field=ACTIVE_UNTIL)
 
     others = list(table_df[OTHER_LOCATIONS]) if OTHER_LOCATIONS in table_df else [()] * count
     points, location_findings = _locate_rows(text, others, shape)
@@ -479,16 +359,15 @@ def check_table(
     ]
     for position in range(count):
         kind, _, _, needs_point = areas[position]
-        for finding in location_findings.get(position, []):
-            escalate = needs_point and not points[position] and kind != "invalid"
-            findings.append(replace(finding, severity="error") if escalate else finding)
+        escalate = needs_point and not points[position] and kind != "invalid"
+        findings.extend(
+            replace(finding, severity=ERROR) if escalate else finding
+            for finding in location_findings.get(position, [])
+        )
 
-    rejected = np.zeros(count, dtype=bool)
-    for finding in findings:
-        if finding.severity == "error":
-            rejected[finding.position] = True
+    rejected = findings.rejected(count)
     # An exact repeat is reported once, as a repeat, whatever else is wrong with it.
-    findings = [f for f in findings if f.position not in duplicate_of]
+    findings.drop_records(duplicate_of)
     for position, first in duplicate_of.items():
         rejected[position] = True
         add(
@@ -504,7 +383,7 @@ def check_table(
     radius_m = []
     for position, (kind, _, radius_km, _) in enumerate(areas):
         if kind == "at_location":
-            ids = categories[0][position]
+            ids = category_ids[position]
             catchment = taxonomy.get(ids[0]).catchment_km if ids else uncategorised_catchment_km
             radius_m.append(catchment * 1000.0)
         elif kind == "radius_km":
@@ -530,16 +409,17 @@ def check_table(
 
     # Per row: errors first, then in the file's field order, the cause before its effect.
     order = {name: index for index, name in enumerate(("", *FIELD_NAMES, OTHER_LOCATIONS))}
-    findings.sort(
+    found = sorted(
+        findings,
         key=lambda f: (
             f.position,
             f.severity != "error",
             order.get(f.field, len(order)),
             f.code == "no_location",
-        )
+        ),
     )
     flags: list[tuple[str, ...]] = [() for _ in range(count)]
-    for finding in findings:
+    for finding in found:
         if finding.severity == "warning" and finding.code not in flags[finding.position]:
             flags[finding.position] += (finding.code,)
 
@@ -549,7 +429,7 @@ def check_table(
             ORG_ID: org_ids,
             SERVICE_NAME: service_names,
             DESCRIPTION: text["service_description"],
-            CATEGORIES: categories[0],
+            CATEGORIES: category_ids,
             DELIVERY: deliveries,
             POSTCODE: postcodes,
             AREA_KIND: [kind for kind, _, _, _ in areas],
@@ -577,7 +457,7 @@ def check_table(
         services=services,
         organisations=organisations,
         rejected=rejected,
-        findings=tuple(findings),
+        findings=tuple(found),
         unmapped_categories=dict(unmapped.most_common()),
     )
 
@@ -626,101 +506,6 @@ def name_key(text: str) -> str:
     return "".join(tokens)
 
 
-def parse_categories(text: str, taxonomy: Taxonomy) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Category ids a cell names, and the terms in it that match no category.
-
-    Notes
-    -----
-    The cell is split on ``;`` (and line breaks). A piece that is a category's id, label
-    or synonym maps directly; otherwise `Taxonomy.match_all` reads it as a free-text
-    list ("Debt/Money"), and each part of it between ``/ , & + |`` that matches nothing
-    is reported unmapped. A piece matching nothing at all is reported whole.
-    """
-    ids: dict[str, None] = {}
-    unmapped: dict[str, None] = {}
-    for piece in _PIECES.split(text):
-        piece = piece.strip()
-        if not piece:
-            continue
-        hit = taxonomy.match(piece)
-        if hit is not None:
-            ids[hit] = None
-            continue
-        found = taxonomy.match_all(piece)
-        if not found:
-            unmapped[piece] = None
-            continue
-        ids.update(dict.fromkeys(found))
-        for part in _SUB_PIECES.split(piece):
-            part = part.strip()
-            if part and not taxonomy.match_all(part):
-                unmapped[part] = None
-    return tuple(ids), tuple(unmapped)
-
-
-def parse_delivery(text: str) -> tuple[tuple[DeliveryMode, ...], tuple[str, ...]]:
-    """Delivery modes a cell names (in the model's order), and the parts not understood."""
-    found: set[DeliveryMode] = set()
-    unknown: list[str] = []
-    for piece in re.split(r"[;,/|\n]+|\bor\b|\band\b", text):
-        piece = piece.strip()
-        if not piece:
-            continue
-        mode = _DELIVERY_KEYS.get(header_key(piece))
-        if mode is not None:
-            found.add(mode)
-            continue
-        hits = {m for pattern, m in _DELIVERY_PATTERNS if pattern.search(piece)}
-        if hits:
-            found |= hits
-        else:
-            unknown.append(piece)
-    return tuple(m for m in _DELIVERY_ORDER if m in found), tuple(unknown)
-
-
-def parse_date(text: str) -> pd.Timestamp | None:
-    """A date from ISO 8601 (``2024-03-31``, with or without time) or UK ``31/03/2024``."""
-    value = text.strip()
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        parsed = None
-    if parsed is not None:
-        if parsed.tzinfo is not None:
-            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-        return pd.Timestamp(parsed)
-    match = _DAY_FIRST.fullmatch(value)
-    if match:
-        day, month, year = (int(group) for group in match.groups())
-        year += 2000 if year < 100 else 0
-        try:
-            return pd.Timestamp(date(year, month, day))
-        except ValueError:
-            return None
-    for pattern in ("%d %B %Y", "%d %b %Y", "%B %Y", "%b %Y"):
-        try:
-            return pd.Timestamp(datetime.strptime(value, pattern))
-        except ValueError:
-            continue
-    return None
-
-
-def parse_radius_km(text: str) -> float | None:
-    """A radius in km from '2', '2 km', '1.5km', '800 m' or '3 miles'; None if not one."""
-    match = _RADIUS.fullmatch(text.strip())
-    if not match:
-        return None
-    value = float(match.group(1).replace(",", "."))
-    unit = (match.group(2) or "km").lower()
-    if unit.startswith("m") and not unit.startswith("mi"):
-        value /= 1000.0
-    elif unit.startswith("mi"):
-        value *= 1.609344
-    return value
-
-
 def _duplicate_rows(raw_df: pd.DataFrame) -> dict[int, int]:
     """Position of each exact repeat -> position of the row it repeats."""
     hashes = pd.util.hash_pandas_object(raw_df.astype(str), index=False).to_numpy()
@@ -732,6 +517,34 @@ def _duplicate_rows(raw_df: pd.DataFrame) -> dict[int, int]:
         else:
             first[value] = position
     return repeats
+
+
+_JUDGES: Final[dict[str, Callable[[str], Issues]]] = {
+    EMAIL: judge_email,
+    FIELD_SERVICE_EMAIL: judge_email,
+    WEBSITE: judge_website,
+    FIELD_SERVICE_WEBSITE: judge_website,
+    PHONE: judge_phone,
+    FIELD_SERVICE_PHONE: judge_phone,
+    CHARITY_NUMBER: judge_charity_number,
+    FIELD_STATUS: judge_status,
+}
+_DATE_FIELDS: Final = (ACTIVE_FROM, ACTIVE_UNTIL, LAST_UPDATED)
+
+
+def _read_column(
+    findings: Findings, field: str, text: Text, read: Callable[[Cell], tuple[T, Issues]]
+) -> list[T]:
+    """Each cell of ``field`` read, its issues recorded; each distinct cell is read once."""
+    verdicts: dict[Cell, tuple[T, Issues]] = {}
+    values: list[T] = []
+    for position, cell in enumerate(text[field]):
+        if cell not in verdicts:
+            verdicts[cell] = read(cell)
+        value, issues = verdicts[cell]
+        findings.add_issues(issues, position=position, field=field)
+        values.append(value)
+    return values
 
 
 def _check_names(
@@ -776,246 +589,6 @@ def _check_names(
         org_names.append(org)
         service_names.append(service)
     return org_names, service_names
-
-
-def _check_categories(
-    values: Sequence[str], taxonomy: Taxonomy, *, is_feed: bool, add: AddFinding
-) -> tuple[list[tuple[str, ...]], Counter[str]]:
-    cache: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
-    ids_per_row: list[tuple[str, ...]] = []
-    unmapped: Counter[str] = Counter()
-    fix_terms = (
-        "use category ids or synonyms from data/taxonomy.csv (e.g. food, money_advice), or "
-        "add the term to a category's synonyms"
-    )
-    for position, value in enumerate(values):
-        if value not in cache:
-            cache[value] = parse_categories(value, taxonomy)
-        ids, missing = cache[value]
-        ids_per_row.append(ids)
-        unmapped.update(missing)
-        if not value:
-            add(
-                position,
-                "categories",
-                "uncategorised",
-                "",
-                "no category given; the service is kept as uncategorised",
-                "give one or more need categories separated by ';', e.g. 'food; housing'",
-            )
-        elif not ids:
-            add(
-                position,
-                "categories",
-                "uncategorised",
-                value,
-                "no term matches a need category; the service is kept as uncategorised",
-                fix_terms,
-            )
-        elif missing and not is_feed:
-            for term in missing:
-                add(
-                    position,
-                    "categories",
-                    "unmapped_category",
-                    term,
-                    "matches no need category and is left out",
-                    fix_terms,
-                )
-    return ids_per_row, unmapped
-
-
-def _check_delivery(
-    position: int,
-    value: str,
-    add: AddFinding,
-    cache: dict[str, tuple[tuple[DeliveryMode, ...], tuple[str, ...]]],
-) -> tuple[DeliveryMode, ...]:
-    if not value:
-        return ("in person",)
-    if value not in cache:
-        cache[value] = parse_delivery(value)
-    modes, unknown = cache[value]
-    for piece in unknown:
-        add(
-            position,
-            "delivery",
-            "unknown_delivery",
-            piece,
-            "not a delivery mode and is left out" + ("" if modes else "; 'in person' is assumed"),
-            "use in person, phone, online or home delivery, separated by ';'",
-        )
-    return modes or ("in person",)
-
-
-def _check_kind(
-    position: int, value: str, *, has_charity: bool, add: AddFinding
-) -> OrganisationKind:
-    if not value:
-        return "charity" if has_charity else "other"
-    kind = _KIND_KEYS.get(header_key(value))
-    if kind is None:
-        add(
-            position,
-            "org_kind",
-            "unknown_kind",
-            value,
-            "not a kind of organisation; 'other' is used",
-            f"use one of: {', '.join(KIND_VALUES)}",
-        )
-        return "other"
-    return kind
-
-
-def _check_contacts(text: Text, add: AddFinding) -> None:
-    """Email, website, phone and charity number: each distinct value judged once."""
-    judges = (
-        (("email", "service_email"), _judge_email),
-        (("website", "service_website"), _judge_website),
-        (("phone", "service_phone"), _judge_phone),
-        (("charity_number",), _judge_charity_number),
-    )
-    for fields, judge in judges:
-        verdicts: dict[str, tuple[str, str, str] | None] = {}
-        for field in fields:
-            for position, value in enumerate(text[field]):
-                if not value:
-                    continue
-                if value not in verdicts:
-                    verdicts[value] = judge(value)
-                verdict = verdicts[value]
-                if verdict is not None:
-                    code, reason, fix = verdict
-                    add(position, field, code, value, reason, fix)
-
-
-def _judge_email(value: str) -> tuple[str, str, str] | None:
-    if _EMAIL.fullmatch(value):
-        return None
-    return "bad_email", "not an email address", "write one address such as hello@example.org"
-
-
-def _judge_website(value: str) -> tuple[str, str, str] | None:
-    if _WEBSITE.fullmatch(value):
-        return None
-    return "bad_website", "not a web address", "write one address such as https://example.org"
-
-
-def _judge_phone(value: str) -> tuple[str, str, str] | None:
-    number = value.strip("\"' ")
-    digits = re.sub(r"\D", "", number)
-    letters = re.sub(r"(?i)\b(ext|extension|x)\b", "", number)
-    if len(digits) < 3 or re.search(r"[A-Za-z]", letters):
-        return (
-            "bad_phone",
-            "not a phone number",
-            "write digits, spaces and an optional leading +, e.g. 0117 496 0123",
-        )
-    if number.isdigit() and len(number) == 10 and number[0] != "0":
-        return (
-            "phone_lost_zero",
-            "looks like a UK number whose leading 0 a spreadsheet dropped",
-            f"write it as 0{number}, and format the column as text",
-        )
-    return None
-
-
-def _judge_charity_number(value: str) -> tuple[str, str, str] | None:
-    compact = re.sub(r"[\s.]", "", value.upper())
-    compact = re.sub(r"^(NO|REG(ISTERED)?(CHARITY)?(NO|NUMBER)?)[:#]?", "", compact)
-    if _CHARITY.fullmatch(compact):
-        return None
-    return (
-        "bad_charity_number",
-        "not a registered charity number",
-        "write the number as registered, e.g. 1234567 (England and Wales), SC012345 "
-        "(Scotland) or NIC100002 (Northern Ireland), or leave it empty",
-    )
-
-
-def _check_bool(position: int, value: str, *, default: bool, add: AddFinding) -> bool:
-    if not value:
-        return default
-    key = value.strip().lower()
-    if key in _TRUE:
-        return True
-    if key in _FALSE:
-        return False
-    add(
-        position,
-        "contact_public",
-        "bad_contact_public",
-        value,
-        f"not yes or no; {'yes' if default else 'no'} is assumed",
-        "write yes (contact details may be shown publicly) or no",
-    )
-    return default
-
-
-def _check_capacity(position: int, value: str, add: AddFinding) -> float:
-    if not value:
-        return 1.0
-    match = _CAPACITY.fullmatch(value.strip())
-    number = float(match.group(1).replace(",", "")) if match else math.nan
-    if not math.isfinite(number) or number <= 0:
-        add(
-            position,
-            "capacity",
-            "bad_capacity",
-            value,
-            "not a positive number of people per week; 1 is used",
-            "write a number such as 40, or leave it empty",
-        )
-        return 1.0
-    return number
-
-
-def _check_date(
-    position: int,
-    field: str,
-    value: str,
-    add: AddFinding,
-    cache: dict[str, pd.Timestamp | None],
-) -> pd.Timestamp | None:
-    if value not in cache:
-        cache[value] = parse_date(value)
-    parsed = cache[value]
-    if value and parsed is None:
-        add(
-            position,
-            field,
-            "bad_date",
-            value,
-            "not a date; left empty",
-            "write the date as YYYY-MM-DD, e.g. 2025-03-31",
-        )
-    return parsed
-
-
-def _check_periods(
-    dates: Mapping[str, list[pd.Timestamp | None]], text: Text, today: date, add: AddFinding
-) -> None:
-    for position, (start, end) in enumerate(
-        zip(dates["active_from"], dates["active_until"], strict=True)
-    ):
-        if start is not None and end is not None and start > end:
-            add(
-                position,
-                "active_until",
-                "dates_reversed",
-                text["active_until"][position],
-                f"the service ends before it starts ({text['active_from'][position]})",
-                "swap active_from and active_until, or correct one of them",
-            )
-        elif end is not None and end.date() < today:
-            add(
-                position,
-                "active_until",
-                "ended",
-                text["active_until"][position],
-                f"the service ended before {today.isoformat()}; it is kept but flagged",
-                "remove the row if the service has stopped, or correct active_until",
-            )
 
 
 def _locate_rows(
@@ -1433,7 +1006,7 @@ def _organisations(
             org_id = str(lone["org_id"]).strip() or _unique(slugify(name), set(records), {})
             if org_id in records:
                 continue
-            kind = _KIND_KEYS.get(header_key(str(lone["org_kind"])), "other")
+            kind = kind_from_words(str(lone["org_kind"])) or "other"
             records[org_id] = {
                 ORG_ID: org_id,
                 ORG_NAME: name,

@@ -1,21 +1,13 @@
-"""Row checks: every problem kind, with its message pinned, and the parsing helpers."""
+"""Row checks end to end: every problem kind, with its message pinned, and the ids made."""
 
 from __future__ import annotations
 
 import json
 
-import pandas as pd
 import pytest
 
-from analysis.ingest.check import (
-    name_key,
-    parse_categories,
-    parse_date,
-    parse_delivery,
-    parse_radius_km,
-    slugify,
-)
-from tests.analysis.ingest.helpers import TAXONOMY, csv_bytes, load, load_rows, problems
+from analysis.ingest.check import name_key, slugify
+from tests.analysis.ingest.helpers import csv_bytes, load, load_rows, problems
 
 OK = {"org_name": "Heron Neighbours", "postcode": "BS8 1TH", "categories": "food"}
 CATEGORY_FIX = (
@@ -466,49 +458,6 @@ def test_contact_public_defaults_to_no_in_a_template(bristol):
 
 
 # ---- parsing helpers -------------------------------------------------------------------------
-
-
-def test_parse_categories():
-    assert parse_categories("Foodbank; Debt/Money", TAXONOMY) == (("food", "money_advice"), ())
-    assert parse_categories("Food/Knitting; Yoga", TAXONOMY) == (("food",), ("Knitting", "Yoga"))
-    assert parse_categories("Drugs and alcohol", TAXONOMY) == (("mental_health",), ())
-    assert parse_categories("", TAXONOMY) == ((), ())
-
-
-def test_parse_delivery():
-    assert parse_delivery("Telephone, Online") == (("phone", "online"), ())
-    assert parse_delivery("in-person or remotely via video") == (("in person", "online"), ())
-    assert parse_delivery("Venue; carrier pigeon") == (("in person",), ("carrier pigeon",))
-    assert parse_delivery("home visits") == (("home delivery",), ())
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("2024-03-31", "2024-03-31"),
-        ("31/03/2024", "2024-03-31"),
-        ("1.4.24", "2024-04-01"),
-        ("2023-03-15T10:30:45.123Z", "2023-03-15 10:30:45.123"),
-        ("2023-03-15T10:30:00+01:00", "2023-03-15 09:30:00"),
-        ("5 June 2025", "2025-06-05"),
-        ("March 2025", "2025-03-01"),
-    ],
-)
-def test_parse_date(text, expected):
-    assert parse_date(text) == pd.Timestamp(expected)
-
-
-@pytest.mark.parametrize("text", ["", "soon", "31/02/2024", "13/13/2024"])
-def test_parse_date_rejects(text):
-    assert parse_date(text) is None
-
-
-@pytest.mark.parametrize(
-    ("text", "km"),
-    [("2", 2.0), ("2 km", 2.0), ("1,5km", 1.5), ("800 m", 0.8), ("3 miles", 4.828032), ("x", None)],
-)
-def test_parse_radius_km(text, km):
-    assert parse_radius_km(text) == (pytest.approx(km) if km is not None else None)
 
 
 def test_slugify_and_name_key():
