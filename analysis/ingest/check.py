@@ -27,10 +27,8 @@ warnings
 
 from __future__ import annotations
 
-import functools
 import math
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -44,6 +42,7 @@ import pandas as pd
 from analysis import settings
 from analysis.errors import PostcodeFormatError
 from analysis.geography import normalise_postcode
+from analysis.ingest import identity
 from analysis.ingest.cells import (
     Cell,
     Issues,
@@ -54,7 +53,6 @@ from analysis.ingest.cells import (
     judge_phone,
     judge_status,
     judge_website,
-    kind_from_words,
     parse_radius_km,
     read_capacity,
     read_categories,
@@ -64,6 +62,12 @@ from analysis.ingest.cells import (
     read_kind,
 )
 from analysis.ingest.fields import FIELD_NAMES
+from analysis.ingest.identity import (
+    assign_org_ids,
+    assign_service_ids,
+    duplicate_rows,
+    fill_name,
+)
 from analysis.ingest.import_report import Finding, Findings, Problem
 from analysis.ingest.locate import AreaShape, locate
 from analysis.ingest.mapping import header_key
@@ -82,6 +86,7 @@ from analysis.model import (
     DESCRIPTION,
     EMAIL,
     ERROR,
+    FIELD_ORG_DESCRIPTION,
     FIELD_ORG_KIND,
     FIELD_SERVICE_EMAIL,
     FIELD_SERVICE_PHONE,
@@ -89,7 +94,6 @@ from analysis.model import (
     FIELD_STATUS,
     FLAGS,
     LAST_UPDATED,
-    ORG_COLUMNS,
     ORG_ID,
     ORG_KIND,
     ORG_NAME,
@@ -103,7 +107,6 @@ from analysis.model import (
     WEBSITE,
     AreaServedKind,
     DeliveryMode,
-    OrganisationKind,
     Severity,
 )
 from analysis.taxonomy import Taxonomy
@@ -155,7 +158,6 @@ _CITYWIDE_KEYS: Final = frozenset(
 AREA_KINDS: Final = ("at_location", "radius_km", "wards", "citywide")
 
 _WARD_PIECES: Final = re.compile(r"[;,|/\n]+")
-_NAME_SUFFIXES: Final = frozenset({"ltd", "limited", "cic", "cio", "plc", "inc"})
 
 
 Text = Mapping[str, list[str]]
@@ -293,7 +295,7 @@ def check_table(
             severity=severity,
         )
 
-    duplicate_of = _duplicate_rows(table_df if raw_df is None else raw_df)
+    duplicate_of = duplicate_rows(table_df if raw_df is None else raw_df)
     for position, row in enumerate(rows):
         if extra_values and row in extra_values:
             add(
@@ -308,7 +310,12 @@ def check_table(
                 "error",
             )
 
-    org_names, service_names = _check_names(text, present, add)
+    org_names, service_names = [], []
+    for position, (org, service) in enumerate(zip(text[ORG_NAME], text[SERVICE_NAME], strict=True)):
+        org, service, issues = fill_name(org, service, has_service_column=SERVICE_NAME in present)
+        findings.add_issues(issues, position=position, field=ORG_NAME)
+        org_names.append(org)
+        service_names.append(service)
     categories = _read_column(
         findings, CATEGORIES, text, partial(read_categories, taxonomy=taxonomy, is_feed=is_feed)
     )
@@ -391,21 +398,36 @@ def check_table(
         else:
             radius_m.append(math.nan)
 
-    org_ids, service_ids = _assign_ids(rows, text, org_names, service_names, rejected, add=add)
-    postcodes = _normalised_postcodes(text["postcode"])
-    organisations = _organisations(
-        rows,
-        org_ids,
-        org_names,
-        kinds,
-        text,
-        contact_public,
-        dates["last_updated"],
-        postcodes,
-        rejected,
-        lone_organisations,
-        add=add,
+    org_ids = assign_org_ids(text[ORG_ID], org_names, rejected=rejected)
+    service_ids, renamed = assign_service_ids(
+        text[SERVICE_ID],
+        org_ids=org_ids,
+        org_names=org_names,
+        service_names=service_names,
+        rejected=rejected,
+        rows=rows,
     )
+    findings.extend(renamed)
+    postcodes = _normalised_postcodes(text["postcode"])
+    org_rows = [
+        {
+            ORG_ID: org_ids[p],
+            ORG_NAME: org_names[p],
+            ORG_KIND: kinds[p],
+            CHARITY_NUMBER: text[CHARITY_NUMBER][p],
+            WEBSITE: text[WEBSITE][p],
+            EMAIL: text[EMAIL][p],
+            PHONE: text[PHONE][p],
+            DESCRIPTION: text[FIELD_ORG_DESCRIPTION][p],
+            LAST_UPDATED: dates[LAST_UPDATED][p],
+            CONTACT_PUBLIC: contact_public[p],
+        }
+        for p in range(count)
+    ]
+    organisations, clashes = identity.organisations(
+        org_rows, postcodes=postcodes, rejected=rejected, rows=rows, lone_df=lone_organisations
+    )
+    findings.extend(clashes)
 
     # Per row: errors first, then in the file's field order, the cause before its effect.
     order = {name: index for index, name in enumerate(("", *FIELD_NAMES, OTHER_LOCATIONS))}
@@ -484,41 +506,6 @@ def to_problems(
     )
 
 
-@functools.lru_cache(maxsize=65536)
-def slugify(text: str) -> str:
-    """A lower-case ASCII id from a name: ``"St Mary's Food Bank"`` -> ``st-marys-food-bank``."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    ascii_text = re.sub(r"['’`]", "", ascii_text.replace("&", " and "))
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:60].rstrip("-") or "unnamed"
-
-
-@functools.lru_cache(maxsize=65536)
-def name_key(text: str) -> str:
-    """Comparison key of an organisation name: case, punctuation, 'The', 'Ltd' ignored."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    cleaned = re.sub(r"['’`]", "", ascii_text.replace("&", " and ").lower())
-    tokens = re.findall(r"[a-z0-9]+", cleaned)
-    if tokens and tokens[0] == "the":
-        tokens = tokens[1:]
-    while tokens and tokens[-1] in _NAME_SUFFIXES:
-        tokens = tokens[:-1]
-    return "".join(tokens)
-
-
-def _duplicate_rows(raw_df: pd.DataFrame) -> dict[int, int]:
-    """Position of each exact repeat -> position of the row it repeats."""
-    hashes = pd.util.hash_pandas_object(raw_df.astype(str), index=False).to_numpy()
-    first: dict[int, int] = {}
-    repeats: dict[int, int] = {}
-    for position, value in enumerate(hashes.tolist()):
-        if value in first:
-            repeats[position] = first[value]
-        else:
-            first[value] = position
-    return repeats
-
-
 _JUDGES: Final[dict[str, Callable[[str], Issues]]] = {
     EMAIL: judge_email,
     FIELD_SERVICE_EMAIL: judge_email,
@@ -545,50 +532,6 @@ def _read_column(
         findings.add_issues(issues, position=position, field=field)
         values.append(value)
     return values
-
-
-def _check_names(
-    text: Text, present: frozenset[str], add: AddFinding
-) -> tuple[list[str], list[str]]:
-    org_names, service_names = [], []
-    for position, (org, service) in enumerate(
-        zip(text["org_name"], text["service_name"], strict=True)
-    ):
-        if not org and not service:
-            add(
-                position,
-                "org_name",
-                "no_name",
-                "",
-                "the row has neither an organisation name nor a service name",
-                "give the organisation's name (and the service's, if it runs several), or "
-                "delete the row",
-                "error",
-            )
-        elif not org:
-            add(
-                position,
-                "org_name",
-                "org_name_from_service",
-                "",
-                f"no organisation name; the service's name {service!r} is used",
-                "give the name of the organisation that runs the service",
-            )
-            org = service
-        elif not service:
-            if "service_name" in present:
-                add(
-                    position,
-                    "service_name",
-                    "service_name_from_org",
-                    "",
-                    f"no service name; the organisation's name {org!r} is used",
-                    "name the service, or leave it so if the organisation runs one service",
-                )
-            service = org
-        org_names.append(org)
-        service_names.append(service)
-    return org_names, service_names
 
 
 def _locate_rows(
@@ -812,214 +755,3 @@ def _normalised_postcodes(values: Sequence[str]) -> list[str]:
                 cache[value] = ""
         out.append(cache[value])
     return out
-
-
-def _assign_ids(
-    rows: Sequence[int],
-    text: Text,
-    org_names: Sequence[str],
-    service_names: Sequence[str],
-    rejected: np.ndarray,
-    *,
-    add: AddFinding,
-) -> tuple[list[str], list[str]]:
-    """Organisation and service ids: given ones kept, missing ones made from names."""
-    count = len(rows)
-    given_org = text["org_id"]
-    given_service = text["service_id"]
-    reserved_orgs = {value for value in given_org if value}
-    # A row without an id joins the organisation whose id is given and whose (first
-    # accepted) name is the same.
-    first_name: dict[str, str] = {}
-    for position in range(count):
-        if given_org[position] and not rejected[position]:
-            first_name.setdefault(given_org[position], name_key(org_names[position]))
-    org_by_name: dict[str, str] = {}
-    for org_id, key in first_name.items():
-        if key:
-            org_by_name.setdefault(key, org_id)
-    used_orgs = set(reserved_orgs)
-    org_suffix: dict[str, int] = {}
-    org_ids: list[str] = []
-    for position in range(count):
-        if given_org[position]:
-            org_ids.append(given_org[position])
-            continue
-        key = name_key(org_names[position]) or slugify(org_names[position])
-        if key not in org_by_name:
-            org_by_name[key] = _unique(slugify(org_names[position]), used_orgs, org_suffix)
-        org_ids.append(org_by_name[key])
-
-    reserved_services = {value for value in given_service if value}
-    used_services = set(reserved_services)
-    service_suffix: dict[str, int] = {}
-    first_row: dict[str, int] = {}
-    service_ids: list[str] = []
-    for position in range(count):
-        given = given_service[position]
-        if given and not rejected[position]:
-            if given in first_row:
-                new_id = _unique(given, used_services, service_suffix)
-                add(
-                    position,
-                    "service_id",
-                    "duplicate_id",
-                    given,
-                    f"the service id is also on row {rows[first_row[given]]}; this row's "
-                    f"service is given id {new_id!r}",
-                    "give each service its own id",
-                )
-                service_ids.append(new_id)
-                continue
-            first_row[given] = position
-            used_services.add(given)
-            service_ids.append(given)
-        elif given:
-            service_ids.append(given)
-        else:
-            org_slug = org_ids[position]
-            service_slug = slugify(service_names[position])
-            base = (
-                org_slug
-                if service_slug == slugify(org_names[position])
-                else (f"{org_slug}--{service_slug}")
-            )
-            service_ids.append(_unique(base, used_services, service_suffix))
-    return org_ids, service_ids
-
-
-def _unique(base: str, used: set[str], next_suffix: dict[str, int]) -> str:
-    """``base``, or ``base-N`` with the lowest free N; ``next_suffix`` remembers N per base
-    so that many rows with one name stay linear rather than quadratic."""
-    candidate, number = base, next_suffix.get(base, 2)
-    if candidate in used:
-        candidate = f"{base}-{number}"
-    while candidate in used:
-        number += 1
-        candidate = f"{base}-{number}"
-    next_suffix[base] = number + 1 if candidate != base else number
-    used.add(candidate)
-    return candidate
-
-
-def _organisations(
-    rows: Sequence[int],
-    org_ids: Sequence[str],
-    org_names: Sequence[str],
-    kinds: Sequence[OrganisationKind],
-    text: Text,
-    contact_public: Sequence[bool],
-    last_updated: Sequence[pd.Timestamp | None],
-    postcodes: Sequence[str],
-    rejected: np.ndarray,
-    lone_organisations: pd.DataFrame | None,
-    *,
-    add: AddFinding,
-) -> pd.DataFrame:
-    """One row per organisation of the accepted rows; conflicts and probable duplicates."""
-    records: dict[str, dict[str, object]] = {}
-    first_position: dict[str, int] = {}
-    for position, org_id in enumerate(org_ids):
-        if rejected[position]:
-            continue
-        if org_id not in records:
-            first_position[org_id] = position
-            records[org_id] = {
-                ORG_ID: org_id,
-                ORG_NAME: org_names[position],
-                ORG_KIND: kinds[position],
-                CHARITY_NUMBER: text["charity_number"][position],
-                WEBSITE: text["website"][position],
-                EMAIL: text["email"][position],
-                PHONE: text["phone"][position],
-                DESCRIPTION: text["org_description"][position],
-                LAST_UPDATED: last_updated[position],
-                CONTACT_PUBLIC: contact_public[position],
-            }
-            continue
-        record = records[org_id]
-        first = first_position[org_id]
-        if name_key(org_names[position]) != name_key(str(record[ORG_NAME])):
-            add(
-                position,
-                "org_name",
-                "conflicting_org",
-                org_names[position],
-                f"organisation id {org_id!r} is named {record[ORG_NAME]!r} on row "
-                f"{rows[first]}; the organisation keeps that row's details",
-                "use one name per organisation id, or give the other organisation its own id",
-            )
-        charity = text["charity_number"][position]
-        if charity and record[CHARITY_NUMBER] and charity != record[CHARITY_NUMBER]:
-            add(
-                position,
-                "charity_number",
-                "conflicting_org",
-                charity,
-                f"organisation id {org_id!r} has charity number {record[CHARITY_NUMBER]!r} on "
-                f"row {rows[first]}; the organisation keeps that row's details",
-                "use one charity number per organisation",
-            )
-        stamp = last_updated[position]
-        if stamp is not None and (record[LAST_UPDATED] is None or stamp > record[LAST_UPDATED]):
-            record[LAST_UPDATED] = stamp
-
-    by_charity: dict[str, str] = {}
-    by_name_postcode: dict[tuple[str, str], str] = {}
-    for org_id, record in records.items():
-        position = first_position[org_id]
-        charity_key = re.sub(r"[^0-9A-Z]", "", str(record[CHARITY_NUMBER]).upper())
-        if charity_key:
-            other = by_charity.setdefault(charity_key, org_id)
-            if other != org_id:
-                add(
-                    position,
-                    "charity_number",
-                    "probable_duplicate_org",
-                    str(record[CHARITY_NUMBER]),
-                    f"organisation {org_id!r} has the same charity number as organisation "
-                    f"{other!r} (row {rows[first_position[other]]}): probably the same "
-                    "organisation",
-                    "give both rows the same organisation id if they are one organisation",
-                )
-                continue
-        if postcodes[position]:
-            key = (name_key(str(record[ORG_NAME])), postcodes[position])
-            other = by_name_postcode.setdefault(key, org_id)
-            if other != org_id:
-                add(
-                    position,
-                    "org_name",
-                    "probable_duplicate_org",
-                    str(record[ORG_NAME]),
-                    f"organisation {org_id!r} has the same name and postcode as organisation "
-                    f"{other!r} (row {rows[first_position[other]]}): probably the same "
-                    "organisation",
-                    "give both rows the same organisation id if they are one organisation",
-                )
-
-    if lone_organisations is not None:
-        for _, lone in lone_organisations.iterrows():
-            name = str(lone["org_name"]).strip()
-            if not name:
-                continue
-            org_id = str(lone["org_id"]).strip() or _unique(slugify(name), set(records), {})
-            if org_id in records:
-                continue
-            kind = kind_from_words(str(lone["org_kind"])) or "other"
-            records[org_id] = {
-                ORG_ID: org_id,
-                ORG_NAME: name,
-                ORG_KIND: "charity" if lone["charity_number"] and kind == "other" else kind,
-                CHARITY_NUMBER: str(lone["charity_number"]).strip(),
-                WEBSITE: str(lone["website"]).strip(),
-                EMAIL: str(lone["email"]).strip(),
-                PHONE: str(lone["phone"]).strip(),
-                DESCRIPTION: str(lone["org_description"]).strip(),
-                LAST_UPDATED: None,
-                CONTACT_PUBLIC: True,
-            }
-    frame = pd.DataFrame(list(records.values()), columns=list(ORG_COLUMNS))
-    frame[LAST_UPDATED] = pd.to_datetime(pd.Series(frame[LAST_UPDATED], dtype=object))
-    frame[CONTACT_PUBLIC] = frame[CONTACT_PUBLIC].astype(bool)
-    return frame.reset_index(drop=True)

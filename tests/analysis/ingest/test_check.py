@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from analysis.ingest.check import name_key, slugify
 from tests.analysis.ingest.helpers import csv_bytes, load, load_rows, problems
 
 OK = {"org_name": "Heron Neighbours", "postcode": "BS8 1TH", "categories": "food"}
@@ -37,22 +36,6 @@ def test_no_name(bristol):
         "row 2, column 'org_name', value '': the row has neither an organisation name nor a "
         "service name. Fix: give the organisation's name (and the service's, if it runs "
         "several), or delete the row"
-    ]
-
-
-def test_duplicate_row_is_reported_once(bristol):
-    bad = {**OK, "postcode": "XYZ"}
-    _, report = load_rows(bristol, bad, bad)
-    assert (report.accepted, report.rejected) == (1, 1)
-    assert problems(report, "duplicate_row") == [
-        "row 3, column '(whole row)', value '': the row repeats row 2 exactly. Fix: delete "
-        "one of the two"
-    ]
-    # Row 3's postcode is not reported again.
-    assert [(p.row, p.code) for p in report.problems] == [
-        (2, "bad_postcode"),
-        (2, "no_location"),
-        (3, "duplicate_row"),
     ]
 
 
@@ -328,82 +311,6 @@ def test_outside_area_warning(bristol):
     assert report.accepted == 1
 
 
-def test_duplicate_service_ids_are_renamed_and_flagged(bristol):
-    rows = [{**OK, "service_id": "s1", "service_name": name} for name in ("Pantry", "Cafe")]
-    directory, report = load_rows(bristol, *rows)
-    assert directory.services["service_id"].tolist() == ["s1", "s1-2"]
-    assert problems(report, "duplicate_id") == [
-        "row 3, column 'service_id', value 's1': the service id is also on row 2; this row's "
-        "service is given id 's1-2'. Fix: give each service its own id"
-    ]
-
-
-def test_conflicting_organisation_details(bristol):
-    rows = [
-        {
-            **OK,
-            "org_id": "o1",
-            "org_name": "Heron",
-            "charity_number": "1000001",
-            "service_name": "A",
-        },
-        {
-            **OK,
-            "org_id": "o1",
-            "org_name": "Kite",
-            "charity_number": "1000002",
-            "service_name": "B",
-        },
-    ]
-    directory, report = load_rows(bristol, *rows)
-    assert problems(report, "conflicting_org") == [
-        "row 3, column 'org_name', value 'Kite': organisation id 'o1' is named 'Heron' on row "
-        "2; the organisation keeps that row's details. Fix: use one name per organisation id, "
-        "or give the other organisation its own id",
-        "row 3, column 'charity_number', value '1000002': organisation id 'o1' has charity "
-        "number '1000001' on row 2; the organisation keeps that row's details. Fix: use one "
-        "charity number per organisation",
-    ]
-    assert directory.organisations["org_name"].tolist() == ["Heron"]
-
-
-def test_probable_duplicate_organisations(bristol):
-    rows = [
-        {**OK, "org_id": "a", "org_name": "Heron Trust", "charity_number": "1000001"},
-        {**OK, "org_id": "b", "org_name": "Heron Trust Ltd", "charity_number": "1000001"},
-        {**OK, "org_id": "c", "org_name": "The St Mary's Pantry"},
-        {**OK, "org_id": "d", "org_name": "St Marys Pantry", "postcode": "bs81th"},
-        {**OK, "org_id": "e", "org_name": "St Marys Pantry", "postcode": "BS5 0HE"},
-    ]
-    _, report = load_rows(bristol, *rows)
-    assert problems(report, "probable_duplicate_org") == [
-        "row 3, column 'charity_number', value '1000001': organisation 'b' has the same charity "
-        "number as organisation 'a' (row 2): probably the same organisation. Fix: give both "
-        "rows the same organisation id if they are one organisation",
-        "row 5, column 'org_name', value 'St Marys Pantry': organisation 'd' has the same name "
-        "and postcode as organisation 'c' (row 4): probably the same organisation. Fix: give "
-        "both rows the same organisation id if they are one organisation",
-    ]
-
-
-def test_generated_ids_are_stable_and_unique(bristol):
-    rows = [
-        {**OK, "org_name": "St Mary's Pantry", "service_name": "Lunch club"},
-        {**OK, "org_name": "St Marys Pantry", "service_name": "Lunch club"},
-        {**OK, "org_name": "Kite", "service_name": "Lunch club"},
-    ]
-    first, _ = load_rows(bristol, *rows)
-    again, _ = load_rows(bristol, *rows)
-    ids = first.services["service_id"].tolist()
-    assert ids == again.services["service_id"].tolist()
-    assert ids == [
-        "st-marys-pantry--lunch-club",
-        "st-marys-pantry--lunch-club-2",
-        "kite--lunch-club",
-    ]
-    assert first.organisations["org_id"].tolist() == ["st-marys-pantry", "kite"]
-
-
 def test_many_problems_in_one_row_are_all_reported(bristol):
     row = {
         "org_name": "A",
@@ -458,12 +365,6 @@ def test_contact_public_defaults_to_no_in_a_template(bristol):
 
 
 # ---- parsing helpers -------------------------------------------------------------------------
-
-
-def test_slugify_and_name_key():
-    assert slugify("St Mary's Food & Drink Café") == "st-marys-food-and-drink-cafe"
-    assert slugify("!!!") == "unnamed"
-    assert name_key("The St Mary's Pantry Ltd") == name_key("st marys pantry") == "stmaryspantry"
 
 
 def test_semicolon_file_with_everything_in_it(bristol):
