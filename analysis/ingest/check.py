@@ -28,7 +28,6 @@ warnings
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -43,6 +42,7 @@ from analysis import settings
 from analysis.errors import PostcodeFormatError
 from analysis.geography import normalise_postcode
 from analysis.ingest import identity
+from analysis.ingest.area_served import catchment_m, resolve_area
 from analysis.ingest.cells import (
     Cell,
     Issues,
@@ -53,7 +53,6 @@ from analysis.ingest.cells import (
     judge_phone,
     judge_status,
     judge_website,
-    parse_radius_km,
     read_capacity,
     read_categories,
     read_contact_public,
@@ -70,7 +69,6 @@ from analysis.ingest.identity import (
 )
 from analysis.ingest.import_report import Finding, Findings, Problem
 from analysis.ingest.locate import AreaShape, locate
-from analysis.ingest.mapping import header_key
 from analysis.ingest.oruk import OTHER_LOCATIONS
 from analysis.model import (
     ACTIVE_FROM,
@@ -86,6 +84,7 @@ from analysis.model import (
     DESCRIPTION,
     EMAIL,
     ERROR,
+    FIELD_AREA_SERVED,
     FIELD_ORG_DESCRIPTION,
     FIELD_ORG_KIND,
     FIELD_SERVICE_EMAIL,
@@ -105,8 +104,6 @@ from analysis.model import (
     SOURCE_ROW,
     WARD_CODES,
     WEBSITE,
-    AreaServedKind,
-    DeliveryMode,
     Severity,
 )
 from analysis.taxonomy import Taxonomy
@@ -114,51 +111,6 @@ from analysis.taxonomy import Taxonomy
 T = TypeVar("T")
 
 WHOLE_ROW: Final = "(whole row)"
-
-_AREA_WORDS: Final[dict[str, AreaServedKind]] = {
-    **dict.fromkeys(
-        ("at_location", "at location", "location", "local", "catchment", "at venue", "venue"),
-        "at_location",
-    ),
-    **dict.fromkeys(("radius_km", "radius", "radius km", "within radius", "distance"), "radius_km"),
-    **dict.fromkeys(("wards", "ward", "ward list", "listed wards"), "wards"),
-    **dict.fromkeys(
-        ("citywide", "city wide", "whole city", "all", "everywhere", "whole area"), "citywide"
-    ),
-}
-_AREA_KEYS: Final = {header_key(word): kind for word, kind in _AREA_WORDS.items()}
-_CITYWIDE_KEYS: Final = frozenset(
-    header_key(word)
-    for word in (
-        "citywide",
-        "city wide",
-        "whole city",
-        "the whole city",
-        "all",
-        "all wards",
-        "all areas",
-        "everywhere",
-        "whole area",
-        "borough wide",
-        "county wide",
-        "district wide",
-        "national",
-        "nationwide",
-        "uk",
-        "uk wide",
-        "united kingdom",
-        "england",
-        "england wide",
-        "great britain",
-        "south west",
-        "south west england",
-        "regional",
-    )
-)
-AREA_KINDS: Final = ("at_location", "radius_km", "wards", "citywide")
-
-_WARD_PIECES: Final = re.compile(r"[;,|/\n]+")
-
 
 Text = Mapping[str, list[str]]
 """Field -> the stripped text of every row."""
@@ -351,26 +303,23 @@ def check_table(
 
     others = list(table_df[OTHER_LOCATIONS]) if OTHER_LOCATIONS in table_df else [()] * count
     points, location_findings = _locate_rows(text, others, shape)
-    areas = [
-        _resolve_area(
-            position,
-            kind_text=text["area_served"][position],
-            value_text=text["area_value"][position],
+    areas = []
+    for position in range(count):
+        choice = resolve_area(
+            text[FIELD_AREA_SERVED][position],
+            text[AREA_VALUE][position],
             delivery=deliveries[position],
             has_point=bool(points[position]),
-            location_findings=location_findings.get(position, []),
+            has_location_problem=bool(location_findings.get(position)),
             shape=shape,
-            add=add,
         )
-        for position in range(count)
-    ]
-    for position in range(count):
-        kind, _, _, needs_point = areas[position]
-        escalate = needs_point and not points[position] and kind != "invalid"
+        findings.add_issues(choice.issues, position=position, field=AREA_VALUE)
+        escalate = choice.needs_point and not points[position] and choice.kind is not None
         findings.extend(
             replace(finding, severity=ERROR) if escalate else finding
             for finding in location_findings.get(position, [])
         )
+        areas.append(choice)
 
     rejected = findings.rejected(count)
     # An exact repeat is reported once, as a repeat, whatever else is wrong with it.
@@ -387,16 +336,15 @@ def check_table(
             "error",
         )
 
-    radius_m = []
-    for position, (kind, _, radius_km, _) in enumerate(areas):
-        if kind == "at_location":
-            ids = category_ids[position]
-            catchment = taxonomy.get(ids[0]).catchment_km if ids else uncategorised_catchment_km
-            radius_m.append(catchment * 1000.0)
-        elif kind == "radius_km":
-            radius_m.append(radius_km * 1000.0)
-        else:
-            radius_m.append(math.nan)
+    radius_m = [
+        catchment_m(
+            choice,
+            ids,
+            taxonomy=taxonomy,
+            uncategorised_catchment_km=uncategorised_catchment_km,
+        )
+        for choice, ids in zip(areas, category_ids, strict=True)
+    ]
 
     org_ids = assign_org_ids(text[ORG_ID], org_names, rejected=rejected)
     service_ids, renamed = assign_service_ids(
@@ -454,10 +402,10 @@ def check_table(
             CATEGORIES: category_ids,
             DELIVERY: deliveries,
             POSTCODE: postcodes,
-            AREA_KIND: [kind for kind, _, _, _ in areas],
+            AREA_KIND: [choice.kind for choice in areas],
             AREA_VALUE: text["area_value"],
             RADIUS_M: radius_m,
-            WARD_CODES: [codes for _, codes, _, _ in areas],
+            WARD_CODES: [choice.ward_codes for choice in areas],
             CAPACITY: capacity,
             AUDIENCE: text["audience"],
             ACTIVE_FROM: _timestamps(dates["active_from"]),
@@ -570,177 +518,6 @@ def _locate_rows(
             )
         by_row.setdefault(owner, []).append(moved)
     return points, by_row
-
-
-def _resolve_area(
-    position: int,
-    *,
-    kind_text: str,
-    value_text: str,
-    delivery: tuple[DeliveryMode, ...],
-    has_point: bool,
-    location_findings: list[Finding],
-    shape: AreaShape,
-    add: AddFinding,
-) -> tuple[str, tuple[str, ...], float, bool]:
-    """(kind, ward codes, radius km, needs a point) of one row; 'invalid' when rejected."""
-    remote = set(delivery) <= {"phone", "online"}
-    default = "citywide" if remote else "at_location"
-    kinds = ", ".join(AREA_KINDS)
-    if kind_text:
-        kind = _AREA_KEYS.get(header_key(kind_text))
-        if kind is None:
-            add(
-                position,
-                "area_served",
-                "unknown_area_kind",
-                kind_text,
-                "not a kind of area served",
-                f"use one of: {kinds} (or leave it empty)",
-                "error",
-            )
-            return "invalid", (), math.nan, False
-    elif value_text:
-        radius = parse_radius_km(value_text)
-        if radius is not None:
-            kind = "radius_km"
-        elif _is_citywide(value_text, shape):
-            kind = "citywide"
-        else:
-            codes, unmatched = _match_wards(value_text, shape)
-            if codes:
-                _warn_unmatched_wards(position, unmatched, add)
-                return "wards", codes, math.nan, False
-            add(
-                position,
-                "area_value",
-                "area_not_understood",
-                value_text,
-                "names no ward of the area and no radius; the default area is used "
-                f"({'citywide' if default == 'citywide' else 'around the location'})",
-                f"set area_served to one of {kinds}, and list ward names separated by ';'",
-            )
-            kind = default
-            value_text = ""
-    else:
-        kind = default
-
-    if kind == "citywide":
-        if kind_text and value_text and not _is_citywide(value_text, shape):
-            _value_ignored(position, value_text, "citywide", add)
-        return "citywide", (), math.nan, False
-    if kind == "wards":
-        codes, unmatched = _match_wards(value_text, shape)
-        if not codes:
-            add(
-                position,
-                "area_value",
-                "no_ward_matched",
-                value_text,
-                f"names no ward of {shape.name}" if value_text else "no wards are listed",
-                "list ward names or codes separated by ';', e.g. 'Easton; Lawrence Hill'",
-                "error",
-            )
-            return "invalid", (), math.nan, False
-        _warn_unmatched_wards(position, unmatched, add)
-        return "wards", codes, math.nan, False
-    radius_km = math.nan
-    if kind == "radius_km":
-        parsed = parse_radius_km(value_text)
-        if parsed is None or parsed <= 0:
-            add(
-                position,
-                "area_value",
-                "bad_radius",
-                value_text,
-                "area served is radius_km but this is not a radius above 0",
-                "write the radius in kilometres, e.g. 2",
-                "error",
-            )
-            return "invalid", (), math.nan, False
-        radius_km = parsed
-    elif kind_text and value_text:
-        _value_ignored(position, value_text, "at_location", add)
-    explicit = bool(kind_text) or kind == "radius_km"
-    if not has_point and not location_findings:
-        if explicit:
-            add(
-                position,
-                "postcode",
-                "no_location",
-                "",
-                f"area served is {kind} but the row has no postcode or coordinates",
-                "give a postcode (or latitude and longitude), or set area_served to wards "
-                "or citywide",
-                "error",
-            )
-        else:
-            add(
-                position,
-                "postcode",
-                "no_location",
-                "",
-                "no postcode or coordinates and no area served: the service is kept, but "
-                "covers nobody until it has one",
-                "give a postcode (or latitude and longitude), or an area served (wards or "
-                "citywide)",
-            )
-    elif not has_point and not explicit:
-        add(
-            position,
-            "postcode",
-            "no_location",
-            "",
-            "no usable location and no area served: the service is kept, but covers nobody "
-            "until it has one",
-            "correct the location, or give an area served (wards or citywide)",
-        )
-    return kind, (), radius_km, explicit
-
-
-def _value_ignored(position: int, value: str, kind: str, add: AddFinding) -> None:
-    add(
-        position,
-        "area_value",
-        "area_value_ignored",
-        value,
-        f"area served is {kind}, which takes no value; the value is ignored",
-        "use radius_km for a radius of your own or wards for a list of wards, or clear the value",
-    )
-
-
-def _warn_unmatched_wards(position: int, unmatched: Sequence[str], add: AddFinding) -> None:
-    for piece in unmatched:
-        add(
-            position,
-            "area_value",
-            "unmatched_wards",
-            piece,
-            "is not a ward of the area and is left out",
-            "check the spelling against the ward list (docs/data-format.md), or use the "
-            "ward code (E05…)",
-        )
-
-
-def _match_wards(text: str, shape: AreaShape) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    codes: dict[str, None] = {}
-    unmatched: list[str] = []
-    for piece in _WARD_PIECES.split(text):
-        piece = piece.strip()
-        if not piece:
-            continue
-        key = header_key(piece)
-        code = shape.ward_keys.get(key) or shape.ward_keys.get(re.sub(r"ward$", "", key))
-        if code is None:
-            unmatched.append(piece)
-        else:
-            codes[code] = None
-    return tuple(codes), tuple(unmatched)
-
-
-def _is_citywide(text: str, shape: AreaShape) -> bool:
-    key = header_key(text)
-    return key in _CITYWIDE_KEYS or key in shape.authority_keys
 
 
 def _normalised_postcodes(values: Sequence[str]) -> list[str]:

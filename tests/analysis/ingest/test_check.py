@@ -49,61 +49,6 @@ def test_extra_fields(bristol):
     ]
 
 
-def test_unknown_area_kind(bristol):
-    _, report = load_rows(bristol, {**OK, "Area served": "moon"})
-    assert problems(report, "unknown_area_kind") == [
-        "row 2, column 'Area served', value 'moon': not a kind of area served. Fix: use one "
-        "of: at_location, radius_km, wards, citywide (or leave it empty)"
-    ]
-
-
-def test_bad_radius(bristol):
-    _, report = load_rows(bristol, {**OK, "area_served": "radius_km", "area_value": "far"})
-    assert problems(report, "bad_radius") == [
-        "row 2, column 'area_value', value 'far': area served is radius_km but this is not a "
-        "radius above 0. Fix: write the radius in kilometres, e.g. 2"
-    ]
-
-
-def test_no_ward_matched(bristol):
-    _, report = load_rows(bristol, {**OK, "area_served": "wards", "area_value": "Atlantis"})
-    assert problems(report, "no_ward_matched") == [
-        "row 2, column 'area_value', value 'Atlantis': names no ward of Bristol, City of. "
-        "Fix: list ward names or codes separated by ';', e.g. 'Easton; Lawrence Hill'"
-    ]
-    _, report = load_rows(bristol, {**OK, "area_served": "wards"})
-    assert problems(report, "no_ward_matched")[0].startswith(
-        "row 2, column 'area_value', value '': no wards are listed."
-    )
-
-
-def test_explicit_at_location_without_location(bristol):
-    _, report = load_rows(bristol, {**OK, "postcode": "", "area_served": "at_location"})
-    assert report.rejected == 1
-    assert problems(report, "no_location") == [
-        "row 2, column 'postcode', value '': area served is at_location but the row has no "
-        "postcode or coordinates. Fix: give a postcode (or latitude and longitude), or set "
-        "area_served to wards or citywide"
-    ]
-
-
-def test_a_bad_location_rejects_when_the_area_needs_a_point(bristol):
-    rows = [{**OK, "postcode": "BS99 9ZZ", "area_served": kind} for kind in ("radius_km",)]
-    rows[0]["area_value"] = "2"
-    _, report = load_rows(bristol, *rows, {**OK, "postcode": "BS99 9ZZ", "service_name": "B"})
-    assert (report.accepted, report.rejected) == (1, 1)
-    first, second = problems(report, "postcode_not_found")
-    assert [p.severity for p in report.problems if p.code == "postcode_not_found"] == [
-        "error",
-        "warning",
-    ]
-    assert first == (
-        "row 2, column 'postcode', value 'BS99 9ZZ': not in the postcode table of Bristol, "
-        "City of: it lies outside the area, or is new or retired. Fix: check it for typos, "
-        "or give latitude and longitude"
-    )
-
-
 # ---- warnings: the row is kept and flagged ---------------------------------------------------
 
 
@@ -334,31 +279,6 @@ def test_many_problems_in_one_row_are_all_reported(bristol):
     )
 
 
-def test_area_served_defaults(bristol):
-    rows = [
-        {**OK, "service_name": "venue"},
-        {**OK, "service_name": "line", "delivery": "phone; online"},
-        {**OK, "service_name": "radius", "area_value": "800 m"},
-        {**OK, "service_name": "wards", "area_value": "easton, LAWRENCE HILL ward"},
-        {**OK, "service_name": "city", "area_value": "City of Bristol"},
-        {**OK, "service_name": "national", "area_value": "UK-wide"},
-    ]
-    directory, report = load_rows(bristol, *rows)
-    assert report.problems == ()
-    services = directory.services.set_index("service_name")
-    assert services["area_kind"].to_dict() == {
-        "venue": "at_location",
-        "line": "citywide",
-        "radius": "radius_km",
-        "wards": "wards",
-        "city": "citywide",
-        "national": "citywide",
-    }
-    assert services.loc["radius", "radius_m"] == pytest.approx(800)
-    assert services.loc["wards", "ward_codes"] == ("E05010896", "E05010907")
-    assert services.loc["venue", "radius_m"] == 1500  # food's catchment
-
-
 def test_contact_public_defaults_to_no_in_a_template(bristol):
     directory, _ = load_rows(bristol, OK, {**OK, "service_name": "B", "contact_public": "Yes"})
     assert directory.services["contact_public"].tolist() == [False, True]
@@ -376,17 +296,6 @@ def test_semicolon_file_with_everything_in_it(bristol):
     directory, report = load(data, bristol)
     assert report.problems == () and report.notes == ("values separated by semicolons",)
     assert directory.services.iloc[0]["description"] == "Meals, parcels"
-
-
-def test_a_bad_location_without_an_area_keeps_the_row_with_an_empty_area(bristol):
-    directory, report = load_rows(bristol, {**OK, "postcode": "XYZ"})
-    assert report.accepted == 1
-    assert problems(report, "no_location") == [
-        "row 2, column 'postcode', value '': no usable location and no area served: the "
-        "service is kept, but covers nobody until it has one. Fix: correct the location, or "
-        "give an area served (wards or citywide)"
-    ]
-    assert directory.services.iloc[0]["geometry"].is_empty
 
 
 def test_problems_with_another_location_of_a_feed_service(bristol):
