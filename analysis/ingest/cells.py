@@ -22,7 +22,7 @@ from typing import Final, NamedTuple, TypeVar
 
 import pandas as pd
 
-from analysis.ingest.fields import word_list
+from analysis.ingest.fields import FIELD_NAMES, word_list
 from analysis.ingest.import_report import Issue
 from analysis.ingest.mapping import header_key
 from analysis.model import (
@@ -33,6 +33,7 @@ from analysis.model import (
     CIC_KIND,
     DELIVERY_MODES,
     FAITH_GROUP_KIND,
+    FIELD_OTHER_LOCATIONS,
     HOME_DELIVERY,
     IN_PERSON,
     MUTUAL_AID_KIND,
@@ -63,6 +64,9 @@ Cell = str | bool | Terms | tuple[Place, ...]
 """What a cell of a table to check holds: text, or a feed's typed value."""
 
 Issues = tuple[Issue, ...]
+
+Cells = Mapping[str, list[Cell]]
+"""Field -> the cell of every row of a table."""
 
 _DELIVERY_WORDS: Final[dict[DeliveryMode, str]] = {
     IN_PERSON: (
@@ -145,6 +149,24 @@ def word_keys(terms: tuple[T, ...], words: Mapping[T, str]) -> dict[str, T]:
 
 _DELIVERY_KEYS: Final = word_keys(DELIVERY_MODES, _DELIVERY_WORDS)
 _KIND_KEYS: Final = word_keys(ORGANISATION_KINDS, _KIND_WORDS)
+
+
+def table_cells(table_df: pd.DataFrame) -> dict[str, list[Cell]]:
+    """Every field's cells, stripped (a feed's values too); a field the table lacks is
+    empty on every row."""
+    empty: dict[str, Cell] = {FIELD_OTHER_LOCATIONS: ()}
+    return {
+        name: [_stripped(cell) for cell in table_df[name].tolist()]
+        if name in table_df
+        else [empty.get(name, "")] * len(table_df)
+        for name in (*FIELD_NAMES, FIELD_OTHER_LOCATIONS)
+    }
+
+
+def _stripped(cell: object) -> Cell:
+    if isinstance(cell, tuple):
+        return tuple(item.strip() if isinstance(item, str) else item for item in cell)
+    return cell if isinstance(cell, bool) else str(cell).strip()
 
 
 def cell_text(cell: str | Terms) -> str:

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -36,6 +37,9 @@ from analysis.model import (
     WARNING,
     Severity,
 )
+
+WHOLE_ROW: Final = "(whole row)"
+"""The column of a problem with a whole row (an exact repeat, values beyond the header)."""
 
 
 @dataclass(frozen=True)
@@ -182,6 +186,34 @@ class Problem:
             SEVERITY: self.severity,
             CODE: self.code,
         }
+
+
+def to_problems(
+    findings: Iterable[Finding], rows: Sequence[int], labels: Mapping[str, str]
+) -> tuple[Problem, ...]:
+    """Tie findings to the file: row numbers and the file's own column names.
+
+    Parameters
+    ----------
+    findings
+        Findings of a checked table.
+    rows
+        Row number of each position of the table.
+    labels
+        Field -> the file's column (or, for a feed, the part of the record) it came from.
+    """
+    return tuple(
+        Problem(
+            row=int(rows[f.position]),
+            column=labels.get(f.field, f.field) if f.field else WHOLE_ROW,
+            value=f.value,
+            reason=f.reason,
+            fix=f.fix,
+            severity=f.severity,
+            code=f.code,
+        )
+        for f in findings
+    )
 
 
 @dataclass(frozen=True)

@@ -30,9 +30,9 @@ from analysis.directory import Directory
 from analysis.errors import ColumnMappingError, IngestError
 from analysis.geography import AreaSet, load_area
 from analysis.ingest.area_served import build_area_served
-from analysis.ingest.check import WHOLE_ROW, check_table, to_problems
+from analysis.ingest.check import check_table
 from analysis.ingest.fields import FIELD_NAMES
-from analysis.ingest.import_report import ImportReport, Problem
+from analysis.ingest.import_report import WHOLE_ROW, ImportReport, Problem, to_problems
 from analysis.ingest.locate import area_shape
 from analysis.ingest.mapping import apply_mapping, resolve_mapping
 from analysis.ingest.read import RawTable, Source, read_table
@@ -188,11 +188,8 @@ def build_directory(
         table_df,
         taxonomy=taxonomy,
         shape=shape,
+        raw=raw,
         present_fields=present,
-        is_feed=raw.is_canonical,
-        raw_df=raw.frame,
-        extra_values=raw.extra_values,
-        lone_organisations=raw.organisations,
         as_of=as_of,
         uncategorised_catchment_km=uncategorised_catchment_km,
     )
@@ -208,14 +205,17 @@ def build_directory(
     )
 
     accepted_df = checked.services[~checked.rejected]
+    accepted_points = [
+        p for p, rejected in zip(checked.points, checked.rejected, strict=True) if not rejected
+    ]
     geometry = build_area_served(
         list(accepted_df[AREA_KIND]),
-        points=list(accepted_df["points"]),
+        points=accepted_points,
         radius_m=list(accepted_df[RADIUS_M]),
         ward_codes=list(accepted_df[WARD_CODES]),
         shape=shape,
     )
-    firsts = [points[0] if points else (math.nan, math.nan) for points in accepted_df["points"]]
+    firsts = [points[0] if points else (math.nan, math.nan) for points in accepted_points]
     xy = np.asarray(firsts, dtype=float).reshape(-1, 2)
     location = gpd.GeoSeries(
         np.where(np.isnan(xy[:, 0]), None, shapely.points(xy)), crs=CRS_COMPUTE
