@@ -30,14 +30,13 @@ from analysis.errors import IngestError, check_choice
 from analysis.ingest.fields import FIELD_NAMES
 from analysis.ingest.mapping import known_field
 from analysis.ingest.oruk import (
-    ORUK_COLUMN_LABELS,
-    OTHER_LOCATIONS,
     OrukRecords,
     is_oruk_services_header,
     records_from_json,
     records_from_tables,
 )
-from analysis.model import FORMAT_CHOICES, FormatChoice, SourceFormat
+from analysis.ingest.oruk_record import ORUK_COLUMN_LABELS
+from analysis.model import FIELD_OTHER_LOCATIONS, FORMAT_CHOICES, ROW, FormatChoice, SourceFormat
 
 Source = Path | str | bytes
 
@@ -633,15 +632,17 @@ def _csv_records(data: bytes, file_name: str) -> list[dict[str, str]]:
 
 
 def _oruk_table(parsed: OrukRecords, *, name: str, format: SourceFormat) -> RawTable:
-    columns = [*FIELD_NAMES, OTHER_LOCATIONS]
-    frame = pd.DataFrame.from_records(
-        [record.values for record in parsed.records], columns=list(FIELD_NAMES)
+    """A feed's records as a table of the template's fields, typed cells kept as they are."""
+    index = pd.Index([record.row for record in parsed.records], name=ROW, dtype=int)
+    columns = {
+        field: pd.Series([record.values[field] for record in parsed.records], dtype=object)
+        for field in FIELD_NAMES
+    }
+    columns[FIELD_OTHER_LOCATIONS] = pd.Series(
+        [record.other_locations for record in parsed.records], dtype=object
     )
-    frame = frame.astype(object)
-    frame = frame.where(frame.notna(), "")
-    frame.index = pd.Index([record.row for record in parsed.records], name="row", dtype=int)
-    frame[OTHER_LOCATIONS] = pd.Series(
-        [record.other_locations for record in parsed.records], index=frame.index, dtype=object
+    frame = pd.DataFrame(
+        {field: column.to_numpy() for field, column in columns.items()}, index=index
     )
     organisations = pd.DataFrame(
         [[org.get(column, "") for column in FIELD_NAMES] for org in parsed.organisations],
@@ -649,7 +650,7 @@ def _oruk_table(parsed: OrukRecords, *, name: str, format: SourceFormat) -> RawT
         dtype=object,
     )
     return RawTable(
-        frame=frame[columns],
+        frame=frame,
         format=format,
         name=name,
         notes=tuple(parsed.notes),
