@@ -67,7 +67,7 @@ from analysis.ingest.cells import (
 from analysis.ingest.fields import FIELD_NAMES
 from analysis.ingest.import_report import Finding, Findings
 from analysis.ingest.locate import AreaShape, RowsLocated, locate_rows
-from analysis.ingest.read import RawTable
+from analysis.ingest.table import RawTable
 from analysis.model import (
     ACTIVE_FROM,
     ACTIVE_UNTIL,

@@ -17,7 +17,6 @@ import math
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 from typing import Final
 
 import geopandas as gpd
@@ -27,7 +26,7 @@ import shapely
 
 from analysis import settings
 from analysis.directory import Directory
-from analysis.errors import ColumnMappingError, IngestError
+from analysis.errors import ColumnMappingError
 from analysis.geography import AreaSet, load_area
 from analysis.ingest.area_served import build_area_served
 from analysis.ingest.check import check_table
@@ -35,7 +34,8 @@ from analysis.ingest.fields import FIELD_NAMES
 from analysis.ingest.import_report import WHOLE_ROW, ImportReport, Problem, to_problems
 from analysis.ingest.locate import area_shape
 from analysis.ingest.mapping import apply_mapping, resolve_mapping
-from analysis.ingest.read import RawTable, Source, read_table
+from analysis.ingest.read import Source, read_table
+from analysis.ingest.table import RawTable
 from analysis.model import (
     AREA_KIND,
     CONTACT_FIELDS,
@@ -102,38 +102,10 @@ def load_directory(
         When the file cannot be read at all, or is larger than `settings.MAX_UPLOAD_BYTES` (the CLI
         exits 2); row problems never raise.
     """
-    check_size(source, filename=filename)
     raw = read_table(source, filename=filename, format=format, sheet=sheet)
     return build_directory(
         raw, area=area, taxonomy=taxonomy, columns=columns, as_of=as_of, margin_m=margin_m
     )
-
-
-def check_size(source: Source, *, filename: str | None = None) -> None:
-    """Refuse a file larger than `settings.MAX_UPLOAD_BYTES` before anything reads it.
-
-    Raises
-    ------
-    IngestError
-        Naming the file's size and the limit.
-    """
-    if isinstance(source, bytes):
-        size, name = len(source), filename or "upload"
-    else:
-        path = Path(source)
-        if not path.is_file():
-            return  # a folder (Open Referral UK package) or a missing file: read_table says
-        size, name = path.stat().st_size, filename or path.name
-    if size > settings.MAX_UPLOAD_BYTES:
-        raise IngestError(
-            f"{name} is {_megabytes(size)}, over the limit of "
-            f"{_megabytes(settings.MAX_UPLOAD_BYTES)}. "
-            "Fix: split the file into smaller files, or remove columns and rows not needed"
-        )
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB ({size:,} bytes)"
 
 
 def build_directory(
