@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Final
 
@@ -29,10 +29,10 @@ from analysis.directory import Directory
 from analysis.errors import ColumnMappingError
 from analysis.geography import AreaSet, load_area
 from analysis.ingest.area_served import build_area_served
-from analysis.ingest.check import check_table
+from analysis.ingest.check import CheckedTable, check_table
 from analysis.ingest.fields import FIELD_NAMES
 from analysis.ingest.import_report import WHOLE_ROW, ImportReport, Problem, to_problems
-from analysis.ingest.locate import area_shape
+from analysis.ingest.locate import AreaShape, area_shape
 from analysis.ingest.mapping import apply_mapping, resolve_mapping
 from analysis.ingest.read import Source, read_table
 from analysis.ingest.table import RawTable
@@ -41,12 +41,14 @@ from analysis.model import (
     CONTACT_FIELDS,
     CONTACT_PUBLIC,
     CRS_COMPUTE,
+    ERROR,
     LOCATION,
     RADIUS_M,
     REASON,
     ROW,
     SERVICE_COLUMNS,
     WARD_CODES,
+    WARNING,
     FormatChoice,
 )
 from analysis.taxonomy import Taxonomy, load_taxonomy
@@ -128,80 +130,25 @@ def build_directory(
     ColumnMappingError
         When the columns cannot be mapped, or a mapping is given for a feed.
     """
-    area = load_area() if area is None else area
-    taxonomy = load_taxonomy() if taxonomy is None else taxonomy
-    notes = list(raw.notes)
-    if raw.is_canonical:
-        if columns:
-            raise ColumnMappingError(
-                f"{raw.name} is Open Referral UK, whose fields are fixed by the standard; a "
-                "column mapping applies to spreadsheets only. Fix: leave out --columns"
-            )
-        table_df = raw.frame
-        labels = dict(raw.column_labels)
-        present = frozenset(FIELD_NAMES)
-        mapping_used = {name: labels[name] for name in FIELD_NAMES if name in labels}
-        ignored: tuple[str, ...] = ()
-    else:
-        mapping = resolve_mapping(raw.headers, columns)
-        table_df = apply_mapping(raw.frame, mapping)
-        labels = dict(mapping.fields)
-        present = frozenset(mapping.fields)
-        mapping_used = dict(mapping.fields)
-        ignored = mapping.ignored
-        if mapping.guessed:
-            pairs = ", ".join(
-                f"{mapping.fields[name]!r} -> {name}" for name in sorted(mapping.guessed)
-            )
-            notes.append(f"columns matched approximately, check them: {pairs}")
-
-    shape = area_shape(area, margin_m=margin_m)
+    mapped = _mapped(raw, columns)
+    shape = area_shape(load_area() if area is None else area, margin_m=margin_m)
     checked = check_table(
-        table_df,
-        taxonomy=taxonomy,
+        mapped.table_df,
+        taxonomy=load_taxonomy() if taxonomy is None else taxonomy,
         shape=shape,
         raw=raw,
-        present_fields=present,
+        present_fields=mapped.present,
         as_of=as_of,
         uncategorised_catchment_km=uncategorised_catchment_km,
     )
-    rows = [int(row) for row in table_df.index]
     private_rows = {
         int(row) for row, public in checked.services[CONTACT_PUBLIC].items() if not public
     }
-    contact_columns = {labels.get(name, name) for name in CONTACT_FIELDS if name in present} | (
-        {*CONTACT_FIELDS} if raw.is_canonical else set()
-    )
+    contact_columns = _contact_columns(raw, mapped)
+    rows = [int(row) for row in mapped.table_df.index]
     problems = _withhold_in_problems(
-        to_problems(checked.findings, rows, labels), private_rows, contact_columns
+        to_problems(checked.findings, rows, mapped.labels), private_rows, contact_columns
     )
-
-    accepted_df = checked.services[~checked.rejected]
-    accepted_points = [
-        p for p, rejected in zip(checked.points, checked.rejected, strict=True) if not rejected
-    ]
-    geometry = build_area_served(
-        list(accepted_df[AREA_KIND]),
-        points=accepted_points,
-        radius_m=list(accepted_df[RADIUS_M]),
-        ward_codes=list(accepted_df[WARD_CODES]),
-        shape=shape,
-    )
-    firsts = [points[0] if points else (math.nan, math.nan) for points in accepted_points]
-    xy = np.asarray(firsts, dtype=float).reshape(-1, 2)
-    location = gpd.GeoSeries(
-        np.where(np.isnan(xy[:, 0]), None, shapely.points(xy)), crs=CRS_COMPUTE
-    )
-    columns_out = [column for column in SERVICE_COLUMNS if column != LOCATION]
-    services = gpd.GeoDataFrame(
-        accepted_df[columns_out].reset_index(drop=True),
-        geometry=geometry.values,
-        crs=CRS_COMPUTE,
-    )
-    services.insert(len(columns_out), LOCATION, location.values)
-    services[LOCATION] = gpd.GeoSeries(services[LOCATION], crs=CRS_COMPUTE)
-    directory = Directory(organisations=checked.organisations, services=services)
-
     rejected_rows = _rejected_rows(
         raw.frame,
         checked.rejected,
@@ -209,24 +156,105 @@ def build_directory(
         private_rows=private_rows,
         contact_columns=contact_columns,
     )
-    warned_rows = {p.row for p in problems if p.severity == "warning"}
-    accepted_rows = set(accepted_df.index)
-    report = ImportReport(
+    directory = Directory(
+        organisations=checked.organisations, services=_accepted_services(checked, shape)
+    )
+    return directory, _report(raw, mapped, checked, problems, rejected_rows)
+
+
+@dataclass(frozen=True)
+class _Mapped:
+    """A file's table with the template's fields as columns, and how it was mapped."""
+
+    table_df: pd.DataFrame
+    labels: dict[str, str]
+    present: frozenset[str]
+    ignored: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
+def _mapped(raw: RawTable, columns: Mapping[str, str | None] | None) -> _Mapped:
+    """The table of template fields: a feed's as read, a spreadsheet's through its mapping."""
+    if raw.is_canonical:
+        if columns:
+            raise ColumnMappingError(
+                f"{raw.name} is Open Referral UK, whose fields are fixed by the standard; a "
+                "column mapping applies to spreadsheets only. Fix: leave out --columns"
+            )
+        labels = dict(raw.column_labels)
+        return _Mapped(raw.frame, labels, frozenset(FIELD_NAMES), (), raw.notes)
+    mapping = resolve_mapping(raw.headers, columns)
+    notes = raw.notes
+    if mapping.guessed:
+        pairs = ", ".join(f"{mapping.fields[name]!r} -> {name}" for name in sorted(mapping.guessed))
+        notes += (f"columns matched approximately, check them: {pairs}",)
+    return _Mapped(
+        apply_mapping(raw.frame, mapping),
+        dict(mapping.fields),
+        frozenset(mapping.fields),
+        mapping.ignored,
+        notes,
+    )
+
+
+def _contact_columns(raw: RawTable, mapped: _Mapped) -> set[str]:
+    """The columns holding contact details: as problems name them (the file's own
+    headers) and, for a feed, as its table of rows read names them (the fields)."""
+    named = {mapped.labels.get(name, name) for name in CONTACT_FIELDS if name in mapped.present}
+    return named | (set(CONTACT_FIELDS) if raw.is_canonical else set())
+
+
+def _accepted_services(checked: CheckedTable, shape: AreaShape) -> gpd.GeoDataFrame:
+    """The accepted rows' services with their area served and location (EPSG:27700)."""
+    accepted_df = checked.services[~checked.rejected]
+    points = [
+        p for p, rejected in zip(checked.points, checked.rejected, strict=True) if not rejected
+    ]
+    geometry = build_area_served(
+        list(accepted_df[AREA_KIND]),
+        points=points,
+        radius_m=list(accepted_df[RADIUS_M]),
+        ward_codes=list(accepted_df[WARD_CODES]),
+        shape=shape,
+    )
+    firsts = [each[0] if each else (math.nan, math.nan) for each in points]
+    xy = np.asarray(firsts, dtype=float).reshape(-1, 2)
+    location = gpd.GeoSeries(
+        np.where(np.isnan(xy[:, 0]), None, shapely.points(xy)), crs=CRS_COMPUTE
+    )
+    columns_out = [column for column in SERVICE_COLUMNS if column != LOCATION]
+    services = gpd.GeoDataFrame(
+        accepted_df[columns_out].reset_index(drop=True), geometry=geometry.values, crs=CRS_COMPUTE
+    )
+    services.insert(len(columns_out), LOCATION, location.values)
+    services[LOCATION] = gpd.GeoSeries(services[LOCATION], crs=CRS_COMPUTE)
+    return services
+
+
+def _report(
+    raw: RawTable,
+    mapped: _Mapped,
+    checked: CheckedTable,
+    problems: tuple[Problem, ...],
+    rejected_rows: pd.DataFrame,
+) -> ImportReport:
+    accepted_rows = set(checked.services.index[~checked.rejected])
+    warned_rows = {p.row for p in problems if p.severity == WARNING}
+    return ImportReport(
         source=raw.name,
         format=raw.format,
-        rows_read=len(table_df),
-        accepted=len(accepted_df),
+        rows_read=len(mapped.table_df),
+        accepted=len(accepted_rows),
         rejected=int(checked.rejected.sum()),
         warnings=len(warned_rows & accepted_rows),
         problems=problems,
         unmapped_categories=checked.unmapped_categories,
-        mapping_used=mapping_used,
-        ignored_columns=ignored,
+        mapping_used={name: mapped.labels[name] for name in FIELD_NAMES if name in mapped.labels},
+        ignored_columns=mapped.ignored,
         blank_rows_skipped=raw.blank_rows,
-        notes=tuple(notes),
+        notes=mapped.notes,
         rejected_rows=rejected_rows,
     )
-    return directory, report
 
 
 def _withhold_in_problems(
@@ -256,7 +284,7 @@ def _rejected_rows(
     """
     reasons: dict[int, list[str]] = {}
     for problem in problems:
-        if problem.severity == "error":
+        if problem.severity == ERROR:
             where = "" if problem.column == WHOLE_ROW else f"{problem.column}: "
             reasons.setdefault(problem.row, []).append(f"{where}{problem.reason}")
     kept = raw_df[rejected].copy()
