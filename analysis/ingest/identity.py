@@ -26,6 +26,7 @@ from analysis.model import (
     CONTACT_PUBLIC,
     DESCRIPTION,
     EMAIL,
+    ERROR,
     FIELD_ORG_DESCRIPTION,
     FIELD_ORG_KIND,
     LAST_UPDATED,
@@ -37,6 +38,7 @@ from analysis.model import (
     PHONE,
     SERVICE_ID,
     SERVICE_NAME,
+    WARNING,
     WEBSITE,
 )
 
@@ -110,7 +112,7 @@ def fill_name(org: str, service: str, *, has_service_column: bool) -> tuple[str,
             "the row has neither an organisation name nor a service name",
             "give the organisation's name (and the service's, if it runs several), or "
             "delete the row",
-            "error",
+            ERROR,
             field=ORG_NAME,
         )
         return org, service, (issue,)
@@ -209,7 +211,7 @@ def _duplicate_id(position: int, given: str, renamed: str, *, first_row: int) ->
         reason=f"the service id is also on row {first_row}; this row's service is given id "
         f"{renamed!r}",
         fix="give each service its own id",
-        severity="warning",
+        severity=WARNING,
     )
 
 

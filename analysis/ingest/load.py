@@ -38,6 +38,7 @@ from analysis.ingest.read import Source, read_table
 from analysis.ingest.table import RawTable
 from analysis.model import (
     AREA_KIND,
+    AUTO_FORMAT,
     CONTACT_FIELDS,
     CONTACT_PUBLIC,
     CRS_COMPUTE,
@@ -63,7 +64,7 @@ def load_directory(
     filename: str | None = None,
     area: AreaSet | None = None,
     taxonomy: Taxonomy | None = None,
-    format: FormatChoice = "auto",
+    format: FormatChoice = AUTO_FORMAT,
     columns: Mapping[str, str | None] | None = None,
     sheet: str | None = None,
     as_of: date | None = None,

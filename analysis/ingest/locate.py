@@ -260,7 +260,7 @@ def _postcode_points(
     postcodes: Sequence[str], shape: AreaShape
 ) -> tuple[list[str], list[tuple[float, float] | None], list[Finding]]:
     """Each postcode normalised and looked up (each distinct text once), and its problem."""
-    cache: dict[str, tuple[str, tuple[float, float] | None, str]] = {}
+    cache: dict[str, tuple[str, tuple[float, float] | None, Issue | None]] = {}
     normalised: list[str] = []
     points: list[tuple[float, float] | None] = []
     findings: list[Finding] = []
@@ -268,20 +268,11 @@ def _postcode_points(
         text = text.strip()
         if text not in cache:
             cache[text] = _lookup_postcode(text, shape)
-        code, xy, problem = cache[text]
+        code, xy, issue = cache[text]
         normalised.append(code)
         points.append(xy)
-        if problem == "format":
-            fix = "write a full postcode such as BS1 6QU, or give latitude and longitude"
-            issue = Issue("bad_postcode", text, "not a UK postcode", fix)
+        if issue is not None:
             findings.append(issue.at(position, POSTCODE))
-        elif problem == "missing":
-            reason = (
-                f"not in the postcode table of {shape.name}: it lies outside the area, or is "
-                "new or retired"
-            )
-            fix = "check it for typos, or give latitude and longitude"
-            findings.append(Issue("postcode_not_found", text, reason, fix).at(position, POSTCODE))
     return normalised, points, findings
 
 
@@ -367,16 +358,25 @@ def _mismatch(position: int, shown: str, gap_m: float, postcode: str) -> Finding
     return issue.at(position, FIELD_LATITUDE)
 
 
-def _lookup_postcode(text: str, shape: AreaShape) -> tuple[str, tuple[float, float] | None, str]:
-    """(standard form or "", point or None, problem: "" | "format" | "missing")."""
+def _lookup_postcode(
+    text: str, shape: AreaShape
+) -> tuple[str, tuple[float, float] | None, Issue | None]:
+    """(standard form or "", point or None, what is wrong with it or None)."""
     if not text:
-        return "", None, ""
+        return "", None, None
     try:
         code = normalise_postcode(text)
     except PostcodeFormatError:
-        return "", None, "format"
+        fix = "write a full postcode such as BS1 6QU, or give latitude and longitude"
+        return "", None, Issue("bad_postcode", text, "not a UK postcode", fix)
     xy = shape.postcode_points.get(code)
-    return code, xy, "" if xy is not None else "missing"
+    if xy is not None:
+        return code, xy, None
+    reason = (
+        f"not in the postcode table of {shape.name}: it lies outside the area, or is new or retired"
+    )
+    fix = "check it for typos, or give latitude and longitude"
+    return code, None, Issue("postcode_not_found", text, reason, fix)
 
 
 def _parse_degrees(text: str) -> float:
