@@ -170,7 +170,7 @@ SERVICE_COLUMNS: Final = (
 )
 
 # ---------------------------------------------------------------------------------------
-# The template: the columns of a services file (analysis.ingest.mapping describes each)
+# The template: the columns of a services file (analysis.ingest.fields describes each)
 # ---------------------------------------------------------------------------------------
 # Where a template field and a Directory column mean the same, they share one constant
 # (ORG_ID, ORG_NAME, SERVICE_ID, ...); these are the fields spelled differently.

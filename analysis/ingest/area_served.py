@@ -327,13 +327,11 @@ def build_area_served(
     Parameters
     ----------
     kinds
-        Area-served kind per service: ``at_location``, ``radius_km``, ``wards`` or
-        ``citywide``.
+        Area-served kind per service (`analysis.model.AREA_SERVED_KINDS`).
     points
         Per service, its points (easting, northing) in EPSG:27700; may be empty.
     radius_m
-        Per service, the circle's radius in metres (used by ``at_location`` and
-        ``radius_km``).
+        Per service, the circle's radius in metres (used by the circle kinds).
     ward_codes
         Per service, the ward codes it serves (used by ``wards``).
     shape
@@ -365,8 +363,7 @@ def build_area_served(
         centres = shapely.points(np.asarray([points[i][0] for i in single], dtype=float))
         geometries[single] = shapely.buffer(centres, radii, quad_segs=QUAD_SEGMENTS)
     ward_cache: dict[tuple[str, ...], BaseGeometry] = {}
-    done = set(single)
-    for i in (i for i in range(count) if i not in done):
+    for i in sorted(set(range(count)) - set(single)):
         if kinds[i] in CIRCLE_KINDS:
             geometries[i] = _circles(i, points[i], float(radius_m[i]))
         elif kinds[i] == WARDS:

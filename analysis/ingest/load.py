@@ -2,13 +2,13 @@
 
 The pipeline, one module per step::
 
-    read_table (readers, oruk)  ->  column mapping (columns)  ->  check_table (validate,
-    geocode)  ->  build_area_served (area_served)  ->  Directory + Report (report)
+    read_table (read, table, oruk)  ->  column mapping (mapping, fields)  ->  check_table
+    (check: cells, locate, area_served, identity)  ->  build_area_served (area_served)
+    ->  Directory + ImportReport (import_report)
 
 `load_directory` runs it all from a path or an upload's bytes. The dashboard's mapping
-step runs it in two halves: `analysis.ingest.read.read_table` and
-`analysis.ingest.mapping.guess_mapping` to pre-fill the mapping, then `build_directory` with the
-mapping the user confirmed.
+step runs it in two halves: `analysis.ingest.read.read_table` once, and `build_directory`
+on the table read, first with the guessed mapping, then with the one the user confirmed.
 """
 
 from __future__ import annotations
