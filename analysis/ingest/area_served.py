@@ -248,6 +248,7 @@ def _given(kind: AreaServedKind, value: str | Terms, shape: AreaShape) -> AreaCh
 
 
 def _radius(text: str) -> AreaChoice:
+    """A ``radius_km`` area of the radius ``text`` gives; rejected when it gives none above 0."""
     radius = parse_radius_km(text)
     if radius is not None and radius > 0:
         return AreaChoice(RADIUS_KM, radius_km=radius)
@@ -262,6 +263,7 @@ def _radius(text: str) -> AreaChoice:
 
 
 def _value_ignored(text: str, kind: AreaServedKind) -> Issue:
+    """The warning for a value given with a kind that takes none."""
     return Issue(
         "area_value_ignored",
         text,
@@ -272,6 +274,7 @@ def _value_ignored(text: str, kind: AreaServedKind) -> Issue:
 
 
 def _unmatched_wards(unmatched: Terms) -> Issues:
+    """One warning per name that is no ward of the area (the others are used)."""
     fix = (
         "check the spelling against the ward list (docs/data-format.md), or use the ward "
         "code (E05…)"

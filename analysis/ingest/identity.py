@@ -203,6 +203,7 @@ def assign_service_ids(
 
 
 def _duplicate_id(position: int, given: str, renamed: str, *, first_row: int) -> Finding:
+    """The warning for a service id already used on an earlier row."""
     return Finding(
         position=position,
         field=SERVICE_ID,

@@ -239,6 +239,7 @@ def _report(
     problems: tuple[Problem, ...],
     rejected_rows: pd.DataFrame,
 ) -> ImportReport:
+    """What happened to every row: counts that add up, the problems, the mapping used."""
     accepted_rows = set(checked.services.index[~checked.rejected])
     warned_rows = {p.row for p in problems if p.severity == WARNING}
     return ImportReport(

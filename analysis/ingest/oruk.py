@@ -236,6 +236,8 @@ class _Links:
 
 
 def _links(canonical: Mapping[str, list[dict[str, Any]]]) -> _Links:
+    """The tables of a package grouped for joining them to its services."""
+
     def by(table: str, key: str) -> dict[str, list[dict]]:
         return _group(canonical.get(table, []), key)
 

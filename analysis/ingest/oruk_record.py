@@ -289,6 +289,7 @@ def _attending_types(service: Mapping[str, Any]) -> Terms:
 
 
 def _service_areas(service: Mapping[str, Any]) -> Terms:
+    """The names of a service's service areas, each once, in the order given."""
     found: dict[str, None] = {}
     for area in as_list(service.get("service_areas")):
         text = (

@@ -130,6 +130,7 @@ def unreadable_file_error(name: str, error: BaseException) -> IngestError:
 def _read_any(
     source: Source, *, filename: str | None, format: FormatChoice, sheet: str | None
 ) -> RawTable:
+    """`read_table` without the guard: a package folder, or the bytes of one file, read."""
     check_choice("format", format, FORMAT_CHOICES, error=IngestError)
     if not isinstance(source, bytes):
         package = _package_folder(Path(source), format=format)
@@ -201,6 +202,7 @@ def _package_folder(path: Path, *, format: FormatChoice) -> tuple[Path, str] | N
 
 
 def _file_bytes(path: Path) -> bytes:
+    """The bytes of a file, or the reason it cannot be read in words."""
     try:
         return path.read_bytes()
     except FileNotFoundError:

@@ -61,7 +61,8 @@ def _checked(data: bytes, name: str, ctx: PageContext) -> UploadOutcome:
     cached = st.session_state.get(_CHECKED)
     if cached is not None and cached[0] == key:
         return cached[1]
-    with st.spinner(f"Checking {markdown_text(name)} ({describe_size(len(data))})…"):
+    size = describe_size(len(data))
+    with st.spinner(f"Checking {markdown_text(name)} ({markdown_text(size)})…"):
         outcome = handle_upload(data, name, ctx)
     st.session_state[_CHECKED] = (key, outcome)
     return outcome
