@@ -156,7 +156,10 @@ def table_cells(table_df: pd.DataFrame) -> dict[str, list[Cell]]:
     empty on every row."""
     empty: dict[str, Cell] = {FIELD_OTHER_LOCATIONS: ()}
     return {
-        name: [_stripped(cell) for cell in table_df[name].tolist()]
+        name: [
+            cell.strip() if isinstance(cell, str) else _stripped(cell)
+            for cell in table_df[name].tolist()
+        ]
         if name in table_df
         else [empty.get(name, "")] * len(table_df)
         for name in (*FIELD_NAMES, FIELD_OTHER_LOCATIONS)

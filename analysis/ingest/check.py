@@ -291,7 +291,8 @@ def _read(
         if cell not in verdicts:
             verdicts[cell] = read(cell)
         value, issues = verdicts[cell]
-        findings.add_issues(issues, position=position, field=field)
+        if issues:
+            findings.add_issues(issues, position=position, field=field)
         values.append(value)
     return values
 
@@ -323,18 +324,31 @@ def _areas(
 ) -> list[AreaChoice]:
     """Each row's area served; its location problems become errors when it needs a point."""
     areas = []
+    # Rows of a file mostly repeat a few areas: each distinct one is resolved once.
+    resolved: dict[tuple[Cell, Cell, tuple[str, ...], bool, bool], AreaChoice] = {}
     for position, delivery in enumerate(deliveries):
         problems = located.findings.get(position, [])
         has_point = bool(located.points[position])
-        area = resolve_area(
-            str(cells[FIELD_AREA_SERVED][position]),
+        asked = (
+            cells[FIELD_AREA_SERVED][position],
             cells[AREA_VALUE][position],
-            delivery=delivery,
-            has_point=has_point,
-            has_location_problem=bool(problems),
-            shape=shape,
+            delivery,
+            has_point,
+            bool(problems),
         )
-        findings.add_issues(area.issues, position=position, field=AREA_VALUE)
+        if asked not in resolved:
+            kind_text, value, _, _, has_problem = asked
+            resolved[asked] = resolve_area(
+                str(kind_text),
+                value,
+                delivery=delivery,
+                has_point=has_point,
+                has_location_problem=has_problem,
+                shape=shape,
+            )
+        area = resolved[asked]
+        if area.issues:
+            findings.add_issues(area.issues, position=position, field=AREA_VALUE)
         unusable = area.needs_point and not has_point and area.kind is not None
         findings.extend(replace(f, severity=ERROR) if unusable else f for f in problems)
         areas.append(area)
