@@ -103,7 +103,13 @@ OrganisationKind = Literal[
 ]
 ORGANISATION_KINDS: Final = get_args(OrganisationKind)
 OTHER_KIND: Final = ORGANISATION_KINDS[-1]
-CHARITY_KIND, CIC_KIND, MUTUAL_AID_KIND, FAITH_KIND, STATUTORY_KIND = ORGANISATION_KINDS[:-1]
+# Each kind by name, for the words that mean it (analysis.ingest.cells); spelled out rather
+# than unpacked so that a new kind in the Literal above needs no other line.
+CHARITY_KIND: Final[OrganisationKind] = "charity"
+CIC_KIND: Final[OrganisationKind] = "CIC"
+MUTUAL_AID_KIND: Final[OrganisationKind] = "mutual aid group"
+FAITH_GROUP_KIND: Final[OrganisationKind] = "faith group"
+STATUTORY_KIND: Final[OrganisationKind] = "statutory"
 
 # Organisation columns.
 ORG_ID: Final = "org_id"
@@ -172,13 +178,14 @@ SERVICE_COLUMNS: Final = (
 )
 
 # ---------------------------------------------------------------------------------------
-# The template: the columns of a services file (analysis.ingest.mapping describes each)
+# The template: the columns of a services file (analysis.ingest.fields describes each)
 # ---------------------------------------------------------------------------------------
 # Where a template field and a Directory column mean the same, they share one constant
 # (ORG_ID, ORG_NAME, SERVICE_ID, ...); these are the fields spelled differently.
 
 FieldGroup = Literal["organisation", "service"]
 FIELD_GROUPS: Final = get_args(FieldGroup)
+ORGANISATION_GROUP, SERVICE_GROUP = FIELD_GROUPS
 
 FIELD_ORG_KIND: Final = "org_kind"
 FIELD_ORG_DESCRIPTION: Final = "org_description"
@@ -193,6 +200,9 @@ FIELD_STATUS: Final = "status"
 LIST_SEPARATOR: Final = "; "
 """How a cell lists several values (categories, delivery modes, wards), in templates and
 exports alike."""
+FIELD_OTHER_LOCATIONS: Final = "other_locations"
+"""Open Referral UK only: a service's locations after its first, a tuple of
+`analysis.ingest.cells.Place` (the first is in postcode, latitude and longitude)."""
 NAME_FIELDS: Final = (ORG_NAME, SERVICE_NAME)
 """A file needs at least one of these: a row without a name is not a directory entry."""
 CONTACT_FIELDS: Final = (
@@ -211,8 +221,10 @@ CONTACT_FIELDS: Final = (
 
 SourceFormat = Literal["csv", "xlsx", "oruk-json", "oruk-csv"]
 SOURCE_FORMATS: Final = get_args(SourceFormat)
+CSV_FORMAT, XLSX_FORMAT, ORUK_JSON_FORMAT, ORUK_CSV_FORMAT = SOURCE_FORMATS
 FormatChoice = Literal["auto", "template", "oruk"]
 FORMAT_CHOICES: Final = get_args(FormatChoice)
+AUTO_FORMAT, TEMPLATE_FORMAT, ORUK_FORMAT = FORMAT_CHOICES
 
 Severity = Literal["error", "warning"]
 SEVERITIES: Final = get_args(Severity)
@@ -226,6 +238,8 @@ REASON: Final = "reason"
 FIX: Final = "fix"
 SEVERITY: Final = "severity"
 PROBLEM_COLUMNS: Final = (ROW, COLUMN, VALUE, REASON, FIX, SEVERITY)
+CODE: Final = "code"
+"""The kind of a problem (``bad_postcode``…): in the JSON report and the service's flags."""
 
 # ---------------------------------------------------------------------------------------
 # Provision: coverage, metrics, robustness, partners, nearby
@@ -242,6 +256,20 @@ ProvisionClass = Literal["missing", "under-served", "adequate", "overlap"]
 PROVISION_CLASSES: Final = get_args(ProvisionClass)
 MISSING, UNDER_SERVED, ADEQUATE, OVERLAP = PROVISION_CLASSES
 GAP_CLASSES: Final = (MISSING, UNDER_SERVED)
+
+# Why a filter left a service out: the keys of `Selection.excluded`, in the order applied.
+ExclusionReason = Literal[
+    "category", "delivery", "audience", "not active", "organisation kind", "stale"
+]
+EXCLUSION_REASONS: Final = get_args(ExclusionReason)
+(
+    REASON_CATEGORY,
+    REASON_DELIVERY,
+    REASON_AUDIENCE,
+    REASON_INACTIVE,
+    REASON_ORG_KIND,
+    REASON_STALE,
+) = EXCLUSION_REASONS
 
 StaleHandling = Literal["exclude", "down-weight"]
 STALE_HANDLING: Final = get_args(StaleHandling)

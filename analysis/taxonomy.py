@@ -22,12 +22,13 @@ import pandas as pd
 
 from analysis import settings
 from analysis.errors import AreaDataError, TaxonomyError
+from analysis.model import POPULATION
 
 COLUMNS: Final = ("id", "label", "description", "synonyms", "need_indicator", "catchment_km")
 SYNONYM_SEPARATOR: Final = ";"
 INDICATOR_SEPARATOR: Final = "*"
 # DESIGN.md: "total population where no indicator is set".
-DEFAULT_NEED_INDICATOR: Final = ("population",)
+DEFAULT_NEED_INDICATOR: Final = (POPULATION,)
 
 _ID_PATTERN: Final = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 _INDICATOR_CHARS: Final = re.compile(r"[a-z0-9_* ]*")

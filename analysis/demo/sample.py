@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.geography import AreaSet, load_area
-from analysis.ingest.mapping import TEMPLATE_COLUMNS
+from analysis.ingest.fields import TEMPLATE_COLUMNS
 from analysis.model import (
     ACTIVE_FROM,
     ACTIVE_UNTIL,
@@ -45,7 +45,7 @@ from analysis.model import (
     DELIVERY,
     EASTING,
     EMAIL,
-    FAITH_KIND,
+    FAITH_GROUP_KIND,
     FIELD_AREA_SERVED,
     FIELD_LATITUDE,
     FIELD_LONGITUDE,
@@ -117,7 +117,7 @@ _KIND_PHRASE: Final = {
     CHARITY_KIND: "Registered charity",
     CIC_KIND: "Community interest company",
     MUTUAL_AID_KIND: "Volunteer mutual aid group",
-    FAITH_KIND: "Faith community",
+    FAITH_GROUP_KIND: "Faith community",
     STATUTORY_KIND: "Public service team",
     OTHER_KIND: "Community group",
 }
@@ -356,7 +356,7 @@ def _organisations(rng: np.random.Generator, count: int) -> list[dict[str, str]]
         while True:
             first, second = pairs[int(order[cursor % len(order)])]
             cursor += 1
-            if kind == FAITH_KIND:
+            if kind == FAITH_GROUP_KIND:
                 name = f"{first} {_FAITH[cursor % len(_FAITH)]}"
             elif kind == MUTUAL_AID_KIND:
                 name = f"{first} {second} Mutual Aid"

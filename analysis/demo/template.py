@@ -14,7 +14,7 @@ from typing import Final
 
 import pandas as pd
 
-from analysis.ingest.mapping import FIELDS, TEMPLATE_COLUMNS
+from analysis.ingest.fields import FIELDS, TEMPLATE_COLUMNS
 from analysis.model import (
     ACTIVE_FROM,
     ACTIVE_UNTIL,

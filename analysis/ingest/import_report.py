@@ -17,12 +17,29 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Final
 
+import numpy as np
 import pandas as pd
 
 from analysis.escape import spreadsheet_cell
-from analysis.model import REASON, ROW, Severity
+from analysis.model import (
+    CODE,
+    COLUMN,
+    ERROR,
+    FIX,
+    REASON,
+    ROW,
+    SEVERITY,
+    VALUE,
+    WARNING,
+    Severity,
+)
+
+WHOLE_ROW: Final = "(whole row)"
+"""The column of a problem with a whole row (an exact repeat, values beyond the header)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +75,89 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Issue:
+    """What is wrong with one value, before it is tied to a row: a `Finding` without a place.
+
+    Attributes
+    ----------
+    code, value, reason, fix, severity
+        As in `Finding`.
+    field
+        The field at fault when it is not the one being read (an area served that needs a
+        postcode points at the postcode); None means the field being read.
+    """
+
+    code: str
+    value: str
+    reason: str
+    fix: str
+    severity: Severity = WARNING
+    field: str | None = None
+
+    def at(self, position: int, field: str) -> Finding:
+        """The finding of the record at ``position`` whose ``field`` was being read."""
+        return Finding(
+            position=position,
+            field=self.field or field,
+            code=self.code,
+            value=self.value,
+            reason=self.reason,
+            fix=self.fix,
+            severity=self.severity,
+        )
+
+
+class Findings:
+    """Every finding of one table, collected as the checks go and reported together.
+
+    The checks add what they find and decide nothing; which rows are rejected follows
+    from the errors once every check has run (`rejected`).
+    """
+
+    def __init__(self) -> None:
+        self._found: list[Finding] = []
+
+    def add(
+        self,
+        *,
+        position: int,
+        field: str,
+        code: str,
+        reason: str,
+        fix: str,
+        value: str = "",
+        severity: Severity = WARNING,
+    ) -> None:
+        """Record one finding; arguments as the attributes of `Finding`."""
+        self._found.append(Finding(position, field, code, value, reason, fix, severity))
+
+    def add_issues(self, issues: Iterable[Issue], *, position: int, field: str) -> None:
+        """Record the issues of the value read from ``field`` of the record at ``position``."""
+        self._found.extend(issue.at(position, field) for issue in issues)
+
+    def extend(self, findings: Iterable[Finding]) -> None:
+        """Record findings made elsewhere (geocoding, ids), as they are."""
+        self._found.extend(findings)
+
+    def drop_records(self, positions: Iterable[int]) -> None:
+        """Forget what was found on these records (exact repeats are reported once, as such)."""
+        dropped = set(positions)
+        self._found = [f for f in self._found if f.position not in dropped]
+
+    def rejected(self, count: int) -> np.ndarray:
+        """True for each of ``count`` records with at least one error."""
+        mask = np.zeros(count, dtype=bool)
+        mask[[f.position for f in self._found if f.severity == ERROR]] = True
+        return mask
+
+    def __iter__(self) -> Iterator[Finding]:
+        return iter(self._found)
+
+    def __len__(self) -> int:
+        return len(self._found)
+
+
+@dataclass(frozen=True)
 class Problem:
     """One problem with one row of a file: where, what, why, and how to fix it."""
 
@@ -78,14 +178,42 @@ class Problem:
     def as_dict(self) -> dict[str, object]:
         """The problem as plain JSON-ready values."""
         return {
-            "row": self.row,
-            "column": self.column,
-            "value": self.value,
-            "reason": self.reason,
-            "fix": self.fix,
-            "severity": self.severity,
-            "code": self.code,
+            ROW: self.row,
+            COLUMN: self.column,
+            VALUE: self.value,
+            REASON: self.reason,
+            FIX: self.fix,
+            SEVERITY: self.severity,
+            CODE: self.code,
         }
+
+
+def to_problems(
+    findings: Iterable[Finding], rows: Sequence[int], labels: Mapping[str, str]
+) -> tuple[Problem, ...]:
+    """Tie findings to the file: row numbers and the file's own column names.
+
+    Parameters
+    ----------
+    findings
+        Findings of a checked table.
+    rows
+        Row number of each position of the table.
+    labels
+        Field -> the file's column (or, for a feed, the part of the record) it came from.
+    """
+    return tuple(
+        Problem(
+            row=int(rows[f.position]),
+            column=labels.get(f.field, f.field) if f.field else WHOLE_ROW,
+            value=f.value,
+            reason=f.reason,
+            fix=f.fix,
+            severity=f.severity,
+            code=f.code,
+        )
+        for f in findings
+    )
 
 
 @dataclass(frozen=True)
@@ -153,12 +281,12 @@ class ImportReport:
     @property
     def errors(self) -> tuple[Problem, ...]:
         """The problems that rejected rows."""
-        return tuple(p for p in self.problems if p.severity == "error")
+        return tuple(p for p in self.problems if p.severity == ERROR)
 
     @property
     def warning_problems(self) -> tuple[Problem, ...]:
         """The problems kept with accepted rows."""
-        return tuple(p for p in self.problems if p.severity == "warning")
+        return tuple(p for p in self.problems if p.severity == WARNING)
 
     def summary(self) -> str:
         """One line: rows read, accepted (with warnings), rejected."""
@@ -205,10 +333,16 @@ class ImportReport:
 
 
 def _cell_text(value: object) -> str:
+    """A cell of the rejected rows as text: a feed's lists joined, its locations spelt out."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, tuple):
-        return "; ".join(" ".join(str(part) for part in item) for item in value)
+        return "; ".join(
+            item if isinstance(item, str) else " ".join(str(part) for part in item if part)
+            for item in value
+        )
     if isinstance(value, float) and value != value:
         return ""
     return str(value)

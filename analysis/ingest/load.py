@@ -2,22 +2,21 @@
 
 The pipeline, one module per step::
 
-    read_table (readers, oruk)  ->  column mapping (columns)  ->  check_table (validate,
-    geocode)  ->  build_area_served (area_served)  ->  Directory + Report (report)
+    read_table (read, table, oruk)  ->  column mapping (mapping, fields)  ->  check_table
+    (check: cells, locate, area_served, identity)  ->  build_area_served (area_served)
+    ->  Directory + ImportReport (import_report)
 
 `load_directory` runs it all from a path or an upload's bytes. The dashboard's mapping
-step runs it in two halves: `analysis.ingest.read.read_table` and
-`analysis.ingest.mapping.guess_mapping` to pre-fill the mapping, then `build_directory` with the
-mapping the user confirmed.
+step runs it in two halves: `analysis.ingest.read.read_table` once, and `build_directory`
+on the table read, first with the guessed mapping, then with the one the user confirmed.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
-from pathlib import Path
 from typing import Final
 
 import geopandas as gpd
@@ -27,25 +26,30 @@ import shapely
 
 from analysis import settings
 from analysis.directory import Directory
-from analysis.errors import ColumnMappingError, IngestError
+from analysis.errors import ColumnMappingError
 from analysis.geography import AreaSet, load_area
 from analysis.ingest.area_served import build_area_served
-from analysis.ingest.check import WHOLE_ROW, check_table, to_problems
-from analysis.ingest.import_report import ImportReport, Problem
-from analysis.ingest.locate import area_shape
-from analysis.ingest.mapping import FIELD_NAMES, apply_mapping, resolve_mapping
-from analysis.ingest.read import RawTable, Source, read_table
+from analysis.ingest.check import CheckedTable, check_table
+from analysis.ingest.fields import FIELD_NAMES
+from analysis.ingest.import_report import WHOLE_ROW, ImportReport, Problem, to_problems
+from analysis.ingest.locate import AreaShape, area_shape
+from analysis.ingest.mapping import apply_mapping, resolve_mapping
+from analysis.ingest.read import Source, read_table
+from analysis.ingest.table import RawTable
 from analysis.model import (
     AREA_KIND,
+    AUTO_FORMAT,
     CONTACT_FIELDS,
     CONTACT_PUBLIC,
     CRS_COMPUTE,
+    ERROR,
     LOCATION,
     RADIUS_M,
     REASON,
     ROW,
     SERVICE_COLUMNS,
     WARD_CODES,
+    WARNING,
     FormatChoice,
 )
 from analysis.taxonomy import Taxonomy, load_taxonomy
@@ -60,7 +64,7 @@ def load_directory(
     filename: str | None = None,
     area: AreaSet | None = None,
     taxonomy: Taxonomy | None = None,
-    format: FormatChoice = "auto",
+    format: FormatChoice = AUTO_FORMAT,
     columns: Mapping[str, str | None] | None = None,
     sheet: str | None = None,
     as_of: date | None = None,
@@ -101,38 +105,10 @@ def load_directory(
         When the file cannot be read at all, or is larger than `settings.MAX_UPLOAD_BYTES` (the CLI
         exits 2); row problems never raise.
     """
-    check_size(source, filename=filename)
     raw = read_table(source, filename=filename, format=format, sheet=sheet)
     return build_directory(
         raw, area=area, taxonomy=taxonomy, columns=columns, as_of=as_of, margin_m=margin_m
     )
-
-
-def check_size(source: Source, *, filename: str | None = None) -> None:
-    """Refuse a file larger than `settings.MAX_UPLOAD_BYTES` before anything reads it.
-
-    Raises
-    ------
-    IngestError
-        Naming the file's size and the limit.
-    """
-    if isinstance(source, bytes):
-        size, name = len(source), filename or "upload"
-    else:
-        path = Path(source)
-        if not path.is_file():
-            return  # a folder (Open Referral UK package) or a missing file: read_table says
-        size, name = path.stat().st_size, filename or path.name
-    if size > settings.MAX_UPLOAD_BYTES:
-        raise IngestError(
-            f"{name} is {_megabytes(size)}, over the limit of "
-            f"{_megabytes(settings.MAX_UPLOAD_BYTES)}. "
-            "Fix: split the file into smaller files, or remove columns and rows not needed"
-        )
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB ({size:,} bytes)"
 
 
 def build_directory(
@@ -155,80 +131,25 @@ def build_directory(
     ColumnMappingError
         When the columns cannot be mapped, or a mapping is given for a feed.
     """
-    area = load_area() if area is None else area
-    taxonomy = load_taxonomy() if taxonomy is None else taxonomy
-    notes = list(raw.notes)
-    if raw.is_canonical:
-        if columns:
-            raise ColumnMappingError(
-                f"{raw.name} is Open Referral UK, whose fields are fixed by the standard; a "
-                "column mapping applies to spreadsheets only. Fix: leave out --columns"
-            )
-        table_df = raw.frame
-        labels = dict(raw.column_labels)
-        present = frozenset(FIELD_NAMES)
-        mapping_used = {name: labels[name] for name in FIELD_NAMES if name in labels}
-        ignored: tuple[str, ...] = ()
-    else:
-        mapping = resolve_mapping(raw.headers, columns)
-        table_df = apply_mapping(raw.frame, mapping)
-        labels = dict(mapping.fields)
-        present = frozenset(mapping.fields)
-        mapping_used = dict(mapping.fields)
-        ignored = mapping.ignored
-        if mapping.guessed:
-            pairs = ", ".join(
-                f"{mapping.fields[name]!r} -> {name}" for name in sorted(mapping.guessed)
-            )
-            notes.append(f"columns matched approximately, check them: {pairs}")
-
-    shape = area_shape(area, margin_m=margin_m)
+    mapped = _mapped(raw, columns)
+    shape = area_shape(load_area() if area is None else area, margin_m=margin_m)
     checked = check_table(
-        table_df,
-        taxonomy=taxonomy,
+        mapped.table_df,
+        taxonomy=load_taxonomy() if taxonomy is None else taxonomy,
         shape=shape,
-        present_fields=present,
-        is_feed=raw.is_canonical,
-        raw_df=raw.frame,
-        extra_values=raw.extra_values,
-        lone_organisations=raw.organisations,
+        raw=raw,
+        present_fields=mapped.present,
         as_of=as_of,
         uncategorised_catchment_km=uncategorised_catchment_km,
     )
-    rows = [int(row) for row in table_df.index]
     private_rows = {
         int(row) for row, public in checked.services[CONTACT_PUBLIC].items() if not public
     }
-    contact_columns = {labels.get(name, name) for name in CONTACT_FIELDS if name in present} | (
-        {*CONTACT_FIELDS} if raw.is_canonical else set()
-    )
+    contact_columns = _contact_columns(raw, mapped)
+    rows = [int(row) for row in mapped.table_df.index]
     problems = _withhold_in_problems(
-        to_problems(checked.findings, rows, labels), private_rows, contact_columns
+        to_problems(checked.findings, rows, mapped.labels), private_rows, contact_columns
     )
-
-    accepted_df = checked.services[~checked.rejected]
-    geometry = build_area_served(
-        list(accepted_df[AREA_KIND]),
-        points=list(accepted_df["points"]),
-        radius_m=list(accepted_df[RADIUS_M]),
-        ward_codes=list(accepted_df[WARD_CODES]),
-        shape=shape,
-    )
-    firsts = [points[0] if points else (math.nan, math.nan) for points in accepted_df["points"]]
-    xy = np.asarray(firsts, dtype=float).reshape(-1, 2)
-    location = gpd.GeoSeries(
-        np.where(np.isnan(xy[:, 0]), None, shapely.points(xy)), crs=CRS_COMPUTE
-    )
-    columns_out = [column for column in SERVICE_COLUMNS if column != LOCATION]
-    services = gpd.GeoDataFrame(
-        accepted_df[columns_out].reset_index(drop=True),
-        geometry=geometry.values,
-        crs=CRS_COMPUTE,
-    )
-    services.insert(len(columns_out), LOCATION, location.values)
-    services[LOCATION] = gpd.GeoSeries(services[LOCATION], crs=CRS_COMPUTE)
-    directory = Directory(organisations=checked.organisations, services=services)
-
     rejected_rows = _rejected_rows(
         raw.frame,
         checked.rejected,
@@ -236,24 +157,106 @@ def build_directory(
         private_rows=private_rows,
         contact_columns=contact_columns,
     )
-    warned_rows = {p.row for p in problems if p.severity == "warning"}
-    accepted_rows = set(accepted_df.index)
-    report = ImportReport(
+    directory = Directory(
+        organisations=checked.organisations, services=_accepted_services(checked, shape)
+    )
+    return directory, _report(raw, mapped, checked, problems, rejected_rows)
+
+
+@dataclass(frozen=True)
+class _Mapped:
+    """A file's table with the template's fields as columns, and how it was mapped."""
+
+    table_df: pd.DataFrame
+    labels: dict[str, str]
+    present: frozenset[str]
+    ignored: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
+def _mapped(raw: RawTable, columns: Mapping[str, str | None] | None) -> _Mapped:
+    """The table of template fields: a feed's as read, a spreadsheet's through its mapping."""
+    if raw.is_canonical:
+        if columns:
+            raise ColumnMappingError(
+                f"{raw.name} is Open Referral UK, whose fields are fixed by the standard; a "
+                "column mapping applies to spreadsheets only. Fix: leave out --columns"
+            )
+        labels = dict(raw.column_labels)
+        return _Mapped(raw.frame, labels, frozenset(FIELD_NAMES), (), raw.notes)
+    mapping = resolve_mapping(raw.headers, columns)
+    notes = raw.notes
+    if mapping.guessed:
+        pairs = ", ".join(f"{mapping.fields[name]!r} -> {name}" for name in sorted(mapping.guessed))
+        notes += (f"columns matched approximately, check them: {pairs}",)
+    return _Mapped(
+        apply_mapping(raw.frame, mapping),
+        dict(mapping.fields),
+        frozenset(mapping.fields),
+        mapping.ignored,
+        notes,
+    )
+
+
+def _contact_columns(raw: RawTable, mapped: _Mapped) -> set[str]:
+    """The columns holding contact details: as problems name them (the file's own
+    headers) and, for a feed, as its table of rows read names them (the fields)."""
+    named = {mapped.labels.get(name, name) for name in CONTACT_FIELDS if name in mapped.present}
+    return named | (set(CONTACT_FIELDS) if raw.is_canonical else set())
+
+
+def _accepted_services(checked: CheckedTable, shape: AreaShape) -> gpd.GeoDataFrame:
+    """The accepted rows' services with their area served and location (EPSG:27700)."""
+    accepted_df = checked.services[~checked.rejected]
+    points = [
+        p for p, rejected in zip(checked.points, checked.rejected, strict=True) if not rejected
+    ]
+    geometry = build_area_served(
+        list(accepted_df[AREA_KIND]),
+        points=points,
+        radius_m=list(accepted_df[RADIUS_M]),
+        ward_codes=list(accepted_df[WARD_CODES]),
+        shape=shape,
+    )
+    firsts = [each[0] if each else (math.nan, math.nan) for each in points]
+    xy = np.asarray(firsts, dtype=float).reshape(-1, 2)
+    location = gpd.GeoSeries(
+        np.where(np.isnan(xy[:, 0]), None, shapely.points(xy)), crs=CRS_COMPUTE
+    )
+    columns_out = [column for column in SERVICE_COLUMNS if column != LOCATION]
+    services = gpd.GeoDataFrame(
+        accepted_df[columns_out].reset_index(drop=True), geometry=geometry.values, crs=CRS_COMPUTE
+    )
+    services.insert(len(columns_out), LOCATION, location.values)
+    services[LOCATION] = gpd.GeoSeries(services[LOCATION], crs=CRS_COMPUTE)
+    return services
+
+
+def _report(
+    raw: RawTable,
+    mapped: _Mapped,
+    checked: CheckedTable,
+    problems: tuple[Problem, ...],
+    rejected_rows: pd.DataFrame,
+) -> ImportReport:
+    """What happened to every row: counts that add up, the problems, the mapping used."""
+    accepted_rows = set(checked.services.index[~checked.rejected])
+    warned_rows = {p.row for p in problems if p.severity == WARNING}
+    return ImportReport(
         source=raw.name,
         format=raw.format,
-        rows_read=len(table_df),
-        accepted=len(accepted_df),
+        rows_read=len(mapped.table_df),
+        accepted=len(accepted_rows),
         rejected=int(checked.rejected.sum()),
         warnings=len(warned_rows & accepted_rows),
         problems=problems,
         unmapped_categories=checked.unmapped_categories,
-        mapping_used=mapping_used,
-        ignored_columns=ignored,
+        mapping_used={name: mapped.labels[name] for name in FIELD_NAMES if name in mapped.labels},
+        ignored_columns=mapped.ignored,
         blank_rows_skipped=raw.blank_rows,
-        notes=tuple(notes),
+        notes=mapped.notes,
         rejected_rows=rejected_rows,
     )
-    return directory, report
 
 
 def _withhold_in_problems(
@@ -283,7 +286,7 @@ def _rejected_rows(
     """
     reasons: dict[int, list[str]] = {}
     for problem in problems:
-        if problem.severity == "error":
+        if problem.severity == ERROR:
             where = "" if problem.column == WHOLE_ROW else f"{problem.column}: "
             reasons.setdefault(problem.row, []).append(f"{where}{problem.reason}")
     kept = raw_df[rejected].copy()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 import numpy as np
@@ -23,10 +23,22 @@ from analysis import settings
 from analysis.crs import lonlat_to_bng
 from analysis.errors import PostcodeFormatError
 from analysis.geography import AreaSet, normalise_postcode
-from analysis.ingest.import_report import Finding
+from analysis.ingest.cells import Place
+from analysis.ingest.import_report import Finding, Issue
 from analysis.ingest.mapping import header_key
+from analysis.model import (
+    EASTING,
+    FIELD_LATITUDE,
+    FIELD_LONGITUDE,
+    FIELD_OTHER_LOCATIONS,
+    NORTHING,
+    POSTCODE,
+    WARD_CODE,
+    WARD_NAME,
+)
 
 _NUMBER_NOISE: Final = re.compile(r"[°\s]|deg$", re.IGNORECASE)
+_BAD_COORDINATES: Final = "bad_coordinates"
 
 
 @dataclass(frozen=True)
@@ -90,6 +102,27 @@ class Located:
         return ~np.isnan(self.easting)
 
 
+@dataclass(frozen=True)
+class RowsLocated:
+    """Where each row's service is, from its location and a feed's further locations.
+
+    Attributes
+    ----------
+    points
+        Per row, its usable points (easting, northing) in EPSG:27700, the first being the
+        service's location; ``()`` when it has none.
+    postcodes
+        Per row, its postcode in standard form, ``""`` where none or a malformed one.
+    findings
+        Row position -> its location problems, as warnings: the area served decides
+        whether they reject the row.
+    """
+
+    points: list[tuple[tuple[float, float], ...]]
+    postcodes: list[str]
+    findings: dict[int, list[Finding]]
+
+
 def area_shape(area: AreaSet, *, margin_m: float = settings.GEOCODE_MARGIN_M) -> AreaShape:
     """Prepare an area's outline and lookups for `locate` and area building.
 
@@ -108,13 +141,13 @@ def area_shape(area: AreaSet, *, margin_m: float = settings.GEOCODE_MARGIN_M) ->
     postcode_points = dict(
         zip(
             table.index.astype(str),
-            zip(table["easting"].astype(float), table["northing"].astype(float), strict=True),
+            zip(table[EASTING].astype(float), table[NORTHING].astype(float), strict=True),
             strict=True,
         )
     )
-    ward_polygons = dict(zip(area.wards["ward_code"], area.wards.geometry, strict=True))
+    ward_polygons = dict(zip(area.wards[WARD_CODE], area.wards.geometry, strict=True))
     ward_keys: dict[str, str] = {}
-    for code, name in zip(area.wards["ward_code"], area.wards["ward_name"], strict=True):
+    for code, name in zip(area.wards[WARD_CODE], area.wards[WARD_NAME], strict=True):
         ward_keys[header_key(code)] = code
         ward_keys.setdefault(header_key(name), code)
     base = area.name.split(",")[0]
@@ -164,139 +197,186 @@ def locate(
     latitude and longitude are swapped, or once the longitude's minus sign is restored,
     are corrected and reported. ``0, 0`` is read as a placeholder for "unknown".
     """
-    count = len(postcodes)
-    easting = np.full(count, np.nan)
-    northing = np.full(count, np.nan)
-    outside = np.zeros(count, dtype=bool)
-    findings: list[Finding] = []
+    normalised, postcode_xy, postcode_findings = _postcode_points(postcodes, shape)
+    has_postcode = np.array([xy is not None for xy in postcode_xy], dtype=bool)
+    shown = [
+        f"{lat.strip()}, {lon.strip()}" for lat, lon in zip(latitudes, longitudes, strict=True)
+    ]
+    lat, lon, candidates, unusable = _coordinates(latitudes, longitudes, has_postcode)
+    x, y, inside, placed = _place_coordinates(
+        lat, lon, candidates, shown=shown, has_postcode=has_postcode, shape=shape
+    )
+    use_coordinates = candidates & (inside | ~has_postcode)
+    easting = np.where(use_coordinates, x, [xy[0] if xy else np.nan for xy in postcode_xy])
+    northing = np.where(use_coordinates, y, [xy[1] if xy else np.nan for xy in postcode_xy])
+    outside = use_coordinates & ~inside
+    mismatched = [
+        _mismatch(int(p), shown[p], math.dist((x[p], y[p]), postcode_xy[p]), normalised[p])
+        for p in np.flatnonzero(use_coordinates & inside & has_postcode)
+        if math.dist((x[p], y[p]), postcode_xy[p]) > mismatch_m
+    ]
+    findings = sorted(
+        [*postcode_findings, *unusable, *placed, *mismatched], key=lambda f: f.position
+    )
+    return Located(easting, northing, tuple(normalised), outside, tuple(findings))
 
-    # Postcodes: normalise each distinct text once, then look it up.
+
+def locate_rows(
+    places: Sequence[Place], others: Sequence[Sequence[Place]], *, shape: AreaShape
+) -> RowsLocated:
+    """Place every row from its location and any further ones (all located in one go).
+
+    A problem with a further location is reported on the row, in the column
+    ``other_locations``, saying which location it is about.
+    """
+    flat: list[Place] = []
+    owners: list[int] = []
+    for position, (place, more) in enumerate(zip(places, others, strict=True)):
+        flat += (place, *(Place(*other) for other in more))
+        owners += [position] * (1 + len(more))
+    is_first = [i == 0 or owners[i - 1] != owner for i, owner in enumerate(owners)]
+    located = locate(
+        [p.postcode for p in flat],
+        [p.latitude for p in flat],
+        [p.longitude for p in flat],
+        shape=shape,
+    )
+    points: list[tuple[tuple[float, float], ...]] = [() for _ in places]
+    for index in np.flatnonzero(located.has_point()):
+        point = (float(located.easting[index]), float(located.northing[index]))
+        points[owners[index]] += (point,)
+    findings: dict[int, list[Finding]] = {}
+    for finding in located.findings:
+        moved = replace(finding, position=owners[finding.position])
+        if not is_first[finding.position]:
+            reason = f"another location of the service: {finding.reason}"
+            moved = replace(moved, field=FIELD_OTHER_LOCATIONS, reason=reason)
+        findings.setdefault(moved.position, []).append(moved)
+    postcodes = [code for code, first in zip(located.postcode, is_first, strict=True) if first]
+    return RowsLocated(points, postcodes, findings)
+
+
+def _postcode_points(
+    postcodes: Sequence[str], shape: AreaShape
+) -> tuple[list[str], list[tuple[float, float] | None], list[Finding]]:
+    """Each postcode normalised and looked up (each distinct text once), and its problem."""
+    cache: dict[str, tuple[str, tuple[float, float] | None, Issue | None]] = {}
     normalised: list[str] = []
-    postcode_xy: list[tuple[float, float] | None] = []
-    cache: dict[str, tuple[str, tuple[float, float] | None, str]] = {}
+    points: list[tuple[float, float] | None] = []
+    findings: list[Finding] = []
     for position, text in enumerate(postcodes):
         text = text.strip()
         if text not in cache:
             cache[text] = _lookup_postcode(text, shape)
-        code, xy, problem = cache[text]
+        code, xy, issue = cache[text]
         normalised.append(code)
-        postcode_xy.append(xy)
-        if problem == "format":
-            findings.append(
-                Finding(
-                    position,
-                    "postcode",
-                    "bad_postcode",
-                    text,
-                    "not a UK postcode",
-                    "write a full postcode such as BS1 6QU, or give latitude and longitude",
-                    "warning",
-                )
-            )
-        elif problem == "missing":
-            findings.append(
-                Finding(
-                    position,
-                    "postcode",
-                    "postcode_not_found",
-                    text,
-                    f"not in the postcode table of {shape.name}: it lies outside the area, "
-                    "or is new or retired",
-                    "check it for typos, or give latitude and longitude",
-                    "warning",
-                )
-            )
+        points.append(xy)
+        if issue is not None:
+            findings.append(issue.at(position, POSTCODE))
+    return normalised, points, findings
 
-    # Coordinates: parse, convert in one go, then check against the outline.
+
+def _coordinates(
+    latitudes: Sequence[str], longitudes: Sequence[str], has_postcode: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Finding]]:
+    """Latitudes and longitudes as numbers, which are candidates, and the unusable ones."""
     lat = np.array([_parse_degrees(text) for text in latitudes], dtype=float)
     lon = np.array([_parse_degrees(text) for text in longitudes], dtype=float)
-    given_lat = np.array([bool(text.strip()) for text in latitudes], dtype=bool)
-    given_lon = np.array([bool(text.strip()) for text in longitudes], dtype=bool)
-    usable = ~np.isnan(lat) & ~np.isnan(lon)
-    in_range = usable & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
-    placeholder = in_range & (lat == 0) & (lon == 0)
-    candidates = in_range & ~placeholder
-    for position in np.flatnonzero((given_lat | given_lon) & ~candidates):
-        findings.append(
-            _coordinate_finding(
-                int(position),
-                latitudes[position].strip(),
-                longitudes[position].strip(),
-                lat[position],
-                lon[position],
-                has_postcode=postcode_xy[position] is not None,
-            )
+    given = np.array(
+        [bool(a.strip() or b.strip()) for a, b in zip(latitudes, longitudes, strict=True)],
+        dtype=bool,
+    )
+    in_range = ~np.isnan(lat) & ~np.isnan(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+    candidates = in_range & ~((lat == 0) & (lon == 0))
+    unusable = [
+        _coordinate_finding(
+            int(position),
+            latitudes[position].strip(),
+            longitudes[position].strip(),
+            lat[position],
+            lon[position],
+            has_postcode=bool(has_postcode[position]),
         )
+        for position in np.flatnonzero(given & ~candidates)
+    ]
+    return lat, lon, candidates, unusable
 
-    x = np.full(count, np.nan)
-    y = np.full(count, np.nan)
-    inside = np.zeros(count, dtype=bool)
+
+def _place_coordinates(
+    lat: np.ndarray,
+    lon: np.ndarray,
+    candidates: np.ndarray,
+    *,
+    shown: Sequence[str],
+    has_postcode: np.ndarray,
+    shape: AreaShape,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Finding]]:
+    """Candidates in EPSG:27700, whether inside the area (corrected where that puts them
+    inside), and the corrections and points outside reported."""
+    x, y = np.full(len(lat), np.nan), np.full(len(lat), np.nan)
+    inside = np.zeros(len(lat), dtype=bool)
     if candidates.any():
-        cx, cy = lonlat_to_bng(lon[candidates], lat[candidates])
-        x[candidates], y[candidates] = cx, cy
-        inside[candidates] = shapely.contains_xy(shape.outline_with_margin, cx, cy)
+        x[candidates], y[candidates] = lonlat_to_bng(lon[candidates], lat[candidates])
+        inside[candidates] = shapely.contains_xy(
+            shape.outline_with_margin, x[candidates], y[candidates]
+        )
+    findings = []
     for position in np.flatnonzero(candidates & ~inside):
         fixed = _try_corrections(lat[position], lon[position], shape)
-        shown = f"{latitudes[position].strip()}, {longitudes[position].strip()}"
-        if fixed is not None:
-            code, (fx, fy), reason, fix = fixed
-            x[position], y[position], inside[position] = fx, fy, True
-            findings.append(Finding(int(position), "latitude", code, shown, reason, fix, "warning"))
-            continue
-        distance_km = shapely.distance(shape.outline, shapely.Point(x[position], y[position]))
-        distance_km /= 1000
-        has_postcode = postcode_xy[position] is not None
-        findings.append(
-            Finding(
-                int(position),
-                "latitude",
-                "outside_area",
-                shown,
-                f"the point lies {distance_km:,.1f} km outside {shape.name}"
-                + ("; the postcode's point is used instead" if has_postcode else ""),
-                "check the coordinates (latitude about 51.45 and longitude about -2.59 in "
-                "Bristol), or load the area that holds the service with --area",
-                "warning",
-            )
-        )
-
-    for position in range(count):
-        xy = postcode_xy[position]
-        if candidates[position] and (inside[position] or xy is None):
-            easting[position], northing[position] = x[position], y[position]
-            outside[position] = not inside[position]
-            if xy is not None and inside[position]:
-                gap = math.dist((x[position], y[position]), xy)
-                if gap > mismatch_m:
-                    findings.append(
-                        Finding(
-                            position,
-                            "latitude",
-                            "location_mismatch",
-                            f"{latitudes[position].strip()}, {longitudes[position].strip()}",
-                            f"the coordinates lie {gap / 1000:,.1f} km from postcode "
-                            f"{normalised[position]}; the coordinates are used",
-                            "check which is right and correct the other, or leave the "
-                            "coordinates empty to use the postcode",
-                            "warning",
-                        )
-                    )
-        elif xy is not None:
-            easting[position], northing[position] = xy
-    findings.sort(key=lambda finding: finding.position)
-    return Located(easting, northing, tuple(normalised), outside, tuple(findings))
+        if fixed is None:
+            distance_m = shapely.distance(shape.outline, shapely.Point(x[position], y[position]))
+            fallback = bool(has_postcode[position])
+            issue = _outside(shown[position], distance_m / 1000, fallback=fallback, shape=shape)
+        else:
+            code, (fixed_x, fixed_y), reason, fix = fixed
+            x[position], y[position], inside[position] = fixed_x, fixed_y, True
+            issue = Issue(code, shown[position], reason, fix)
+        findings.append(issue.at(int(position), FIELD_LATITUDE))
+    return x, y, inside, findings
 
 
-def _lookup_postcode(text: str, shape: AreaShape) -> tuple[str, tuple[float, float] | None, str]:
-    """(standard form or "", point or None, problem: "" | "format" | "missing")."""
+def _outside(shown: str, distance_km: float, *, fallback: bool, shape: AreaShape) -> Issue:
+    return Issue(
+        "outside_area",
+        shown,
+        f"the point lies {distance_km:,.1f} km outside {shape.name}"
+        + ("; the postcode's point is used instead" if fallback else ""),
+        "check the coordinates (latitude about 51.45 and longitude about -2.59 in Bristol), "
+        "or load the area that holds the service with --area",
+    )
+
+
+def _mismatch(position: int, shown: str, gap_m: float, postcode: str) -> Finding:
+    issue = Issue(
+        "location_mismatch",
+        shown,
+        f"the coordinates lie {gap_m / 1000:,.1f} km from postcode {postcode}; the "
+        "coordinates are used",
+        "check which is right and correct the other, or leave the coordinates empty to use "
+        "the postcode",
+    )
+    return issue.at(position, FIELD_LATITUDE)
+
+
+def _lookup_postcode(
+    text: str, shape: AreaShape
+) -> tuple[str, tuple[float, float] | None, Issue | None]:
+    """(standard form or "", point or None, what is wrong with it or None)."""
     if not text:
-        return "", None, ""
+        return "", None, None
     try:
         code = normalise_postcode(text)
     except PostcodeFormatError:
-        return "", None, "format"
+        fix = "write a full postcode such as BS1 6QU, or give latitude and longitude"
+        return "", None, Issue("bad_postcode", text, "not a UK postcode", fix)
     xy = shape.postcode_points.get(code)
-    return code, xy, "" if xy is not None else "missing"
+    if xy is not None:
+        return code, xy, None
+    reason = (
+        f"not in the postcode table of {shape.name}: it lies outside the area, or is new or retired"
+    )
+    fix = "check it for typos, or give latitude and longitude"
+    return code, None, Issue("postcode_not_found", text, reason, fix)
 
 
 def _parse_degrees(text: str) -> float:
@@ -326,50 +406,30 @@ def _coordinate_finding(
     fallback = "; the postcode's point is used instead" if has_postcode else ""
     example = "latitude 51.4545 and longitude -2.5879"
     if not lat_text or not lon_text:
-        field = "latitude" if not lat_text else "longitude"
-        return Finding(
-            position,
-            field,
-            "bad_coordinates",
-            "",
-            f"{field} is missing" + fallback,
-            f"give both latitude and longitude in decimal degrees, e.g. {example}",
-            "warning",
-        )
+        field = FIELD_LATITUDE if not lat_text else FIELD_LONGITUDE
+        reason = f"{field} is missing{fallback}"
+        fix = f"give both latitude and longitude in decimal degrees, e.g. {example}"
+        return Issue(_BAD_COORDINATES, "", reason, fix).at(position, field)
     if math.isnan(lat) or math.isnan(lon):
-        field, value = ("latitude", lat_text) if math.isnan(lat) else ("longitude", lon_text)
-        return Finding(
-            position,
-            field,
-            "bad_coordinates",
-            value,
-            "not a number" + fallback,
+        field, value = (
+            (FIELD_LATITUDE, lat_text) if math.isnan(lat) else (FIELD_LONGITUDE, lon_text)
+        )
+        fix = (
             f"write decimal degrees, e.g. {example} (not degrees-minutes-seconds or "
-            "easting/northing)",
-            "warning",
+            "easting/northing)"
         )
+        return Issue(_BAD_COORDINATES, value, f"not a number{fallback}", fix).at(position, field)
     if lat == 0 and lon == 0:
-        return Finding(
-            position,
-            "latitude",
-            "bad_coordinates",
-            f"{lat_text}, {lon_text}",
-            "0, 0 is the usual placeholder for an unknown location" + fallback,
-            "give the service's real coordinates, or leave both empty",
-            "warning",
-        )
+        reason = f"0, 0 is the usual placeholder for an unknown location{fallback}"
+        fix = "give the service's real coordinates, or leave both empty"
+        issue = Issue(_BAD_COORDINATES, f"{lat_text}, {lon_text}", reason, fix)
+        return issue.at(position, FIELD_LATITUDE)
     field, value, limit = (
-        ("latitude", lat_text, 90) if abs(lat) > 90 else ("longitude", lon_text, 180)
+        (FIELD_LATITUDE, lat_text, 90) if abs(lat) > 90 else (FIELD_LONGITUDE, lon_text, 180)
     )
-    return Finding(
-        position,
-        field,
-        "bad_coordinates",
-        value,
-        f"not between -{limit} and {limit} degrees" + fallback,
-        f"give WGS84 decimal degrees, e.g. {example} (easting and northing are not accepted here)",
-        "warning",
-    )
+    reason = f"not between -{limit} and {limit} degrees{fallback}"
+    fix = f"give WGS84 decimal degrees, e.g. {example} (easting and northing are not accepted here)"
+    return Issue(_BAD_COORDINATES, value, reason, fix).at(position, field)
 
 
 def _try_corrections(

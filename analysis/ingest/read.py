@@ -1,106 +1,65 @@
-"""Read a services file into a table of text cells, keeping each record's row number.
+"""Read a services file of any accepted kind into a `RawTable`, or say why it cannot be read.
 
-Accepted: CSV (UTF-8 with or without byte-order mark, UTF-16 with one, else Windows-1252;
-the delimiter is detected), XLSX (first sheet or a named one), Open Referral UK JSON (see
+Accepted: CSV and XLSX (`analysis.ingest.table`), Open Referral UK JSON (see
 `analysis.ingest.oruk`) and Open Referral UK CSV table packages (a folder or zip of CSV files,
 with or without ``datapackage.json``). Files come as a path or, from an upload, as bytes
-with their name. Nothing is interpreted here beyond the file's own structure: meaning is
-the business of `analysis.ingest.mapping` and `analysis.ingest.check`.
+with their name. Before anything parses a file it is refused when it is too large or empty.
 
 A file that cannot be read at all raises `IngestError` with the reason and the fix.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import zipfile
 import zlib
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
 from typing import Final
 from xml.parsers.expat import ExpatError
 
 import pandas as pd
 
+from analysis import settings
 from analysis.errors import IngestError, check_choice
-from analysis.ingest.mapping import FIELD_NAMES, known_field
+from analysis.ingest.fields import FIELD_NAMES
 from analysis.ingest.oruk import (
-    ORUK_COLUMN_LABELS,
-    OTHER_LOCATIONS,
     OrukRecords,
     is_oruk_services_header,
     records_from_json,
     records_from_tables,
 )
-from analysis.model import FORMAT_CHOICES, FormatChoice, SourceFormat
+from analysis.ingest.oruk_record import ORUK_COLUMN_LABELS
+from analysis.ingest.table import RawTable, csv_records, decode_text, read_csv, read_xlsx
+from analysis.model import (
+    AUTO_FORMAT,
+    CSV_FORMAT,
+    FIELD_OTHER_LOCATIONS,
+    FORMAT_CHOICES,
+    ORUK_CSV_FORMAT,
+    ORUK_FORMAT,
+    ORUK_JSON_FORMAT,
+    ROW,
+    TEMPLATE_FORMAT,
+    XLSX_FORMAT,
+    FormatChoice,
+    SourceFormat,
+)
 
 Source = Path | str | bytes
 
-# Delimiters tried first, in order of preference on a tie.
-COMMON_DELIMITERS: Final = (",", ";", "\t", "|")
-# Rows searched for the header (title rows above it are common in spreadsheets).
-HEADER_SEARCH_ROWS: Final = 10
-_SNIFF_RECORDS: Final = 50
-
 _ZIP_MAGIC: Final = b"PK\x03\x04"
 _OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0"
-
-
-@dataclass(frozen=True)
-class RawTable:
-    """A file's records as text, before any interpretation.
-
-    Attributes
-    ----------
-    frame
-        One row per non-blank record, index = row number (see
-        `analysis.ingest.import_report`), cells str. For templates the columns are the
-        file's headers (made unique); for Open Referral UK they are the template's fields
-        (plus ``other_locations``, a tuple of (postcode, latitude, longitude) per extra
-        location).
-    format
-        How the file was read.
-    name
-        The file's name.
-    blank_rows
-        Entirely blank records skipped.
-    notes
-        Remarks for the report: encoding, delimiter, sheet, header row, paging.
-    is_canonical
-        True when the columns are already the template's fields (Open Referral UK).
-    column_labels
-        Field -> where in the record it came from (Open Referral UK).
-    extra_values
-        Row -> number of non-empty values beyond the header's last column.
-    organisations
-        Organisations listed without services (Open Referral UK), template field names.
-    """
-
-    frame: pd.DataFrame
-    format: SourceFormat
-    name: str
-    blank_rows: int = 0
-    notes: tuple[str, ...] = ()
-    is_canonical: bool = False
-    column_labels: dict[str, str] = field(default_factory=dict)
-    extra_values: dict[int, int] = field(default_factory=dict)
-    organisations: pd.DataFrame | None = None
-
-    @property
-    def headers(self) -> tuple[str, ...]:
-        """The table's column headers."""
-        return tuple(str(column) for column in self.frame.columns)
+# What a file holds, as told by its bytes and name: besides the two spreadsheet formats,
+# JSON, a zip archive (a CSV package), and the two spreadsheet kinds refused.
+_JSON, _ZIP, _XLS, _ODS = "json", "zip", "xls", "ods"
 
 
 def read_table(
     source: Source,
     *,
     filename: str | None = None,
-    format: FormatChoice = "auto",
+    format: FormatChoice = AUTO_FORMAT,
     sheet: str | None = None,
 ) -> RawTable:
     """Read a services file of any accepted kind.
@@ -171,229 +130,126 @@ def unreadable_file_error(name: str, error: BaseException) -> IngestError:
 def _read_any(
     source: Source, *, filename: str | None, format: FormatChoice, sheet: str | None
 ) -> RawTable:
+    """`read_table` without the guard: a package folder, or the bytes of one file, read."""
     check_choice("format", format, FORMAT_CHOICES, error=IngestError)
-    if isinstance(source, bytes):
-        name = filename or "upload"
-        data = source
-    else:
-        path = Path(source)
-        name = filename or path.name
-        if path.is_dir():
-            if format == "template":
-                raise IngestError(
-                    f"{path} is a folder; the template is one CSV or XLSX file. Fix: give "
-                    "the file, or use --format oruk for a folder of Open Referral UK CSVs"
-                )
-            return _read_package(_folder_files(path), name=name)
-        if path.name.lower() == "datapackage.json" and any(path.parent.glob("*.csv")):
-            # A package's descriptor stands for the package: read the folder it is in.
-            return _read_package(_folder_files(path.parent), name=path.parent.name)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise IngestError(
-                f"{path} does not exist. Fix: check the path and the file name"
-            ) from None
-        except OSError as error:
-            raise IngestError(
-                f"{path} cannot be read ({error.strerror}). Fix: check its permissions"
-            ) from None
+    if not isinstance(source, bytes):
+        package = _package_folder(Path(source), format=format)
+        if package is not None:
+            folder, name = package
+            return _read_package(_folder_files(folder), name=filename or name)
+    check_size(source, filename=filename)
+    name = _display_name(source, filename)
+    data = source if isinstance(source, bytes) else _file_bytes(Path(source))
     if not data.strip():
         raise IngestError(
             f"{name} is empty. Fix: export the directory again; the template starts with "
             "a header row"
         )
     kind = _detect_kind(data, name)
-    if kind == "xls":
-        raise IngestError(
-            f"{name} is an old Excel (.xls) workbook, which is not read. Fix: open it and "
-            "save it as .xlsx (Excel Workbook) or CSV UTF-8"
-        )
-    if kind == "ods":
-        raise IngestError(
-            f"{name} is an OpenDocument spreadsheet, which is not read. Fix: save it as "
-            ".xlsx or CSV UTF-8"
-        )
-    if format == "template" and kind in ("json", "zip"):
-        raise IngestError(
-            f"{name} is {'JSON' if kind == 'json' else 'a zip archive'}, not a template CSV "
-            "or XLSX. Fix: use --format oruk (or auto) for Open Referral UK files"
-        )
-    if format == "oruk" and kind == "xlsx":
-        raise IngestError(
-            f"{name} is an XLSX workbook; Open Referral UK comes as JSON or CSV files. Fix: "
-            "use --format template (or auto) for spreadsheets"
-        )
-    if kind == "xlsx":
+    _refuse_kind(kind, name, format=format)
+    if kind == XLSX_FORMAT:
         return read_xlsx(data, name=name, sheet=sheet)
-    if kind == "zip":
-        suffix = PurePosixPath(name.lower()).suffix
-        if suffix in (".csv", ".txt", ".json"):
-            raise IngestError(
-                f"{name} is a zip archive, not the {suffix[1:].upper()} file its name says. "
-                "Fix: unzip it and load the file inside, or save the data again as CSV UTF-8"
-            )
+    if kind == _ZIP:
         return _read_package(_zip_files(data, name), name=name)
-    if kind == "json":
+    if kind == _JSON:
         return _read_oruk_json(data, name=name)
     table = read_csv(data, name=name)
-    if format == "oruk" or (format == "auto" and is_oruk_services_header(table.headers)):
+    if format == ORUK_FORMAT or (format == AUTO_FORMAT and is_oruk_services_header(table.headers)):
         return _read_package({PurePosixPath(name).name: data}, name=name)
     return table
 
 
-def decode_text(data: bytes, *, name: str = "file") -> tuple[str, str]:
-    """Decode a text file's bytes; return the text and the encoding used.
+def check_size(source: Source, *, filename: str | None = None) -> None:
+    """Refuse a file larger than `settings.MAX_UPLOAD_BYTES` before anything reads it.
 
-    Notes
-    -----
-    A byte-order mark decides (UTF-8 or UTF-16). Otherwise UTF-8 is tried, then
-    Windows-1252, the encoding of CSV files saved by Excel on Windows ('£', curly
-    quotes), which decodes almost any byte; the report notes the fallback.
+    Raises
+    ------
+    IngestError
+        Naming the file's size and the limit.
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        encoding = "utf-8-sig"
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encoding = "utf-16"
-    elif b"\x00" in data[:2000]:
-        # UTF-16 without a byte-order mark: every other byte of ASCII text is NUL.
-        encoding = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
+    if isinstance(source, bytes):
+        size = len(source)
     else:
-        try:
-            return _fix_line_ends(data.decode("utf-8")), "utf-8"
-        except UnicodeDecodeError:
-            encoding = "cp1252"
-    try:
-        return _fix_line_ends(data.decode(encoding)), encoding
-    except UnicodeDecodeError:
-        if encoding == "cp1252":
-            # cp1252 leaves five bytes undefined; latin-1 maps every byte.
-            return _fix_line_ends(data.decode("latin-1")), "latin-1"
+        path = Path(source)
+        if not path.is_file():
+            return  # a folder (Open Referral UK package) or a missing file: read_table says
+        size = path.stat().st_size
+    if size > settings.MAX_UPLOAD_BYTES:
         raise IngestError(
-            f"{name} is not readable text in {encoding}. Fix: save it as CSV UTF-8"
+            f"{_display_name(source, filename)} is {_megabytes(size)}, over the limit of "
+            f"{_megabytes(settings.MAX_UPLOAD_BYTES)}. "
+            "Fix: split the file into smaller files, or remove columns and rows not needed"
+        )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB ({size:,} bytes)"
+
+
+def _package_folder(path: Path, *, format: FormatChoice) -> tuple[Path, str] | None:
+    """The folder of an Open Referral UK CSV package that ``path`` names, with its name."""
+    if path.is_dir():
+        if format == TEMPLATE_FORMAT:
+            raise IngestError(
+                f"{path} is a folder; the template is one CSV or XLSX file. Fix: give "
+                "the file, or use --format oruk for a folder of Open Referral UK CSVs"
+            )
+        return path, path.name
+    if path.name.lower() == "datapackage.json" and any(path.parent.glob("*.csv")):
+        # A package's descriptor stands for the package: read the folder it is in.
+        return path.parent, path.parent.name
+    return None
+
+
+def _file_bytes(path: Path) -> bytes:
+    """The bytes of a file, or the reason it cannot be read in words."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise IngestError(f"{path} does not exist. Fix: check the path and the file name") from None
+    except OSError as error:
+        raise IngestError(
+            f"{path} cannot be read ({error.strerror}). Fix: check its permissions"
         ) from None
 
 
-def _fix_line_ends(text: str) -> str:
-    """Undo a doubled carriage return (``\\r\\r\\n``, from converting line ends twice)."""
-    return text.replace("\r\r\n", "\r\n") if "\r\r\n" in text else text
-
-
-def sniff_delimiter(text: str) -> str:
-    """Detect a CSV file's delimiter from its first records.
-
-    Notes
-    -----
-    Each candidate (``,`` ``;`` tab ``|`` and any other punctuation in the first line)
-    splits the first 50 records; the winner gives the most records with the same number
-    of fields as the header, then the most fields. A file with one column gives ``,``.
-    """
-    head = text[:65536]
-    first_line = head.split("\n", 1)[0]
-    others = sorted(
-        {
-            char
-            for char in first_line
-            if not char.isalnum() and char not in " \"'_\r" and char not in COMMON_DELIMITERS
-        }
-    )
-    best: tuple[float, int, int] = (0.0, 1, 0)
-    chosen = ","
-    for rank, delimiter in enumerate((*COMMON_DELIMITERS, *others)):
-        try:
-            records = [
-                row
-                for _, row in zip(
-                    range(_SNIFF_RECORDS),
-                    csv.reader(io.StringIO(head, newline=""), delimiter=delimiter),
-                    strict=False,
-                )
-                if any(cell.strip() for cell in row)
-            ]
-        except csv.Error:
-            continue
-        if not records or len(records[0]) < 2:
-            continue
-        width = len(records[0])
-        # A truncated last record in the sample must not count against the delimiter.
-        body = records[1:-1] if len(head) < len(text) else records[1:]
-        consistent = sum(len(row) == width for row in body) / len(body) if body else 1.0
-        score = (round(consistent, 2), width, -rank)
-        if score > best:
-            best, chosen = score, delimiter
-    return chosen
-
-
-def read_csv(data: bytes, *, name: str = "file.csv") -> RawTable:
-    """Read a CSV file's bytes into a `RawTable` (encoding and delimiter detected)."""
-    text, encoding = decode_text(data, name=name)
-    delimiter = sniff_delimiter(text)
-    try:
-        rows = list(_numbered_csv_rows(text, delimiter))
-    except csv.Error as error:
+def _refuse_kind(kind: str, name: str, *, format: FormatChoice) -> None:
+    """Refuse the kinds of file never read, and kinds that are not the format asked for."""
+    if kind == _XLS:
         raise IngestError(
-            f"{name} is not valid CSV ({error}). Fix: save it again as CSV UTF-8 from the "
-            "spreadsheet"
-        ) from None
-    notes = []
-    if encoding not in ("utf-8", "utf-8-sig"):
-        notes.append(f"read as {encoding} text, not UTF-8")
-    if delimiter != ",":
-        notes.append(f"values separated by {_delimiter_name(delimiter)}")
-    return _table_from_rows(rows, name=name, format="csv", notes=notes)
-
-
-def read_xlsx(data: bytes, *, name: str = "file.xlsx", sheet: str | None = None) -> RawTable:
-    """Read one sheet of an XLSX workbook into a `RawTable`.
-
-    Notes
-    -----
-    Cells are read as values (formulas give their last saved result). Whole numbers are
-    written without ``.0``; dates as ``YYYY-MM-DD``.
-    """
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
+            f"{name} is an old Excel (.xls) workbook, which is not read. Fix: open it and "
+            "save it as .xlsx (Excel Workbook) or CSV UTF-8"
+        )
+    if kind == _ODS:
         raise IngestError(
-            f"{name} is not a readable XLSX workbook ({error}). Fix: open it in a "
-            "spreadsheet program and save it again as .xlsx or CSV UTF-8"
-        ) from None
-    try:
-        names = list(workbook.sheetnames)
-        if sheet is None:
-            chosen = names[0]
-        else:
-            matches = [n for n in names if n == sheet] or [
-                n for n in names if n.strip().casefold() == sheet.strip().casefold()
-            ]
-            if not matches:
-                raise IngestError(
-                    f"{name} has no sheet {sheet!r}; its sheets are "
-                    f"{', '.join(repr(n) for n in names)}. Fix: pass one of these with --sheet"
-                )
-            chosen = matches[0]
-        worksheet = workbook[chosen]
-        rows = [
-            (number, [_cell_text(value) for value in values])
-            for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1)
-        ]
-    finally:
-        workbook.close()
-    notes = [f"read sheet {chosen!r}"]
-    if len(names) > 1:
-        notes[0] += f" (the workbook also has {', '.join(repr(n) for n in names if n != chosen)})"
-    return _table_from_rows(rows, name=name, format="xlsx", notes=notes)
+            f"{name} is an OpenDocument spreadsheet, which is not read. Fix: save it as "
+            ".xlsx or CSV UTF-8"
+        )
+    if format == TEMPLATE_FORMAT and kind in (_JSON, _ZIP):
+        raise IngestError(
+            f"{name} is {'JSON' if kind == _JSON else 'a zip archive'}, not a template CSV "
+            "or XLSX. Fix: use --format oruk (or auto) for Open Referral UK files"
+        )
+    if format == ORUK_FORMAT and kind == XLSX_FORMAT:
+        raise IngestError(
+            f"{name} is an XLSX workbook; Open Referral UK comes as JSON or CSV files. Fix: "
+            "use --format template (or auto) for spreadsheets"
+        )
+    suffix = PurePosixPath(name.lower()).suffix
+    if kind == _ZIP and suffix in (".csv", ".txt", ".json"):
+        raise IngestError(
+            f"{name} is a zip archive, not the {suffix[1:].upper()} file its name says. "
+            "Fix: unzip it and load the file inside, or save the data again as CSV UTF-8"
+        )
 
 
 def _detect_kind(data: bytes, name: str) -> str:
+    """What the file holds, from its first bytes and its name's extension."""
     suffix = PurePosixPath(name.lower()).suffix
     if data.startswith(_OLE_MAGIC) or suffix == ".xls":
-        return "xls"
+        return _XLS
     if suffix == ".ods":
-        return "ods"
+        return _ODS
     if data.startswith(_ZIP_MAGIC):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -401,144 +257,16 @@ def _detect_kind(data: bytes, name: str) -> str:
         except zipfile.BadZipFile:
             members = set()
         if "xl/workbook.xml" in members or suffix in (".xlsx", ".xlsm"):
-            return "xlsx"
+            return XLSX_FORMAT
         if "content.xml" in members and "mimetype" in members:
-            return "ods"
-        return "zip"
+            return _ODS
+        return _ZIP
     if suffix in (".xlsx", ".xlsm"):
-        return "xlsx"
+        return XLSX_FORMAT
     if suffix in (".json", ".geojson"):
-        return "json"
+        return _JSON
     start = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-    if start in (b"{", b"["):
-        return "json"
-    return "csv"
-
-
-def _numbered_csv_rows(text: str, delimiter: str) -> Iterable[tuple[int, list[str]]]:
-    """(row number, cells); a record spanning several lines is one row, as in a spreadsheet."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    yield from enumerate(reader, start=1)
-
-
-def _table_from_rows(
-    rows: Sequence[tuple[int, list[str]]],
-    *,
-    name: str,
-    format: SourceFormat,
-    notes: list[str],
-) -> RawTable:
-    """Find the header, make its names unique, and keep the non-blank records below it."""
-    non_blank = [(number, cells) for number, cells in rows if any(c.strip() for c in cells)]
-    if not non_blank:
-        raise IngestError(
-            f"{name} has no rows. Fix: export the directory again; the template starts with "
-            "a header row"
-        )
-    header_index = _header_index(non_blank)
-    header_number, header_cells = non_blank[header_index]
-    if header_index:
-        skipped = ", ".join(str(number) for number, _ in non_blank[:header_index])
-        notes.append(
-            f"the header is row {header_number}; rows above it ({skipped}) were skipped as titles"
-        )
-    while header_cells and not header_cells[-1].strip():
-        header_cells = header_cells[:-1]
-    headers = _unique_headers(header_cells, notes)
-    width = len(headers)
-    records: list[list[str]] = []
-    numbers: list[int] = []
-    extra_values: dict[int, int] = {}
-    blank = 0
-    for number, cells in rows:
-        if number <= header_number:
-            continue
-        if not any(cell.strip() for cell in cells):
-            blank += 1
-            continue
-        extra = [cell for cell in cells[width:] if cell.strip()]
-        if extra:
-            extra_values[number] = len(extra)
-        padded = cells[:width] + [""] * (width - len(cells))
-        records.append(padded)
-        numbers.append(number)
-    # Trailing blank rows are the usual end of an export, not skipped records.
-    trailing = 0
-    for number, cells in reversed(rows):
-        if any(cell.strip() for cell in cells):
-            break
-        if number > header_number:
-            trailing += 1
-    frame = pd.DataFrame(
-        records, columns=headers, index=pd.Index(numbers, name="row"), dtype=object
-    )
-    return RawTable(
-        frame=frame,
-        format=format,
-        name=name,
-        blank_rows=blank - trailing,
-        notes=tuple(notes),
-        extra_values=extra_values,
-    )
-
-
-def _header_index(non_blank: Sequence[tuple[int, list[str]]]) -> int:
-    """Index of the row among the first few that looks most like a header."""
-    best_index, best_score = 0, 0
-    for index, (_, cells) in enumerate(non_blank[:HEADER_SEARCH_ROWS]):
-        score = sum(known_field(cell) is not None for cell in cells if cell.strip())
-        if score > best_score:
-            best_index, best_score = index, score
-    if best_score >= 2:
-        return best_index
-    for index, (_, cells) in enumerate(non_blank[:HEADER_SEARCH_ROWS]):
-        if sum(bool(cell.strip()) for cell in cells) >= 2:
-            return index
-    return 0
-
-
-def _unique_headers(cells: Sequence[str], notes: list[str]) -> list[str]:
-    headers: list[str] = []
-    seen: set[str] = set()
-    for position, cell in enumerate(cells):
-        header = cell.strip() or f"column {_column_letter(position)}"
-        if header in seen:
-            count = 2
-            while f"{header} ({count})" in seen:
-                count += 1
-            notes.append(f"the header {header!r} appears twice; the second is {header} ({count})")
-            header = f"{header} ({count})"
-        seen.add(header)
-        headers.append(header)
-    return headers
-
-
-def _column_letter(position: int) -> str:
-    letters = ""
-    position += 1
-    while position:
-        position, remainder = divmod(position - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
-    if isinstance(value, date | time):
-        return value.isoformat()
-    return str(value)
-
-
-def _delimiter_name(delimiter: str) -> str:
-    names = {";": "semicolons", "\t": "tabs", "|": "vertical bars", ",": "commas"}
-    return names.get(delimiter, f"{delimiter!r}")
+    return _JSON if start in (b"{", b"[") else CSV_FORMAT
 
 
 def _read_oruk_json(data: bytes, *, name: str) -> RawTable:
@@ -550,7 +278,7 @@ def _read_oruk_json(data: bytes, *, name: str) -> RawTable:
             f"{name} is not valid JSON (line {error.lineno}, column {error.colno}: "
             f"{error.msg}). Fix: download the feed again; check it was saved completely"
         ) from None
-    return _oruk_table(records_from_json(document, name=name), name=name, format="oruk-json")
+    return _oruk_table(records_from_json(document, name=name), name=name, format=ORUK_JSON_FORMAT)
 
 
 def _folder_files(folder: Path) -> dict[str, bytes]:
@@ -602,45 +330,26 @@ def _read_package(files: dict[str, bytes], *, name: str) -> RawTable:
         if not file_name.lower().endswith(".csv"):
             continue
         table_name = paths.get(file_name, file_name[: -len(".csv")])
-        tables[table_name] = _csv_records(data, file_name)
+        tables[table_name] = csv_records(data, file_name)
     return _oruk_table(
-        records_from_tables(tables, name=name, descriptor=descriptor), name=name, format="oruk-csv"
+        records_from_tables(tables, name=name, descriptor=descriptor),
+        name=name,
+        format=ORUK_CSV_FORMAT,
     )
-
-
-def _csv_records(data: bytes, file_name: str) -> list[dict[str, str]]:
-    """A CSV table as dicts, each with its spreadsheet row number under ``_row``."""
-    text, _ = decode_text(data, name=file_name)
-    if not text.strip():
-        return []
-    delimiter = sniff_delimiter(text)
-    try:
-        rows = list(_numbered_csv_rows(text, delimiter))
-    except csv.Error as error:
-        raise IngestError(
-            f"{file_name} is not valid CSV ({error}). Fix: export the table again"
-        ) from None
-    header = [cell.strip() for cell in rows[0][1]]
-    records = []
-    for number, cells in rows[1:]:
-        if not any(cell.strip() for cell in cells):
-            continue
-        record = dict(zip(header, cells, strict=False))
-        record["_row"] = str(number)
-        records.append(record)
-    return records
 
 
 def _oruk_table(parsed: OrukRecords, *, name: str, format: SourceFormat) -> RawTable:
-    columns = [*FIELD_NAMES, OTHER_LOCATIONS]
-    frame = pd.DataFrame.from_records(
-        [record.values for record in parsed.records], columns=list(FIELD_NAMES)
+    """A feed's records as a table of the template's fields, typed cells kept as they are."""
+    index = pd.Index([record.row for record in parsed.records], name=ROW, dtype=int)
+    columns = {
+        field: pd.Series([record.values[field] for record in parsed.records], dtype=object)
+        for field in FIELD_NAMES
+    }
+    columns[FIELD_OTHER_LOCATIONS] = pd.Series(
+        [record.other_locations for record in parsed.records], dtype=object
     )
-    frame = frame.astype(object)
-    frame = frame.where(frame.notna(), "")
-    frame.index = pd.Index([record.row for record in parsed.records], name="row", dtype=int)
-    frame[OTHER_LOCATIONS] = pd.Series(
-        [record.other_locations for record in parsed.records], index=frame.index, dtype=object
+    frame = pd.DataFrame(
+        {field: column.to_numpy() for field, column in columns.items()}, index=index
     )
     organisations = pd.DataFrame(
         [[org.get(column, "") for column in FIELD_NAMES] for org in parsed.organisations],
@@ -648,7 +357,7 @@ def _oruk_table(parsed: OrukRecords, *, name: str, format: SourceFormat) -> RawT
         dtype=object,
     )
     return RawTable(
-        frame=frame[columns],
+        frame=frame,
         format=format,
         name=name,
         notes=tuple(parsed.notes),

@@ -314,10 +314,10 @@ def _citywide_pairs(rows: np.ndarray, n_zones: int) -> tuple[np.ndarray, np.ndar
 def _ward_pairs(
     rows: np.ndarray, ward_lists: np.ndarray, zone_wards: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    listed = pd.DataFrame({"row": rows, WARD_CODE: ward_lists[rows]}).explode(WARD_CODE)
-    zones = pd.DataFrame({WARD_CODE: zone_wards, "zone": np.arange(len(zone_wards))})
+    listed = pd.DataFrame({"s": rows, WARD_CODE: ward_lists[rows]}).explode(WARD_CODE)
+    zones = pd.DataFrame({WARD_CODE: zone_wards, "z": np.arange(len(zone_wards))})
     pairs = listed.merge(zones, on=WARD_CODE, how="inner")
-    return pairs["row"].to_numpy(np.int64), pairs["zone"].to_numpy(np.int64)
+    return pairs["s"].to_numpy(np.int64), pairs["z"].to_numpy(np.int64)
 
 
 def _geometry_pairs(

@@ -31,19 +31,17 @@ from analysis.model import (
     ORG_ID,
     ORG_KIND,
     ORGANISATION_KINDS,
+    REASON_AUDIENCE,
+    REASON_CATEGORY,
+    REASON_DELIVERY,
+    REASON_INACTIVE,
+    REASON_ORG_KIND,
+    REASON_STALE,
     SERVICE_ID,
     STALE_HANDLING,
     StaleHandling,
 )
 from analysis.taxonomy import Taxonomy
-
-# Keys of `Selection.excluded`, in the order the filters apply.
-REASON_CATEGORY: Final = "category"
-REASON_DELIVERY: Final = "delivery"
-REASON_AUDIENCE: Final = "audience"
-REASON_INACTIVE: Final = "not active"
-REASON_ORG_KIND: Final = "organisation kind"
-REASON_STALE: Final = "stale"
 
 _AUDIENCE_SPLIT: Final = re.compile(r"\s*[;,/|]\s*")
 # Audiences that mean "open to everyone", like a blank audience.
@@ -94,7 +92,7 @@ class Filters:
 
     def __post_init__(self) -> None:
         _check_vocabulary("delivery mode", self.delivery, DELIVERY_MODES)
-        _check_vocabulary("organisation kind", self.org_kinds, ORGANISATION_KINDS)
+        _check_vocabulary(REASON_ORG_KIND, self.org_kinds, ORGANISATION_KINDS)
         _check_vocabulary("stale handling", (self.stale,), STALE_HANDLING)
         if not (math.isfinite(self.stale_weight) and 0 <= self.stale_weight <= 1):
             raise AnalysisError(

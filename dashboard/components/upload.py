@@ -1,14 +1,17 @@
 """The data page's upload step: check an uploaded file and show its validation report.
 
-`handle_upload` is plain Python (no widgets), so tests can feed it the bytes of good and bad
-files; `show_report` draws a `Report` with Streamlit. Nothing is written to disk: the file
-is read from memory and, if the user keeps it, lives in this browser session only.
+`handle_upload` and `check_upload` are plain Python (no widgets), so tests can feed them the
+bytes of good and bad files; `show_report` draws a `Report` with Streamlit. The file is read
+once, from memory: the mapping step checks the table already read. Nothing is written to
+disk; if the user keeps the file, it lives in this browser session only.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 import streamlit as st
@@ -16,10 +19,12 @@ import streamlit as st
 from analysis import settings
 from analysis.errors import ColumnMappingError, SafetyNetError
 from analysis.escape import markdown_text
+from analysis.ingest.fields import TEMPLATE_COLUMNS, field_spec
 from analysis.ingest.import_report import ImportReport
-from analysis.ingest.load import load_directory
-from analysis.ingest.mapping import TEMPLATE_COLUMNS, field_spec, guess_mapping
+from analysis.ingest.load import build_directory
+from analysis.ingest.mapping import guess_mapping
 from analysis.ingest.read import read_table
+from analysis.ingest.table import RawTable
 from analysis.model import PROBLEM_COLUMNS
 from dashboard.context import PageContext
 from dashboard.data import DirectorySource, upload_key
@@ -34,7 +39,9 @@ UPLOAD_TYPES = ["csv", "xlsx", "json"]
 class UploadOutcome:
     """What became of an upload: a source to use, or a message saying why not.
 
-    Exactly one of ``source`` and ``error`` is set.
+    Exactly one of ``source`` and ``error`` is set. ``raw`` is the file as read (None when
+    it could not be read): the mapping step checks it again with the columns chosen,
+    without reading the file again.
     """
 
     name: str
@@ -43,6 +50,8 @@ class UploadOutcome:
     error: str | None = None
     headers: tuple[str, ...] = ()  # set when the columns need mapping by hand
     guess: dict[str, str] = field(default_factory=dict)
+    raw: RawTable | None = None
+    key: str = ""
 
     @property
     def is_ok(self) -> bool:
@@ -66,7 +75,10 @@ def handle_upload(
     *,
     columns: Mapping[str, str | None] | None = None,
 ) -> UploadOutcome:
-    """Read and check an uploaded services file in memory.
+    """Read an uploaded services file once, in memory, and check it.
+
+    The importer refuses a file too large, empty or unreadable with its own message (the
+    same as the command line's).
 
     Parameters
     ----------
@@ -86,54 +98,68 @@ def handle_upload(
         else a message naming the problem and the fix. Row problems do not fail the
         upload: they are in the report.
     """
-    size = len(data)
-    if size > settings.MAX_UPLOAD_BYTES:
-        return UploadOutcome(
-            name,
-            size,
-            error=(
-                f"{name} is {describe_size(size)}, over the {MAX_UPLOAD_MB} MB limit. "
-                "Fix: split the file, or remove columns the template does not use."
-            ),
-        )
-    if size == 0 or not data.strip():
-        return UploadOutcome(
-            name,
-            size,
-            error=f"{name} is empty. Fix: download the template below and fill it in.",
-        )
     try:
-        directory, report = load_directory(
-            data, filename=name, area=ctx.area, taxonomy=ctx.taxonomy, columns=columns
+        raw = read_table(data, filename=name)
+    except Exception as error:  # a file must never show a traceback
+        return UploadOutcome(name, len(data), error=_refusal(name, error))
+    read = UploadOutcome(name, len(data), raw=raw, key=upload_key(data))
+    return check_upload(read, ctx, columns=columns)
+
+
+def check_upload(
+    outcome: UploadOutcome,
+    ctx: PageContext,
+    *,
+    columns: Mapping[str, str | None] | None = None,
+) -> UploadOutcome:
+    """Check a file already read (``outcome.raw``), with the columns of the mapping step.
+
+    A file whose columns cannot be matched comes back with its headers and the guessed
+    mapping, to pre-fill the mapping step.
+    """
+    raw = outcome.raw
+    if raw is None:
+        return outcome
+    empty = replace(outcome, source=None, error=None, headers=(), guess={})
+    try:
+        directory, report = build_directory(
+            raw, area=ctx.area, taxonomy=ctx.taxonomy, columns=columns
         )
     except ColumnMappingError as error:
-        headers = read_table(data, filename=name).headers
         hint = " On this page: choose below which of your columns holds each field."
-        return UploadOutcome(
-            name,
-            size,
-            error=str(error) + hint,
-            headers=headers,
-            guess=dict(guess_mapping(headers).fields),
-        )
-    except SafetyNetError as error:
-        return UploadOutcome(name, size, error=str(error))
-    except Exception as error:  # a file must never show a traceback: say so, log the detail
-        reference = record_failure(error)
-        return UploadOutcome(
-            name,
-            size,
-            error=(
-                f"{name} could not be checked: something in it stopped the importer "
-                f"(recorded with reference {reference}). Fix: save it again as CSV UTF-8 or "
-                ".xlsx from your spreadsheet program; if that does not help, tell the people "
-                "who run this site and quote the reference."
-            ),
-        )
+        guess = dict(guess_mapping(raw.headers).fields)
+        return replace(empty, error=str(error) + hint, headers=raw.headers, guess=guess)
+    except Exception as error:  # a file must never show a traceback
+        return replace(empty, error=_refusal(outcome.name, error))
     source = DirectorySource(
-        directory, report, key=upload_key(data), label=f"Uploaded: {name}", is_demo=False
+        directory,
+        report,
+        key=_source_key(outcome.key, columns),
+        label=f"Uploaded: {outcome.name}",
+        is_demo=False,
     )
-    return UploadOutcome(name, size, source=source)
+    return replace(empty, source=source)
+
+
+def _source_key(file_key: str, columns: Mapping[str, str | None] | None) -> str:
+    """The cache key of a file checked with ``columns``: another mapping, another source."""
+    if not columns:
+        return file_key
+    chosen = json.dumps(dict(columns), sort_keys=True).encode()
+    return f"{file_key}-{hashlib.sha256(chosen).hexdigest()[:8]}"
+
+
+def _refusal(name: str, error: Exception) -> str:
+    """Why a file was refused: the importer's own words, or a reference to the log."""
+    if isinstance(error, SafetyNetError):
+        return str(error)
+    reference = record_failure(error)
+    return (
+        f"{name} could not be checked: something in it stopped the importer "
+        f"(recorded with reference {reference}). Fix: save it again as CSV UTF-8 or "
+        ".xlsx from your spreadsheet program; if that does not help, tell the people "
+        "who run this site and quote the reference."
+    )
 
 
 def problems_frame(report: ImportReport) -> pd.DataFrame:

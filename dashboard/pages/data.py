@@ -16,6 +16,8 @@ from dashboard.components.upload import (
     MAX_UPLOAD_MB,
     UPLOAD_TYPES,
     UploadOutcome,
+    check_upload,
+    describe_size,
     handle_upload,
     mapping_form,
     show_counts,
@@ -59,7 +61,8 @@ def _checked(data: bytes, name: str, ctx: PageContext) -> UploadOutcome:
     cached = st.session_state.get(_CHECKED)
     if cached is not None and cached[0] == key:
         return cached[1]
-    with st.spinner(f"Checking {markdown_text(name)}…"):
+    size = describe_size(len(data))
+    with st.spinner(f"Checking {markdown_text(name)} ({markdown_text(size)})…"):
         outcome = handle_upload(data, name, ctx)
     st.session_state[_CHECKED] = (key, outcome)
     return outcome
@@ -87,7 +90,8 @@ def _upload(ctx: PageContext) -> None:
         columns = mapping_form(outcome, key=upload_key(data))
         if columns is None:
             return
-        outcome = handle_upload(data, uploaded.name, ctx, columns=columns)
+        # The table already read is checked again with these columns; the file is not.
+        outcome = check_upload(outcome, ctx, columns=columns)
         st.session_state[_CHECKED] = ((upload_key(data), uploaded.name), outcome)
     if outcome.error is not None:
         st.error(markdown_text(outcome.error))
@@ -128,8 +132,8 @@ def _templates() -> None:
             )
     st.caption(
         "Column names that differ from the template are matched where the meaning is clear "
-        "(the report lists the mapping used). A step to choose the columns by hand is not "
-        "available yet: rename the columns to the template's if a required one is not found."
+        "(the report lists the mapping used). When a column the check needs is not found, "
+        "the upload asks which of your columns holds each field."
     )
 
 

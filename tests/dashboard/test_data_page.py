@@ -11,7 +11,12 @@ from analysis.geography import load_area
 from analysis.ingest.load import load_directory
 from analysis.settings import MAX_UPLOAD_BYTES, REPO_ROOT
 from analysis.taxonomy import load_taxonomy
-from dashboard.components.upload import describe_size, handle_upload, problems_frame
+from dashboard.components.upload import (
+    check_upload,
+    describe_size,
+    handle_upload,
+    problems_frame,
+)
 from dashboard.context import PageContext
 from dashboard.data import DirectorySource, upload_key
 from dashboard.state import StateKeys, ViewState
@@ -108,10 +113,31 @@ def test_mapping_step_reads_a_file_with_unusual_headers(ctx):
     assert report.mapping_used["org_name"] == "Group we are"
 
 
+def test_the_mapping_step_checks_the_table_already_read(ctx):
+    data = b"Group we are,Where\nFood Friends,BS8 1TH\n"
+    first = handle_upload(data, "odd.csv", ctx)
+    assert first.raw is not None and first.raw.headers == first.headers
+    # check_upload has no bytes to read: it checks the table read by the upload.
+    mapped = check_upload(first, ctx, columns={"org_name": "Group we are", "postcode": "Where"})
+    assert mapped.is_ok and mapped.error is None and mapped.headers == ()
+    assert mapped.source.report.mapping_used == {"org_name": "Group we are", "postcode": "Where"}
+    assert mapped.source.key.startswith(upload_key(data) + "-")
+    # Another mapping of the same file is another source, not the one already in use.
+    other = check_upload(first, ctx, columns={"service_name": "Group we are"})
+    assert other.source.key not in (mapped.source.key, upload_key(data))
+    # A mapping still without a name column asks again.
+    again = check_upload(first, ctx, columns={"org_name": None, "postcode": "Where"})
+    assert not again.is_ok and again.headers == ("Group we are", "Where")
+    assert "no column holds the organisation or service name" in again.error
+
+
 def test_file_over_the_limit_is_refused_with_both_sizes(ctx):
     outcome = handle_upload(b"x" * (MAX_UPLOAD_BYTES + 1), "big.csv", ctx)
     assert not outcome.is_ok
-    assert "big.csv is 20.0 MB, over the 20 MB limit" in outcome.error
+    assert (
+        "big.csv is 20.0 MB (20,971,521 bytes), over the limit of 20.0 MB (20,971,520 bytes)"
+        in outcome.error
+    )
 
 
 def test_sizes_are_described_in_words():
@@ -183,3 +209,12 @@ def test_every_bad_input_gets_a_clear_outcome_on_the_data_page(ctx, tmp_path_fac
             assert not outcome.is_ok, name
             assert "Fix" in outcome.error and "Traceback" not in outcome.error, name
             assert "\n" not in outcome.error.strip(), name
+
+
+def test_the_template_caption_describes_the_mapping_step():
+    at = _app()
+    at.run()
+    assert not at.exception
+    captions = " ".join(shown(caption.value) for caption in at.caption)
+    assert "not available yet" not in captions
+    assert "the upload asks which of your columns holds each field" in captions

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis.demo.sample import FICTIONAL_MARK, default_sample_path, generate_sample, write_sample
-from analysis.ingest.mapping import TEMPLATE_COLUMNS
+from analysis.ingest.fields import TEMPLATE_COLUMNS
 from tests.analysis.ingest.helpers import TAXONOMY, load
 
 

@@ -11,7 +11,7 @@ from analysis.demo.template import (
     write_template_csv,
     write_templates,
 )
-from analysis.ingest.mapping import FIELDS, TEMPLATE_COLUMNS
+from analysis.ingest.fields import FIELDS, TEMPLATE_COLUMNS
 from analysis.settings import REPO_ROOT
 from tests.analysis.ingest.helpers import load
 

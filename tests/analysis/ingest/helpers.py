@@ -7,6 +7,8 @@ import io
 from datetime import date
 from pathlib import Path
 
+import openpyxl
+
 from analysis.directory import Directory
 from analysis.geography import AreaSet
 from analysis.ingest.import_report import ImportReport
@@ -27,6 +29,19 @@ def csv_bytes(header: list[str], *rows: list[str], delimiter: str = ",") -> byte
     writer.writerow(header)
     writer.writerows(rows)
     return buffer.getvalue().encode("utf-8")
+
+
+def xlsx_bytes(*sheets: tuple[str, list[list[object]]]) -> bytes:
+    """An XLSX workbook's bytes from (sheet title, rows) pairs."""
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def load(

@@ -1,4 +1,4 @@
-"""Area served polygons: circles, unions of circles, wards, the whole city, empty areas."""
+"""Area served: the kind each row asks for, then circles, unions of circles, wards, the city."""
 
 from __future__ import annotations
 
@@ -6,8 +6,18 @@ import math
 
 import pytest
 
-from analysis.ingest.area_served import build_area_served
+from analysis.ingest.area_served import (
+    AreaChoice,
+    build_area_served,
+    catchment_m,
+    match_wards,
+    resolve_area,
+)
 from analysis.ingest.locate import area_shape
+from tests.analysis.ingest.helpers import TAXONOMY, load_rows, problems
+
+OK = {"org_name": "Heron Neighbours", "postcode": "BS8 1TH", "categories": "food"}
+EASTON, LAWRENCE_HILL = "E05010896", "E05010907"
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +77,171 @@ def test_inputs_ingest_never_produces_are_refused(shape, kind, points, radius, w
         build_area_served(
             [kind], points=[points], radius_m=[radius], ward_codes=[wards], shape=shape
         )
+
+
+def resolve(shape, kind_text="", value="", *, delivery=("in person",), point=True, problem=False):
+    return resolve_area(
+        kind_text,
+        value,
+        delivery=delivery,
+        has_point=point,
+        has_location_problem=problem,
+        shape=shape,
+    )
+
+
+def test_the_kind_is_inferred_from_the_value(shape):
+    assert resolve(shape) == AreaChoice("at_location")
+    assert resolve(shape, delivery=("phone", "online")) == AreaChoice("citywide")
+    assert resolve(shape, value="2 km") == AreaChoice("radius_km", radius_km=2.0, needs_point=True)
+    assert resolve(shape, value="City of Bristol") == AreaChoice("citywide")
+    assert resolve(shape, value="national") == AreaChoice("citywide")
+    choice = resolve(shape, value="Easton, LAWRENCE HILL ward; Atlantis")
+    assert (choice.kind, choice.ward_codes) == ("wards", (EASTON, LAWRENCE_HILL))
+    assert [(i.code, i.value) for i in choice.issues] == [("unmatched_wards", "Atlantis")]
+
+
+def test_a_feed_s_service_areas_are_read_as_listed(shape):
+    assert resolve(shape, value=("Bristol",)) == AreaChoice("citywide")
+    choice = resolve(shape, value=("Easton", "Lawrence Hill"))
+    assert (choice.kind, choice.ward_codes, choice.issues) == ("wards", (EASTON, LAWRENCE_HILL), ())
+
+
+def test_a_given_kind_is_checked_against_its_value(shape):
+    assert resolve(shape, "Citywide", "Bristol") == AreaChoice("citywide")
+    choice = resolve(shape, "at_location", "Easton")
+    assert (choice.kind, choice.needs_point) == ("at_location", True)
+    assert [i.code for i in choice.issues] == ["area_value_ignored"]
+    (issue,) = resolve(shape, "moon").issues
+    assert (issue.field, issue.severity, issue.fix) == (
+        "area_served",
+        "error",
+        "use one of: at_location, radius_km, wards, citywide (or leave it empty)",
+    )
+    for kind, value, code in (("radius_km", "0", "bad_radius"), ("wards", "", "no_ward_matched")):
+        choice = resolve(shape, kind, value)
+        assert (choice.kind, [i.code for i in choice.issues]) == (None, [code])
+
+
+def test_a_circle_without_a_point(shape):
+    # Asked for and no location at all: rejected.
+    (issue,) = resolve(shape, "radius_km", "2", point=False).issues
+    assert (issue.code, issue.field, issue.severity) == ("no_location", "postcode", "error")
+    # Asked for, with a location that cannot be used: the location problem rejects it.
+    choice = resolve(shape, "radius_km", "2", point=False, problem=True)
+    assert choice.needs_point and choice.issues == ()
+    # Not asked for: kept, flagged.
+    for problem in (False, True):
+        (issue,) = resolve(shape, point=False, problem=problem).issues
+        assert (issue.code, issue.severity) == ("no_location", "warning")
+    assert resolve(shape, "wards", "Easton", point=False).issues == ()
+
+
+def test_match_wards_by_name_or_code(shape):
+    assert match_wards("e05010896;; Lawrence Hill Ward | Nowhere", shape) == (
+        (EASTON, LAWRENCE_HILL),
+        ("Nowhere",),
+    )
+
+
+def test_catchment_of_each_kind():
+    options = {"taxonomy": TAXONOMY, "uncategorised_catchment_km": 0.5}
+    # The first category's catchment.
+    assert catchment_m(AreaChoice("at_location"), ("mental_health", "food"), **options) == 3000.0
+    assert catchment_m(AreaChoice("at_location"), (), **options) == 500.0
+    assert catchment_m(AreaChoice("radius_km", radius_km=0.8), ("food",), **options) == 800.0
+    assert math.isnan(catchment_m(AreaChoice("citywide"), ("food",), **options))
+
+
+# ---- end to end: the area served of rows read from a file -----------------------------------
+
+
+def test_unknown_area_kind(bristol):
+    _, report = load_rows(bristol, {**OK, "Area served": "moon"})
+    assert problems(report, "unknown_area_kind") == [
+        "row 2, column 'Area served', value 'moon': not a kind of area served. Fix: use one "
+        "of: at_location, radius_km, wards, citywide (or leave it empty)"
+    ]
+
+
+def test_bad_radius(bristol):
+    _, report = load_rows(bristol, {**OK, "area_served": "radius_km", "area_value": "far"})
+    assert problems(report, "bad_radius") == [
+        "row 2, column 'area_value', value 'far': area served is radius_km but this is not a "
+        "radius above 0. Fix: write the radius in kilometres, e.g. 2"
+    ]
+
+
+def test_no_ward_matched(bristol):
+    _, report = load_rows(bristol, {**OK, "area_served": "wards", "area_value": "Atlantis"})
+    assert problems(report, "no_ward_matched") == [
+        "row 2, column 'area_value', value 'Atlantis': names no ward of Bristol, City of. "
+        "Fix: list ward names or codes separated by ';', e.g. 'Easton; Lawrence Hill'"
+    ]
+    _, report = load_rows(bristol, {**OK, "area_served": "wards"})
+    assert problems(report, "no_ward_matched")[0].startswith(
+        "row 2, column 'area_value', value '': no wards are listed."
+    )
+
+
+def test_explicit_at_location_without_location(bristol):
+    _, report = load_rows(bristol, {**OK, "postcode": "", "area_served": "at_location"})
+    assert report.rejected == 1
+    assert problems(report, "no_location") == [
+        "row 2, column 'postcode', value '': area served is at_location but the row has no "
+        "postcode or coordinates. Fix: give a postcode (or latitude and longitude), or set "
+        "area_served to wards or citywide"
+    ]
+
+
+def test_a_bad_location_rejects_when_the_area_needs_a_point(bristol):
+    rows = [{**OK, "postcode": "BS99 9ZZ", "area_served": kind} for kind in ("radius_km",)]
+    rows[0]["area_value"] = "2"
+    _, report = load_rows(bristol, *rows, {**OK, "postcode": "BS99 9ZZ", "service_name": "B"})
+    assert (report.accepted, report.rejected) == (1, 1)
+    first, second = problems(report, "postcode_not_found")
+    assert [p.severity for p in report.problems if p.code == "postcode_not_found"] == [
+        "error",
+        "warning",
+    ]
+    assert first == (
+        "row 2, column 'postcode', value 'BS99 9ZZ': not in the postcode table of Bristol, "
+        "City of: it lies outside the area, or is new or retired. Fix: check it for typos, "
+        "or give latitude and longitude"
+    )
+
+
+def test_area_served_defaults(bristol):
+    rows = [
+        {**OK, "service_name": "venue"},
+        {**OK, "service_name": "line", "delivery": "phone; online"},
+        {**OK, "service_name": "radius", "area_value": "800 m"},
+        {**OK, "service_name": "wards", "area_value": "easton, LAWRENCE HILL ward"},
+        {**OK, "service_name": "city", "area_value": "City of Bristol"},
+        {**OK, "service_name": "national", "area_value": "UK-wide"},
+    ]
+    directory, report = load_rows(bristol, *rows)
+    assert report.problems == ()
+    services = directory.services.set_index("service_name")
+    assert services["area_kind"].to_dict() == {
+        "venue": "at_location",
+        "line": "citywide",
+        "radius": "radius_km",
+        "wards": "wards",
+        "city": "citywide",
+        "national": "citywide",
+    }
+    assert services.loc["radius", "radius_m"] == pytest.approx(800)
+    assert services.loc["wards", "ward_codes"] == ("E05010896", "E05010907")
+    assert services.loc["venue", "radius_m"] == 1500  # food's catchment
+
+
+def test_a_bad_location_without_an_area_keeps_the_row_with_an_empty_area(bristol):
+    directory, report = load_rows(bristol, {**OK, "postcode": "XYZ"})
+    assert report.accepted == 1
+    assert problems(report, "no_location") == [
+        "row 2, column 'postcode', value '': no usable location and no area served: the "
+        "service is kept, but covers nobody until it has one. Fix: correct the location, or "
+        "give an area served (wards or citywide)"
+    ]
+    assert directory.services.iloc[0]["geometry"].is_empty

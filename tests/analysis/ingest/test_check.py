@@ -1,21 +1,12 @@
-"""Row checks: every problem kind, with its message pinned, and the parsing helpers."""
+"""Row checks end to end: every problem kind, with its message pinned, and the ids made."""
 
 from __future__ import annotations
 
 import json
 
-import pandas as pd
 import pytest
 
-from analysis.ingest.check import (
-    name_key,
-    parse_categories,
-    parse_date,
-    parse_delivery,
-    parse_radius_km,
-    slugify,
-)
-from tests.analysis.ingest.helpers import TAXONOMY, csv_bytes, load, load_rows, problems
+from tests.analysis.ingest.helpers import csv_bytes, load, load_rows, problems
 
 OK = {"org_name": "Heron Neighbours", "postcode": "BS8 1TH", "categories": "food"}
 CATEGORY_FIX = (
@@ -48,22 +39,6 @@ def test_no_name(bristol):
     ]
 
 
-def test_duplicate_row_is_reported_once(bristol):
-    bad = {**OK, "postcode": "XYZ"}
-    _, report = load_rows(bristol, bad, bad)
-    assert (report.accepted, report.rejected) == (1, 1)
-    assert problems(report, "duplicate_row") == [
-        "row 3, column '(whole row)', value '': the row repeats row 2 exactly. Fix: delete "
-        "one of the two"
-    ]
-    # Row 3's postcode is not reported again.
-    assert [(p.row, p.code) for p in report.problems] == [
-        (2, "bad_postcode"),
-        (2, "no_location"),
-        (3, "duplicate_row"),
-    ]
-
-
 def test_extra_fields(bristol):
     data = b"org_name,postcode\nA,BS8 1TH,stray,values\n"
     _, report = load(data, bristol)
@@ -72,61 +47,6 @@ def test_extra_fields(bristol):
         "so its values may have shifted. Fix: put values that contain the delimiter in double "
         "quotes, or delete the stray values"
     ]
-
-
-def test_unknown_area_kind(bristol):
-    _, report = load_rows(bristol, {**OK, "Area served": "moon"})
-    assert problems(report, "unknown_area_kind") == [
-        "row 2, column 'Area served', value 'moon': not a kind of area served. Fix: use one "
-        "of: at_location, radius_km, wards, citywide (or leave it empty)"
-    ]
-
-
-def test_bad_radius(bristol):
-    _, report = load_rows(bristol, {**OK, "area_served": "radius_km", "area_value": "far"})
-    assert problems(report, "bad_radius") == [
-        "row 2, column 'area_value', value 'far': area served is radius_km but this is not a "
-        "radius above 0. Fix: write the radius in kilometres, e.g. 2"
-    ]
-
-
-def test_no_ward_matched(bristol):
-    _, report = load_rows(bristol, {**OK, "area_served": "wards", "area_value": "Atlantis"})
-    assert problems(report, "no_ward_matched") == [
-        "row 2, column 'area_value', value 'Atlantis': names no ward of Bristol, City of. "
-        "Fix: list ward names or codes separated by ';', e.g. 'Easton; Lawrence Hill'"
-    ]
-    _, report = load_rows(bristol, {**OK, "area_served": "wards"})
-    assert problems(report, "no_ward_matched")[0].startswith(
-        "row 2, column 'area_value', value '': no wards are listed."
-    )
-
-
-def test_explicit_at_location_without_location(bristol):
-    _, report = load_rows(bristol, {**OK, "postcode": "", "area_served": "at_location"})
-    assert report.rejected == 1
-    assert problems(report, "no_location") == [
-        "row 2, column 'postcode', value '': area served is at_location but the row has no "
-        "postcode or coordinates. Fix: give a postcode (or latitude and longitude), or set "
-        "area_served to wards or citywide"
-    ]
-
-
-def test_a_bad_location_rejects_when_the_area_needs_a_point(bristol):
-    rows = [{**OK, "postcode": "BS99 9ZZ", "area_served": kind} for kind in ("radius_km",)]
-    rows[0]["area_value"] = "2"
-    _, report = load_rows(bristol, *rows, {**OK, "postcode": "BS99 9ZZ", "service_name": "B"})
-    assert (report.accepted, report.rejected) == (1, 1)
-    first, second = problems(report, "postcode_not_found")
-    assert [p.severity for p in report.problems if p.code == "postcode_not_found"] == [
-        "error",
-        "warning",
-    ]
-    assert first == (
-        "row 2, column 'postcode', value 'BS99 9ZZ': not in the postcode table of Bristol, "
-        "City of: it lies outside the area, or is new or retired. Fix: check it for typos, "
-        "or give latitude and longitude"
-    )
 
 
 # ---- warnings: the row is kept and flagged ---------------------------------------------------
@@ -336,82 +256,6 @@ def test_outside_area_warning(bristol):
     assert report.accepted == 1
 
 
-def test_duplicate_service_ids_are_renamed_and_flagged(bristol):
-    rows = [{**OK, "service_id": "s1", "service_name": name} for name in ("Pantry", "Cafe")]
-    directory, report = load_rows(bristol, *rows)
-    assert directory.services["service_id"].tolist() == ["s1", "s1-2"]
-    assert problems(report, "duplicate_id") == [
-        "row 3, column 'service_id', value 's1': the service id is also on row 2; this row's "
-        "service is given id 's1-2'. Fix: give each service its own id"
-    ]
-
-
-def test_conflicting_organisation_details(bristol):
-    rows = [
-        {
-            **OK,
-            "org_id": "o1",
-            "org_name": "Heron",
-            "charity_number": "1000001",
-            "service_name": "A",
-        },
-        {
-            **OK,
-            "org_id": "o1",
-            "org_name": "Kite",
-            "charity_number": "1000002",
-            "service_name": "B",
-        },
-    ]
-    directory, report = load_rows(bristol, *rows)
-    assert problems(report, "conflicting_org") == [
-        "row 3, column 'org_name', value 'Kite': organisation id 'o1' is named 'Heron' on row "
-        "2; the organisation keeps that row's details. Fix: use one name per organisation id, "
-        "or give the other organisation its own id",
-        "row 3, column 'charity_number', value '1000002': organisation id 'o1' has charity "
-        "number '1000001' on row 2; the organisation keeps that row's details. Fix: use one "
-        "charity number per organisation",
-    ]
-    assert directory.organisations["org_name"].tolist() == ["Heron"]
-
-
-def test_probable_duplicate_organisations(bristol):
-    rows = [
-        {**OK, "org_id": "a", "org_name": "Heron Trust", "charity_number": "1000001"},
-        {**OK, "org_id": "b", "org_name": "Heron Trust Ltd", "charity_number": "1000001"},
-        {**OK, "org_id": "c", "org_name": "The St Mary's Pantry"},
-        {**OK, "org_id": "d", "org_name": "St Marys Pantry", "postcode": "bs81th"},
-        {**OK, "org_id": "e", "org_name": "St Marys Pantry", "postcode": "BS5 0HE"},
-    ]
-    _, report = load_rows(bristol, *rows)
-    assert problems(report, "probable_duplicate_org") == [
-        "row 3, column 'charity_number', value '1000001': organisation 'b' has the same charity "
-        "number as organisation 'a' (row 2): probably the same organisation. Fix: give both "
-        "rows the same organisation id if they are one organisation",
-        "row 5, column 'org_name', value 'St Marys Pantry': organisation 'd' has the same name "
-        "and postcode as organisation 'c' (row 4): probably the same organisation. Fix: give "
-        "both rows the same organisation id if they are one organisation",
-    ]
-
-
-def test_generated_ids_are_stable_and_unique(bristol):
-    rows = [
-        {**OK, "org_name": "St Mary's Pantry", "service_name": "Lunch club"},
-        {**OK, "org_name": "St Marys Pantry", "service_name": "Lunch club"},
-        {**OK, "org_name": "Kite", "service_name": "Lunch club"},
-    ]
-    first, _ = load_rows(bristol, *rows)
-    again, _ = load_rows(bristol, *rows)
-    ids = first.services["service_id"].tolist()
-    assert ids == again.services["service_id"].tolist()
-    assert ids == [
-        "st-marys-pantry--lunch-club",
-        "st-marys-pantry--lunch-club-2",
-        "kite--lunch-club",
-    ]
-    assert first.organisations["org_id"].tolist() == ["st-marys-pantry", "kite"]
-
-
 def test_many_problems_in_one_row_are_all_reported(bristol):
     row = {
         "org_name": "A",
@@ -435,86 +279,12 @@ def test_many_problems_in_one_row_are_all_reported(bristol):
     )
 
 
-def test_area_served_defaults(bristol):
-    rows = [
-        {**OK, "service_name": "venue"},
-        {**OK, "service_name": "line", "delivery": "phone; online"},
-        {**OK, "service_name": "radius", "area_value": "800 m"},
-        {**OK, "service_name": "wards", "area_value": "easton, LAWRENCE HILL ward"},
-        {**OK, "service_name": "city", "area_value": "City of Bristol"},
-        {**OK, "service_name": "national", "area_value": "UK-wide"},
-    ]
-    directory, report = load_rows(bristol, *rows)
-    assert report.problems == ()
-    services = directory.services.set_index("service_name")
-    assert services["area_kind"].to_dict() == {
-        "venue": "at_location",
-        "line": "citywide",
-        "radius": "radius_km",
-        "wards": "wards",
-        "city": "citywide",
-        "national": "citywide",
-    }
-    assert services.loc["radius", "radius_m"] == pytest.approx(800)
-    assert services.loc["wards", "ward_codes"] == ("E05010896", "E05010907")
-    assert services.loc["venue", "radius_m"] == 1500  # food's catchment
-
-
 def test_contact_public_defaults_to_no_in_a_template(bristol):
     directory, _ = load_rows(bristol, OK, {**OK, "service_name": "B", "contact_public": "Yes"})
     assert directory.services["contact_public"].tolist() == [False, True]
 
 
 # ---- parsing helpers -------------------------------------------------------------------------
-
-
-def test_parse_categories():
-    assert parse_categories("Foodbank; Debt/Money", TAXONOMY) == (("food", "money_advice"), ())
-    assert parse_categories("Food/Knitting; Yoga", TAXONOMY) == (("food",), ("Knitting", "Yoga"))
-    assert parse_categories("Drugs and alcohol", TAXONOMY) == (("mental_health",), ())
-    assert parse_categories("", TAXONOMY) == ((), ())
-
-
-def test_parse_delivery():
-    assert parse_delivery("Telephone, Online") == (("phone", "online"), ())
-    assert parse_delivery("in-person or remotely via video") == (("in person", "online"), ())
-    assert parse_delivery("Venue; carrier pigeon") == (("in person",), ("carrier pigeon",))
-    assert parse_delivery("home visits") == (("home delivery",), ())
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("2024-03-31", "2024-03-31"),
-        ("31/03/2024", "2024-03-31"),
-        ("1.4.24", "2024-04-01"),
-        ("2023-03-15T10:30:45.123Z", "2023-03-15 10:30:45.123"),
-        ("2023-03-15T10:30:00+01:00", "2023-03-15 09:30:00"),
-        ("5 June 2025", "2025-06-05"),
-        ("March 2025", "2025-03-01"),
-    ],
-)
-def test_parse_date(text, expected):
-    assert parse_date(text) == pd.Timestamp(expected)
-
-
-@pytest.mark.parametrize("text", ["", "soon", "31/02/2024", "13/13/2024"])
-def test_parse_date_rejects(text):
-    assert parse_date(text) is None
-
-
-@pytest.mark.parametrize(
-    ("text", "km"),
-    [("2", 2.0), ("2 km", 2.0), ("1,5km", 1.5), ("800 m", 0.8), ("3 miles", 4.828032), ("x", None)],
-)
-def test_parse_radius_km(text, km):
-    assert parse_radius_km(text) == (pytest.approx(km) if km is not None else None)
-
-
-def test_slugify_and_name_key():
-    assert slugify("St Mary's Food & Drink Café") == "st-marys-food-and-drink-cafe"
-    assert slugify("!!!") == "unnamed"
-    assert name_key("The St Mary's Pantry Ltd") == name_key("st marys pantry") == "stmaryspantry"
 
 
 def test_semicolon_file_with_everything_in_it(bristol):
@@ -526,17 +296,6 @@ def test_semicolon_file_with_everything_in_it(bristol):
     directory, report = load(data, bristol)
     assert report.problems == () and report.notes == ("values separated by semicolons",)
     assert directory.services.iloc[0]["description"] == "Meals, parcels"
-
-
-def test_a_bad_location_without_an_area_keeps_the_row_with_an_empty_area(bristol):
-    directory, report = load_rows(bristol, {**OK, "postcode": "XYZ"})
-    assert report.accepted == 1
-    assert problems(report, "no_location") == [
-        "row 2, column 'postcode', value '': no usable location and no area served: the "
-        "service is kept, but covers nobody until it has one. Fix: correct the location, or "
-        "give an area served (wards or citywide)"
-    ]
-    assert directory.services.iloc[0]["geometry"].is_empty
 
 
 def test_problems_with_another_location_of_a_feed_service(bristol):

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from analysis.escape import spreadsheet_cell as neutralise_cell
-from analysis.ingest.import_report import ImportReport, Problem
+from analysis.ingest.import_report import Finding, Findings, ImportReport, Issue, Problem
 
 
 def test_problem_reads_as_one_sentence_with_the_fix():
@@ -76,3 +76,32 @@ def test_to_dict_has_the_cli_keys():
     keys = {"rows_read", "accepted", "rejected", "warnings", "unmapped_categories", "problems"}
     assert keys <= set(report.to_dict())
     assert report.summary() == "f.csv: 0 rows read, 0 accepted (0 with warnings), 0 rejected"
+
+
+def test_an_issue_is_placed_at_its_row_and_field():
+    issue = Issue("bad_email", "x", "not an email address", "write one address")
+    assert issue.at(3, "email") == Finding(
+        3, "email", "bad_email", "x", "not an email address", "write one address", "warning"
+    )
+    moved = Issue("no_location", "", "needs a point", "give a postcode", "error", field="postcode")
+    assert moved.at(0, "area_value").field == "postcode"
+
+
+def test_findings_collect_everything_and_reject_on_errors():
+    findings = Findings()
+    findings.add(
+        position=0, field="org_name", code="no_name", reason="r", fix="f", severity="error"
+    )
+    findings.add_issues(
+        [Issue("bad_email", "x", "r", "f"), Issue("bad_phone", "y", "r", "f")],
+        position=2,
+        field="email",
+    )
+    assert [(f.position, f.code, f.value) for f in findings] == [
+        (0, "no_name", ""),
+        (2, "bad_email", "x"),
+        (2, "bad_phone", "y"),
+    ]
+    assert findings.rejected(3).tolist() == [True, False, False]
+    findings.drop_records([2])
+    assert len(findings) == 1

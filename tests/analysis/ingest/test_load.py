@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from analysis.directory import Directory
 from analysis.errors import ColumnMappingError
-from analysis.ingest.check import name_key
+from analysis.ingest.fields import TEMPLATE_COLUMNS
+from analysis.ingest.identity import name_key
 from analysis.ingest.load import build_directory
-from analysis.ingest.mapping import TEMPLATE_COLUMNS
 from analysis.ingest.read import read_table
 from analysis.model import ORG_COLUMNS, SERVICE_COLUMNS
 from tests.analysis.ingest.helpers import (

@@ -9,7 +9,8 @@ import pytest
 import shapely
 
 from analysis.crs import bng_to_lonlat, lonlat_to_bng
-from analysis.ingest.locate import area_shape, locate
+from analysis.ingest.cells import Place
+from analysis.ingest.locate import area_shape, locate, locate_rows
 
 
 @pytest.fixture(scope="module")
@@ -150,3 +151,24 @@ def test_many_records_at_once(shape):
     assert located.has_point().tolist() == [True, True, False]
     assert [f.position for f in located.findings] == [2]
     assert np.isnan(located.easting[2])
+
+
+def test_rows_with_further_locations(shape):
+    located = locate_rows(
+        [Place("bs8 1th"), Place(), Place("XYZ")],
+        [(Place("BS5 0HE"), Place("nowhere")), (), ()],
+        shape=shape,
+    )
+    assert located.postcodes == ["BS8 1TH", "", ""]
+    assert [len(points) for points in located.points] == [2, 0, 0]
+    assert located.points[0][0] == (358182.0, 173516.0)
+    assert sorted(located.findings) == [0, 2]
+    (other,) = located.findings[0]
+    assert (other.position, other.field, other.value, other.reason) == (
+        0,
+        "other_locations",
+        "nowhere",
+        "another location of the service: not a UK postcode",
+    )
+    (main,) = located.findings[2]
+    assert (main.field, main.code) == ("postcode", "bad_postcode")
