@@ -96,6 +96,19 @@ class StateKeys:
     NEAR_REMOTE = "near_remote"
     POSTCODE_PARTNERS = "postcode_partners"
     UPLOAD_WIDGET = "upload_widget"
+    USE_DEMO = "data_use_demo"
+    USE_UPLOAD = "data_use_upload"
+    REJECTED_DOWNLOAD = "rejected"  # + the upload's key
+    MAPPING_FORM = "mapping"  # + the upload's key
+    MAPPING_FIELD = "map"  # + the upload's key and the template field
+    NEAR_CATEGORY = "near"  # + the category id
+    WARD_MAP = "ward_map"  # + ward, category and measure: a new map for each
+    WARD_LEGEND = "ward_legend"
+    WARD_ZONE_TABLE = "ward_zone_table"
+    WARD_DECILES = "ward_deciles"
+    WARD_PROVISION = "ward_provision"
+    WARD_GAPS = "ward_gaps"
+    WARD_SERVICES = "ward_services"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Fixtures shared by every test tier: the browser for end-to-end tests."""
+"""Fixtures shared by every test tier: the browser for end-to-end tests, and how many
+examples the property tests try (``--slow`` for five times as many)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,25 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+QUICK_EXAMPLES = 50
+SLOW_EXAMPLES = 250
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--slow",
+        action="store_true",
+        help=f"property tests try {SLOW_EXAMPLES} examples each instead of {QUICK_EXAMPLES}",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    settings.register_profile("quick", max_examples=QUICK_EXAMPLES, deadline=None)
+    settings.register_profile("slow", max_examples=SLOW_EXAMPLES, deadline=None)
+    settings.load_profile("slow" if config.getoption("--slow") else "quick")
+
 
 CHROMIUM = Path("/usr/bin/chromium")
 # No sandbox (root in a container), no GPU, and nothing Chromium would fetch on its own, so

@@ -13,6 +13,7 @@ from analysis.escape import markdown_text
 from analysis.model import CATEGORIES, DISTANCE_M
 from analysis.taxonomy import Taxonomy
 from dashboard.components.service_table import service_table
+from dashboard.state import StateKeys
 
 
 def category_summary(near_df: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
@@ -37,4 +38,4 @@ def show_by_category(near_df: pd.DataFrame, taxonomy: Taxonomy) -> None:
         if hits.empty:
             continue
         with st.expander(f"{markdown_text(category.label)}: {len(hits):,} nearby"):
-            service_table(hits, taxonomy, key=f"near_{category.id}")
+            service_table(hits, taxonomy, key=f"{StateKeys.NEAR_CATEGORY}_{category.id}")

@@ -29,6 +29,7 @@ from analysis.model import PROBLEM_COLUMNS
 from dashboard.context import PageContext
 from dashboard.data import DirectorySource, upload_key
 from dashboard.failure import record_failure
+from dashboard.state import StateKeys
 
 # The limit is the importer's own, so the CLI and the dashboard refuse the same files.
 MAX_UPLOAD_MB = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
@@ -219,7 +220,7 @@ def show_report(report: ImportReport, *, key: str) -> None:
             data=report.rejected_rows_csv(),
             file_name="rejected_rows.csv",
             mime="text/csv",
-            key=f"rejected_{key}",
+            key=f"{StateKeys.REJECTED_DOWNLOAD}_{key}",
         )
     if report.unmapped_categories:
         st.subheader("Category terms not recognised")
@@ -244,7 +245,7 @@ def mapping_form(outcome: UploadOutcome, *, key: str) -> dict[str, str | None] |
     Returns the mapping when the user applies it, else None.
     """
     options = [NOT_IN_FILE, *outcome.headers]
-    with st.form(key=f"mapping_{key}"):
+    with st.form(key=f"{StateKeys.MAPPING_FORM}_{key}"):
         st.markdown("#### Match your columns to the template")
         st.caption("Pre-filled with our guesses. Leave a field as 'not in my file' if absent.")
         chosen: dict[str, str | None] = {}
@@ -253,7 +254,10 @@ def mapping_form(outcome: UploadOutcome, *, key: str) -> dict[str, str | None] |
             guess = outcome.guess.get(name)
             index = options.index(guess) if guess in options else 0
             value = cols[position % 2].selectbox(
-                markdown_text(field_spec(name).label), options, index=index, key=f"map_{key}_{name}"
+                markdown_text(field_spec(name).label),
+                options,
+                index=index,
+                key=f"{StateKeys.MAPPING_FIELD}_{key}_{name}",
             )
             chosen[name] = None if value == NOT_IN_FILE else value
         applied = st.form_submit_button("Check the file with these columns", type="primary")

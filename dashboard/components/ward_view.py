@@ -49,7 +49,7 @@ from dashboard.maps.neighbourhoods import (
     neighbourhood_features,
     neighbourhood_map,
 )
-from dashboard.state import MEASURES
+from dashboard.state import MEASURES, StateKeys
 
 ROBUST_GAP = "robust"
 FRAGILE_GAP = "fragile"
@@ -100,7 +100,7 @@ def show_neighbourhoods(
     with left:
         st_folium(
             neighbourhood_map(features, label),
-            key=f"ward_map_{ward_code}_{category}_{measure}",
+            key=f"{StateKeys.WARD_MAP}_{ward_code}_{category}_{measure}",
             height=420,
             use_container_width=True,
             returned_objects=[],
@@ -111,8 +111,8 @@ def show_neighbourhoods(
         swatches = legend.style.apply(
             lambda col: [f"background-color: {c}; color: {c}" for c in col], subset=[LEGEND_COLOUR]
         )
-        st.dataframe(swatches, hide_index=True, key="ward_legend")
-    st.dataframe(zone_rows(rows, measure, label), hide_index=True, key="ward_zone_table")
+        st.dataframe(swatches, hide_index=True, key=StateKeys.WARD_LEGEND)
+    st.dataframe(zone_rows(rows, measure, label), hide_index=True, key=StateKeys.WARD_ZONE_TABLE)
 
 
 def show_need_profile(zones: pd.DataFrame, age_bands: dict[str, str]) -> None:
@@ -142,7 +142,7 @@ def show_need_profile(zones: pd.DataFrame, age_bands: dict[str, str]) -> None:
         "national IMD 2019 decile."
     )
     st.bar_chart(decile_df, x="IMD 2019 decile (1 = most deprived 10%)", y="Neighbourhoods")
-    st.dataframe(decile_df, hide_index=True, key="ward_deciles")
+    st.dataframe(decile_df, hide_index=True, key=StateKeys.WARD_DECILES)
 
 
 def provision_rows(ward_rows: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
@@ -164,7 +164,7 @@ def show_provision(ward_rows: pd.DataFrame, taxonomy: Taxonomy) -> None:
     st.subheader("Provision per category (city = 1)")
     rows = provision_rows(ward_rows, taxonomy)
     st.bar_chart(rows, x="Category", y="Relative provision (city = 1)", horizontal=True)
-    st.dataframe(rows, hide_index=True, key="ward_provision")
+    st.dataframe(rows, hide_index=True, key=StateKeys.WARD_PROVISION)
 
 
 def gap_rows(ward_rows: pd.DataFrame, robustness: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
@@ -210,13 +210,13 @@ def show_gaps(ward_rows: pd.DataFrame, robustness: pd.DataFrame, taxonomy: Taxon
         )
     elif not gaps.empty:
         st.write("No gap here is robust: each disappears under some parameter variant.")
-    st.dataframe(rows, hide_index=True, key="ward_gaps")
+    st.dataframe(rows, hide_index=True, key=StateKeys.WARD_GAPS)
 
 
 def show_services(services_df: pd.DataFrame, taxonomy: Taxonomy) -> None:
     """The services covering the ward."""
     st.subheader(f"Services reaching the ward ({len(services_df):,})")
-    service_table(services_df, taxonomy, key="ward_services")
+    service_table(services_df, taxonomy, key=StateKeys.WARD_SERVICES)
 
 
 def partner_rows(partners_df: pd.DataFrame, relation: str) -> pd.DataFrame:

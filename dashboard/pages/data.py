@@ -51,7 +51,7 @@ def _in_use(source: DirectorySource) -> None:
         services=len(source.directory.services),
         organisations=len(source.directory.organisations),
     )
-    if not source.is_demo and st.button("Go back to the demo data", key="data_use_demo"):
+    if not source.is_demo and st.button("Go back to the demo data", key=StateKeys.USE_DEMO):
         del st.session_state[StateKeys.UPLOAD]
         st.rerun()
 
@@ -109,7 +109,7 @@ def _upload(ctx: PageContext) -> None:
         st.success("This file is the data in use.")
     elif source.report.accepted == 0:
         st.warning("No row was accepted, so this file cannot be used. Fix the rows and retry.")
-    elif st.button("Use this data", type="primary", key="data_use_upload"):
+    elif st.button("Use this data", type="primary", key=StateKeys.USE_UPLOAD):
         st.session_state[StateKeys.UPLOAD] = source
         st.rerun()
 

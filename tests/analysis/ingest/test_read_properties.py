@@ -33,9 +33,8 @@ HEADER = next(csv.reader(io.StringIO(TEMPLATE.read_text(encoding="utf-8-sig"))))
 COUNTS: Counter[str] = Counter()
 ARTEFACT = REPO_ROOT / "test-artefacts" / "property_counts.txt"
 
-PROPERTY_SETTINGS = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+# Examples per property: the profile's (50, or 250 with --slow; tests/conftest.py).
+PROPERTY_SETTINGS = settings(suppress_health_check=[HealthCheck.too_slow])
 
 # Cell text: printable characters plus the ones that break naive readers.
 _HOSTILE_PIECES = st.sampled_from(
