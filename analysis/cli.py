@@ -191,15 +191,20 @@ def _analysis_thresholds(args: argparse.Namespace):
     from analysis.provision.metrics import Thresholds
 
     return Thresholds(
-        under_served_below=args.under_served_below,
-        overlap_min_providers=args.overlap_min_providers,
-        overlap_min_rp=args.overlap_min_rp,
+        under_served_below=args.under_served_below, well_provided_from=args.well_provided_from
     )
+
+
+def _method(args: argparse.Namespace):
+    from analysis.provision.metrics import Method
+
+    return Method(decay=args.decay)
 
 
 def _analyse(args: argparse.Namespace) -> int:
     from analysis.model import (
         AREA_CODE,
+        COUNT_IMPUTED,
         COUNT_SERVICES,
         COUNT_UNCATEGORISED,
         PROVISION_CLASS,
@@ -210,7 +215,11 @@ def _analyse(args: argparse.Namespace) -> int:
     area = load_area(args.area)
     analysis, filters = _analysis(args, area)
     result = analysis.metrics(
-        filters, _analysis_thresholds(args), level=args.level, categories=args.category
+        filters,
+        _analysis_thresholds(args),
+        level=args.level,
+        categories=args.category,
+        method=_method(args),
     )
     path = export_metrics(result, area, args.out)
     table = result.table
@@ -223,7 +232,9 @@ def _analyse(args: argparse.Namespace) -> int:
         f"{len(table) // max(n_areas, 1)} categories) to {path}: "
         + ", ".join(f"{classes.get(name, 0)} {name}" for name in PROVISION_CLASSES)
         + f"; {counts[COUNT_SERVICES] + dropped} services, {dropped} filtered out, "
-        f"{counts[COUNT_UNCATEGORISED]} uncategorised (in no category)"
+        f"{counts[COUNT_UNCATEGORISED]} uncategorised (in no category), "
+        f"{counts[COUNT_IMPUTED]} with capacity unknown (counted at their category's median), "
+        f"{len(result.duplicates)} duplicate pairs"
     )
     return 0
 
@@ -242,14 +253,15 @@ def _report(args: argparse.Namespace) -> int:
     area = load_area(args.area)
     ward_code = resolve_ward(area, args.ward)
     analysis, filters = _analysis(args, area)
+    method = _method(args)
     page = render_ward_profile(
-        analysis.metrics(filters, thresholds),
+        analysis.metrics(filters, thresholds, method=method),
         analysis.coverage,
         analysis.selection(filters).directory,
         area,
         analysis.taxonomy,
         ward_code=ward_code,
-        robustness=analysis.robustness(filters, thresholds),
+        robustness=analysis.robustness(filters, thresholds, method=method),
     )
     path = write_html(page, args.out)
     print(f"wrote the profile of {area.ward_name(ward_code)} ({ward_code}) to {path}")
@@ -259,6 +271,7 @@ def _report(args: argparse.Namespace) -> int:
 def _add_analysis_commands(commands: argparse._SubParsersAction) -> None:
     """The ``analyse`` and ``report`` subcommands."""
     from analysis.model import EXCLUDE_STALE, LEVELS, STALE_HANDLING, WARD_LEVEL
+    from analysis.provision.coverage import DECAYS, STEPPED
     from analysis.provision.metrics import Thresholds
 
     default_services = settings.DEMO_SERVICES_PATH
@@ -284,18 +297,17 @@ def _add_analysis_commands(commands: argparse._SubParsersAction) -> None:
             help="relative provision below this is under-served (default 0.5)",
         )
         group.add_argument(
-            "--overlap-min-providers",
+            "--well-provided-from",
             type=float,
-            default=defaults.overlap_min_providers,
-            metavar="E",
-            help="effective providers for an overlap (default 3)",
+            default=defaults.well_provided_from,
+            metavar="RP",
+            help="relative provision from this is well provided (default 2)",
         )
         group.add_argument(
-            "--overlap-min-rp",
-            type=float,
-            default=defaults.overlap_min_rp,
-            metavar="RP",
-            help="relative provision for an overlap (default 2)",
+            "--decay",
+            choices=DECAYS,
+            default=STEPPED,
+            help="distance decay: stepped (enhanced 2SFCA, the default) or none (plain 2SFCA)",
         )
         filters = parser.add_argument_group("filters (which services count)")
         filters.add_argument(
@@ -336,7 +348,7 @@ def _add_analysis_commands(commands: argparse._SubParsersAction) -> None:
         )
 
     analyse = commands.add_parser(
-        "analyse", help="write the area × category table of provision, need, gaps and overlaps"
+        "analyse", help="write the area × category table of need, provision, gaps and duplication"
     )
     common(analyse)
     analyse.add_argument(

@@ -148,7 +148,8 @@ CAPACITY: Final = "capacity"  # people per week; 1.0 (one "unit") when not given
 AUDIENCE: Final = "audience"
 ACTIVE_FROM: Final = "active_from"  # pandas Timestamp or NaT
 ACTIVE_UNTIL: Final = "active_until"
-LOCATION: Final = "location"  # Point in EPSG:27700, or None
+LOCATION: Final = "location"  # Point in EPSG:27700 (the first venue), or None
+LOCATIONS: Final = "locations"  # every venue: Point or MultiPoint in EPSG:27700, or None
 FLAGS: Final = "flags"  # tuple of warning codes kept with an accepted row
 SOURCE_ROW: Final = "source_row"  # row in its file as a spreadsheet shows it (header = 1)
 SERVICE_COLUMNS: Final = (
@@ -175,6 +176,7 @@ SERVICE_COLUMNS: Final = (
     FLAGS,
     SOURCE_ROW,
     LOCATION,
+    LOCATIONS,
 )
 
 # ---------------------------------------------------------------------------------------
@@ -252,9 +254,9 @@ Level = Literal["ward", "neighbourhood"]
 LEVELS: Final = get_args(Level)
 WARD_LEVEL, NEIGHBOURHOOD_LEVEL = LEVELS
 
-ProvisionClass = Literal["missing", "under-served", "adequate", "overlap"]
+ProvisionClass = Literal["no need", "missing", "under-served", "adequate", "well provided"]
 PROVISION_CLASSES: Final = get_args(ProvisionClass)
-MISSING, UNDER_SERVED, ADEQUATE, OVERLAP = PROVISION_CLASSES
+NO_NEED, MISSING, UNDER_SERVED, ADEQUATE, WELL_PROVIDED = PROVISION_CLASSES
 GAP_CLASSES: Final = (MISSING, UNDER_SERVED)
 
 # Why a filter left a service out: the keys of `Selection.excluded`, in the order applied.
@@ -279,37 +281,52 @@ EXCLUDE_STALE, DOWN_WEIGHT_STALE = STALE_HANDLING
 AREA_CODE: Final = "area_code"
 AREA_NAME: Final = "area_name"
 CATEGORY: Final = "category"
-EFFECTIVE_PROVIDERS: Final = "effective_providers"
-ORGANISATIONS: Final = "organisations"
-ACCESSIBILITY_PER_10K: Final = "accessibility_per_10k"
-NEED: Final = "need"
-RELATIVE_PROVISION: Final = "relative_provision"
+NEED: Final = "need"  # people in need, in the category's need unit
+NEED_UNIT: Final = "need_unit"
+LOCAL_SERVICES: Final = "local_services"  # in person or area-based services reaching it
+ORGANISATIONS: Final = "organisations"  # distinct organisations of those services
+REMOTE_OPTIONS: Final = "remote_options"  # phone, online and citywide services reaching it
+ACCESSIBILITY_PER_1000: Final = "accessibility_per_1000"  # places/week per 1,000 in need
+RELATIVE_PROVISION: Final = "relative_provision"  # 1 = city average per person in need
+IMPUTED_SHARE: Final = "imputed_share"  # share of the supply from imputed capacities
+DUPLICATE_PAIRS: Final = "duplicate_pairs"  # duplicate pairs the area holds
 PROVISION_CLASS: Final = "class"
+UNCERTAIN: Final = "uncertain"  # most of the supply is imputed: read the class with care
 SMALL_NUMBERS: Final = "small_numbers"
 TABLE_COLUMNS: Final = (
     AREA_CODE,
     AREA_NAME,
     CATEGORY,
     POPULATION,
-    EFFECTIVE_PROVIDERS,
-    ORGANISATIONS,
-    ACCESSIBILITY_PER_10K,
     NEED,
+    NEED_UNIT,
+    LOCAL_SERVICES,
+    ORGANISATIONS,
+    REMOTE_OPTIONS,
+    ACCESSIBILITY_PER_1000,
     RELATIVE_PROVISION,
+    IMPUTED_SHARE,
+    DUPLICATE_PAIRS,
     PROVISION_CLASS,
+    UNCERTAIN,
     SMALL_NUMBERS,
 )
 # The measures a map can show: the class and the table's numeric columns.
 Measure = Literal[
-    "class", "effective_providers", "accessibility_per_10k", "relative_provision", "need"
+    "class",
+    "accessibility_per_1000",
+    "relative_provision",
+    "need",
+    "local_services",
+    "remote_options",
+    "duplicate_pairs",
 ]
 MEASURE_COLUMNS: Final = get_args(Measure)
 # The neighbourhood table adds the ward each neighbourhood is in, for drill-down.
 NEIGHBOURHOOD_EXTRA: Final = (WARD_CODE,)
 
 # Columns of the city table (`MetricsResult.city`), one row per category.
-SUPPLY: Final = "supply"
-SUPPLY_PER_NEED: Final = "supply_per_need"
+SUPPLY: Final = "supply"  # places per week reaching people in need
 
 # Keys of `MetricsResult.service_counts`.
 COUNT_SERVICES: Final = "services"
@@ -317,26 +334,13 @@ COUNT_USED: Final = "used"
 COUNT_UNCATEGORISED: Final = "uncategorised"
 COUNT_OTHER_CATEGORIES: Final = "other_categories_only"
 COUNT_NO_COVERAGE: Final = "no_coverage"
+COUNT_REMOTE: Final = "remote"
+COUNT_IMPUTED: Final = "imputed"
 
 # Columns of the robustness table.
-GAP_RANK: Final = "gap_rank"
-RANK_MIN: Final = "rank_min"
-RANK_MAX: Final = "rank_max"
-RANK_RANGE: Final = "rank_range"
-GAP_SHARE: Final = "gap_share"
-ROBUST: Final = "robust"
-ROBUSTNESS_COLUMNS: Final = (
-    AREA_CODE,
-    AREA_NAME,
-    CATEGORY,
-    PROVISION_CLASS,
-    GAP_RANK,
-    RANK_MIN,
-    RANK_MAX,
-    RANK_RANGE,
-    GAP_SHARE,
-    ROBUST,
-)
+GAP_SHARE: Final = "gap_share"  # share of method variants in which it is a gap
+ROBUST: Final = "robust"  # a gap in at least 80 % of the variants
+VARIANTS: Final = "variants"  # how many variants were run
 
 # Partners: similar services (same category, same residents) and complementary ones.
 PartnerRelation = Literal["similar", "complementary"]
@@ -362,6 +366,9 @@ PARTNER_COLUMNS: Final = (
     OVERLAP_COEFFICIENT,
     REASON,
 )
+# Columns of duplicate pairs (`analysis.provision.duplication`).
+JACCARD: Final = "jaccard"  # shared need reached / need reached by either
+NEED_IN_COMMON: Final = "need_in_common"
 # Columns of `find_similar_pairs`.
 SERVICE_A: Final = "service_a"
 SERVICE_B: Final = "service_b"

@@ -94,18 +94,33 @@ UNDER_SERVED_BELOW: Final = 0.5
 """Relative provision below this is under-served: less than half the city's provision per
 person in need."""
 
-OVERLAP_MIN_PROVIDERS: Final = 3.0
-"""Effective providers for a possible overlap: at least three services reach the same
-residents."""
+WELL_PROVIDED_FROM: Final = 2.0
+"""Relative provision at or above this is well provided: twice the city's provision per
+person in need."""
 
-OVERLAP_MIN_RP: Final = 2.0
-"""Relative provision for a possible overlap: at least twice the city's provision."""
-
-SMALL_NUMBERS_PROVIDERS: Final = 2.0
-"""Fewer effective providers than this: a ratio resting on one service, read with care."""
+SMALL_NUMBERS_SERVICES: Final = 2.0
+"""Fewer local services than this (but some): a ratio resting on one service, read with
+care."""
 
 SMALL_NUMBERS_POPULATION: Final = 1000.0
 """Fewer residents than this: a ratio over a small population, read with care."""
+
+SMALL_NUMBERS_NEED: Final = 100.0
+"""Fewer people in need than this: a ratio over a handful of people can be extreme
+without meaning anything."""
+
+UNCERTAIN_IMPUTED_SHARE: Final = 0.5
+"""When more than this share of an area's supply comes from imputed capacities, its class
+is uncertain (hatched on the map, flagged in tables)."""
+
+DEFAULT_CAPACITY: Final = 50.0
+"""Places per week an unknown capacity counts at when no service of its category states
+one: a weekly session of a typical community service. Stated capacities, when any, decide
+instead (their median)."""
+
+DUPLICATE_MIN_JACCARD: Final = 0.5
+"""Two local services of one category are a duplicate pair when at least half of the need
+they reach between them is reached by both (Jaccard index)."""
 
 STALE_AFTER_MONTHS: Final = 12
 """A record not updated for this many months is stale: directories go out of date within
@@ -120,6 +135,9 @@ also reached by the other (overlap coefficient)."""
 
 ROBUSTNESS_CATCHMENT_FACTORS: Final = (0.5, 0.75, 1.0, 1.25, 1.5)
 """Catchment radii tried by the robustness check, as factors of the recorded radius."""
+
+ROBUST_GAP_SHARE: Final = 0.8
+"""A gap is robust when at least this share of the method's variants agree it is one."""
 
 # ---------------------------------------------------------------------------------------
 # Dashboard

@@ -17,13 +17,15 @@ import pandas as pd
 from analysis import settings
 from analysis.errors import AnalysisError
 from analysis.model import (
-    ACCESSIBILITY_PER_10K,
+    ACCESSIBILITY_PER_1000,
     DELIVERY_MODES,
-    EFFECTIVE_PROVIDERS,
+    DUPLICATE_PAIRS,
+    LOCAL_SERVICES,
     NEED,
     ORGANISATION_KINDS,
     PROVISION_CLASS,
     RELATIVE_PROVISION,
+    REMOTE_OPTIONS,
     STALE_HANDLING,
     DeliveryMode,
     Measure,
@@ -38,19 +40,35 @@ PAGES: Final = get_args(Page)
 OVERVIEW, WARD_PAGE, POSTCODE_PAGE, DATA_PAGE = PAGES
 
 MEASURES: Final[dict[Measure, str]] = {
-    PROVISION_CLASS: "Gap or overlap (class)",
-    EFFECTIVE_PROVIDERS: "Effective providers",
-    ACCESSIBILITY_PER_10K: "Accessibility per 10,000 residents",
-    RELATIVE_PROVISION: "Relative provision (city = 1)",
-    NEED: "Need",
+    PROVISION_CLASS: "Provision (class)",
+    RELATIVE_PROVISION: "Relative provision (1 = city average)",
+    ACCESSIBILITY_PER_1000: "Places a week per 1,000 people in need",
+    NEED: "People in need",
+    LOCAL_SERVICES: "Local services reaching the ward",
+    REMOTE_OPTIONS: "Phone, online and citywide options",
+    DUPLICATE_PAIRS: "Duplicate pairs",
+}
+MEASURE_MEANINGS: Final[dict[Measure, str]] = {
+    PROVISION_CLASS: "Whether local help reaches the ward, and how much per person in need "
+    "compared with the city as a whole.",
+    RELATIVE_PROVISION: "Local places per person in need, as a multiple of the city average: "
+    "1 = average, 0.5 = half, 2 = twice.",
+    ACCESSIBILITY_PER_1000: "Places a week that local services offer per 1,000 people in "
+    "need; nearer services count more.",
+    NEED: "How many people the category is for (its unit is in the table).",
+    LOCAL_SERVICES: "Services in person or area-based that reach at least one of the "
+    "ward's neighbourhoods.",
+    REMOTE_OPTIONS: "Phone, online and citywide services: open to anyone, counted apart "
+    "from local help.",
+    DUPLICATE_PAIRS: "Pairs of local services of the category that reach mostly the same "
+    "people in need: candidates for working together.",
 }
 DEFAULT_THRESHOLDS: Final = Thresholds()
 
 # Query parameter of each threshold the sidebar sets (the small-numbers ones are fixed).
 THRESHOLD_PARAMS: Final = {
     "under": "under_served_below",
-    "providers": "overlap_min_providers",
-    "rp": "overlap_min_rp",
+    "well": "well_provided_from",
 }
 _TRUE: Final = frozenset({"1", "true", "yes", "on"})
 LIST_SEPARATOR: Final = ","
@@ -74,8 +92,7 @@ class StateKeys:
     ACTIVE_TODAY = "flt_active"
     STALE = "flt_stale"
     UNDER_SERVED = "thr_under"
-    OVERLAP_PROVIDERS = "thr_providers"
-    OVERLAP_RP = "thr_rp"
+    WELL_PROVIDED = "thr_well"
     # Widgets of the pages.
     CATEGORY = "category"
     MEASURE = "measure"
@@ -108,6 +125,7 @@ class StateKeys:
     WARD_DECILES = "ward_deciles"
     WARD_PROVISION = "ward_provision"
     WARD_GAPS = "ward_gaps"
+    WARD_DUPLICATES = "ward_duplicates"
     WARD_SERVICES = "ward_services"
 
 

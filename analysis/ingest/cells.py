@@ -125,6 +125,7 @@ _RADIUS: Final = re.compile(
     r"(\d+(?:[.,]\d+)?)\s*(km|kms|kilometres?|kilometers?|k|m|metres?|meters?|mi|miles?)?",
     re.I,
 )
+UNKNOWN_CAPACITY: Final = "unknown_capacity"
 _CAPACITY: Final = re.compile(
     r"(\d[\d,]*(?:\.\d+)?)\s*(?:people)?\s*(?:(?:per|a|/)\s*week|pw|weekly)?", re.I
 )
@@ -324,9 +325,21 @@ def read_contact_public(cell: str | bool, *, default: bool) -> tuple[bool, Issue
 
 
 def read_capacity(text: str) -> tuple[float, Issues]:
-    """People per week ('40', '40 per week', '1,200'); 1 (one unit) when blank or unclear."""
+    """People per week ('40', '40 per week', '1,200'); NaN (unknown) when blank or unclear.
+
+    An unknown capacity is never read as a number: the analysis counts it at its
+    category's median (`analysis.provision.supply`) and says how much supply is imputed.
+    """
     if not text:
-        return 1.0, ()
+        return math.nan, (
+            Issue(
+                UNKNOWN_CAPACITY,
+                text,
+                "no capacity given, so it is unknown: the analysis counts it at the median "
+                "capacity of its category's services in this file",
+                "give the number of people the service can help per week, e.g. 40",
+            ),
+        )
     match = _CAPACITY.fullmatch(text.strip())
     number = float(match.group(1).replace(",", "")) if match else math.nan
     if math.isfinite(number) and number > 0:
@@ -334,10 +347,11 @@ def read_capacity(text: str) -> tuple[float, Issues]:
     issue = Issue(
         "bad_capacity",
         text,
-        "not a positive number of people per week; 1 is used",
+        "not a positive number of people per week, so it is unknown: the analysis counts it "
+        "at the median capacity of its category's services in this file",
         "write a number such as 40, or leave it empty",
     )
-    return 1.0, (issue,)
+    return math.nan, (issue,)
 
 
 def parse_date(text: str) -> pd.Timestamp | None:

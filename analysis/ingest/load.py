@@ -29,6 +29,7 @@ from analysis.directory import Directory
 from analysis.errors import ColumnMappingError
 from analysis.geography import AreaSet, load_area
 from analysis.ingest.area_served import build_area_served
+from analysis.ingest.cells import UNKNOWN_CAPACITY
 from analysis.ingest.check import CheckedTable, check_table
 from analysis.ingest.fields import FIELD_NAMES
 from analysis.ingest.import_report import WHOLE_ROW, ImportReport, Problem, to_problems
@@ -44,6 +45,7 @@ from analysis.model import (
     CRS_COMPUTE,
     ERROR,
     LOCATION,
+    LOCATIONS,
     RADIUS_M,
     REASON,
     ROW,
@@ -223,12 +225,17 @@ def _accepted_services(checked: CheckedTable, shape: AreaShape) -> gpd.GeoDataFr
     location = gpd.GeoSeries(
         np.where(np.isnan(xy[:, 0]), None, shapely.points(xy)), crs=CRS_COMPUTE
     )
-    columns_out = [column for column in SERVICE_COLUMNS if column != LOCATION]
+    venues = [shapely.multipoints(each) if len(each) > 1 else None for each in points]
+    columns_out = [column for column in SERVICE_COLUMNS if column not in (LOCATION, LOCATIONS)]
     services = gpd.GeoDataFrame(
         accepted_df[columns_out].reset_index(drop=True), geometry=geometry.values, crs=CRS_COMPUTE
     )
-    services.insert(len(columns_out), LOCATION, location.values)
-    services[LOCATION] = gpd.GeoSeries(services[LOCATION], crs=CRS_COMPUTE)
+    services[LOCATION] = gpd.GeoSeries(location.values, crs=CRS_COMPUTE)
+    # Several venues: all of them, so that each reaches the people around it.
+    services[LOCATIONS] = gpd.GeoSeries(
+        [many if many is not None else one for many, one in zip(venues, location, strict=True)],
+        crs=CRS_COMPUTE,
+    )
     return services
 
 
@@ -242,6 +249,15 @@ def _report(
     """What happened to every row: counts that add up, the problems, the mapping used."""
     accepted_rows = set(checked.services.index[~checked.rejected])
     warned_rows = {p.row for p in problems if p.severity == WARNING}
+    unknown = sum(1 for p in problems if p.code in CAPACITY_UNKNOWN and p.row in accepted_rows)
+    notes = mapped.notes
+    if unknown:
+        notes = (
+            *notes,
+            f"{unknown:,} of {len(accepted_rows):,} accepted services have no capacity given "
+            "(unknown): the analysis counts each at its category's median and reports how "
+            "much of each figure rests on such estimates",
+        )
     return ImportReport(
         source=raw.name,
         format=raw.format,
@@ -254,9 +270,13 @@ def _report(
         mapping_used={name: mapped.labels[name] for name in FIELD_NAMES if name in mapped.labels},
         ignored_columns=mapped.ignored,
         blank_rows_skipped=raw.blank_rows,
-        notes=mapped.notes,
+        notes=notes,
         rejected_rows=rejected_rows,
     )
+
+
+CAPACITY_UNKNOWN = frozenset({UNKNOWN_CAPACITY, "bad_capacity"})
+"""Problem codes of a capacity the analysis must impute."""
 
 
 def _withhold_in_problems(

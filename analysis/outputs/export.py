@@ -200,7 +200,7 @@ def parameters_dict(result: MetricsResult) -> dict[str, object]:
     return {
         "level": result.level,
         "thresholds": result.thresholds.as_dict(),
-        "catchment_factor": result.catchment_factor,
+        "method": method_dict(result),
         "catchments_km": dict(result.catchments_km),
         "service_counts": dict(result.service_counts),
     }
@@ -210,10 +210,22 @@ def parameters_frame(result: MetricsResult) -> pd.DataFrame:
     """The parameters of ``result`` as a two-column table (``parameter``, ``value``)."""
     rows: list[tuple[str, object]] = [("level", result.level)]
     rows += [(f"threshold {k}", v) for k, v in result.thresholds.as_dict().items()]
-    rows += [("catchment factor", result.catchment_factor)]
+    rows += [(f"method {k}", v) for k, v in method_dict(result).items()]
     rows += [(f"catchment km {k}", v) for k, v in result.catchments_km.items()]
     rows += [(f"services {k}", v) for k, v in result.service_counts.items()]
     return pd.DataFrame(rows, columns=list(PARAMETER_COLUMNS))
+
+
+def method_dict(result: MetricsResult) -> dict[str, object]:
+    """How supply, reach and need were measured, by name."""
+    method = result.method
+    return {
+        "decay": method.decay,
+        "catchment_factor": method.catchment_factor,
+        "capacity_imputation": method.imputation,
+        "need_source": method.need_source,
+        "duplicate_min_jaccard": method.duplicate_min_jaccard,
+    }
 
 
 def write_html(text: str, path: Path | str) -> Path:

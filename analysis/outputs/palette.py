@@ -35,10 +35,11 @@ from analysis import settings
 from analysis.model import (
     ADEQUATE,
     MISSING,
-    OVERLAP,
+    NO_NEED,
     PROVISION_CLASS,
     PROVISION_CLASSES,
     UNDER_SERVED,
+    WELL_PROVIDED,
     ProvisionClass,
 )
 
@@ -49,8 +50,17 @@ BLUE: Final = "#0072B2"
 LIGHT_GREY: Final = "#F0F0F0"
 """Not an Okabe-Ito colour: "adequate" is nothing to act on, so it recedes."""
 
+WHITE: Final = "#FFFFFF"
+"""Not an Okabe-Ito colour: "no need" has nothing to show."""
+
 CLASS_COLOURS: Final[Mapping[ProvisionClass, str]] = MappingProxyType(
-    {MISSING: VERMILLION, UNDER_SERVED: ORANGE, ADEQUATE: LIGHT_GREY, OVERLAP: BLUE}
+    {
+        NO_NEED: WHITE,
+        MISSING: VERMILLION,
+        UNDER_SERVED: ORANGE,
+        ADEQUATE: LIGHT_GREY,
+        WELL_PROVIDED: BLUE,
+    }
 )
 """Fill colour of each provision class."""
 

@@ -30,41 +30,50 @@ from analysis.errors import AnalysisError
 from analysis.escape import content_security_meta, html_text
 from analysis.geography import AreaSet
 from analysis.model import (
-    ACCESSIBILITY_PER_10K,
+    ACCESSIBILITY_PER_1000,
     AREA_CODE,
     AREA_KIND,
     AT_LOCATION,
     CATEGORIES,
     CATEGORY,
     CITYWIDE,
+    COUNT_IMPUTED,
     COUNT_SERVICES,
     COUNT_UNCATEGORISED,
     DELIVERY,
-    EFFECTIVE_PROVIDERS,
     GAP_CLASSES,
     IMD_DOMAINS,
     IMD_OVERALL,
+    IMPUTED_SHARE,
+    JACCARD,
+    LOCAL_SERVICES,
     LOCATION,
     LSOA_CODE,
     LSOA_NAME,
     NEED,
+    NEED_UNIT,
     ORG_NAME,
-    ORGANISATIONS,
-    OVERLAP,
     POP_CHILDREN,
     POP_OLDER,
     POP_WORKING_AGE,
     POPULATION,
     PROVISION_CLASS,
     RADIUS_KM,
+    REASON,
     RELATIVE_PROVISION,
+    REMOTE_OPTIONS,
+    SERVICE_A,
+    SERVICE_B,
+    SERVICE_ID,
     SERVICE_NAME,
     SHARE,
     SMALL_NUMBERS,
+    UNCERTAIN,
     WARD_CODE,
     WARD_LEVEL,
     WARD_NAME,
     WARDS,
+    WELL_PROVIDED,
     need_col,
 )
 from analysis.outputs.palette import CLASS_COLOURS, NO_DATA_COLOUR, classify_measure
@@ -185,7 +194,10 @@ def render_ward_profile(
         _section("Map", _map_svg(area, ward_code, reach)),
         _section("Need profile", _need_profile(area, zones)),
         _section("Provision per category", _provision_table(rows, labels)),
-        _section("Gaps and overlaps", _gaps_and_overlaps(rows, labels, metrics, robustness)),
+        _section(
+            "Gaps, good provision and duplication",
+            _gaps_and_overlaps(rows, labels, metrics, robustness, _service_names(directory)),
+        ),
         _section("Services reaching the ward", _services_table(reach, labels)),
     ]
     return fill_page(
@@ -283,25 +295,44 @@ def _provision_table(rows: pd.DataFrame, labels: dict[str, str]) -> str:
     body = "".join(
         "<tr>"
         f"<td>{html_text(labels.get(row[CATEGORY], row[CATEGORY]))}</td>"
-        f"<td class=n>{row[EFFECTIVE_PROVIDERS]:.1f}</td>"
-        f"<td class=n>{row[ORGANISATIONS]:.1f}</td>"
-        f"<td class=n>{row[ACCESSIBILITY_PER_10K]:,.1f}</td>"
-        f"<td class=n>{row[NEED]:,.0f}</td>"
+        f"<td class=n>{row[NEED]:,.0f}<br><span class=small>{html_text(row[NEED_UNIT])}"
+        "</span></td>"
+        f"<td class=n>{row[LOCAL_SERVICES]:,.0f}</td>"
+        f"<td class=n>{row[REMOTE_OPTIONS]:,.0f}</td>"
+        f"<td class=n>{row[ACCESSIBILITY_PER_1000]:,.1f}</td>"
         f"<td class=n>{_number(row[RELATIVE_PROVISION], '.2f')}</td>"
-        f"<td>{_class_badge(row[PROVISION_CLASS])}"
-        f"{' <span class=small>(small numbers)</span>' if row[SMALL_NUMBERS] else ''}</td>"
+        f"<td>{_class_badge(row[PROVISION_CLASS])}{_flags(row)}</td>"
         "</tr>"
         for _, row in rows.iterrows()
     )
     return (
-        "<table><thead><tr><th>Category</th><th class=n>Effective providers</th>"
-        "<th class=n>Organisations</th><th class=n>Accessibility per 10,000</th>"
-        "<th class=n>Need</th><th class=n>Relative provision</th><th>Class</th></tr></thead>"
+        "<table><thead><tr><th>Category</th><th class=n>Need (people)</th>"
+        "<th class=n>Local services</th><th class=n>Remote options</th>"
+        "<th class=n>Places a week per 1,000 in need</th><th class=n>Relative provision"
+        "</th><th>Class</th></tr></thead>"
         f"<tbody>{body}</tbody></table>"
-        "<p class=small>Effective providers and organisations count each service by the share "
-        "of the ward's residents it reaches. Accessibility is capacity per 10,000 residents "
-        "by the two-step floating catchment method. Relative provision is provision per "
-        "need-person over the whole area's (1 = the area's average).</p>"
+        "<p class=small>Need counts the people the category is for (its unit is under the "
+        "figure). Local services are those in person or area-based that reach the ward; "
+        "remote options are phone, online and citywide services, counted apart. Places a week "
+        "per 1,000 in need: the local supply reaching the ward's people in need, nearer "
+        "services counting more (enhanced two-step floating catchment). Relative provision: "
+        "that over the whole area's, 1 = the area's average per person in need.</p>"
+    )
+
+
+def _flags(row: pd.Series) -> str:
+    notes = []
+    if row[UNCERTAIN]:
+        notes.append(f"uncertain: {row[IMPUTED_SHARE]:.0%} of the supply is estimated")
+    if row[SMALL_NUMBERS]:
+        notes.append("small numbers")
+    return "".join(f" <span class=small>({html_text(note)})</span>" for note in notes)
+
+
+def _service_names(directory: Directory) -> dict[str, str]:
+    services = directory.services
+    return dict(
+        zip(services[SERVICE_ID].astype(str), services[SERVICE_NAME].astype(str), strict=True)
     )
 
 
@@ -310,16 +341,17 @@ def _gaps_and_overlaps(
     labels: dict[str, str],
     metrics: MetricsResult,
     robustness: pd.DataFrame | None,
+    service_names: dict[str, str],
 ) -> str:
     t = metrics.thresholds
-    n_areas = metrics.table[AREA_CODE].nunique()
     stability: dict[str, str] = {}
     if robustness is not None:
         ward = robustness[robustness[AREA_CODE] == rows[AREA_CODE].iloc[0]]
         for r in ward.itertuples():
+            verdict = "robust" if r.robust else "not robust"
             stability[str(r.category)] = (
-                f"; gap in {r.gap_share:.0%} of the parameter variants, rank {r.gap_rank} of "
-                f"{n_areas} (from {r.rank_min} to {r.rank_max})"
+                f"; a gap in {r.gap_share:.0%} of the {r.variants} variants of the method "
+                f"({verdict})"
             )
 
     def items(classes: Iterable[str], *, gaps: bool) -> str:
@@ -332,7 +364,8 @@ def _gaps_and_overlaps(
                 f"<li><strong>{html_text(labels.get(row[CATEGORY], row[CATEGORY]))}</strong>: "
                 f"{_class_badge(row[PROVISION_CLASS])}, relative provision "
                 f"{_number(row[RELATIVE_PROVISION], '.2f')}, "
-                f"{row[EFFECTIVE_PROVIDERS]:.1f} effective providers"
+                f"{row[LOCAL_SERVICES]:,.0f} local services, "
+                f"{row[REMOTE_OPTIONS]:,.0f} remote options"
                 f"{html_text(stability.get(row[CATEGORY], '')) if gaps else ''}"
                 f"{' (small numbers: read with care)' if row[SMALL_NUMBERS] else ''}</li>"
                 for _, row in chosen.sort_values(RELATIVE_PROVISION, ascending=gaps).iterrows()
@@ -341,13 +374,36 @@ def _gaps_and_overlaps(
         )
 
     return (
-        f"<h3>Gaps</h3><p class=small>Missing: no service reaches the ward. Under-served: "
-        f"relative provision below {t.under_served_below:g}.</p>"
+        f"<h3>Gaps</h3><p class=small>Missing: no local service (in person or area-based) "
+        f"reaches the ward. Under-served: relative provision below {t.under_served_below:g}."
+        "</p>"
         + items(GAP_CLASSES, gaps=True)
-        + f"<h3>Overlaps</h3><p class=small>At least {t.overlap_min_providers:g} effective "
-        f"providers and relative provision of {t.overlap_min_rp:g} or more: possible "
-        "duplication, or partners to work with.</p>" + items((OVERLAP,), gaps=False)
+        + f"<h3>Well provided</h3><p class=small>Relative provision of {t.well_provided_from:g}"
+        " or more.</p>"
+        + items((WELL_PROVIDED,), gaps=False)
+        + _duplicates(rows, metrics, labels, service_names)
     )
+
+
+def _duplicates(
+    rows: pd.DataFrame, metrics: MetricsResult, labels: dict[str, str], names: dict[str, str]
+) -> str:
+    held = metrics.duplicates[metrics.duplicates[WARD_CODE] == rows[AREA_CODE].iloc[0]]
+    intro = (
+        "<h3>Duplicated effort</h3><p class=small>Pairs of local services of one category "
+        "whose people overlap (at least half of the need they reach is shared): candidates "
+        "for working together.</p>"
+    )
+    if held.empty:
+        return intro + "<p>None.</p>"
+    items = "".join(
+        f"<li><strong>{html_text(labels.get(pair[CATEGORY], pair[CATEGORY]))}</strong>: "
+        f"{html_text(names.get(pair[SERVICE_A], pair[SERVICE_A]))} and "
+        f"{html_text(names.get(pair[SERVICE_B], pair[SERVICE_B]))}; "
+        f"{html_text(pair[REASON])}</li>"
+        for _, pair in held.sort_values(JACCARD, ascending=False).iterrows()
+    )
+    return intro + f"<ul>{items}</ul>"
 
 
 def _services_table(reach: pd.DataFrame, labels: dict[str, str]) -> str:
@@ -381,13 +437,15 @@ def _footer(metrics: MetricsResult, area: AreaSet) -> str:
     counts = metrics.service_counts
     return (
         "<footer>"
-        f"<p>Thresholds: under-served below {t.under_served_below:g}; overlap at "
-        f"{t.overlap_min_providers:g}+ effective providers and relative provision "
-        f"{t.overlap_min_rp:g}+; small numbers below {t.small_numbers_providers:g} effective "
-        f"providers or {t.small_numbers_population:,.0f} residents. Catchment factor "
-        f"{metrics.catchment_factor:g}. Services: {counts.get(COUNT_SERVICES, 0)} in the "
+        f"<p>Thresholds: under-served below {t.under_served_below:g}; well provided from "
+        f"{t.well_provided_from:g}; small numbers below {t.small_numbers_services:g} local "
+        f"services, {t.small_numbers_population:,.0f} residents or {t.small_numbers_need:,.0f} "
+        f"people in need; uncertain above {t.uncertain_imputed_share:.0%} of the supply "
+        f"estimated. Catchment factor {metrics.method.catchment_factor:g}, distance decay "
+        f"{html_text(metrics.method.decay)}. Services: {counts.get(COUNT_SERVICES, 0)} in the "
         f"directory, {counts.get(COUNT_UNCATEGORISED, 0)} uncategorised (not counted in any "
-        "category).</p>"
+        f"category), {counts.get(COUNT_IMPUTED, 0)} with capacity unknown (counted at their "
+        "category's median).</p>"
         f"<p>{html_text(area.name)} reference geography. {html_text(ATTRIBUTION)}</p>"
         "</footer>"
     )

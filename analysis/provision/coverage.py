@@ -1,35 +1,52 @@
-"""Coverage: which neighbourhoods each service's area reaches, as a sparse service × zone table.
+"""Coverage: which neighbourhoods each service reaches, and how far each one is from it.
 
-This is the only step of the analysis that touches geometry, and the most expensive one. It
-is kept apart (like the overlap ``table=`` of tobler's ``area_interpolate``) so that changing
-thresholds, filters or categories only reruns the cheap arithmetic in `analysis.provision.metrics`.
+This is the only step of the analysis that touches geometry. It is kept apart (like the
+overlap ``table=`` of tobler's ``area_interpolate``) so that changing thresholds, filters,
+categories, catchments or the distance decay only reruns arithmetic on its tables.
+
+Two kinds of reach:
+
+- **circles** (``at_location``, ``radius_km``): the exact distance from the service's
+  location(s) to each neighbourhood's representative point, kept for every pair closer
+  than the largest radius any variant may ask for; `Coverage.weights` turns distances into
+  decay weights for a given radius per service;
+- **lists** (``wards``, ``citywide``): every neighbourhood of the listed wards, or of the
+  whole authority, at weight 1.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Final, Literal, get_args
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 from scipy import sparse
+from scipy.spatial import cKDTree
 
+from analysis import settings
 from analysis.crs import ensure_crs
 from analysis.directory import Directory
-from analysis.errors import AnalysisError
+from analysis.errors import AnalysisError, check_choice
 from analysis.geography import AreaSet
 from analysis.model import (
     AREA_KIND,
-    AT_LOCATION,
+    CATEGORIES,
     CIRCLE_KINDS,
     CITYWIDE,
     CRS_COMPUTE,
+    DELIVERY,
     LOCATION,
+    LOCATIONS,
     LSOA_CODE,
     POPULATION,
+    RADIUS_KM,
     RADIUS_M,
+    REMOTE_MODES,
     SERVICE_ID,
     SERVICE_NAME,
     SHARE,
@@ -37,34 +54,71 @@ from analysis.model import (
     WARD_CODES,
     WARDS,
 )
+from analysis.taxonomy import Taxonomy
+
+Decay = Literal["stepped", "none"]
+DECAYS: Final = get_args(Decay)
+STEPPED, NO_DECAY = DECAYS
+STEP_WEIGHTS: Final = (1.0, 0.68, 0.22)
+"""Enhanced 2SFCA (Luo & Qi 2009): weight of a zone in the first, second and last third of
+a service's catchment radius."""
+CIRCLE_SEGMENTS: Final = 64
+"""Quarter-circle segments of the circles whose share inside the authority is measured."""
 
 
 @dataclass(frozen=True, eq=False)
 class Coverage:
-    """Sparse service × neighbourhood coverage table w(s, z) in {0, 1}.
+    """Which services reach which neighbourhoods (EPSG:27700), for every variant of radius.
 
     Attributes
     ----------
-    matrix
-        ``scipy.sparse.csr_array`` of shape (services, neighbourhoods), 1.0 where the service
-        covers the neighbourhood, no stored entry elsewhere.
     service_ids
-        Service id of each row, unique.
+        Service id of each row (directory order), unique.
     zone_codes
         LSOA code of each column, in the order of the area's neighbourhoods.
-    catchment_factor
-        Factor applied to the radii of circular catchments (1.0 = as recorded).
+    pair_service, pair_zone, pair_distance_m
+        The circle services' (service, zone) pairs closer than the service's largest
+        radius, and the distance in metres from the service's nearest location to the
+        zone's representative point.
+    listed
+        Service × zone 0/1 matrix of the list services (``wards``, ``citywide``).
+    is_circle
+        Per service: its reach is a circle (``at_location`` or ``radius_km``).
+    given_radius_m
+        Per service: the radius it states (``radius_km``), else NaN.
+    is_remote
+        Per service: reaches people wherever they live (citywide, or delivered by phone or
+        online only), so it counts as a remote option, not as local provision.
+    outline
+        The authority's outline (union of its wards), for the share of a circle inside it.
+    locations
+        Per service: its location points (empty when it has none).
+    categories
+        Per service: its category ids (a tuple; empty when uncategorised).
+    own_radius_m
+        Per service: the radius of its own catchment (its first category's, or the one it
+        states), for what reaches whom regardless of category (partners, a ward's list).
     """
 
-    matrix: sparse.csr_array
     service_ids: pd.Index
     zone_codes: pd.Index
-    catchment_factor: float = 1.0
+    pair_service: np.ndarray
+    pair_zone: np.ndarray
+    pair_distance_m: np.ndarray
+    listed: sparse.csr_array
+    is_circle: np.ndarray
+    given_radius_m: np.ndarray
+    is_remote: np.ndarray
+    outline: shapely.Geometry
+    locations: np.ndarray
+    categories: np.ndarray
+    own_radius_m: np.ndarray
+    _inside: dict = field(default_factory=dict, init=False, repr=False)
 
     @property
-    def n_links(self) -> int:
-        """Number of covered (service, neighbourhood) pairs."""
-        return int(self.matrix.nnz)
+    def shape(self) -> tuple[int, int]:
+        """(services, neighbourhoods)."""
+        return len(self.service_ids), len(self.zone_codes)
 
     def rows_for(self, service_ids: Iterable[str]) -> np.ndarray:
         """Row positions of ``service_ids``.
@@ -82,8 +136,8 @@ class Coverage:
             shown = ", ".join(map(str, absent[:5])) + (" …" if len(absent) > 5 else "")
             raise AnalysisError(
                 f"{len(absent)} service(s) are not in the coverage table ({shown}). Fix: "
-                "recompute coverage with compute_coverage(directory, area) after the "
-                "directory changed."
+                "recompute coverage with compute_coverage(directory, area, taxonomy) after "
+                "the directory changed."
             )
         return rows
 
@@ -96,18 +150,152 @@ class Coverage:
             raise AnalysisError(
                 f"the coverage table has {len(self.zone_codes)} neighbourhoods that are not "
                 f"the {len(codes)} neighbourhoods of {area.name}. Fix: recompute coverage "
-                "with compute_coverage(directory, area) for this area."
+                "with compute_coverage(directory, area, taxonomy) for this area."
             )
 
-    def to_frame(self) -> pd.DataFrame:
-        """Long table of covered pairs: columns ``service_id``, ``lsoa_code``."""
-        coo = self.matrix.tocoo()
-        return pd.DataFrame(
-            {
-                SERVICE_ID: self.service_ids.to_numpy()[coo.row],
-                LSOA_CODE: self.zone_codes.to_numpy()[coo.col],
-            }
-        ).sort_values([SERVICE_ID, LSOA_CODE], ignore_index=True)
+    def weights(self, radius_m: np.ndarray, *, decay: Decay = STEPPED) -> sparse.csr_array:
+        """Service × zone weights w(s, z) for a radius per service.
+
+        Parameters
+        ----------
+        radius_m
+            Per service (all rows), the catchment radius in metres for circle services;
+            NaN (or 0) leaves a circle service out. Ignored for list services.
+        decay
+            ``"stepped"``: 1, 0.68, 0.22 in the first, second and last third of the radius
+            (enhanced 2SFCA); ``"none"``: 1 within the radius (plain 2SFCA).
+
+        Notes
+        -----
+        A zone is within the radius when distance <= radius (exact distance to its
+        representative point); list services weigh 1 on every zone they list.
+        """
+        check_choice("decay", decay, DECAYS)
+        radius = np.asarray(radius_m, dtype=float)[self.pair_service]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = self.pair_distance_m / radius
+        inside = np.isfinite(ratio) & (ratio <= 1.0)
+        weight = np.ones(int(inside.sum()))
+        if decay == STEPPED:
+            thirds = np.minimum((ratio[inside] * 3).astype(int), 2)
+            weight = np.asarray(STEP_WEIGHTS)[thirds]
+        circles = sparse.csr_array(
+            (weight, (self.pair_service[inside], self.pair_zone[inside])), shape=self.shape
+        )
+        return (circles + self.listed).tocsr()
+
+    def unit_pairs(
+        self, unit_row: np.ndarray, unit_radius_m: np.ndarray, *, decay: Decay = STEPPED
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(unit, zone, weight) for supply units: a service in one category, with its radius.
+
+        Parameters
+        ----------
+        unit_row
+            The coverage row (service) of each unit.
+        unit_radius_m
+            The unit's catchment radius in metres (circle services; ignored otherwise).
+        decay
+            As for `weights`.
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            Unit index, zone index and weight of every zone the unit reaches.
+        """
+        check_choice("decay", decay, DECAYS)
+        start, count = self._pair_ranges
+        unit, pair = _expand(start[unit_row], count[unit_row])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = self.pair_distance_m[pair] / np.asarray(unit_radius_m, float)[unit]
+        inside = ratio <= 1.0  # NaN radius: never inside
+        unit, pair, ratio = unit[inside], pair[inside], ratio[inside]
+        weight = np.ones(len(unit))
+        if decay == STEPPED:
+            weight = np.asarray(STEP_WEIGHTS)[np.minimum((ratio * 3).astype(int), 2)]
+        listed_unit, listed_pos = _expand(
+            self.listed.indptr[unit_row], np.diff(self.listed.indptr)[unit_row]
+        )
+        return (
+            np.concatenate([unit, listed_unit]),
+            np.concatenate([self.pair_zone[pair], self.listed.indices[listed_pos]]),
+            np.concatenate([weight, np.ones(len(listed_unit))]),
+        )
+
+    @cached_property
+    def _pair_ranges(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per service, where its circle pairs start in the pair arrays and how many."""
+        n_services = len(self.service_ids)
+        count = np.bincount(self.pair_service, minlength=n_services)
+        start = np.concatenate([[0], np.cumsum(count)[:-1]])
+        return start, count
+
+    def radius_for(
+        self, categories: Iterable[str], *, taxonomy: Taxonomy, factor: float = 1.0
+    ) -> np.ndarray:
+        """Per service, the radius (m) of its catchment for one category, × ``factor``.
+
+        A ``radius_km`` service keeps its stated radius; an ``at_location`` service takes
+        the category's default catchment. ``categories`` gives each service's category
+        (one per row; ``""`` for rows outside the category).
+        """
+        catchments = {c.id: c.catchment_km * 1000.0 for c in taxonomy.categories}
+        default = np.fromiter(
+            (catchments.get(c, np.nan) for c in categories), float, len(self.service_ids)
+        )
+        radius = np.where(np.isfinite(self.given_radius_m), self.given_radius_m, default)
+        return np.where(self.is_circle, radius * factor, np.nan)
+
+    def inside_share(self, radius_m: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Per service (or per ``rows``), the share of its circle inside the authority (0-1).
+
+        List services, and circles wholly inside, count fully. A service near or beyond
+        the boundary counts only the share of its catchment's area inside: the residents
+        outside are not in the analysis, so its capacity is not all theirs.
+        """
+        radius = np.asarray(radius_m, dtype=float)
+        rows = np.arange(len(radius)) if rows is None else np.asarray(rows)
+        share = np.ones(len(radius))
+        near = (
+            self.is_circle[rows] & np.isfinite(radius) & (radius > 0) & (self._room[rows] < radius)
+        )
+        for position in np.flatnonzero(near):
+            key = (int(rows[position]), float(radius[position]))
+            if key not in self._inside:
+                self._inside[key] = self._circle_share(*key)
+            share[position] = self._inside[key]
+        return share
+
+    @cached_property
+    def _room(self) -> np.ndarray:
+        """Per service, how far its circle may reach before leaving the authority (m)."""
+        boundary = self.outline.boundary
+        room = np.full(len(self.locations), np.inf)
+        for row, points in enumerate(self.locations):
+            if len(points):
+                inside = shapely.contains(self.outline, points)
+                distance = shapely.distance(boundary, points)
+                room[row] = float(np.min(np.where(inside, distance, -distance)))
+        return room
+
+    def _circle_share(self, row: int, radius: float) -> float:
+        circle = shapely.union_all(
+            shapely.buffer(self.locations[row], radius, quad_segs=CIRCLE_SEGMENTS)
+        )
+        return float(shapely.intersection(circle, self.outline).area / circle.area)
+
+    def reach(self, radius_m: np.ndarray) -> sparse.csr_array:
+        """0/1 service × zone matrix: zones within the radius (or listed)."""
+        matrix = self.weights(radius_m, decay=NO_DECAY)
+        matrix.data[:] = 1.0
+        return matrix
+
+
+def _expand(start: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For ranges [start_i, start_i + count_i): (i, position) of every element."""
+    owner = np.repeat(np.arange(len(count)), count)
+    offset = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    return owner, np.repeat(start, count) + offset
 
 
 def representative_points(area: AreaSet) -> np.ndarray:
@@ -116,20 +304,26 @@ def representative_points(area: AreaSet) -> np.ndarray:
     return shapely.point_on_surface(area.neighbourhoods.geometry.to_numpy())
 
 
-def compute_coverage(directory: Directory, area: AreaSet) -> Coverage:
-    """Compute which neighbourhoods each service covers.
+def compute_coverage(
+    directory: Directory,
+    area: AreaSet,
+    taxonomy: Taxonomy,
+    *,
+    max_factor: float = max(settings.ROBUSTNESS_CATCHMENT_FACTORS),
+) -> Coverage:
+    """Compute which neighbourhoods each service reaches, with distances for the circles.
 
     Parameters
     ----------
     directory
-        Services whose active geometry is the area served (EPSG:27700).
+        Services (EPSG:27700) with their area-served kind, locations, radius and wards.
     area
         The reference geography; its neighbourhoods are the zones.
-
-    Returns
-    -------
-    Coverage
-        One row per service (directory order), one column per neighbourhood (area order).
+    taxonomy
+        The need categories: an ``at_location`` service's radius is its category's.
+    max_factor
+        The largest catchment factor any variant asks for: distances are kept up to
+        ``max_factor`` × the largest radius the service may take.
 
     Raises
     ------
@@ -140,18 +334,54 @@ def compute_coverage(directory: Directory, area: AreaSet) -> Coverage:
 
     Notes
     -----
-    w(s, z) = 1 when zone z's representative point lies in (or on the edge of) service s's
-    area, else 0 — found with one STRtree query of all areas against all points, never a
-    loop over services × zones. Two kinds are read from their definition rather than their
-    polygon, so that a service covers exactly what its provider declared:
-
-    - ``citywide`` covers every neighbourhood of the area (a zone's point may lie a few
-      metres outside the generalised authority outline);
-    - ``wards`` covers every neighbourhood of the listed wards (7 of Bristol's 268 points
-      fall in a neighbouring ward's polygon); with no ward codes the polygon is used.
+    Distances are exact (metres, EPSG:27700) from each of a service's locations to each
+    zone's representative point, found with one k-d tree of the zone points: never a
+    polygon approximation of a circle, never a loop over services × zones. ``citywide``
+    covers every neighbourhood of the area; ``wards`` every neighbourhood of the listed
+    wards (a zone's point may lie a few metres outside the generalised ward outline).
     """
     services = directory.services
-    ensure_crs(area.neighbourhoods, CRS_COMPUTE, name="neighbourhoods")
+    ids = _unique_ids(services)
+    zones = area.neighbourhoods
+    points = representative_points(area)
+    kinds = services[AREA_KIND].astype(str).to_numpy()
+    is_circle = np.isin(kinds, CIRCLE_KINDS)
+    given = np.where(
+        kinds == RADIUS_KM, pd.to_numeric(services[RADIUS_M], errors="coerce"), np.nan
+    ).astype(float)
+    locations = _service_locations(services)
+    largest = _largest_radius_m(services, given, taxonomy) * max_factor
+    pair_service, pair_zone, distance = _circle_pairs(
+        np.flatnonzero(is_circle), locations, largest, points
+    )
+    listed = _listed(kinds, services[WARD_CODES].to_numpy(), zones[WARD_CODE].to_numpy())
+    return Coverage(
+        service_ids=ids,
+        zone_codes=pd.Index(zones[LSOA_CODE]),
+        pair_service=pair_service,
+        pair_zone=pair_zone,
+        pair_distance_m=distance,
+        listed=listed,
+        is_circle=is_circle,
+        given_radius_m=given,
+        is_remote=is_remote(services),
+        # Simplified by a few metres: the share of a circle inside moves by far less than 1 %.
+        outline=shapely.simplify(shapely.union_all(area.wards.geometry.to_numpy()), 5.0),
+        locations=locations,
+        categories=services[CATEGORIES].map(tuple).to_numpy(),
+        own_radius_m=np.where(is_circle, _own_radius_m(services, given, taxonomy), np.nan),
+    )
+
+
+def is_remote(services: pd.DataFrame) -> np.ndarray:
+    """Per service: citywide, or delivered only by phone or online (reaches anyone)."""
+    remote_only = services[DELIVERY].map(
+        lambda modes: bool(modes) and set(modes) <= set(REMOTE_MODES)
+    )
+    return ((services[AREA_KIND] == CITYWIDE) | remote_only).to_numpy(bool)
+
+
+def _unique_ids(services: pd.DataFrame) -> pd.Index:
     ids = pd.Index(services[SERVICE_ID].astype(str).to_numpy())
     if ids.has_duplicates:
         repeated = ", ".join(map(str, ids[ids.duplicated()].unique()[:5]))
@@ -159,136 +389,87 @@ def compute_coverage(directory: Directory, area: AreaSet) -> Coverage:
             f"service ids are not unique ({repeated}). Fix: give every service its own "
             "service_id before computing coverage."
         )
-    zones = area.neighbourhoods
-    n_services, n_zones = len(services), len(zones)
-    kinds = services[AREA_KIND].astype(str).to_numpy()
-    ward_lists = services[WARD_CODES].to_numpy()
-    has_wards = np.fromiter((bool(codes) for codes in ward_lists), bool, n_services)
-    is_citywide = kinds == CITYWIDE
-    by_wards = (kinds == WARDS) & has_wards
-    by_geometry = ~(is_citywide | by_wards)
-
-    parts = [
-        _citywide_pairs(np.flatnonzero(is_citywide), n_zones),
-        _ward_pairs(np.flatnonzero(by_wards), ward_lists, zones[WARD_CODE].to_numpy()),
-        _geometry_pairs(
-            np.flatnonzero(by_geometry), services.geometry.to_numpy(), representative_points(area)
-        ),
-    ]
-    matrix = _pairs_to_matrix(parts, (n_services, n_zones))
-    return Coverage(matrix=matrix, service_ids=ids, zone_codes=pd.Index(zones[LSOA_CODE]))
+    return ids
 
 
-def rescale_catchments(
-    coverage: Coverage,
-    directory: Directory,
-    area: AreaSet,
-    *,
-    factor: float,
-    kinds: tuple[str, ...] = (AT_LOCATION,),
-) -> Coverage:
-    """Coverage with circular catchments of the given kinds scaled by ``factor``.
+def _service_locations(services: gpd.GeoDataFrame) -> np.ndarray:
+    """Per service, an array of its location points (all of them, for several venues)."""
+    venues = services[LOCATIONS] if LOCATIONS in services.columns else services[LOCATION]
+    out = np.empty(len(services), dtype=object)
+    for row, (many, one) in enumerate(zip(venues, services[LOCATION], strict=True)):
+        geometry = many if _is_point(many) else one
+        out[row] = shapely.get_parts(geometry) if _is_point(geometry) else np.empty(0, object)
+    return out
 
-    Parameters
-    ----------
-    coverage
-        The table computed by `compute_coverage` for ``directory`` and ``area``.
-    directory
-        The services; those of ``kinds`` with a location and a radius are rescaled.
-    area
-        The reference geography.
-    factor
-        Radius multiplier, e.g. 0.5 or 1.5; relative to the recorded ``radius_m`` (so
-        rescaling a rescaled table does not compound).
-    kinds
-        Area-served kinds whose circles are rescaled; ``("at_location",)`` varies the
-        category default catchments, add ``"radius_km"`` to vary stated radii too.
 
-    Returns
-    -------
-    Coverage
-        Same rows and columns; rescaled rows replaced, every other row unchanged.
+def _is_point(geometry) -> bool:
+    return geometry is not None and not shapely.is_missing(geometry) and not geometry.is_empty
 
-    Raises
-    ------
-    AnalysisError
-        When ``factor`` is not a positive number, or a kind is not circular.
 
-    Notes
-    -----
-    w(s, z) = 1 when distance(location_s, point_z) <= factor × radius_m(s): one STRtree
-    ``dwithin`` query of the locations against the zones' points, with no polygons rebuilt.
-    """
-    if not np.isfinite(factor) or factor <= 0:
-        raise AnalysisError(
-            f"catchment factor {factor!r} is not a positive number. Fix: pass e.g. 0.5 "
-            "(half the radius) or 1.5."
-        )
-    unknown = [kind for kind in kinds if kind not in CIRCLE_KINDS]
-    if unknown:
-        raise AnalysisError(
-            f"area-served kind(s) {unknown} have no radius to rescale. Fix: use "
-            f"{' or '.join(CIRCLE_KINDS)}."
-        )
-    coverage.check_area(area)
-    services = directory.services
-    rows = coverage.rows_for(services[SERVICE_ID].astype(str))
-    radius_m = pd.to_numeric(services[RADIUS_M], errors="coerce").to_numpy(float)
-    locations = services[LOCATION].to_numpy()
-    has_point = ~(shapely.is_missing(locations) | shapely.is_empty(locations))
-    chosen = (
-        services[AREA_KIND].isin(kinds).to_numpy()
-        & has_point
-        & np.isfinite(radius_m)
-        & (radius_m > 0)
+def _largest_radius_m(services: pd.DataFrame, given: np.ndarray, taxonomy: Taxonomy):
+    """Per service, the largest radius it takes in any of its categories (m)."""
+    catchments = {c.id: c.catchment_km * 1000.0 for c in taxonomy.categories}
+    fallback = settings.UNCATEGORISED_CATCHMENT_KM * 1000.0
+    default = services[CATEGORIES].map(
+        lambda cats: max((catchments.get(c, fallback) for c in cats), default=fallback)
     )
-    order = _spatial_order(locations[chosen])
-    tree = shapely.STRtree(representative_points(area))
-    local, zone = tree.query(
-        locations[chosen][order], predicate="dwithin", distance=radius_m[chosen][order] * factor
-    )
-    new_rows = rows[chosen][order][local]
+    return np.where(np.isfinite(given), given, default.to_numpy(float))
 
-    kept = coverage.matrix.tocoo()
-    keep = ~np.isin(kept.row, rows[chosen])
-    matrix = _pairs_to_matrix(
-        [(kept.row[keep], kept.col[keep]), (new_rows, zone)], coverage.matrix.shape
+
+def _own_radius_m(services: pd.DataFrame, given: np.ndarray, taxonomy: Taxonomy):
+    """Per service, its stated radius, else its first category's catchment (m)."""
+    catchments = {c.id: c.catchment_km * 1000.0 for c in taxonomy.categories}
+    fallback = settings.UNCATEGORISED_CATCHMENT_KM * 1000.0
+    first = services[CATEGORIES].map(
+        lambda cats: catchments.get(cats[0], fallback) if cats else fallback
     )
-    return Coverage(
-        matrix=matrix,
-        service_ids=coverage.service_ids,
-        zone_codes=coverage.zone_codes,
-        catchment_factor=float(factor),
+    return np.where(np.isfinite(given), given, first.to_numpy(float))
+
+
+def _circle_pairs(
+    rows: np.ndarray, locations: np.ndarray, radius_m: np.ndarray, points: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(service, zone, distance) for every zone point within each circle service's radius."""
+    owner = np.concatenate([np.full(len(locations[r]), r) for r in rows] or [np.empty(0, int)])
+    venues = np.concatenate([locations[r] for r in rows] or [np.empty(0, object)])
+    if not len(venues):
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
+    zone_xy = shapely.get_coordinates(points)
+    venue_xy = shapely.get_coordinates(venues)
+    tree = cKDTree(zone_xy)
+    hits = tree.query_ball_point(venue_xy, r=radius_m[owner])
+    counts = np.fromiter((len(h) for h in hits), int, len(hits))
+    service = np.repeat(owner, counts).astype(np.int64)
+    zone = np.concatenate([np.asarray(h, np.int64) for h in hits] or [np.empty(0, np.int64)])
+    distance = np.hypot(*(zone_xy[zone] - np.repeat(venue_xy, counts, axis=0)).T)
+    # A service with several venues keeps, per zone, its nearest one.
+    frame = pd.DataFrame({"s": service, "z": zone, "d": distance})
+    nearest = frame.groupby(["s", "z"], sort=True)["d"].min().reset_index()
+    return (
+        nearest["s"].to_numpy(np.int64),
+        nearest["z"].to_numpy(np.int64),
+        nearest["d"].to_numpy(float),
     )
 
 
-def ward_coverage(coverage: Coverage, area: AreaSet) -> pd.DataFrame:
-    """Population share of each ward that each service covers, for the pairs that are > 0.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``service_id``, ``ward_code``, ``share`` (0-1], sorted by service and ward.
-
-    Notes
-    -----
-    w(s, W) = Σ_{z in W} pop_z w(s, z) / Σ_{z in W} pop_z. A ward without population has
-    no share.
-    """
-    coverage.check_area(area)
-    membership, ward_codes = zone_membership(area.neighbourhoods, area.wards[WARD_CODE])
-    population = area.neighbourhoods[POPULATION].to_numpy(float)
-    ward_population = membership.T @ population
-    covered = (coverage.matrix @ sparse.diags_array(population) @ membership).tocoo()
-    share = covered.data / np.where(ward_population > 0, ward_population, np.inf)[covered.col]
-    frame = pd.DataFrame(
-        {
-            SERVICE_ID: coverage.service_ids.to_numpy()[covered.row],
-            WARD_CODE: ward_codes.to_numpy()[covered.col],
-            SHARE: share,
-        }
-    )
-    return frame[frame[SHARE] > 0].sort_values([SERVICE_ID, WARD_CODE], ignore_index=True)
+def _listed(kinds: np.ndarray, ward_lists: np.ndarray, zone_wards: np.ndarray):
+    """0/1 matrix of the zones listed by ``wards`` services and covered by ``citywide``."""
+    n_services, n_zones = len(kinds), len(zone_wards)
+    citywide = np.flatnonzero(kinds == CITYWIDE)
+    rows = [np.repeat(citywide, n_zones)]
+    cols = [np.tile(np.arange(n_zones), len(citywide))]
+    by_wards = np.flatnonzero((kinds == WARDS) & np.array([bool(w) for w in ward_lists], bool))
+    if len(by_wards):
+        listed = pd.DataFrame({"s": by_wards, WARD_CODE: ward_lists[by_wards]}).explode(WARD_CODE)
+        zones = pd.DataFrame({WARD_CODE: zone_wards, "z": np.arange(n_zones)})
+        pairs = listed.merge(zones, on=WARD_CODE, how="inner")
+        rows.append(pairs["s"].to_numpy(np.int64))
+        cols.append(pairs["z"].to_numpy(np.int64))
+    row, col = np.concatenate(rows), np.concatenate(cols)
+    matrix = sparse.csr_array((np.ones(len(row)), (row, col)), shape=(n_services, n_zones))
+    matrix.sum_duplicates()
+    matrix.data[:] = 1.0
+    return matrix
 
 
 def zone_membership(
@@ -307,59 +488,39 @@ def zone_membership(
     return matrix, wards
 
 
-def _citywide_pairs(rows: np.ndarray, n_zones: int) -> tuple[np.ndarray, np.ndarray]:
-    return np.repeat(rows, n_zones), np.tile(np.arange(n_zones), len(rows))
+def default_reach(coverage: Coverage) -> sparse.csr_array:
+    """0/1 reach of each service with its own catchment (its first category's, or stated)."""
+    return coverage.reach(coverage.own_radius_m)
 
 
-def _ward_pairs(
-    rows: np.ndarray, ward_lists: np.ndarray, zone_wards: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    listed = pd.DataFrame({"s": rows, WARD_CODE: ward_lists[rows]}).explode(WARD_CODE)
-    zones = pd.DataFrame({WARD_CODE: zone_wards, "z": np.arange(len(zone_wards))})
-    pairs = listed.merge(zones, on=WARD_CODE, how="inner")
-    return pairs["s"].to_numpy(np.int64), pairs["z"].to_numpy(np.int64)
+def ward_coverage(coverage: Coverage, area: AreaSet) -> pd.DataFrame:
+    """Population share of each ward that each service reaches, for the pairs that are > 0.
 
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``service_id``, ``ward_code``, ``share`` (0-1], sorted by service and ward.
 
-def _geometry_pairs(
-    rows: np.ndarray, areas: np.ndarray, points: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    geometries = areas[rows]
-    usable = ~(shapely.is_missing(geometries) | shapely.is_empty(geometries))
-    rows, geometries = rows[usable], geometries[usable]
-    order = _spatial_order(geometries)
-    tree = shapely.STRtree(points)
-    local, zone = tree.query(geometries[order], predicate="intersects")
-    return rows[order][local], zone
-
-
-def _spatial_order(geometries: np.ndarray) -> np.ndarray:
-    """An order of ``geometries`` along a Hilbert curve.
-
-    Querying the tree with neighbours one after another keeps its nodes in the CPU cache:
-    three times faster at England scale than the directory's own order.
+    Notes
+    -----
+    share(s, W) = Σ_{z in W} pop_z r(s, z) / Σ_{z in W} pop_z, with r the 0/1 reach of the
+    service's own catchment (`default_reach`). A ward without population has no share.
     """
-    if len(geometries) < 2:
-        return np.arange(len(geometries))
-    distances = gpd.GeoSeries(geometries).hilbert_distance()
-    return np.argsort(distances.to_numpy(), kind="stable")
-
-
-def _pairs_to_matrix(
-    parts: list[tuple[np.ndarray, np.ndarray]], shape: tuple[int, int]
-) -> sparse.csr_array:
-    row = np.concatenate([np.asarray(part[0], np.int64) for part in parts])
-    col = np.concatenate([np.asarray(part[1], np.int64) for part in parts])
-    matrix = sparse.csr_array((np.ones(len(row)), (row, col)), shape=shape)
-    matrix.sum_duplicates()
-    matrix.data[:] = 1.0
-    return matrix
-
-
-def covered_population(coverage: Coverage, area: AreaSet) -> pd.Series:
-    """Residents covered by each service (Σ_z pop_z w(s, z)), indexed by service id."""
     coverage.check_area(area)
+    membership, ward_codes = zone_membership(area.neighbourhoods, area.wards[WARD_CODE])
     population = area.neighbourhoods[POPULATION].to_numpy(float)
-    return pd.Series(coverage.matrix @ population, index=coverage.service_ids, name=POPULATION)
+    ward_population = membership.T @ population
+    reach = default_reach(coverage)
+    covered = (reach @ sparse.diags_array(population) @ membership).tocoo()
+    share = covered.data / np.where(ward_population > 0, ward_population, np.inf)[covered.col]
+    frame = pd.DataFrame(
+        {
+            SERVICE_ID: coverage.service_ids.to_numpy()[covered.row],
+            WARD_CODE: ward_codes.to_numpy()[covered.col],
+            SHARE: share,
+        }
+    )
+    return frame[frame[SHARE] > 0].sort_values([SERVICE_ID, WARD_CODE], ignore_index=True)
 
 
 def services_in_ward(
@@ -372,7 +533,7 @@ def services_in_ward(
     geopandas.GeoDataFrame
         `analysis.directory.Directory.services_with_organisations` rows of the services
         reaching the ward, with ``share``: the share of the ward's residents each reaches
-        (`analysis.provision.coverage.ward_coverage`). Ties sorted by service name.
+        (`ward_coverage`). Ties sorted by service name.
     """
     shares = ward_coverage(coverage, area)
     shares = shares[shares[WARD_CODE] == ward_code][[SERVICE_ID, SHARE]]

@@ -1,8 +1,14 @@
-"""Metrics: provision, accessibility, need, relative provision and class by area and category.
+"""Metrics: need, accessibility, relative provision and class by area and category.
 
-Cheap arithmetic on the coverage table of `analysis.provision.coverage`; no geometry. A threshold
-change reruns only `classify_provision` (`MetricsResult.with_thresholds`); a filter or
-category change reruns `compute_metrics` on the same coverage table.
+Arithmetic on the coverage table of `analysis.provision.coverage`; no geometry. A threshold
+change reruns only `classify_provision` (`MetricsResult.with_thresholds`); a filter,
+category or method change reruns `compute_metrics` on the same coverage table.
+
+Accessibility is the enhanced two-step floating catchment area (Luo & Qi 2009) with one
+demand definition in both steps, people in need; only local services count (in person or
+area-based). Phone, online and citywide services are counted as remote options beside the
+class, so a phone line never turns ``missing`` into ``adequate``. The formulas, units and a
+worked example are in ``docs/analysis.md``.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Final
+from typing import Final, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -21,75 +27,95 @@ from analysis.directory import Directory
 from analysis.errors import AnalysisError, check_choice
 from analysis.geography import AreaSet
 from analysis.model import (
-    ACCESSIBILITY_PER_10K,
+    ACCESSIBILITY_PER_1000,
     ADEQUATE,
     AREA_CODE,
     AREA_NAME,
-    CAPACITY,
     CATEGORIES,
     CATEGORY,
+    COUNT_IMPUTED,
     COUNT_NO_COVERAGE,
     COUNT_OTHER_CATEGORIES,
+    COUNT_REMOTE,
     COUNT_SERVICES,
     COUNT_UNCATEGORISED,
     COUNT_USED,
-    EFFECTIVE_PROVIDERS,
+    DUPLICATE_PAIRS,
+    IMPUTED_SHARE,
     LEVELS,
+    LOCAL_SERVICES,
     LSOA_CODE,
     LSOA_NAME,
     MISSING,
     NEED,
+    NEED_UNIT,
     NEIGHBOURHOOD_LEVEL,
+    NO_NEED,
     ORG_ID,
     ORGANISATIONS,
-    OVERLAP,
     POPULATION,
     PROVISION_CLASS,
     RELATIVE_PROVISION,
+    REMOTE_OPTIONS,
     SERVICE_ID,
     SMALL_NUMBERS,
     SUPPLY,
-    SUPPLY_PER_NEED,
+    UNCERTAIN,
     UNDER_SERVED,
     WARD_CODE,
     WARD_LEVEL,
     WARD_NAME,
+    WELL_PROVIDED,
     Level,
 )
-from analysis.provision.coverage import Coverage, zone_membership
+from analysis.provision.accessibility import count_reaching, e2sfca, supply_units, unit_reach
+from analysis.provision.coverage import STEPPED, Coverage, Decay
+from analysis.provision.duplication import (
+    DUPLICATE_COLUMNS,
+    PairServices,
+    duplicate_pairs,
+    pairs_frame,
+)
+from analysis.provision.supply import MEDIAN, Imputation, capacities, membership
 from analysis.taxonomy import Taxonomy, need_by_category
 
-PER_10K: Final = 10_000.0
+PER_1000: Final = 1000.0
+NeedSource = Literal["indicator", "population"]
+NEED_SOURCES: Final = get_args(NeedSource)
+BY_INDICATOR, BY_POPULATION = NEED_SOURCES
+RESIDENTS: Final = "residents"
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Where provision counts as under-served, overlapping or too small to read.
+    """Where provision counts as under-served or well provided, or too small to read.
 
     Attributes
     ----------
     under_served_below
         Relative provision below this is ``under-served`` (default 0.5: half the city's
-        provision per need-person).
-    overlap_min_providers
-        Effective providers at or above this, together with ``overlap_min_rp``, make an
-        ``overlap`` (default 3).
-    overlap_min_rp
-        Relative provision at or above this, together with ``overlap_min_providers``, make an
-        ``overlap`` (default 2: twice the city's provision per need-person).
-    small_numbers_providers
-        Effective providers above 0 but below this are flagged as small numbers (default 2:
+        provision per person in need).
+    well_provided_from
+        Relative provision at or above this is ``well provided`` (default 2: twice it).
+    small_numbers_services
+        Local services above 0 but below this are flagged as small numbers (default 2:
         one service opening or closing changes the picture).
     small_numbers_population
-        Areas with fewer residents than this are flagged as small numbers (default 1,000,
-        the smallest LSOA ONS designs).
+        Areas with fewer residents than this are flagged (default 1,000).
+    small_numbers_need
+        Areas with fewer people in need than this are flagged (default 100): a ratio over
+        a handful of people can be extreme without meaning anything.
+    uncertain_imputed_share
+        Areas where more than this share of the supply comes from imputed capacities have
+        an uncertain class (default 0.5).
     """
 
     under_served_below: float = settings.UNDER_SERVED_BELOW
-    overlap_min_providers: float = settings.OVERLAP_MIN_PROVIDERS
-    overlap_min_rp: float = settings.OVERLAP_MIN_RP
-    small_numbers_providers: float = settings.SMALL_NUMBERS_PROVIDERS
+    well_provided_from: float = settings.WELL_PROVIDED_FROM
+    small_numbers_services: float = settings.SMALL_NUMBERS_SERVICES
     small_numbers_population: float = settings.SMALL_NUMBERS_POPULATION
+    small_numbers_need: float = settings.SMALL_NUMBERS_NEED
+    uncertain_imputed_share: float = settings.UNCERTAIN_IMPUTED_SHARE
 
     def __post_init__(self) -> None:
         for name, value in self.as_dict().items():
@@ -98,23 +124,68 @@ class Thresholds:
                     f"threshold {name} = {value!r} is not a number >= 0. Fix: pass a finite "
                     f"non-negative number (default {getattr(Thresholds, name)})."
                 )
-        if self.overlap_min_rp <= self.under_served_below:
+        if self.well_provided_from <= self.under_served_below:
             raise AnalysisError(
-                f"threshold overlap_min_rp = {self.overlap_min_rp} is not above "
+                f"threshold well_provided_from = {self.well_provided_from} is not above "
                 f"under_served_below = {self.under_served_below}, so one area could be both "
-                "under-served and an overlap. Fix: keep overlap_min_rp > under_served_below "
-                "(defaults 2.0 and 0.5)."
+                "under-served and well provided. Fix: keep well_provided_from > "
+                "under_served_below (defaults 2.0 and 0.5)."
+            )
+        if self.uncertain_imputed_share > 1:
+            raise AnalysisError(
+                f"threshold uncertain_imputed_share = {self.uncertain_imputed_share} is "
+                "above 1, the whole supply. Fix: pass a share between 0 and 1 (default 0.5)."
             )
 
     def as_dict(self) -> dict[str, float]:
         """The thresholds by name, for display and export."""
         return {
             "under_served_below": self.under_served_below,
-            "overlap_min_providers": self.overlap_min_providers,
-            "overlap_min_rp": self.overlap_min_rp,
-            "small_numbers_providers": self.small_numbers_providers,
+            "well_provided_from": self.well_provided_from,
+            "small_numbers_services": self.small_numbers_services,
             "small_numbers_population": self.small_numbers_population,
+            "small_numbers_need": self.small_numbers_need,
+            "uncertain_imputed_share": self.uncertain_imputed_share,
         }
+
+
+@dataclass(frozen=True)
+class Method:
+    """How supply, reach and need are measured: what the robustness check varies.
+
+    Attributes
+    ----------
+    decay
+        ``"stepped"`` (enhanced 2SFCA weights 1, 0.68, 0.22 by thirds of the radius) or
+        ``"none"`` (plain 2SFCA).
+    catchment_factor
+        Factor applied to every circular catchment radius (1 = as recorded).
+    imputation
+        The quantile of a category's known capacities an unknown one counts at.
+    need_source
+        ``"indicator"`` (the category's need indicator) or ``"population"`` (residents).
+    duplicate_min_jaccard
+        Least Jaccard index of the need two services reach for a duplicate pair.
+    """
+
+    decay: Decay = STEPPED
+    catchment_factor: float = 1.0
+    imputation: Imputation = MEDIAN
+    need_source: NeedSource = BY_INDICATOR
+    duplicate_min_jaccard: float = settings.DUPLICATE_MIN_JACCARD
+
+    def __post_init__(self) -> None:
+        check_choice("need source", self.need_source, NEED_SOURCES)
+        if not (math.isfinite(self.catchment_factor) and self.catchment_factor > 0):
+            raise AnalysisError(
+                f"catchment factor {self.catchment_factor!r} is not a positive number. Fix: "
+                "pass e.g. 0.5 (half the radius) or 1.5."
+            )
+        if not 0 < self.duplicate_min_jaccard <= 1:
+            raise AnalysisError(
+                f"duplicate_min_jaccard {self.duplicate_min_jaccard!r} is not in (0, 1]. "
+                "Fix: pass a share such as 0.5."
+            )
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,37 +196,39 @@ class MetricsResult:
     ----------
     table
         One row per area × category (area order of the reference files, categories in
-        taxonomy order), columns `TABLE_COLUMNS` (plus ``ward_code`` at neighbourhood level).
+        taxonomy order), columns `analysis.model.TABLE_COLUMNS` (plus ``ward_code`` at
+        neighbourhood level).
     level
-        ``"ward"`` or ``NEIGHBOURHOOD_LEVEL``.
-    thresholds
-        The thresholds the classes and flags used.
+        ``"ward"`` or ``"neighbourhood"``.
+    thresholds, method
+        The parameters used.
     catchments_km
         Category id -> default catchment radius used for ``at_location`` services, in km
-        (taxonomy value × the coverage's catchment factor).
-    catchment_factor
-        Factor the circular catchments were scaled by (1.0 = as recorded).
+        (taxonomy value × the method's catchment factor).
     city
-        One row per category: ``population``, ``need``, ``supply`` (capacity reaching
-        residents), ``supply_per_need`` (the city value relative provision divides by) and
-        ``accessibility_per_10k`` for the whole area.
+        One row per category: ``population``, ``need``, ``supply`` (places per week
+        reaching people in need) and ``accessibility_per_1000`` for the whole area: the
+        value relative provision divides by.
     service_counts
-        How the services were used: ``services`` in the directory, ``used`` in at least one
-        category shown, ``uncategorised`` (no category: left out of every category),
-        ``other_categories_only`` (only categories not shown) and ``no_coverage`` (an area
-        that reaches no neighbourhood's point).
+        How the services were used: ``services``, ``used`` (in a category shown),
+        ``uncategorised``, ``other_categories_only``, ``remote`` (remote options),
+        ``no_coverage`` (local services that reach no neighbourhood) and ``imputed``
+        (used services whose capacity is unknown).
+    duplicates
+        The duplicate pairs (`analysis.provision.duplication.DUPLICATE_COLUMNS`).
     """
 
     table: pd.DataFrame
     level: Level
     thresholds: Thresholds
+    method: Method
     catchments_km: Mapping[str, float]
-    catchment_factor: float
     city: pd.DataFrame
     service_counts: Mapping[str, int] = field(default_factory=dict)
+    duplicates: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
 
     def with_thresholds(self, thresholds: Thresholds) -> MetricsResult:
-        """The same result reclassified with other thresholds; no coverage or sums rerun."""
+        """The same result reclassified with other thresholds; no sums rerun."""
         table = self.table.copy()
         _add_classes(table, thresholds)
         return replace(self, table=table, thresholds=thresholds)
@@ -169,8 +242,10 @@ def compute_metrics(
     *,
     level: Level = WARD_LEVEL,
     thresholds: Thresholds = Thresholds(),  # noqa: B008 - frozen, so a shared default is safe
+    method: Method = Method(),  # noqa: B008 - frozen, so a shared default is safe
     categories: Sequence[str] | None = None,
     weights: pd.Series | None = None,
+    with_duplicates: bool = True,
 ) -> MetricsResult:
     """Compute the area × category provision table.
 
@@ -186,19 +261,19 @@ def compute_metrics(
     taxonomy
         The need categories: their need indicators and default catchments.
     level
-        ``"ward"`` for the ward × category table, ``NEIGHBOURHOOD_LEVEL`` for drill-down.
+        ``"ward"`` or ``"neighbourhood"``: the areas of the table.
     thresholds
-        Class and small-numbers thresholds.
+        Class and flag thresholds.
+    method
+        Decay, catchment factor, capacity imputation and need source.
     categories
-        Category ids to report, in this order; default every category of the taxonomy.
+        Category ids to include (default all, in taxonomy order).
     weights
-        Optional weight of each service (indexed by service id, default 1), e.g. 0.5 for a
-        stale record (`analysis.provision.filters.apply_filters`); scales its coverage and capacity.
-
-    Returns
-    -------
-    MetricsResult
-        The table, with the thresholds, catchments, city values and service counts.
+        Service id -> weight in [0, 1] (default 1), e.g. 0.5 for a down-weighted stale
+        record (`analysis.provision.filters.apply_filters`); scales its capacity.
+    with_duplicates
+        Find the duplicate pairs (the robustness variants do without: their counts are
+        then 0).
 
     Raises
     ------
@@ -210,187 +285,376 @@ def compute_metrics(
 
     Notes
     -----
-    Zones z are neighbourhoods; demand sits at each one's representative point. With
-    w(s, z) in {0, 1} from the coverage table, u_s the service's weight, pop_z the residents
-    and S_c the services filed under category c (a service counts fully in each of its
-    categories), for an area W (a ward, or a single neighbourhood) and
-    pmean_W(x) = Σ_{z in W} pop_z x_z / Σ_{z in W} pop_z:
+    Zones z are neighbourhoods; demand sits at each one's representative point. For a
+    category c, N_z its need in zone z (people), S the local services filed under c,
+    w(s, z) the decay weight of zone z in service s's catchment (1, 0.68, 0.22 by thirds of
+    the radius; 1 for listed wards), and q_s the service's supply in c (capacity shared
+    among its categories, unknown capacities at the category's median, × its filter
+    weight, × the share of its catchment inside the authority):
 
-    - effective providers E(W, c) = Σ_{s in S_c} u_s w(s, W) = pmean_W(Σ_{s in S_c} u_s w(s, z)),
-      where w(s, W) is the population share of W that s covers;
-    - organisations O(W, c) = pmean_W(number of organisations with a service in S_c
-      covering z): distinct organisations, weighted by coverage in the same way, so O <= E;
-    - accessibility (two-step floating catchment, Luo & Wang 2003):
-      R_s = u_s capacity_s / Σ_z w(s, z) pop_z (capacity per resident reached);
-      A_z = Σ_{s in S_c} w(s, z) R_s; A_W = pmean_W(A_z); reported as A_W × 10,000;
-    - need N(W, c) = Σ_{z in W} N(z, c), with N(z, c) the product of the category's
-      indicator columns (`analysis.taxonomy.need_by_category`);
-    - relative provision RP(W, c) = (A_W pop_W / N(W, c)) / (Σ_z A_z pop_z / Σ_z N(z, c)):
-      supply reaching the area's residents per need-person, over the city's. The city's
-      supply Σ_z A_z pop_z equals the total weighted capacity of the services that reach
-      any zone, so RP of the whole city is 1 by construction and the need-weighted mean of
-      RP over all areas is exactly 1 (the population-weighted mean when the indicator is
-      the population).
-      RP is 0 everywhere when the category has no supply at all, and NaN for an area whose
-      need is 0 or unknown (then flagged as small numbers).
+    - R_s = q_s / Σ_z w(s, z) N_z: places per week per person in need it reaches;
+    - A_z = Σ_{s in S} w(s, z) R_s: accessibility of zone z;
+    - A_W = Σ_{z in W} N_z A_z / Σ_{z in W} N_z for an area W, reported × 1,000: places
+      per week per 1,000 people in need;
+    - relative provision RP(W) = A_W / A_city, with A_city the same over every zone: the
+      need-weighted mean of RP over the areas is exactly 1, "1 = city average per person
+      in need";
+    - imputed share = the share of A_W that comes from imputed capacities.
 
-    Counts (population, need, capacity) are summed; rates (A, E, O per area) are
-    population-weighted means, never summed. Classes and flags: `classify_provision`,
-    `flag_small_numbers`.
+    Counts (need, local services, organisations, remote options, duplicate pairs) are
+    summed or counted; rates are need-weighted means, never summed. Classes and flags:
+    `classify_provision`, `flag_small_numbers`.
     """
     check_choice("level", level, LEVELS)
     coverage.check_area(area)
     category_ids = tuple(taxonomy.ids() if categories is None else categories)
-    catchments_km = {
-        cid: taxonomy.get(cid).catchment_km * coverage.catchment_factor for cid in category_ids
-    }
+    for category_id in category_ids:
+        taxonomy.get(category_id)
     services = directory.services
-    service_ids = services[SERVICE_ID].astype(str)
-    rows = coverage.rows_for(service_ids)
-    # The usual case, the directory the table was computed for: no copy of the table.
-    same_rows = len(rows) == coverage.matrix.shape[0] and bool((rows == np.arange(len(rows))).all())
-    matrix = coverage.matrix if same_rows else coverage.matrix[rows]
-    weight = _service_weights(service_ids, weights)
-    capacity = _capacity(services) * weight
-    membership_by_service, counts = _category_membership(services, category_ids)
-
+    table = _ServiceTable.of(services, coverage, category_ids, weights)
     zones = area.neighbourhoods
-    population = zones[POPULATION].to_numpy(float)
-    need_zone = need_by_category(taxonomy, zones)[list(category_ids)].to_numpy(float)
-
-    # Per zone and category: weighted count of covering services, 2SFCA accessibility and
-    # number of distinct covering organisations.
-    reached = matrix @ population
-    ratio = np.divide(capacity, reached, out=np.zeros_like(capacity), where=reached > 0)
-    by_zone = matrix.T.tocsr()
-    providers_zone = by_zone @ (membership_by_service * weight[:, None])
-    access_zone = by_zone @ (membership_by_service * ratio[:, None])
-    organisations_zone = _organisations_by_zone(
-        by_zone, services[ORG_ID].astype(str).to_numpy(), membership_by_service
+    need, units_of_need = _need(taxonomy, zones, category_ids, method.need_source)
+    area_of_zone, area_codes, area_names = _areas(area, level)
+    units = supply_units(
+        coverage,
+        rows=table.rows,
+        member=table.member,
+        capacity=table.capacity,
+        n_categories=table.n_categories,
+        weight=table.weight,
+        category_ids=category_ids,
+        taxonomy=taxonomy,
+        catchment_factor=method.catchment_factor,
+        imputation=method.imputation,
+    )
+    reach = unit_reach(coverage, units, decay=method.decay)
+    access, access_imputed = e2sfca(units, reach, need)
+    shape = (len(area_codes), len(category_ids))
+    counted = {
+        LOCAL_SERVICES: count_reaching(
+            reach, units.local, np.arange(len(units)), units.category, area_of_zone, shape
+        ),
+        ORGANISATIONS: count_reaching(
+            reach,
+            units.local,
+            table.org_codes[units.service],
+            units.category,
+            area_of_zone,
+            shape,
+        ),
+        REMOTE_OPTIONS: count_reaching(
+            reach, ~units.local, np.arange(len(units)), units.category, area_of_zone, shape
+        ),
+    }
+    pairs = (
+        _duplicates(units, reach, need, services, category_ids, _zone_groups(zones, level), method)
+        if with_duplicates
+        else pd.DataFrame(columns=list(DUPLICATE_COLUMNS))
+    )
+    out = _table(
+        area_codes,
+        area_names,
+        area_of_zone,
+        zones,
+        category_ids,
+        units_of_need,
+        need=need,
+        access=access,
+        access_imputed=access_imputed,
+        counted=counted,
+        pairs=pairs,
+    )
+    if level == NEIGHBOURHOOD_LEVEL:
+        out.insert(2, WARD_CODE, np.repeat(zones[WARD_CODE].to_numpy(), len(category_ids)))
+    _add_classes(out, thresholds)
+    return MetricsResult(
+        table=out,
+        level=level,
+        thresholds=thresholds,
+        method=method,
+        catchments_km={
+            cid: taxonomy.get(cid).catchment_km * method.catchment_factor for cid in category_ids
+        },
+        city=_city_table(zones, category_ids, need, access),
+        service_counts=_service_counts(table, units, reach),
+        duplicates=pairs,
     )
 
-    if level == WARD_LEVEL:
-        grouping, area_codes = zone_membership(zones, area.wards[WARD_CODE])
-        area_names = area.wards[WARD_NAME].to_numpy()
-    else:
-        grouping = sparse.eye_array(len(zones), format="csr")
-        area_codes = pd.Index(zones[LSOA_CODE])
-        area_names = zones[LSOA_NAME].to_numpy()
-    area_population = grouping.T @ population
-    people = population[:, None]
 
-    def population_mean(values: np.ndarray) -> np.ndarray:
-        totals = grouping.T @ (values * people)
-        return np.divide(
-            totals,
-            area_population[:, None],
-            out=np.zeros_like(totals),
-            where=area_population[:, None] > 0,
+def _need(
+    taxonomy: Taxonomy, zones: pd.DataFrame, category_ids: tuple[str, ...], source: NeedSource
+) -> tuple[np.ndarray, dict[str, str]]:
+    """Need per zone × category (people), and each category's unit."""
+    if source == BY_POPULATION:
+        population = zones[POPULATION].to_numpy(float)
+        return np.repeat(population[:, None], len(category_ids), axis=1), dict.fromkeys(
+            category_ids, RESIDENTS
+        )
+    need = need_by_category(taxonomy, zones)[list(category_ids)].to_numpy(float)
+    return need, need_units(taxonomy, zones, category_ids)
+
+
+def need_units(
+    taxonomy: Taxonomy, zones: pd.DataFrame, category_ids: Sequence[str]
+) -> dict[str, str]:
+    """Each category's need unit, as the taxonomy names it (``people in need`` if not)."""
+    return {
+        cid: getattr(taxonomy.get(cid), "need_unit", "") or "people in need" for cid in category_ids
+    }
+
+
+def _areas(area: AreaSet, level: Level) -> tuple[np.ndarray, pd.Index, np.ndarray]:
+    """The area index of each zone (-1: in no area), the areas' codes and names."""
+    zones = area.neighbourhoods
+    if level == WARD_LEVEL:
+        codes = pd.Index(area.wards[WARD_CODE])
+        return codes.get_indexer(zones[WARD_CODE]), codes, area.wards[WARD_NAME].to_numpy()
+    return np.arange(len(zones)), pd.Index(zones[LSOA_CODE]), zones[LSOA_NAME].to_numpy()
+
+
+def _zone_groups(zones: pd.DataFrame, level: Level) -> np.ndarray:
+    """The area code of each zone at ``level``: a duplicate pair is held by one of them."""
+    return zones[WARD_CODE if level == WARD_LEVEL else LSOA_CODE].to_numpy()
+
+
+@dataclass(frozen=True, eq=False)
+class _ServiceTable:
+    """The per-service arrays every category reads, computed once per run."""
+
+    rows: np.ndarray  # coverage row of each service
+    weight: np.ndarray  # filter weight u_s
+    member: np.ndarray  # service × category, bool
+    capacity: np.ndarray  # stated capacity, NaN when unknown
+    n_categories: np.ndarray
+    org_codes: np.ndarray
+    uncategorised: np.ndarray
+
+    @classmethod
+    def of(cls, services, coverage: Coverage, category_ids, weights) -> _ServiceTable:
+        ids = services[SERVICE_ID].astype(str)
+        counts = services[CATEGORIES].map(lambda cats: len(tuple(cats or ()))).to_numpy(int)
+        return cls(
+            rows=coverage.rows_for(ids),
+            weight=_service_weights(ids, weights),
+            member=membership(services, tuple(category_ids)),
+            capacity=capacities(services),
+            n_categories=counts,
+            org_codes=pd.factorize(services[ORG_ID].astype(str))[0],
+            uncategorised=counts == 0,
         )
 
-    effective = population_mean(providers_zone)
-    organisations = population_mean(organisations_zone)
-    access = population_mean(access_zone)
-    supply_area = grouping.T @ (access_zone * people)
-    need_area = grouping.T @ need_zone
-    city = _city_values(population, need_zone, access_zone, category_ids)
-    relative = _relative_provision(supply_area, need_area, city[SUPPLY_PER_NEED].to_numpy())
 
+def _duplicates(units, reach, need, services, category_ids, zone_groups, method) -> pd.DataFrame:
+    """The duplicate pairs of every category (`analysis.provision.duplication`)."""
+    described = PairServices.of(services)
+    found = []
+    for k, category_id in enumerate(category_ids):
+        chosen = units.local & (units.category == k)
+        if chosen.sum() < 2:
+            continue
+        keep = chosen[reach.unit]
+        matrix = sparse.csr_array(
+            (np.ones(int(keep.sum())), (units.service[reach.unit[keep]], reach.zone[keep])),
+            shape=(len(services), need.shape[0]),
+        )
+        matrix.sum_duplicates()
+        matrix.data[:] = 1.0
+        candidates = np.zeros(len(services), bool)
+        candidates[units.service[chosen]] = True
+        columns = duplicate_pairs(
+            matrix,
+            need[:, k],
+            described,
+            candidates=candidates,
+            zone_groups=zone_groups,
+            min_jaccard=method.duplicate_min_jaccard,
+        )
+        found.append((category_id, columns))
+    return pairs_frame(found)
+
+
+def _by_area(values: np.ndarray, area_of_zone: np.ndarray, n_areas: int) -> np.ndarray:
+    """Zone × category values summed into area × category."""
+    inside = area_of_zone >= 0
+    out = np.zeros((n_areas, values.shape[1]))
+    np.add.at(out, area_of_zone[inside], values[inside])
+    return out
+
+
+def _table(
+    area_codes,
+    area_names,
+    area_of_zone,
+    zones,
+    category_ids,
+    units_of_need,
+    *,
+    need,
+    access,
+    access_imputed,
+    counted,
+    pairs,
+) -> pd.DataFrame:
+    """The long area × category table."""
     n_areas, n_categories = len(area_codes), len(category_ids)
-    table = pd.DataFrame(
+    need = np.nan_to_num(need)
+    need_area = _by_area(need, area_of_zone, n_areas)
+    supply = _by_area(need * access, area_of_zone, n_areas)
+    imputed = _by_area(need * access_imputed, area_of_zone, n_areas)
+    population = _by_area(zones[[POPULATION]].to_numpy(float), area_of_zone, n_areas)[:, 0]
+    city = _city_accessibility(need, access)
+    per_person = np.divide(supply, need_area, out=np.zeros_like(supply), where=need_area > 0)
+    relative = np.divide(
+        per_person, city[None, :], out=np.zeros_like(per_person), where=city[None, :] > 0
+    )
+    return pd.DataFrame(
         {
             AREA_CODE: np.repeat(area_codes.to_numpy(), n_categories),
             AREA_NAME: np.repeat(area_names, n_categories),
             CATEGORY: np.tile(np.array(category_ids, dtype=object), n_areas),
-            POPULATION: np.repeat(area_population, n_categories),
-            EFFECTIVE_PROVIDERS: effective.ravel(),
-            ORGANISATIONS: organisations.ravel(),
-            ACCESSIBILITY_PER_10K: access.ravel() * PER_10K,
+            POPULATION: np.repeat(population, n_categories),
             NEED: need_area.ravel(),
+            NEED_UNIT: np.tile(
+                np.array([units_of_need[c] for c in category_ids], dtype=object), n_areas
+            ),
+            LOCAL_SERVICES: counted[LOCAL_SERVICES].ravel(),
+            ORGANISATIONS: counted[ORGANISATIONS].ravel(),
+            REMOTE_OPTIONS: counted[REMOTE_OPTIONS].ravel(),
+            ACCESSIBILITY_PER_1000: per_person.ravel() * PER_1000,
             RELATIVE_PROVISION: relative.ravel(),
+            IMPUTED_SHARE: np.divide(
+                imputed, supply, out=np.zeros_like(imputed), where=supply > 0
+            ).ravel(),
+            DUPLICATE_PAIRS: _pairs_per_area(pairs, area_codes, category_ids).ravel(),
         }
     )
-    _add_classes(table, thresholds)
-    if level == NEIGHBOURHOOD_LEVEL:
-        table.insert(2, WARD_CODE, np.repeat(zones[WARD_CODE].to_numpy(), n_categories))
 
-    counts[COUNT_NO_COVERAGE] = int((reached <= 0).sum()) if len(reached) else 0
-    return MetricsResult(
-        table=table,
-        level=level,
-        thresholds=thresholds,
-        catchments_km=catchments_km,
-        catchment_factor=coverage.catchment_factor,
-        city=city,
-        service_counts=counts,
+
+def _city_accessibility(need: np.ndarray, access: np.ndarray) -> np.ndarray:
+    """Per category, Σ_z N_z A_z / Σ_z N_z: the city's places per week per person in need."""
+    total = need.sum(axis=0)
+    return np.divide(
+        (need * access).sum(axis=0), total, out=np.zeros(need.shape[1]), where=total > 0
     )
+
+
+def _pairs_per_area(pairs: pd.DataFrame, area_codes: pd.Index, category_ids) -> np.ndarray:
+    counts = np.zeros((len(area_codes), len(category_ids)))
+    if len(pairs):
+        area = area_codes.get_indexer(pairs[WARD_CODE])
+        category = pd.Index(category_ids).get_indexer(pairs[CATEGORY])
+        keep = (area >= 0) & (category >= 0)
+        np.add.at(counts, (area[keep], category[keep]), 1.0)
+    return counts
+
+
+def _city_table(zones: pd.DataFrame, category_ids, need, access) -> pd.DataFrame:
+    need = np.nan_to_num(need)
+    total_need = need.sum(axis=0)
+    supply = (need * access).sum(axis=0)
+    return pd.DataFrame(
+        {
+            POPULATION: np.full(len(category_ids), float(zones[POPULATION].sum())),
+            NEED: total_need,
+            SUPPLY: supply,
+            ACCESSIBILITY_PER_1000: _city_accessibility(need, access) * PER_1000,
+        },
+        index=pd.Index(category_ids, name=CATEGORY),
+    )
+
+
+def _service_counts(table: _ServiceTable, units, reach) -> dict[str, int]:
+    n = len(table.rows)
+
+    def services_of(chosen: np.ndarray) -> int:
+        mask = np.zeros(n, bool)
+        mask[units.service[chosen]] = True
+        return int(mask.sum())
+
+    used = table.member.any(axis=1)
+    reached = np.zeros(len(units), bool)
+    reached[reach.unit] = True
+    return {
+        COUNT_SERVICES: n,
+        COUNT_USED: int(used.sum()),
+        COUNT_UNCATEGORISED: int(table.uncategorised.sum()),
+        COUNT_OTHER_CATEGORIES: int((~used & ~table.uncategorised).sum()),
+        COUNT_REMOTE: services_of(~units.local),
+        COUNT_NO_COVERAGE: services_of(units.local & ~reached),
+        COUNT_IMPUTED: services_of(units.imputed),
+    }
 
 
 def classify_provision(
-    effective_providers: np.ndarray,
+    need: np.ndarray,
+    local_services: np.ndarray,
     relative_provision: np.ndarray,
     *,
     thresholds: Thresholds = Thresholds(),  # noqa: B008 - frozen, so a shared default is safe
 ) -> np.ndarray:
-    """Class of each area × category: ``missing``, ``under-served``, ``adequate`` or ``overlap``.
+    """Class of each area × category, from its need, local services and relative provision.
 
     Notes
     -----
     In this order of precedence:
 
-    - ``missing``: E = 0 (no service reaches any resident);
+    - ``no need``: need is 0 (nobody the category's indicator counts lives there);
+    - ``missing``: no local service (in person or area-based) reaches any of its zones;
     - ``under-served``: RP < ``under_served_below``;
-    - ``overlap``: E >= ``overlap_min_providers`` and RP >= ``overlap_min_rp``;
-    - ``adequate``: everything else (including an RP that is NaN because need is 0).
+    - ``well provided``: RP >= ``well_provided_from``;
+    - ``adequate``: everything else.
     """
-    effective = np.asarray(effective_providers, dtype=float)
+    need = np.asarray(need, dtype=float)
+    local = np.asarray(local_services, dtype=float)
     relative = np.asarray(relative_provision, dtype=float)
-    with np.errstate(invalid="ignore"):
-        conditions = [
-            effective <= 0,
-            relative < thresholds.under_served_below,
-            (effective >= thresholds.overlap_min_providers)
-            & (relative >= thresholds.overlap_min_rp),
-        ]
-    return np.select(conditions, [MISSING, UNDER_SERVED, OVERLAP], default=ADEQUATE).astype(object)
+    conditions = [
+        ~(need > 0),
+        local <= 0,
+        relative < thresholds.under_served_below,
+        relative >= thresholds.well_provided_from,
+    ]
+    choices = [NO_NEED, MISSING, UNDER_SERVED, WELL_PROVIDED]
+    return np.select(conditions, choices, default=ADEQUATE).astype(object)
 
 
 def flag_small_numbers(
-    effective_providers: np.ndarray,
+    local_services: np.ndarray,
     population: np.ndarray,
-    relative_provision: np.ndarray,
+    need: np.ndarray,
     *,
     thresholds: Thresholds = Thresholds(),  # noqa: B008 - frozen, so a shared default is safe
 ) -> np.ndarray:
-    """True where a value rests on too few providers or residents to be read closely.
+    """True where a value rests on too few services, residents or people in need.
 
     Notes
     -----
-    small = (0 < E < ``small_numbers_providers``) or (population <
-    ``small_numbers_population``) or RP is NaN. ``missing`` (E = 0) is not flagged by the
-    provider rule: no provider is a firm count, not a noisy rate.
+    small = (0 < local services < ``small_numbers_services``) or (population <
+    ``small_numbers_population``) or (0 < need < ``small_numbers_need``). ``missing`` is
+    not flagged by the services rule: no service is a firm count, not a noisy rate.
     """
-    effective = np.asarray(effective_providers, dtype=float)
+    local = np.asarray(local_services, dtype=float)
     people = np.asarray(population, dtype=float)
-    relative = np.asarray(relative_provision, dtype=float)
+    need = np.asarray(need, dtype=float)
     return (
-        ((effective > 0) & (effective < thresholds.small_numbers_providers))
+        ((local > 0) & (local < thresholds.small_numbers_services))
         | (people < thresholds.small_numbers_population)
-        | np.isnan(relative)
+        | ((need > 0) & (need < thresholds.small_numbers_need))
     )
 
 
 def _add_classes(table: pd.DataFrame, thresholds: Thresholds) -> None:
-    """Set the class and small-numbers columns of a table being built (in place)."""
+    """Set the class, uncertainty and small-numbers columns of a table (in place)."""
     table[PROVISION_CLASS] = classify_provision(
-        table[EFFECTIVE_PROVIDERS].to_numpy(),
+        table[NEED].to_numpy(),
+        table[LOCAL_SERVICES].to_numpy(),
         table[RELATIVE_PROVISION].to_numpy(),
         thresholds=thresholds,
     )
+    table[UNCERTAIN] = table[IMPUTED_SHARE].to_numpy(float) > thresholds.uncertain_imputed_share
     table[SMALL_NUMBERS] = flag_small_numbers(
-        table[EFFECTIVE_PROVIDERS].to_numpy(),
+        table[LOCAL_SERVICES].to_numpy(),
         table[POPULATION].to_numpy(),
-        table[RELATIVE_PROVISION].to_numpy(),
+        table[NEED].to_numpy(),
         thresholds=thresholds,
     )
 
@@ -408,102 +672,3 @@ def _service_weights(service_ids: pd.Series, weights: pd.Series | None) -> np.nd
             ">= 0. Fix: give weights between 0 and 1 (1 = fully counted)."
         )
     return values
-
-
-def _capacity(services: pd.DataFrame) -> np.ndarray:
-    capacity = pd.to_numeric(services[CAPACITY], errors="coerce").fillna(1.0).to_numpy(float)
-    bad = ~np.isfinite(capacity) | (capacity < 0)
-    if bad.any():
-        position = int(np.flatnonzero(bad)[0])
-        value = float(capacity[position])
-        raise AnalysisError(
-            f"service {services[SERVICE_ID].iloc[position]} has capacity {value!r}; expected "
-            "people per week >= 0. Fix: correct it, or leave it empty for the default of 1 unit."
-        )
-    return capacity
-
-
-def _category_membership(
-    services: pd.DataFrame, category_ids: tuple[str, ...]
-) -> tuple[np.ndarray, dict[str, int]]:
-    """Dense service × category 0/1 matrix, and how many services fall where."""
-    position = {cid: k for k, cid in enumerate(category_ids)}
-    listed = services[CATEGORIES].reset_index(drop=True)
-    exploded = listed.explode()
-    column = exploded.map(position)
-    known = column.notna().to_numpy()
-    membership = np.zeros((len(services), len(category_ids)))
-    membership[exploded.index.to_numpy()[known], column.to_numpy()[known].astype(int)] = 1.0
-    used = membership.any(axis=1)
-    uncategorised = listed.map(lambda cats: len(cats) == 0).to_numpy(bool)
-    counts = {
-        COUNT_SERVICES: len(services),
-        COUNT_USED: int(used.sum()),
-        COUNT_UNCATEGORISED: int(uncategorised.sum()),
-        COUNT_OTHER_CATEGORIES: int((~used & ~uncategorised).sum()),
-    }
-    return membership, counts
-
-
-def _organisations_by_zone(
-    by_zone: sparse.csr_array, org_ids: np.ndarray, membership: np.ndarray
-) -> np.ndarray:
-    """Number of distinct organisations with a covering service, per zone × category.
-
-    ``by_zone`` is the zone × service coverage table (the transpose of the usual one).
-    """
-    n_services, n_categories = membership.shape
-    service, category = np.nonzero(membership)
-    if len(service) == 0:
-        return np.zeros((by_zone.shape[0], n_categories))
-    # One column per (organisation, category) pair that has a service.
-    org_codes = pd.factorize(org_ids)[0]
-    pairs, pair_codes = np.unique(org_codes[service] * n_categories + category, return_inverse=True)
-    to_pair = sparse.csr_array(
-        (np.ones(len(service)), (service, pair_codes)), shape=(n_services, len(pairs))
-    )
-    reach = by_zone @ to_pair
-    reach.data[:] = 1.0
-    pair_category = sparse.csr_array(
-        (np.ones(len(pairs)), (np.arange(len(pairs)), pairs % n_categories)),
-        shape=(len(pairs), n_categories),
-    )
-    return (reach @ pair_category).toarray()
-
-
-def _city_values(
-    population: np.ndarray,
-    need_zone: np.ndarray,
-    access_zone: np.ndarray,
-    category_ids: tuple[str, ...],
-) -> pd.DataFrame:
-    """City totals per category; zones with unknown need are left out of the city value."""
-    known = ~np.isnan(need_zone)
-    supply_zone = access_zone * population[:, None]
-    supply = supply_zone.sum(axis=0)
-    need_known = np.where(known, need_zone, 0.0).sum(axis=0)
-    supply_known = np.where(known, supply_zone, 0.0).sum(axis=0)
-    total_population = population.sum()
-    return pd.DataFrame(
-        {
-            POPULATION: np.full(len(category_ids), total_population),
-            NEED: np.where(known.all(axis=0), need_known, np.nan),
-            SUPPLY: supply,
-            SUPPLY_PER_NEED: np.divide(
-                supply_known, need_known, out=np.zeros_like(supply), where=need_known > 0
-            ),
-            ACCESSIBILITY_PER_10K: (supply / total_population if total_population > 0 else 0.0)
-            * PER_10K,
-        },
-        index=pd.Index(category_ids, name=CATEGORY),
-    )
-
-
-def _relative_provision(
-    supply_area: np.ndarray, need_area: np.ndarray, city_value: np.ndarray
-) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_need = np.where(need_area > 0, supply_area / need_area, np.nan)
-        relative = np.where(city_value > 0, per_need / city_value, 0.0)
-    # No supply anywhere in the category: every area is missing, RP 0 rather than 0/0.
-    return np.where(city_value[None, :] > 0, relative, 0.0)

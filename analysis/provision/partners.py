@@ -36,7 +36,7 @@ from analysis.model import (
     SIMILAR,
     WARD_CODE,
 )
-from analysis.provision.coverage import Coverage
+from analysis.provision.coverage import Coverage, default_reach
 from analysis.taxonomy import Taxonomy
 
 
@@ -231,7 +231,7 @@ def find_similar_pairs(
     coverage.check_area(area)
     services = directory.services.reset_index(drop=True)
     ids = services[SERVICE_ID].astype(str)
-    matrix = coverage.matrix[coverage.rows_for(ids)]
+    matrix = default_reach(coverage)[coverage.rows_for(ids)]
     if ward_code is not None:
         in_ward = (area.neighbourhoods[WARD_CODE] == ward_code).to_numpy()
         touching = np.flatnonzero((matrix @ in_ward.astype(float)) > 0)
@@ -263,7 +263,11 @@ def find_similar_pairs(
             OVERLAP_COEFFICIENT: overlap,
         }
     )
-    pairs = pairs[pairs[SHARED_CATEGORIES].map(len) > 0]
+    remote = (
+        coverage.is_remote[coverage.rows_for(pairs[SERVICE_A])]
+        | coverage.is_remote[coverage.rows_for(pairs[SERVICE_B])]
+    )
+    pairs = pairs[(pairs[SHARED_CATEGORIES].map(len) > 0) & ~remote]
     swap = pairs[SERVICE_A] > pairs[SERVICE_B]
     pairs.loc[swap, [SERVICE_A, SERVICE_B]] = pairs.loc[swap, [SERVICE_B, SERVICE_A]].to_numpy()
     pairs[REASON] = [
@@ -286,7 +290,7 @@ def find_similar_pairs(
 def _service_reach(coverage: Coverage, area: AreaSet, service_ids: Iterable[str]) -> np.ndarray:
     coverage.check_area(area)
     rows = coverage.rows_for(service_ids)
-    return (np.asarray(coverage.matrix[rows].sum(axis=0)).ravel() > 0).astype(float)
+    return (np.asarray(default_reach(coverage)[rows].sum(axis=0)).ravel() > 0).astype(float)
 
 
 def _partners(
@@ -305,7 +309,7 @@ def _partners(
     coverage.check_area(area)
     services = directory.services_with_organisations().reset_index(drop=True)
     ids = services[SERVICE_ID].astype(str)
-    matrix = coverage.matrix[coverage.rows_for(ids)]
+    matrix = default_reach(coverage)[coverage.rows_for(ids)]
     population = area.neighbourhoods[POPULATION].to_numpy(float)
     subject_people = float(reach @ population)
     reached = matrix @ population
@@ -323,8 +327,14 @@ def _partners(
     out[OTHER_CATEGORIES] = out[CATEGORIES].map(
         lambda cats: tuple(c for c in cats if c not in subject)
     )
-    similar = out[SHARED_CATEGORIES].map(len) > 0
-    complementary = ~similar & (out[OTHER_CATEGORIES].map(len) > 0)
+    # A phone line or a citywide service reaches everyone, so it overlaps every group by
+    # construction: it is somewhere to signpost to, never a duplicate.
+    remote = coverage.is_remote[coverage.rows_for(out[SERVICE_ID].astype(str))]
+    similar = (out[SHARED_CATEGORIES].map(len) > 0) & ~remote
+    complementary = ~similar & (out[CATEGORIES].map(len) > 0)
+    # A remote service in the group's own categories is signposted to for those.
+    signposted = complementary & (out[OTHER_CATEGORIES].map(len) == 0)
+    out.loc[signposted, OTHER_CATEGORIES] = out.loc[signposted, CATEGORIES]
     out = out[similar | complementary]
     out[RELATION] = np.where(similar[similar | complementary], SIMILAR, COMPLEMENTARY)
     out[REASON] = [

@@ -29,13 +29,14 @@ from analysis.geography import AreaSet
 from analysis.model import WARD_LEVEL, Level
 from analysis.provision.coverage import Coverage, compute_coverage, services_in_ward
 from analysis.provision.filters import Filters, Selection, apply_filters
-from analysis.provision.metrics import MetricsResult, Thresholds, compute_metrics
-from analysis.provision.robustness import Variants, assess_robustness
+from analysis.provision.metrics import Method, MetricsResult, Thresholds, compute_metrics
+from analysis.provision.robustness import VariantResults, Variants, gap_shares, run_variants
 from analysis.taxonomy import Taxonomy
 
 T = TypeVar("T")
 NO_FILTERS = Filters()
 DEFAULT_THRESHOLDS = Thresholds()
+DEFAULT_METHOD = Method()
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,7 +69,7 @@ class Analysis:
     def coverage(self) -> Coverage:
         """Which services reach which neighbourhoods: the one geometric step."""
         with self._lock:
-            return compute_coverage(self.directory, self.area)
+            return compute_coverage(self.directory, self.area, self.taxonomy)
 
     def selection(self, filters: Filters = NO_FILTERS) -> Selection:
         """The services ``filters`` keep, with their weights (stale records down-weighted)."""
@@ -84,13 +85,15 @@ class Analysis:
         *,
         level: Level = WARD_LEVEL,
         categories: Sequence[str] | None = None,
+        method: Method = DEFAULT_METHOD,
     ) -> MetricsResult:
         """The area × category table for the services ``filters`` keep.
 
-        Sums and ratios are computed once per (filters, level, categories); a threshold
-        change only reclassifies them.
+        Sums and ratios are computed once per (filters, level, categories, method); a
+        threshold change only reclassifies them.
         """
-        key = ("metrics", filters, level, None if categories is None else tuple(categories))
+        chosen_categories = None if categories is None else tuple(categories)
+        key = ("metrics", filters, level, chosen_categories, method)
 
         def compute() -> MetricsResult:
             chosen = self.selection(filters)
@@ -101,6 +104,7 @@ class Analysis:
                 self.taxonomy,
                 level=level,
                 thresholds=DEFAULT_THRESHOLDS,
+                method=method,
                 categories=categories,
                 weights=chosen.weights,
             )
@@ -113,23 +117,31 @@ class Analysis:
         filters: Filters = NO_FILTERS,
         thresholds: Thresholds = DEFAULT_THRESHOLDS,
         *,
+        method: Method = DEFAULT_METHOD,
         variants: Variants = Variants(),  # noqa: B008 - frozen, so a shared default is safe
     ) -> pd.DataFrame:
-        """How robust each ward × category gap is to catchment and threshold variants."""
+        """The share of method variants in which each ward × category is a gap.
 
-        def compute() -> pd.DataFrame:
+        The variants run once per (filters, method, variants); thresholds only reclassify.
+        """
+
+        def compute() -> VariantResults:
             chosen = self.selection(filters)
-            return assess_robustness(
+            return run_variants(
                 self.coverage,
                 chosen.directory,
                 self.area,
                 self.taxonomy,
-                thresholds=thresholds,
+                method=method,
                 weights=chosen.weights,
                 variants=variants,
             )
 
-        return self._cached(("robustness", filters, thresholds, variants), compute)
+        results = self._cached(("variants", filters, method, variants), compute)
+        baseline = self.metrics(filters, thresholds, method=method).table
+        return gap_shares(
+            results, baseline, thresholds=thresholds, robust_share=variants.robust_share
+        )
 
     def services_in(self, ward_code: str) -> pd.DataFrame:
         """The services reaching ``ward_code``, with their organisation and the share of

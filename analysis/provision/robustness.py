@@ -1,13 +1,16 @@
-"""Robustness of a gap: does a ward's gap survive other catchments and thresholds?
+"""Robustness of a gap: in how many reasonable variants of the method is it still a gap?
 
-Each ward × category gets a gap rank under every variant of the catchment radii and of the
-under-served threshold; a gap whose rank barely moves and that stays a gap in every variant
-is robust, one that comes and goes is an artefact of the parameters.
+Each ward × category is reclassified under every combination of the method's uncertain
+choices: the catchment radius (× 0.5 to 1.5), the distance decay (stepped or none), the
+capacity counted for unknown ones (median, lower or upper quartile) and the need indicator
+(the category's, or residents). Its gap share is the share of variants in which it is
+``missing`` or ``under-served``; a gap is robust when at least 80 % of them agree.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -15,86 +18,180 @@ import pandas as pd
 
 from analysis import settings
 from analysis.directory import Directory
-from analysis.errors import AnalysisError
+from analysis.errors import AnalysisError, check_choice
 from analysis.geography import AreaSet
 from analysis.model import (
     AREA_CODE,
     AREA_NAME,
-    AT_LOCATION,
     CATEGORY,
-    CIRCLE_KINDS,
-    EFFECTIVE_PROVIDERS,
     GAP_CLASSES,
-    GAP_RANK,
     GAP_SHARE,
+    LOCAL_SERVICES,
     NEED,
     PROVISION_CLASS,
-    RANK_MAX,
-    RANK_MIN,
-    RANK_RANGE,
     RELATIVE_PROVISION,
     ROBUST,
+    VARIANTS,
     WARD_LEVEL,
     Level,
 )
-from analysis.provision.coverage import Coverage, rescale_catchments
-from analysis.provision.metrics import Thresholds, classify_provision, compute_metrics
+from analysis.provision.coverage import DECAYS, Coverage
+from analysis.provision.metrics import (
+    NEED_SOURCES,
+    Method,
+    Thresholds,
+    classify_provision,
+    compute_metrics,
+)
+from analysis.provision.supply import IMPUTATIONS
 from analysis.taxonomy import Taxonomy
+
+ROBUSTNESS_COLUMNS = (AREA_CODE, AREA_NAME, CATEGORY, PROVISION_CLASS, GAP_SHARE, ROBUST, VARIANTS)
 
 
 @dataclass(frozen=True)
 class Variants:
-    """The parameter variants a gap is tested against.
+    """The variants of the method a gap is tested against (every combination is run).
 
     Attributes
     ----------
     catchment_factors
-        Multipliers of the circular catchments' radii (default ±50 % in steps of 25 %).
-    under_served_below
-        Alternative under-served thresholds (default 0.4, 0.5, 0.6).
-    catchment_kinds
-        Area-served kinds whose radius varies; ``("at_location",)`` varies the category
-        default catchments only.
+        Multipliers of every circular catchment's radius.
+    decays
+        Distance decays (`analysis.provision.coverage.DECAYS`).
+    imputations
+        What an unknown capacity counts at (`analysis.provision.supply.IMPUTATIONS`).
+    need_sources
+        The need indicator: the category's, or residents.
+    robust_share
+        A gap is robust when it is a gap in at least this share of the variants.
     """
 
     catchment_factors: tuple[float, ...] = settings.ROBUSTNESS_CATCHMENT_FACTORS
-    under_served_below: tuple[float, ...] = (0.4, 0.5, 0.6)
-    catchment_kinds: tuple[str, ...] = (AT_LOCATION,)
+    decays: tuple[str, ...] = DECAYS
+    imputations: tuple[str, ...] = IMPUTATIONS
+    need_sources: tuple[str, ...] = NEED_SOURCES
+    robust_share: float = settings.ROBUST_GAP_SHARE
 
     def __post_init__(self) -> None:
-        if not self.catchment_factors or not self.under_served_below:
+        if not all((self.catchment_factors, self.decays, self.imputations, self.need_sources)):
             raise AnalysisError(
-                "robustness needs at least one catchment factor and one under-served "
-                "threshold. Fix: pass e.g. catchment_factors=(1.0,) to vary thresholds only."
+                "robustness needs at least one value of each choice. Fix: pass e.g. "
+                "catchment_factors=(1.0,) to vary the others only."
             )
-        bad = [f for f in self.catchment_factors if not (np.isfinite(f) and f > 0)]
-        if bad:
+        for decay in self.decays:
+            check_choice("decay", decay, DECAYS)
+        for imputation in self.imputations:
+            check_choice("capacity imputation", imputation, IMPUTATIONS)
+        if not 0 < self.robust_share <= 1:
             raise AnalysisError(
-                f"catchment factor {bad[0]!r} is not a positive number. Fix: pass factors "
-                "such as 0.5 and 1.5."
-            )
-        unknown = [kind for kind in self.catchment_kinds if kind not in CIRCLE_KINDS]
-        if unknown:
-            raise AnalysisError(
-                f"area-served kind {unknown[0]!r} has no radius to vary. Fix: use "
-                f"{' or '.join(CIRCLE_KINDS)}."
+                f"robust_share {self.robust_share!r} is not in (0, 1]. Fix: pass e.g. 0.8."
             )
 
+    def methods(self, base: Method) -> Iterator[Method]:
+        """Every combination, on top of ``base`` (its duplicate threshold is kept)."""
+        for factor, decay, imputation, need in itertools.product(
+            self.catchment_factors, self.decays, self.imputations, self.need_sources
+        ):
+            yield replace(
+                base,
+                catchment_factor=base.catchment_factor * factor,
+                decay=decay,
+                imputation=imputation,
+                need_source=need,
+            )
 
-def rank_gaps(table: pd.DataFrame) -> pd.Series:
-    """Gap rank of each area within its category: 1 = the largest gap.
+    @property
+    def count(self) -> int:
+        """How many variants are run."""
+        return (
+            len(self.catchment_factors)
+            * len(self.decays)
+            * len(self.imputations)
+            * len(self.need_sources)
+        )
 
-    Notes
-    -----
-    Areas are ordered by relative provision, lowest first (an area with no provider has
-    RP 0); ties go to the area with more need, then to the area code. Areas whose RP is NaN
-    (no need) come last.
+
+@dataclass(frozen=True, eq=False)
+class VariantResults:
+    """Need, local services and relative provision of every area × category, per variant.
+
+    Reclassifying these for other thresholds (`gap_shares`) needs no metrics rerun.
     """
-    order = table.assign(_rp=table[RELATIVE_PROVISION].fillna(np.inf)).sort_values(
-        [CATEGORY, "_rp", NEED, AREA_CODE], ascending=[True, True, False, True]
+
+    base: pd.DataFrame  # area code, name, category of each row
+    need: np.ndarray  # variants × rows
+    local_services: np.ndarray
+    relative_provision: np.ndarray
+
+
+def run_variants(
+    coverage: Coverage,
+    directory: Directory,
+    area: AreaSet,
+    taxonomy: Taxonomy,
+    *,
+    level: Level = WARD_LEVEL,
+    method: Method = Method(),  # noqa: B008 - frozen, so a shared default is safe
+    categories: Sequence[str] | None = None,
+    weights: pd.Series | None = None,
+    variants: Variants = Variants(),  # noqa: B008 - frozen, so a shared default is safe
+) -> VariantResults:
+    """Rerun the metrics for every variant of ``method`` (no geometry is recomputed)."""
+    tables = [
+        compute_metrics(
+            coverage,
+            directory,
+            area,
+            taxonomy,
+            level=level,
+            method=variant,
+            categories=categories,
+            weights=weights,
+            with_duplicates=False,
+        ).table
+        for variant in variants.methods(method)
+    ]
+    return VariantResults(
+        base=tables[0][[AREA_CODE, AREA_NAME, CATEGORY]].reset_index(drop=True),
+        need=np.vstack([table[NEED].to_numpy(float) for table in tables]),
+        local_services=np.vstack([table[LOCAL_SERVICES].to_numpy(float) for table in tables]),
+        relative_provision=np.vstack(
+            [table[RELATIVE_PROVISION].to_numpy(float) for table in tables]
+        ),
     )
-    ranks = order.groupby(CATEGORY, sort=False).cumcount() + 1
-    return ranks.reindex(table.index).rename(GAP_RANK)
+
+
+def gap_shares(
+    results: VariantResults,
+    baseline: pd.DataFrame,
+    *,
+    thresholds: Thresholds = Thresholds(),  # noqa: B008 - frozen, so a shared default is safe
+    robust_share: float = settings.ROBUST_GAP_SHARE,
+) -> pd.DataFrame:
+    """The robustness table: baseline class, share of variants that are a gap, robust.
+
+    Parameters
+    ----------
+    results
+        From `run_variants`.
+    baseline
+        The baseline metrics table (its ``class`` column, same rows).
+    thresholds
+        The thresholds that classify every variant.
+    robust_share
+        A gap is robust at or above this share of the variants.
+    """
+    classes = classify_provision(
+        results.need, results.local_services, results.relative_provision, thresholds=thresholds
+    )
+    gaps = np.isin(classes, GAP_CLASSES).mean(axis=0)
+    out = results.base.copy()
+    out[PROVISION_CLASS] = baseline[PROVISION_CLASS].to_numpy()
+    out[GAP_SHARE] = gaps
+    out[ROBUST] = gaps >= robust_share
+    out[VARIANTS] = len(results.need)
+    return out[list(ROBUSTNESS_COLUMNS)]
 
 
 def assess_robustness(
@@ -105,86 +202,48 @@ def assess_robustness(
     *,
     level: Level = WARD_LEVEL,
     thresholds: Thresholds = Thresholds(),  # noqa: B008 - frozen, so a shared default is safe
+    method: Method = Method(),  # noqa: B008 - frozen, so a shared default is safe
     categories: Sequence[str] | None = None,
     weights: pd.Series | None = None,
     variants: Variants = Variants(),  # noqa: B008 - frozen, so a shared default is safe
 ) -> pd.DataFrame:
-    """Rank range and persistence of each area × category gap over parameter variants.
+    """Share of method variants in which each area × category is a gap.
 
     Parameters
     ----------
-    coverage, directory, area, taxonomy, level, thresholds, categories, weights
-        As for `analysis.provision.metrics.compute_metrics`; ``thresholds`` and ``coverage``
-        give the baseline.
+    coverage, directory, area, taxonomy, level, thresholds, method, categories, weights
+        As for `analysis.provision.metrics.compute_metrics`; ``method`` is the baseline.
     variants
-        The catchment factors and under-served thresholds to try.
+        The choices to vary.
 
     Returns
     -------
     pandas.DataFrame
         One row per area × category (the metrics table's order), columns
-        `ROBUSTNESS_COLUMNS`: baseline ``class`` and ``gap_rank``; ``rank_min``,
-        ``rank_max`` and ``rank_range`` (max - min) over the catchment variants;
-        ``gap_share``, the share of all variants (catchment × threshold) in which the area
-        is ``missing`` or ``under-served``; ``robust``, a gap in every variant.
-
-    Notes
-    -----
-    A catchment variant rescales the radius of every circular catchment of
-    ``variants.catchment_kinds`` (`analysis.provision.coverage.rescale_catchments`, a distance query
-    with no polygons rebuilt) and reruns the metrics. The under-served threshold does not
-    change relative provision, so ranks vary with catchments only; the threshold variants
-    only reclassify. Cost: one coverage rescale and one metrics run per catchment factor.
+        `ROBUSTNESS_COLUMNS`: the baseline class, ``gap_share`` (0-1), ``robust``
+        (gap_share >= ``variants.robust_share``) and ``variants`` (how many were run).
     """
-    base = compute_metrics(
+    baseline = compute_metrics(
         coverage,
         directory,
         area,
         taxonomy,
         level=level,
         thresholds=thresholds,
+        method=method,
         categories=categories,
         weights=weights,
+        with_duplicates=False,
     ).table
-    ranks = []
-    gap_counts = np.zeros(len(base))
-    for factor in variants.catchment_factors:
-        if factor == coverage.catchment_factor:
-            table = base  # the recorded catchments: already computed above
-        else:
-            varied = rescale_catchments(
-                coverage, directory, area, factor=factor, kinds=variants.catchment_kinds
-            )
-            table = compute_metrics(
-                varied,
-                directory,
-                area,
-                taxonomy,
-                level=level,
-                thresholds=thresholds,
-                categories=categories,
-                weights=weights,
-            ).table
-        ranks.append(rank_gaps(table).to_numpy())
-        for cut in variants.under_served_below:
-            classes = classify_provision(
-                table[EFFECTIVE_PROVIDERS].to_numpy(),
-                table[RELATIVE_PROVISION].to_numpy(),
-                # Only the under-served cut varies; the overlap cut stays above it.
-                thresholds=replace(
-                    thresholds,
-                    under_served_below=cut,
-                    overlap_min_rp=max(thresholds.overlap_min_rp, cut * 1.0001),
-                ),
-            )
-            gap_counts += np.isin(classes, GAP_CLASSES)
-    rank_matrix = np.vstack(ranks)
-    n_variants = len(variants.catchment_factors) * len(variants.under_served_below)
-    out = base[[AREA_CODE, AREA_NAME, CATEGORY, PROVISION_CLASS]].copy()
-    out[GAP_RANK] = rank_gaps(base).to_numpy()
-    out[RANK_MIN] = rank_matrix.min(axis=0)
-    out[RANK_MAX] = rank_matrix.max(axis=0)
-    out[RANK_RANGE] = out[RANK_MAX] - out[RANK_MIN]
-    out[GAP_SHARE] = gap_counts / n_variants
-    out[ROBUST] = gap_counts == n_variants
-    return out
+    results = run_variants(
+        coverage,
+        directory,
+        area,
+        taxonomy,
+        level=level,
+        method=method,
+        categories=categories,
+        weights=weights,
+        variants=variants,
+    )
+    return gap_shares(results, baseline, thresholds=thresholds, robust_share=variants.robust_share)

@@ -89,18 +89,10 @@ def _thresholds(state: ViewState) -> Thresholds:
             step=0.1,
             help_="Relative provision 1 = the city's provision per person in need.",
         ),
-        "overlap_min_providers": _number(
-            "Overlap from (effective providers)",
-            StateKeys.OVERLAP_PROVIDERS,
-            current.overlap_min_providers,
-            top=50.0,
-            step=0.5,
-            help_="At least this many services reach the same residents.",
-        ),
-        "overlap_min_rp": _number(
-            "Overlap from (relative provision)",
-            StateKeys.OVERLAP_RP,
-            current.overlap_min_rp,
+        "well_provided_from": _number(
+            "Well provided from (relative provision)",
+            StateKeys.WELL_PROVIDED,
+            current.well_provided_from,
             top=20.0,
             step=0.1,
             help_="At least this many times the city's provision per person in need.",
@@ -129,10 +121,12 @@ def filter_controls(state: ViewState) -> ViewState:
 def thresholds_text(thresholds: Thresholds) -> str:
     """The thresholds in use, in one line of plain words."""
     return (
-        "Classes: missing = no provider within reach; under-served = relative provision "
-        f"below {thresholds.under_served_below:g}; overlap = at least "
-        f"{thresholds.overlap_min_providers:g} effective providers and relative provision "
-        f"{thresholds.overlap_min_rp:g} or more; small numbers = fewer than "
-        f"{thresholds.small_numbers_providers:g} providers or "
-        f"{thresholds.small_numbers_population:,.0f} residents."
+        "Classes: missing = no local service (in person or area-based) reaches the ward; "
+        "under-served = relative provision below "
+        f"{thresholds.under_served_below:g}; well provided = {thresholds.well_provided_from:g} "
+        "or more; no need = nobody the category is for lives there. Small numbers = fewer "
+        f"than {thresholds.small_numbers_services:g} local services, "
+        f"{thresholds.small_numbers_population:,.0f} residents or "
+        f"{thresholds.small_numbers_need:,.0f} people in need; uncertain = more than "
+        f"{thresholds.uncertain_imputed_share:.0%} of the supply estimated."
     )

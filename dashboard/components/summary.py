@@ -1,4 +1,4 @@
-"""The one-paragraph summary of a category's gaps and overlaps, in plain words.
+"""The one-paragraph summary of a category's gaps and duplicated effort, in plain words.
 
 Every number comes from the metrics table of `analysis.provision.metrics`; this module only counts
 rows and picks the largest value. The text is plain (no markup): show it with
@@ -12,17 +12,19 @@ import pandas as pd
 from analysis.model import (
     AREA_NAME,
     CATEGORY,
+    DUPLICATE_PAIRS,
     MISSING,
     NEED,
-    OVERLAP,
+    NEED_UNIT,
     PROVISION_CLASS,
     RELATIVE_PROVISION,
     SMALL_NUMBERS,
     UNDER_SERVED,
+    WELL_PROVIDED,
 )
 
-COUNTED_CLASSES = (MISSING, UNDER_SERVED, OVERLAP)
-"""The classes the summary and the presentation headlines count: gaps and overlaps."""
+COUNTED_CLASSES = (MISSING, UNDER_SERVED, WELL_PROVIDED)
+"""The classes the summary and the presentation headlines count."""
 
 _LIST_AT_MOST = 5
 
@@ -73,11 +75,11 @@ def summary_text(table_df: pd.DataFrame, category: str, category_label: str) -> 
     if counts[MISSING]:
         verb = "has" if counts[MISSING] == 1 else "have"
         parts.append(
-            f"{_wards(counts[MISSING])} {verb} no {label} within reach: "
+            f"{_wards(counts[MISSING])} {verb} no local {label} within reach: "
             f"{_names(missing[AREA_NAME].astype(str).tolist())}."
         )
     else:
-        parts.append(f"Every ward has at least some {label} within reach.")
+        parts.append(f"Every ward has at least some local {label} within reach.")
     if counts[UNDER_SERVED]:
         verb = "is" if counts[UNDER_SERVED] == 1 else "are"
         parts.append(f"{_wards(counts[UNDER_SERVED])} {verb} under-served.")
@@ -88,13 +90,15 @@ def summary_text(table_df: pd.DataFrame, category: str, category_label: str) -> 
         rp = top[RELATIVE_PROVISION]
         rp_text = f"; relative provision {rp:.2f}" if pd.notna(rp) else ""
         parts.append(
-            f"The largest unmet need is in {top[AREA_NAME]} (need {top[NEED]:,.0f}{rp_text})."
+            f"The largest unmet need is in {top[AREA_NAME]} ({top[NEED]:,.0f} "
+            f"{top[NEED_UNIT]}{rp_text})."
         )
-    if counts[OVERLAP]:
-        verb = "shows" if counts[OVERLAP] == 1 else "show"
+    pairs = int(rows[DUPLICATE_PAIRS].sum())
+    if pairs:
+        holding = int((rows[DUPLICATE_PAIRS] > 0).sum())
         parts.append(
-            f"{_wards(counts[OVERLAP])} {verb} possible overlap (many providers, "
-            "well above the city's provision): candidates for working together."
+            f"{pairs:,} pair{'' if pairs == 1 else 's'} of local services in "
+            f"{_wards(holding)} reach mostly the same people: candidates for working together."
         )
     small = int(rows[SMALL_NUMBERS].sum())
     if small:

@@ -19,22 +19,29 @@ from analysis.model import (
     AREA_NAME,
     CATEGORY,
     COMPLEMENTARY,
-    EFFECTIVE_PROVIDERS,
     GAP_CLASSES,
     GAP_SHARE,
     IMD_OVERALL,
+    IMPUTED_SHARE,
+    JACCARD,
+    LOCAL_SERVICES,
+    NEED,
+    NEED_UNIT,
     ORG_NAME,
-    OVERLAP,
     POPULATION,
     PROVISION_CLASS,
-    RANK_MAX,
-    RANK_MIN,
     RELATION,
     RELATIVE_PROVISION,
+    REMOTE_OPTIONS,
     ROBUST,
+    SERVICE_A,
+    SERVICE_B,
+    SERVICE_ID,
     SERVICE_NAME,
     SIMILAR,
     SMALL_NUMBERS,
+    UNCERTAIN,
+    VARIANTS,
     WARD_CODE,
     decile_col,
 )
@@ -66,8 +73,8 @@ def zone_rows(rows: pd.DataFrame, measure: str, measure_label: str) -> pd.DataFr
         ("Code", rows[AREA_CODE]),
         ("Neighbourhood", rows[AREA_NAME]),
         ("Residents", rows[POPULATION]),
-        ("Effective providers", rows[EFFECTIVE_PROVIDERS]),
-        ("Relative provision (city = 1)", rows[RELATIVE_PROVISION]),
+        ("Local services", rows[LOCAL_SERVICES]),
+        ("Relative provision (1 = city average)", rows[RELATIVE_PROVISION]),
         (measure_label, rows[measure]),
         ("Class", rows[PROVISION_CLASS]),
         ("Small numbers", rows[SMALL_NUMBERS]),
@@ -151,9 +158,14 @@ def provision_rows(ward_rows: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Category": ward_rows[CATEGORY].map(labels).fillna(ward_rows[CATEGORY]),
-            "Relative provision (city = 1)": ward_rows[RELATIVE_PROVISION].round(2),
+            "People in need": ward_rows[NEED].round(0),
+            "Counted as": ward_rows[NEED_UNIT],
+            "Relative provision (1 = city average)": ward_rows[RELATIVE_PROVISION].round(2),
             "Class": ward_rows[PROVISION_CLASS],
-            "Effective providers": ward_rows[EFFECTIVE_PROVIDERS].round(1),
+            "Local services": ward_rows[LOCAL_SERVICES].astype(int),
+            "Phone, online, citywide": ward_rows[REMOTE_OPTIONS].astype(int),
+            "Supply estimated": ward_rows[IMPUTED_SHARE].map(lambda v: f"{v:.0%}"),
+            "Uncertain": ward_rows[UNCERTAIN].map({True: "yes", False: ""}),
             "Small numbers": ward_rows[SMALL_NUMBERS].map({True: "yes", False: ""}),
         }
     ).reset_index(drop=True)
@@ -161,56 +173,89 @@ def provision_rows(ward_rows: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
 
 def show_provision(ward_rows: pd.DataFrame, taxonomy: Taxonomy) -> None:
     """Relative provision per category as a bar chart and the same numbers as a table."""
-    st.subheader("Provision per category (city = 1)")
+    st.subheader("Provision per category (1 = city average per person in need)")
     rows = provision_rows(ward_rows, taxonomy)
-    st.bar_chart(rows, x="Category", y="Relative provision (city = 1)", horizontal=True)
+    st.bar_chart(rows, x="Category", y="Relative provision (1 = city average)", horizontal=True)
     st.dataframe(rows, hide_index=True, key=StateKeys.WARD_PROVISION)
 
 
 def gap_rows(ward_rows: pd.DataFrame, robustness: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
-    """Gaps and overlaps of one ward with how robust each is to the parameters."""
+    """Gaps of one ward, each with how often it stays a gap under the method's variants."""
     labels = {c.id: c.label for c in taxonomy.categories}
-    keep = ward_rows[ward_rows[PROVISION_CLASS].isin([*GAP_CLASSES, OVERLAP])]
-    merged = keep.merge(
-        robustness[[AREA_CODE, CATEGORY, RANK_MIN, RANK_MAX, GAP_SHARE, ROBUST]],
+    merged = ward_rows.merge(
+        robustness[[AREA_CODE, CATEGORY, GAP_SHARE, ROBUST, VARIANTS]],
         on=[AREA_CODE, CATEGORY],
         how="left",
     )
-    is_gap = merged[PROVISION_CLASS].isin(GAP_CLASSES)
-    robust_text = np.where(
-        ~is_gap, "", np.where(merged[ROBUST].fillna(False).astype(bool), ROBUST_GAP, FRAGILE_GAP)
-    )
+    keep = merged[merged[PROVISION_CLASS].isin(GAP_CLASSES) | (merged[GAP_SHARE] > 0)]
+    robust = keep[ROBUST].fillna(False).astype(bool)
     return pd.DataFrame(
         {
-            "Category": merged[CATEGORY].map(labels).fillna(merged[CATEGORY]),
-            "Class": merged[PROVISION_CLASS],
-            "Robustness": robust_text,
-            "Gap in share of variants": merged[GAP_SHARE].map(lambda v: f"{v:.0%}"),
-            "Gap rank range": merged[RANK_MIN].astype("Int64").astype(str)
-            + "–"
-            + merged[RANK_MAX].astype("Int64").astype(str),
+            "Category": keep[CATEGORY].map(labels).fillna(keep[CATEGORY]),
+            "Class": keep[PROVISION_CLASS],
+            "A gap in": keep[GAP_SHARE].map(lambda v: f"{v:.0%} of variants"),
+            "Robustness": np.where(robust, ROBUST_GAP, FRAGILE_GAP),
         }
-    )
+    ).reset_index(drop=True)
 
 
 def show_gaps(ward_rows: pd.DataFrame, robustness: pd.DataFrame, taxonomy: Taxonomy) -> None:
     """Gaps and overlaps, saying which gaps are robust."""
-    st.subheader("Gaps and overlaps")
+    st.subheader("Gaps")
+    st.caption(
+        "Each gap is tested against 60 reasonable variants of the method (catchments half to "
+        "one and a half as wide, with or without distance decay, unknown capacities at the "
+        "median or the quartiles, need as the category's indicator or all residents). A gap "
+        "is robust when at least 80% of them agree."
+    )
     rows = gap_rows(ward_rows, robustness, taxonomy)
     if rows.empty:
-        st.write("No gaps or overlaps in this ward with the thresholds in use.")
+        st.write("No gaps in this ward, in any variant of the method.")
         return
     robust = rows[rows["Robustness"] == ROBUST_GAP]["Category"].tolist()
-    gaps = rows[rows["Class"].isin(GAP_CLASSES)]
     if robust:
-        st.write(
-            "Robust gaps (a gap under every catchment and threshold variant): "
-            + markdown_text(", ".join(robust))
-            + "."
-        )
-    elif not gaps.empty:
-        st.write("No gap here is robust: each disappears under some parameter variant.")
+        st.write("Robust gaps: " + markdown_text(", ".join(robust)) + ".")
+    else:
+        st.write("No gap here is robust: each disappears in many variants of the method.")
     st.dataframe(rows, hide_index=True, key=StateKeys.WARD_GAPS)
+
+
+def service_names(directory) -> dict[str, str]:
+    """Service id -> its name, for the tables that list services by id."""
+    services = directory.services
+    return dict(
+        zip(services[SERVICE_ID].astype(str), services[SERVICE_NAME].astype(str), strict=True)
+    )
+
+
+def duplicate_rows(pairs: pd.DataFrame, names: dict[str, str], taxonomy: Taxonomy):
+    """The duplicate pairs a ward holds, as plain text columns."""
+    labels = {c.id: c.label for c in taxonomy.categories}
+    return pd.DataFrame(
+        {
+            "Category": pairs[CATEGORY].map(labels).fillna(pairs[CATEGORY]),
+            "Service": pairs[SERVICE_A].map(names).fillna(pairs[SERVICE_A]),
+            "Same people as": pairs[SERVICE_B].map(names).fillna(pairs[SERVICE_B]),
+            "Need shared": pairs[JACCARD].map(lambda v: f"{v:.0%}"),
+        }
+    ).reset_index(drop=True)
+
+
+def show_duplicates(pairs: pd.DataFrame, names: dict[str, str], taxonomy: Taxonomy) -> None:
+    """The duplicate pairs the ward holds, most overlapping first."""
+    st.subheader(f"Duplicated effort ({len(pairs):,} pairs)")
+    st.caption(
+        "Two local services of one category, open to the same people, that reach mostly the "
+        "same people in need (at least half of the need they reach is shared): worth a "
+        "conversation about working together."
+    )
+    if pairs.empty:
+        st.write("No duplicate pairs in this ward.")
+        return
+    ordered = pairs.sort_values(JACCARD, ascending=False)
+    st.dataframe(
+        duplicate_rows(ordered, names, taxonomy), hide_index=True, key=StateKeys.WARD_DUPLICATES
+    )
 
 
 def show_services(services_df: pd.DataFrame, taxonomy: Taxonomy) -> None:

@@ -9,22 +9,26 @@ from streamlit_folium import st_folium
 from analysis.crs import to_display
 from analysis.escape import markdown_text
 from analysis.model import (
-    ACCESSIBILITY_PER_10K,
+    ACCESSIBILITY_PER_1000,
     AREA_CODE,
     AREA_NAME,
     CATEGORIES,
     CATEGORY,
-    EFFECTIVE_PROVIDERS,
+    DUPLICATE_PAIRS,
+    IMPUTED_SHARE,
+    LOCAL_SERVICES,
     LOCATION,
     MISSING,
     NEED,
+    NEED_UNIT,
     ORGANISATIONS,
-    OVERLAP,
     POPULATION,
     PROVISION_CLASS,
     RELATIVE_PROVISION,
+    REMOTE_OPTIONS,
     SERVICE_NAME,
     SMALL_NUMBERS,
+    UNCERTAIN,
     UNDER_SERVED,
     WARD_CODE,
 )
@@ -42,14 +46,21 @@ TABLE_LABELS = {
     AREA_NAME: "Ward",
     AREA_CODE: "Code",
     PROVISION_CLASS: "Class",
-    EFFECTIVE_PROVIDERS: "Effective providers",
+    NEED: "People in need",
+    NEED_UNIT: "Counted as",
+    RELATIVE_PROVISION: "Relative provision (1 = city average)",
+    ACCESSIBILITY_PER_1000: "Places a week per 1,000 in need",
+    LOCAL_SERVICES: "Local services",
     ORGANISATIONS: "Organisations",
-    ACCESSIBILITY_PER_10K: "Accessibility per 10,000",
-    NEED: "Need",
-    RELATIVE_PROVISION: "Relative provision (city = 1)",
-    POPULATION: "Population",
+    REMOTE_OPTIONS: "Phone, online, citywide",
+    DUPLICATE_PAIRS: "Duplicate pairs",
+    IMPUTED_SHARE: "Supply estimated",
+    UNCERTAIN: "Uncertain",
+    POPULATION: "Residents",
     SMALL_NUMBERS: "Small numbers",
 }
+# The worst first: gaps before the rest, then the most people in need.
+CLASS_ORDER = {name: rank for rank, name in enumerate((MISSING, UNDER_SERVED))}
 
 
 def _synced_select(label: str, options: list[str], *, key: str, url_value: str, fmt, help_):
@@ -86,6 +97,17 @@ def _choose(ctx: PageContext) -> ViewState:
     return state.with_(category=category, measure=measure)
 
 
+def _worst_first(shown: pd.DataFrame) -> pd.DataFrame:
+    """Gaps first (missing, then under-served), then the most people in need."""
+    rank = shown[TABLE_LABELS[PROVISION_CLASS]].map(CLASS_ORDER).fillna(len(CLASS_ORDER))
+    return (
+        shown.assign(_rank=rank)
+        .sort_values(["_rank", TABLE_LABELS[NEED]], ascending=[True, False])
+        .drop(columns="_rank")
+        .reset_index(drop=True)
+    )
+
+
 def ward_table(table_df: pd.DataFrame, category: str) -> pd.DataFrame:
     """The rows of one category with readable column names, for display and export."""
     rows = table_df[table_df[CATEGORY] == category]
@@ -106,11 +128,11 @@ def _services_points(ctx: PageContext, category: str) -> list[tuple[float, float
     ]
 
 
-def _headline(counts: dict[str, int], category_label: str) -> None:
+def _headline(counts: dict[str, int], category_label: str, pairs: int) -> None:
     cols = st.columns(3)
-    cols[0].metric(f"Wards with no {markdown_text(category_label.lower())}", counts[MISSING])
+    cols[0].metric(f"Wards with no local {markdown_text(category_label.lower())}", counts[MISSING])
     cols[1].metric("Wards under-served", counts[UNDER_SERVED])
-    cols[2].metric("Wards with possible overlap", counts[OVERLAP])
+    cols[2].metric("Duplicate pairs", f"{pairs:,}")
 
 
 def _clicked_ward(value: dict | None) -> str | None:
@@ -145,7 +167,8 @@ def render(ctx: PageContext) -> ViewState:
     counts = class_counts(table, state.category)
     if present:
         st.subheader(f"{markdown_text(category_label)}: {markdown_text(measure_label.lower())}")
-        _headline(counts, category_label)
+        pairs = int(table.loc[table[CATEGORY] == state.category, DUPLICATE_PAIRS].sum())
+        _headline(counts, category_label, pairs)
 
     rows = table[table[CATEGORY] == state.category]
     classification = classify_measure(table[state.measure], state.measure)
@@ -185,22 +208,23 @@ def render(ctx: PageContext) -> ViewState:
             markdown_text(thresholds_text(thresholds))
             + " Change them under Filters and thresholds."
         )
-    shown = ward_table(table, state.category)
-    sort_by = TABLE_LABELS.get(state.measure, "Ward")
-    shown = shown.sort_values(sort_by, ascending=state.measure == PROVISION_CLASS)
+    shown = _worst_first(ward_table(table, state.category))
     st.dataframe(
         shown,
         hide_index=True,
         width="stretch",
         column_config={
             "Small numbers": st.column_config.CheckboxColumn(
-                "Small numbers", help="Few providers or residents: read with care."
+                "Small numbers", help="Few services, residents or people in need: read with care."
             ),
-            "Relative provision (city = 1)": st.column_config.NumberColumn(format="%.2f"),
-            "Accessibility per 10,000": st.column_config.NumberColumn(format="%.2f"),
-            "Effective providers": st.column_config.NumberColumn(format="%.2f"),
-            "Need": st.column_config.NumberColumn(format="%.0f"),
-            "Population": st.column_config.NumberColumn(format="%.0f"),
+            "Uncertain": st.column_config.CheckboxColumn(
+                "Uncertain", help="Most of the supply comes from estimated capacities."
+            ),
+            "Relative provision (1 = city average)": st.column_config.NumberColumn(format="%.2f"),
+            "Places a week per 1,000 in need": st.column_config.NumberColumn(format="%.1f"),
+            "Supply estimated": st.column_config.NumberColumn(format="percent"),
+            "People in need": st.column_config.NumberColumn(format="%.0f"),
+            "Residents": st.column_config.NumberColumn(format="%.0f"),
         },
         key=StateKeys.OVERVIEW_TABLE,
     )

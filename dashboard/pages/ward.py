@@ -83,6 +83,8 @@ def render(ctx: PageContext) -> ViewState:
     ward_view.show_need_profile(zones, area.meta.get("age_bands", {}))
     ward_view.show_provision(ward_rows, taxonomy)
     ward_view.show_gaps(ward_rows, robustness, taxonomy)
+    held = ward_metrics.duplicates[ward_metrics.duplicates[WARD_CODE] == choice]
+    ward_view.show_duplicates(held, ward_view.service_names(directory), taxonomy)
     ward_view.show_services(analysis.services_in(choice), taxonomy)
     st.subheader("Who could work together here")
     partners = partners_of_place(
