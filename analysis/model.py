@@ -96,6 +96,18 @@ def weight_col(domain: str) -> str:
     return f"weight_{domain}"
 
 
+# The kinds of neighbourhood column a need indicator multiplies (`analysis.taxonomy`).
+HEAD_COUNT_COLUMNS: Final = (*POPULATION_COLUMNS, POP_ADULTS)
+"""Counts of residents: a need in people has exactly one of them as a factor."""
+RATE_COLUMNS: Final = tuple(rate_col(key) for key in IOD_RATES)
+"""Shares (0-1) of a group who are deprived: a rate times a count is a count of people."""
+WEIGHT_COLUMNS: Final = tuple(weight_col(domain) for domain in WEIGHT_DOMAINS)
+"""0-1 index weights: a weight times a count is residents weighted by a score, not a head
+count, and the need's unit must say so."""
+NEED_SCORE_COLUMNS: Final = tuple(need_col(domain) for domain in IMD_DOMAINS)
+"""0-100 scores: for maps and deciles, never a factor of need in people."""
+
+
 # Postcodes.
 POSTCODE: Final = "postcode"
 EASTING: Final = "easting"
