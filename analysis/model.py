@@ -32,6 +32,8 @@ POP_CHILDREN: Final = "pop_0_15"
 POP_WORKING_AGE: Final = "pop_16_64"
 POP_OLDER: Final = "pop_65_plus"
 POPULATION_COLUMNS: Final = (POPULATION, POP_CHILDREN, POP_WORKING_AGE, POP_OLDER)
+POP_ADULTS: Final = "pop_16_plus"
+"""Residents aged 16 and over (population - pop_0_15); areas built before it lack it."""
 IMD_SOURCE_LSOA: Final = "imd_lsoa11_code"
 IMD_MATCH: Final = "imd_match"
 
@@ -68,6 +70,42 @@ def decile_col(domain: str) -> str:
 def need_col(domain: str) -> str:
     """Column holding the 0-100 need score of ``domain`` (100 = most deprived)."""
     return f"need_{domain}"
+
+
+# IoD 2019 rates: the share of a group of residents who are deprived (0-1), from the scores
+# file (File 5 or 7, or a republication). Key -> who the share is of. Each gives rate_<key>.
+IOD_RATES: Final[dict[str, str]] = {
+    "income": "residents who are income-deprived",
+    "employment": "residents aged 18-59 (women) or 18-64 (men) who are employment-deprived",
+    "idaci": "children aged 0-15 living in income-deprived families",
+    "idaopi": "residents aged 60 and over who are income-deprived",
+}
+# IMD 2019 domains with an index score but no rate: each gives weight_<key>, a 0-1 weight.
+WEIGHT_DOMAINS: Final[dict[str, str]] = {
+    key: label for key, label in IMD_DOMAINS.items() if key != IMD_OVERALL and key not in IOD_RATES
+}
+
+
+def rate_col(key: str) -> str:
+    """Column holding the IoD 2019 rate ``key`` as a fraction (0-1) of its group."""
+    return f"rate_{key}"
+
+
+def weight_col(domain: str) -> str:
+    """Column holding the 0-1 weight of ``domain`` (need score / 100; 1 = most deprived)."""
+    return f"weight_{domain}"
+
+
+# The kinds of neighbourhood column a need indicator multiplies (`analysis.taxonomy`).
+HEAD_COUNT_COLUMNS: Final = (*POPULATION_COLUMNS, POP_ADULTS)
+"""Counts of residents: a need in people has exactly one of them as a factor."""
+RATE_COLUMNS: Final = tuple(rate_col(key) for key in IOD_RATES)
+"""Shares (0-1) of a group who are deprived: a rate times a count is a count of people."""
+WEIGHT_COLUMNS: Final = tuple(weight_col(domain) for domain in WEIGHT_DOMAINS)
+"""0-1 index weights: a weight times a count is residents weighted by a score, not a head
+count, and the need's unit must say so."""
+NEED_SCORE_COLUMNS: Final = tuple(need_col(domain) for domain in IMD_DOMAINS)
+"""0-100 scores: for maps and deciles, never a factor of need in people."""
 
 
 # Postcodes.

@@ -60,6 +60,14 @@ IMD_PARENT_MIN_SHARE: Final = 0.10
 least this share of it; smaller overlaps are boundary slivers."""
 
 # ---------------------------------------------------------------------------------------
+# Need categories
+# ---------------------------------------------------------------------------------------
+
+NEED_UNIT_MAX_CHARS: Final = 80
+"""Longest unit of need a taxonomy may give ("residents weighted by the barriers to housing
+and services score" is 64): units are printed in legends, table headers and exports."""
+
+# ---------------------------------------------------------------------------------------
 # Ingest
 # ---------------------------------------------------------------------------------------
 

@@ -4,7 +4,9 @@ The taxonomy lives in an editable CSV (``data/taxonomy.csv``, columns described 
 ``docs/taxonomy.md``). :func:`load_taxonomy` reads and validates it, collecting every problem
 before raising one :class:`~analysis.errors.TaxonomyError`. :meth:`Taxonomy.match` and
 :meth:`Taxonomy.match_all` map the category words that directories and Open Referral UK feeds
-use onto category ids; :func:`need_by_category` turns neighbourhood columns into need counts.
+use onto category ids; :func:`need_by_category` turns neighbourhood columns into need in
+people, and :func:`need_units` and :func:`need_fallbacks` say what one unit of that need is in
+a given area and which categories had to count all residents instead.
 """
 
 from __future__ import annotations
@@ -22,13 +24,36 @@ import pandas as pd
 
 from analysis import settings
 from analysis.errors import AreaDataError, TaxonomyError
-from analysis.model import POPULATION
+from analysis.model import (
+    HEAD_COUNT_COLUMNS,
+    NEED_SCORE_COLUMNS,
+    POP_ADULTS,
+    POPULATION,
+    RATE_COLUMNS,
+    WEIGHT_COLUMNS,
+)
 
-COLUMNS: Final = ("id", "label", "description", "synonyms", "need_indicator", "catchment_km")
+COLUMNS: Final = (
+    "id",
+    "label",
+    "description",
+    "synonyms",
+    "need_indicator",
+    "need_unit",
+    "catchment_km",
+)
 SYNONYM_SEPARATOR: Final = ";"
 INDICATOR_SEPARATOR: Final = "*"
 # DESIGN.md: "total population where no indicator is set".
 DEFAULT_NEED_INDICATOR: Final = (POPULATION,)
+DEFAULT_NEED_UNIT: Final = "residents"
+"""The unit of the population: of a blank indicator, and of every fallback to it."""
+# Columns an area has only when its build had their source (the IoD 2019 scores, File 2's
+# ranks) or was made after they were added: an indicator using one that the area lacks
+# falls back to DEFAULT_NEED_INDICATOR. Any other missing column is an error.
+FALLBACK_COLUMNS: Final = frozenset((POP_ADULTS, *RATE_COLUMNS, *WEIGHT_COLUMNS))
+# The word a unit must contain when its indicator weights residents by an index score.
+WEIGHTED_WORD: Final = "weighted"
 
 _ID_PATTERN: Final = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 _INDICATOR_CHARS: Final = re.compile(r"[a-z0-9_* ]*")
@@ -39,7 +64,9 @@ _EDGE_NON_ALNUM: Final = re.compile(r"^[\W_]+|[\W_]+$")
 _TERM_SEPARATORS: Final = re.compile(r"[/,&;+|\n]")
 _AND: Final = re.compile(r"\band\b", re.IGNORECASE)
 
-_INDICATOR_FIX: Final = "write lower-case column names joined by '*', e.g. 'need_income*population'"
+_INDICATOR_FIX: Final = "write lower-case column names joined by '*', e.g. 'rate_income*population'"
+_UNIT_FIX: Final = "say in words what one unit of need is, e.g. 'income-deprived residents'"
+_UNIT_FORMULA: Final = re.compile(r"[*_=]")
 
 
 @dataclass(frozen=True)
@@ -57,10 +84,14 @@ class Category:
     synonyms
         Other words for the category used by directories and feeds, as written in the file.
     need_indicator
-        Neighbourhood columns whose product measures need, e.g.
-        ``("need_income", "population")``.
+        Neighbourhood columns whose product is the need in people, e.g.
+        ``("rate_income", "population")``.
     catchment_km
         Default radius of an in-person service's catchment around its location, in km.
+    need_unit
+        What one unit of the need is, in words, e.g. ``"income-deprived residents"``.
+        Empty only for a category made in code without one: it is then reported as
+        ``"residents"`` for the population, else as the indicator's columns.
     """
 
     id: str
@@ -69,6 +100,15 @@ class Category:
     synonyms: tuple[str, ...]
     need_indicator: tuple[str, ...]
     catchment_km: float
+    need_unit: str = ""
+
+    def unit(self) -> str:
+        """The unit of the need as the indicator is written (see `need_units` for an area)."""
+        if self.need_unit:
+            return self.need_unit
+        if self.need_indicator == DEFAULT_NEED_INDICATOR:
+            return DEFAULT_NEED_UNIT
+        return " × ".join(self.need_indicator)
 
 
 @dataclass(frozen=True)
@@ -191,13 +231,22 @@ def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
         When the file is missing or unreadable, or has any problem: missing columns, a row
         with the wrong number of fields, an empty, non-snake_case or duplicate id, an empty
         label, a catchment that is not a positive number, a term claimed by two categories,
-        or a malformed need indicator. Every problem is collected first and reported in one
-        error, each naming the line (header = line 1), column, value and fix.
+        a malformed need indicator or one that does not give people (see Notes), or a
+        missing, formula-like, overlong or misleading need unit. Every problem is collected
+        first and reported in one error, each naming the line (header = line 1), column,
+        value and fix.
 
     Notes
     -----
     The file is read as UTF-8 (a byte-order mark is allowed). Synonyms are separated by
-    ``;``; empty ones are skipped. A blank ``need_indicator`` means ``population``.
+    ``;``; empty ones are skipped. A blank ``need_indicator`` means ``population`` and a
+    blank ``need_unit`` with it means ``residents``.
+
+    Need is in people: an indicator made only of the area's own columns
+    (`analysis.model.HEAD_COUNT_COLUMNS`, `RATE_COLUMNS`, `WEIGHT_COLUMNS`) must have
+    exactly one count of residents, and no 0-100 need score; one with an index weight
+    must say ``weighted`` in its unit. Columns the model does not know (an area's own
+    additions) are taken as they are.
     """
     csv_path = settings.TAXONOMY_PATH if path is None else Path(path)
     try:
@@ -260,6 +309,10 @@ def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
             problems.append(catchment_problem)
         need_indicator, indicator_problems = _parse_indicator(row["need_indicator"], line)
         problems.extend(indicator_problems)
+        need_unit, unit_problems = _parse_unit(
+            row["need_unit"], need_indicator, row["need_indicator"], line
+        )
+        problems.extend(unit_problems)
         synonyms = tuple(
             term.strip() for term in row["synonyms"].split(SYNONYM_SEPARATOR) if term.strip()
         )
@@ -274,6 +327,7 @@ def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
                 synonyms=synonyms,
                 need_indicator=need_indicator,
                 catchment_km=catchment_km,
+                need_unit=need_unit,
             )
         )
 
@@ -288,8 +342,25 @@ def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
     return Taxonomy(tuple(categories))
 
 
+def _missing(category: Category, present: set[str]) -> tuple[str, ...]:
+    """The columns of ``category``'s indicator that the neighbourhood table lacks."""
+    return tuple(column for column in category.need_indicator if column not in present)
+
+
+def _indicator_used(category: Category, present: set[str]) -> tuple[str, ...]:
+    """The indicator counted in an area: the category's own, or the population instead."""
+    missing = _missing(category, present)
+    if missing and all(column in FALLBACK_COLUMNS for column in missing):
+        return DEFAULT_NEED_INDICATOR
+    return category.need_indicator
+
+
 def check_indicator_columns(taxonomy: Taxonomy, available: Iterable[str]) -> None:
-    """Check that every column the need indicators use is available.
+    """Check that every column the need indicators use is available or has a fallback.
+
+    A category whose indicator lacks only columns of ``FALLBACK_COLUMNS`` (the IoD 2019
+    rates, the index weights, ``pop_16_plus``) falls back to the population; any other
+    missing column, or a missing population to fall back to, is an error.
 
     Parameters
     ----------
@@ -308,7 +379,7 @@ def check_indicator_columns(taxonomy: Taxonomy, available: Iterable[str]) -> Non
     lacking = [
         f"category {category.id!r} needs column {column!r}"
         for category in taxonomy.categories
-        for column in category.need_indicator
+        for column in _indicator_used(category, present)
         if column not in present
     ]
     if lacking:
@@ -321,52 +392,116 @@ def check_indicator_columns(taxonomy: Taxonomy, available: Iterable[str]) -> Non
         )
 
 
-def need_by_category(taxonomy: Taxonomy, neighbourhoods_df: pd.DataFrame) -> pd.DataFrame:
-    """Compute each category's need in each neighbourhood from its indicator columns.
+def need_units(taxonomy: Taxonomy, neighbourhoods_df: pd.DataFrame) -> dict[str, str]:
+    """The unit of each category's need as `need_by_category` counts it in this area.
 
     Parameters
     ----------
     taxonomy
         The need categories.
     neighbourhoods_df
-        One row per neighbourhood with the columns of :meth:`Taxonomy.need_columns`
-        (counts such as ``population`` and 0-100 need scores such as ``need_income``).
+        The area's neighbourhood table (only its columns are read).
+
+    Returns
+    -------
+    dict
+        Category id -> unit, in taxonomy order: the category's own unit (e.g.
+        ``"income-deprived residents"``), or ``"residents"`` where it fell back to the
+        population (see `need_fallbacks`).
+    """
+    present = set(neighbourhoods_df.columns)
+    return {
+        category.id: DEFAULT_NEED_UNIT
+        if _indicator_used(category, present) != category.need_indicator
+        else category.unit()
+        for category in taxonomy.categories
+    }
+
+
+def need_fallbacks(
+    taxonomy: Taxonomy, neighbourhoods_df: pd.DataFrame
+) -> dict[str, tuple[str, ...]]:
+    """The categories whose need counts all residents because the area lacks a column.
+
+    An area built without the IoD 2019 scores file has no ``rate_*`` columns, one built
+    without IMD 2019 File 2 no ``weight_*`` columns, and one built before adults were
+    counted no ``pop_16_plus``: a category using them counts the population instead.
+
+    Parameters
+    ----------
+    taxonomy
+        The need categories.
+    neighbourhoods_df
+        The area's neighbourhood table (only its columns are read).
+
+    Returns
+    -------
+    dict
+        Category id -> the indicator columns the area lacks, for each category that fell
+        back, in taxonomy order; empty when every category counts its own indicator.
+    """
+    present = set(neighbourhoods_df.columns)
+    return {
+        category.id: _missing(category, present)
+        for category in taxonomy.categories
+        if _indicator_used(category, present) != category.need_indicator
+    }
+
+
+def need_by_category(taxonomy: Taxonomy, neighbourhoods_df: pd.DataFrame) -> pd.DataFrame:
+    """Compute each category's need in each neighbourhood, in people.
+
+    Parameters
+    ----------
+    taxonomy
+        The need categories.
+    neighbourhoods_df
+        One row per neighbourhood with the columns of :meth:`Taxonomy.need_columns`:
+        counts of residents (``population``, ``pop_65_plus``…), IoD 2019 rates
+        (``rate_income``…, 0-1) and index weights (``weight_health``…, 0-1).
 
     Returns
     -------
     pandas.DataFrame
         Same index as ``neighbourhoods_df``, one float column per category id in taxonomy
-        order.
+        order. `need_units` gives the unit of each column.
 
     Raises
     ------
     TaxonomyError
-        When an indicator column is missing (see :func:`check_indicator_columns`).
+        When an indicator column is missing and has no fallback (see
+        :func:`check_indicator_columns`).
     AreaDataError
         When an indicator column is not numeric.
 
     Notes
     -----
-    N(z, c) = prod_k x(z, k) over the columns k of category c's indicator. With one count
-    factor (a population) the result is a count of need-persons and sums over neighbourhoods
-    to ward or city totals; with a 0-100 score factor it is a need-weighted count, whose
-    constant scale cancels in relative provision. Missing values stay missing (NaN), never
+    N(z, c) = prod_k x(z, k) over the columns k of category c's indicator: one count of
+    residents times rates, e.g. income-deprived residents = rate_income × population. It
+    is a count of people and sums over neighbourhoods to ward or city totals. With an
+    index weight w in [0, 1] it is residents weighted by that score (sum of w × residents),
+    and the unit says so. A category whose indicator uses a column the area lacks (see
+    `need_fallbacks`) counts the population. Missing values stay missing (NaN), never
     read as 0 or 1.
     """
     check_indicator_columns(taxonomy, neighbourhoods_df.columns)
-    for column in taxonomy.need_columns():
+    present = set(neighbourhoods_df.columns)
+    indicators = {
+        category.id: _indicator_used(category, present) for category in taxonomy.categories
+    }
+    for column in dict.fromkeys(column for used in indicators.values() for column in used):
         dtype = neighbourhoods_df[column].dtype
         if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
             raise AreaDataError(
                 f"Neighbourhood column {column!r} holds {dtype} values, but need indicators "
-                "multiply numbers. Fix: make it numeric (counts of people or 0-100 scores)"
+                "multiply numbers. Fix: make it numeric (counts of people or 0-1 rates)"
             )
     need = {}
-    for category in taxonomy.categories:
+    for category_id, indicator in indicators.items():
         values = pd.Series(1.0, index=neighbourhoods_df.index)
-        for column in category.need_indicator:
+        for column in indicator:
             values = values * neighbourhoods_df[column].astype(float)
-        need[category.id] = values
+        need[category_id] = values
     return pd.DataFrame(need, index=neighbourhoods_df.index, columns=list(taxonomy.ids()))
 
 
@@ -440,7 +575,67 @@ def _parse_indicator(expression: str, line: int) -> tuple[tuple[str, ...], list[
     bad = [factor for factor in factors if not _FACTOR_PATTERN.fullmatch(factor)]
     if bad:
         return (), [f"{prefix}: factor {bad[0]!r} is not one column name. Fix: {_INDICATOR_FIX}"]
-    return factors, []
+    problem = _people_problem(factors)
+    return (factors, []) if problem is None else ((), [f"{prefix} {problem}"])
+
+
+def _people_problem(factors: tuple[str, ...]) -> str | None:
+    """Why an indicator of known columns would not count people, or None when it does."""
+    scores = [factor for factor in factors if factor in NEED_SCORE_COLUMNS]
+    if scores:
+        return (
+            f"uses {scores[0]!r}, a 0-100 score, so the need would not be in people. Fix: use "
+            "a 0-1 rate or weight instead, e.g. 'rate_income*population' or "
+            "'weight_health*population'"
+        )
+    counts = [factor for factor in factors if factor in HEAD_COUNT_COLUMNS]
+    if len(counts) > 1:
+        return (
+            f"multiplies {len(counts)} counts of residents ({', '.join(counts)}). Fix: keep one "
+            "count and multiply it by rates or weights, e.g. 'rate_employment*pop_16_64'"
+        )
+    known = {*HEAD_COUNT_COLUMNS, *RATE_COLUMNS, *WEIGHT_COLUMNS}
+    if not counts and all(factor in known for factor in factors):
+        return (
+            "has no count of residents, so it gives a share, not people. Fix: multiply it by "
+            "the residents it is a share of, e.g. 'rate_income*population'"
+        )
+    return None
+
+
+def _parse_unit(
+    value: str, indicator: tuple[str, ...], expression: str, line: int
+) -> tuple[str, list[str]]:
+    """The unit of need in words, and any problems with it.
+
+    ``indicator`` is the parsed indicator (empty when it had problems of its own, which
+    are reported there) and ``expression`` the indicator as written.
+    """
+    prefix = f"line {line}, column need_unit: {value!r}"
+    if not value:
+        if indicator == DEFAULT_NEED_INDICATOR:
+            return DEFAULT_NEED_UNIT, []
+        if not indicator:
+            return "", []
+        return "", [
+            f"line {line}, column need_unit: empty, but need_indicator {expression!r} does "
+            f"not count all residents. Fix: {_UNIT_FIX}"
+        ]
+    if _UNIT_FORMULA.search(value):
+        return "", [f"{prefix} is a formula, not words. Fix: {_UNIT_FIX}"]
+    if len(value) > settings.NEED_UNIT_MAX_CHARS:
+        return "", [
+            f"{prefix} has {len(value)} characters, more than "
+            f"{settings.NEED_UNIT_MAX_CHARS}. Fix: shorten it; the description can say more"
+        ]
+    weights = [factor for factor in indicator if factor in WEIGHT_COLUMNS]
+    if weights and WEIGHTED_WORD not in value.casefold():
+        return "", [
+            f"{prefix} reads as a head count, but need_indicator {expression!r} weights "
+            f"residents by an index score ({weights[0]}). Fix: say so, e.g. 'residents "
+            "weighted by the health deprivation score'"
+        ]
+    return value, []
 
 
 def _claim_terms(

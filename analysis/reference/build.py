@@ -10,7 +10,10 @@ Rules, stated once:
   (``ward_overlap_share`` records that part).
 - Population: the latest mid-year estimate on LSOA 2021 (or ``population_year``); without
   one, IMD 2019's mid-2015 denominators carried from LSOA 2011 (bands then 0-15, 16-59, 60+).
-- IMD 2019 (published on LSOA 2011): see `analysis.reference.deprivation.match_lsoa11_to_lsoa21`.
+  Adults (``pop_16_plus``) are the population less the children.
+- IMD 2019 ranks and IoD 2019 rates (published on LSOA 2011): see
+  `analysis.reference.deprivation.match_lsoa11_to_lsoa21`; both are carried by the same
+  matches. Rates are stored as fractions (0-1) whichever layout the scores file has.
 - Postcodes: every Code-Point Open postcode whose district is the authority, with
   Code-Point's own ward code and the LSOA holding its point (the nearest one when the
   point falls just outside the generalised boundaries).
@@ -42,6 +45,7 @@ from analysis.model import (
     IMD_MATCH,
     IMD_SOURCE_LSOA,
     IMD_UNMATCHED,
+    IOD_RATES,
     LAD_CODE,
     LAT,
     LON,
@@ -49,6 +53,7 @@ from analysis.model import (
     LSOA_CODE,
     LSOA_NAME,
     NORTHING,
+    POP_ADULTS,
     POP_CHILDREN,
     POP_OLDER,
     POP_WORKING_AGE,
@@ -57,19 +62,32 @@ from analysis.model import (
     POSTCODE,
     WARD_CODE,
     WARD_OVERLAP_SHARE,
+    WEIGHT_DOMAINS,
     decile_col,
     need_col,
     rank_col,
+    rate_col,
+    weight_col,
 )
 from analysis.reference import sources as src
-from analysis.reference.deprivation import carry_imd, match_lsoa11_to_lsoa21
+from analysis.reference.deprivation import carry_imd, carry_rates, match_lsoa11_to_lsoa21
 
 COORDINATE_DECIMALS = 6  # about 0.1 m: far finer than the generalised boundaries
 
 # Age bands of the population columns: ONS estimates give single years of age; IMD 2019's
 # denominators (mid-2015) only these bands.
-AGE_BANDS = {POP_CHILDREN: "0-15", POP_WORKING_AGE: "16-64", POP_OLDER: "65+"}
-AGE_BANDS_IMD_DENOMINATORS = {POP_CHILDREN: "0-15", POP_WORKING_AGE: "16-59", POP_OLDER: "60+"}
+AGE_BANDS = {
+    POP_CHILDREN: "0-15",
+    POP_WORKING_AGE: "16-64",
+    POP_OLDER: "65+",
+    POP_ADULTS: "16+",
+}
+AGE_BANDS_IMD_DENOMINATORS = {
+    POP_CHILDREN: "0-15",
+    POP_WORKING_AGE: "16-59",
+    POP_OLDER: "60+",
+    POP_ADULTS: "16+",
+}
 
 # The area of each zone, in square metres (a working column only).
 _AREA_M2 = "area_m2"
@@ -86,6 +104,10 @@ ATTRIBUTIONS = {
     src.IMD_RANKS: "Ministry of Housing, Communities and Local Government (2019), English "
     "Indices of Deprivation 2019. Contains public sector information licensed under the "
     "Open Government Licence v3.0.",
+    src.IOD_SCORES: "IoD 2019 scores (income, employment, IDACI and IDAOPI rates): Ministry "
+    "of Housing, Communities and Local Government (2019), English Indices of Deprivation "
+    "2019. Contains public sector information licensed under the Open Government Licence "
+    "v3.0.",
     src.IMD_DENOMINATORS: "IMD 2019 population denominators: Ministry of Housing, Communities "
     "and Local Government (2019). Contains public sector information licensed under the Open "
     "Government Licence v3.0.",
@@ -96,6 +118,13 @@ ATTRIBUTIONS = {
     "Statistics data © Crown copyright and database right.",
 }
 OGL_PATH = Path(__file__).with_name("ogl-v3.txt")
+
+# What an area lacks when an optional source is missing, said in its warning.
+MISSING_CONSEQUENCES = {
+    src.IOD_SCORES: "so the neighbourhoods have no rate columns "
+    f"({', '.join(rate_col(key) for key in IOD_RATES)}) and need categories whose indicator "
+    "uses them count all residents instead",
+}
 
 
 @dataclass
@@ -219,7 +248,9 @@ def _write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
     )
 
 
-def _attribution_text(found: dict[str, src.SourceFile], name: str) -> str:
+def _attribution_text(
+    found: dict[str, src.SourceFile], name: str, scores_layout: src.ScoresLayout | None
+) -> str:
     lines = [
         f"# Data attribution: {name}",
         "",
@@ -227,7 +258,11 @@ def _attribution_text(found: dict[str, src.SourceFile], name: str) -> str:
         "from public files, each published under the Open Government Licence v3.0:",
         "",
     ]
-    lines += [f"- {ATTRIBUTIONS[kind]}" for kind in ATTRIBUTIONS if kind in found]
+    for kind in ATTRIBUTIONS:
+        if kind not in found:
+            continue
+        extra = scores_layout.attribution if kind == src.IOD_SCORES and scores_layout else ""
+        lines.append(f"- {ATTRIBUTIONS[kind]}{' ' + extra if extra else ''}")
     lines += ["", "---", "", OGL_PATH.read_text(encoding="utf-8").strip(), ""]
     return "\n".join(lines)
 
@@ -245,7 +280,10 @@ def build_area(
     log = BuildLog()
     for kind in src.OPTIONAL_KINDS:
         if kind not in found:
-            log.warnings.append(f"no {src.KIND_DESCRIPTIONS[kind]} in the source folder.")
+            consequence = f", {MISSING_CONSEQUENCES[kind]}" if kind in MISSING_CONSEQUENCES else ""
+            log.warnings.append(
+                f"no {src.KIND_DESCRIPTIONS[kind]} in the source folder{consequence}."
+            )
     lookup = src.read_lookup(found[src.LOOKUP].path) if src.LOOKUP in found else None
     wards, name = src.read_wards(found[src.WARDS].path, lad_code, lookup)
     lsoa21 = src.read_lsoa_boundaries(found[src.LSOA21].path, 2021)
@@ -254,7 +292,12 @@ def build_area(
     if LSOA_NAME not in neighbourhoods.columns:
         neighbourhoods[LSOA_NAME] = neighbourhoods[LSOA_CODE]
     imd_ranks = src.read_imd_ranks(found[src.IMD_RANKS].path) if src.IMD_RANKS in found else None
-    imd_codes = imd_ranks[LSOA11_CODE] if imd_ranks is not None else ()
+    rates, scores_layout = (
+        src.read_iod_scores(found[src.IOD_SCORES].path) if src.IOD_SCORES in found else (None, None)
+    )
+    imd_codes = [
+        code for table in (imd_ranks, rates) if table is not None for code in table[LSOA11_CODE]
+    ]
     matches = match_lsoa11_to_lsoa21(neighbourhoods, lsoa11, lsoa11_codes=imd_codes)
     age_bands = AGE_BANDS
     population_meta: dict = {}
@@ -290,20 +333,46 @@ def build_area(
             f"{missing_pop[0]}. Fix: use an estimate on LSOA 2021 boundaries for the whole area."
         )
     neighbourhoods = neighbourhoods.merge(population, on=LSOA_CODE, how="left")
-    if imd_ranks is not None:
-        imd = carry_imd(matches, imd_ranks)
-        neighbourhoods = neighbourhoods.merge(imd, on=LSOA_CODE, how="left")
+    neighbourhoods[POP_ADULTS] = neighbourhoods[POPULATION] - neighbourhoods[POP_CHILDREN]
+    has_iod = imd_ranks is not None or rates is not None
+    if has_iod:
+        neighbourhoods = neighbourhoods.merge(
+            matches[[LSOA_CODE, IMD_SOURCE_LSOA, IMD_MATCH]], on=LSOA_CODE, how="left"
+        )
         unmatched = int((neighbourhoods[IMD_MATCH] == IMD_UNMATCHED).sum())
         if unmatched:
             log.warnings.append(
                 f"{unmatched} neighbourhood(s) have a new 2021 code and no LSOA 2011 "
                 "boundaries to match them, so no IMD values."
             )
-    columns = [LSOA_CODE, LSOA_NAME, WARD_CODE, WARD_OVERLAP_SHARE, *POPULATION_COLUMNS]
     if imd_ranks is not None:
+        imd = carry_imd(matches, imd_ranks).drop(columns=[IMD_SOURCE_LSOA, IMD_MATCH])
+        neighbourhoods = neighbourhoods.merge(imd, on=LSOA_CODE, how="left")
+    if rates is not None:
+        neighbourhoods = neighbourhoods.merge(carry_rates(matches, rates), on=LSOA_CODE, how="left")
+        lacking = neighbourhoods[rate_col(next(iter(IOD_RATES)))].isna()
+        matched = neighbourhoods[IMD_MATCH] != IMD_UNMATCHED
+        if (lacking & matched).any():
+            log.warnings.append(
+                f"{int((lacking & matched).sum())} neighbourhood(s) carry a 2011 zone that "
+                f"{found[src.IOD_SCORES].path.name} has no row for, so no IoD 2019 rates."
+            )
+    columns = [
+        LSOA_CODE,
+        LSOA_NAME,
+        WARD_CODE,
+        WARD_OVERLAP_SHARE,
+        *POPULATION_COLUMNS,
+        POP_ADULTS,
+    ]
+    if has_iod:
         columns += [IMD_SOURCE_LSOA, IMD_MATCH]
+    if imd_ranks is not None:
         for domain in IMD_DOMAINS:
             columns += [rank_col(domain), decile_col(domain), need_col(domain)]
+        columns += [weight_col(domain) for domain in WEIGHT_DOMAINS]
+    if rates is not None:
+        columns += [rate_col(key) for key in IOD_RATES]
     neighbourhoods = gpd.GeoDataFrame(
         neighbourhoods[[*columns, neighbourhoods.geometry.name]], crs=CRS_COMPUTE
     )
@@ -320,7 +389,9 @@ def build_area(
         postcodes_count = len(postcodes)
     else:
         (out_dir / "postcodes.csv").unlink(missing_ok=True)
-    (out_dir / "ATTRIBUTION.md").write_text(_attribution_text(found, name), encoding="utf-8")
+    (out_dir / "ATTRIBUTION.md").write_text(
+        _attribution_text(found, name, scores_layout), encoding="utf-8"
+    )
     meta = {
         LAD_CODE: lad_code,
         "name": name,
@@ -332,6 +403,12 @@ def build_area(
         },
         POPULATION: population_meta,
         "age_bands": age_bands,
+        "iod_rates": {
+            "layout": scores_layout.publisher,
+            "columns": {rate_col(key): f"share of {group}" for key, group in IOD_RATES.items()},
+        }
+        if scores_layout is not None
+        else {},
         "imd_matches": neighbourhoods[IMD_MATCH].value_counts().sort_index().to_dict()
         if IMD_MATCH in neighbourhoods
         else {},
@@ -342,6 +419,10 @@ def build_area(
             "imd_2011_to_2021": "code match; new codes take the 2011 zone covering most of "
             "their area (split: one parent; merged: several parents of at least 10 %)",
             "need_score": "IMD exponential transformation of the rank, 0-100, 100 = most deprived",
+            "index_weight": "need score / 100 (0-1), for the domains with a score but no rate",
+            "iod_rate": "the scores file's rate as a fraction of its group (per cent / 100), "
+            "carried to 2021 zones by the same matches as the ranks",
+            "adults": f"{POP_ADULTS} = {POPULATION} - {POP_CHILDREN}",
             "postcode_lsoa": "LSOA containing the postcode point, else the nearest",
         },
         "sources": {

@@ -1,4 +1,5 @@
-"""Index of Multiple Deprivation 2019: need scores from ranks, and 2011 -> 2021 zones."""
+"""English Indices of Deprivation 2019: need scores and weights from ranks, rates from
+scores, and the 2011 -> 2021 zones they are carried between."""
 
 from __future__ import annotations
 
@@ -19,15 +20,25 @@ from analysis.model import (
     IMD_SOURCE_LSOA,
     IMD_SPLIT,
     IMD_UNMATCHED,
+    IOD_RATES,
     LSOA11_CODE,
     LSOA_CODE,
+    WEIGHT_DOMAINS,
     decile_col,
     need_col,
     rank_col,
+    rate_col,
+    weight_col,
 )
 
 # Number of LSOAs (2011) ranked by the English Indices of Deprivation 2019.
 IMD2019_LSOA_COUNT = 32_844
+
+# Decimals kept: need scores (0-100) to 0.01, so weights (0-1) to 0.0001 hold them exactly;
+# rates to 0.0001, finer than either publication (MHCLG 0.001, Bristol 0.1 %).
+NEED_SCORE_DECIMALS = 2
+WEIGHT_DECIMALS = 4
+RATE_DECIMALS = 4
 
 # Share of a new 2021 zone's area lying in one 2011 zone (a working column only).
 _PARENT_SHARE = "parent_share"
@@ -104,10 +115,17 @@ def match_lsoa11_to_lsoa21(
 
 
 def carry_imd(matches: pd.DataFrame, imd_df: pd.DataFrame) -> pd.DataFrame:
-    """Attach IMD 2019 ranks, deciles and need scores to 2021 neighbourhoods.
+    """Attach IMD 2019 ranks, deciles, need scores and weights to 2021 neighbourhoods.
 
     ``matches`` comes from `match_lsoa11_to_lsoa21`; ``imd_df`` from File 2.
-    Need scores are rounded to 0.01.
+
+    Notes
+    -----
+    Need scores (0-100) are `need_score_from_rank`, rounded to 0.01. Each domain of
+    `analysis.model.WEIGHT_DOMAINS` (an index score but no rate) also gets a 0-1 weight,
+    weight = need score / 100: the share of residents a need indicator counts, 1 in the
+    most deprived neighbourhood of England, about 0.5 at the edge of the most deprived
+    tenth and close to 0 in the least deprived.
     """
     merged = matches.merge(
         imd_df.rename(columns={LSOA11_CODE: IMD_SOURCE_LSOA}), on=IMD_SOURCE_LSOA, how="left"
@@ -117,7 +135,26 @@ def carry_imd(matches: pd.DataFrame, imd_df: pd.DataFrame) -> pd.DataFrame:
         scores = np.full(len(merged), np.nan)
         present = ranks.notna().to_numpy()
         scores[present] = need_score_from_rank(ranks[present])
-        merged[need_col(domain)] = np.round(scores, 2)
+        merged[need_col(domain)] = np.round(scores, NEED_SCORE_DECIMALS)
         merged[rank_col(domain)] = ranks.astype("Int64")
         merged[decile_col(domain)] = merged[decile_col(domain)].astype("Int64")
+    for domain in WEIGHT_DOMAINS:
+        merged[weight_col(domain)] = np.round(merged[need_col(domain)] / 100.0, WEIGHT_DECIMALS)
     return merged
+
+
+def carry_rates(matches: pd.DataFrame, rates_df: pd.DataFrame) -> pd.DataFrame:
+    """Attach the IoD 2019 rates (fractions 0-1) to 2021 neighbourhoods, as ranks are carried.
+
+    ``matches`` comes from `match_lsoa11_to_lsoa21`; ``rates_df`` from
+    `analysis.reference.sources.read_iod_scores`. A zone matched by code takes its own
+    rates, a split zone its parent's, a merged zone those of the 2011 zone covering most of
+    it; a zone with no match, or whose 2011 zone the file lacks, gets none (NaN). Returns
+    lsoa_code and the rate_<key> columns, rounded to 0.0001.
+    """
+    columns = [rate_col(key) for key in IOD_RATES]
+    merged = matches[[LSOA_CODE, IMD_SOURCE_LSOA]].merge(
+        rates_df.rename(columns={LSOA11_CODE: IMD_SOURCE_LSOA}), on=IMD_SOURCE_LSOA, how="left"
+    )
+    merged[columns] = merged[columns].astype(float).round(RATE_DECIMALS)
+    return merged[[LSOA_CODE, *columns]]

@@ -3,8 +3,10 @@
 Files are recognised by what they hold (their columns), not by their names, so a folder of
 the same public formats for any English authority works: ONS ward and LSOA boundaries
 (GeoJSON), the LSOA 2011 -> ward lookup, IMD 2019 File 2 (ranks and deciles) and File 6
-(population denominators), ONS small-area population estimates on LSOA 2021 (single year
-of age), and Code-Point Open postcode CSV (no header row).
+(population denominators), the IoD 2019 scores (MHCLG's File 5 or File 7, or Bristol City
+Council's republication), ONS small-area population estimates on LSOA 2021 (single year
+of age), and Code-Point Open postcode CSV (no header row). One file may be several kinds:
+File 7 holds ranks, scores and denominators.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from analysis.model import (
     CRS_COMPUTE,
     EASTING,
     IMD_DOMAINS,
+    IOD_RATES,
     LAD_CODE,
     LSOA11_CODE,
     LSOA_CODE,
@@ -39,6 +42,7 @@ from analysis.model import (
     WARD_NAME,
     decile_col,
     rank_col,
+    rate_col,
 )
 
 # Source kinds, in the order a build reads them.
@@ -48,12 +52,21 @@ LSOA11 = "lsoa2011"
 LOOKUP = "lsoa11_ward_lookup"
 IMD_RANKS = "imd2019_ranks"
 IMD_DENOMINATORS = "imd2019_denominators"
+IOD_SCORES = "iod2019_scores"
 POPULATION_SYOA = "population_syoa"
 CODEPOINT = "codepoint_open"
 CODEPOINT_HEADERS = "codepoint_headers"
 
 REQUIRED_KINDS = (WARDS, LSOA21)
-OPTIONAL_KINDS = (LSOA11, LOOKUP, IMD_RANKS, IMD_DENOMINATORS, POPULATION_SYOA, CODEPOINT)
+OPTIONAL_KINDS = (
+    LSOA11,
+    LOOKUP,
+    IMD_RANKS,
+    IOD_SCORES,
+    IMD_DENOMINATORS,
+    POPULATION_SYOA,
+    CODEPOINT,
+)
 
 KIND_DESCRIPTIONS = {
     WARDS: "ONS ward boundaries (GeoJSON with a WDyyCD field)",
@@ -62,6 +75,8 @@ KIND_DESCRIPTIONS = {
     LOOKUP: "ONS LSOA 2011 to ward lookup (CSV with LSOA11CD and WDyyCD)",
     IMD_RANKS: "IMD 2019 File 2, domain ranks and deciles (CSV)",
     IMD_DENOMINATORS: "IMD 2019 File 6, population denominators (CSV)",
+    IOD_SCORES: "IoD 2019 scores (MHCLG File 5 or File 7, or a republication such as "
+    "Bristol City Council's, CSV)",
     POPULATION_SYOA: "ONS mid-year population by LSOA 2021, single year of age (CSV)",
     CODEPOINT: "OS Code-Point Open postcodes (CSV without a header row)",
     CODEPOINT_HEADERS: "OS Code-Point Open column headers (CSV)",
@@ -105,6 +120,83 @@ IMD_FILE_PREFIXES = dict(
 
 
 @dataclass(frozen=True)
+class ScoresLayout:
+    """How one publication of the IoD 2019 scores names its columns.
+
+    Attributes
+    ----------
+    publisher
+        Who lays the file out this way, for messages and ``area.json``.
+    code_column
+        The column holding the LSOA 2011 code.
+    rate_columns
+        `analysis.model.IOD_RATES` key -> the column holding that rate.
+    whole
+        What a rate of 1 (everyone in the group) is written as: 1 for fractions, 100 for
+        per cent.
+    attribution
+        What the attribution adds for a republication (empty for MHCLG's own files).
+    """
+
+    publisher: str
+    code_column: str
+    rate_columns: dict[str, str]
+    whole: float
+    attribution: str = ""
+
+
+SCORES_LAYOUTS: tuple[ScoresLayout, ...] = (
+    ScoresLayout(
+        publisher="MHCLG (File 5 or File 7)",
+        code_column=LSOA11_CODE_HEADER,
+        rate_columns=dict(
+            zip(
+                IOD_RATES,
+                (
+                    "Income Score (rate)",
+                    "Employment Score (rate)",
+                    "Income Deprivation Affecting Children Index (IDACI) Score (rate)",
+                    "Income Deprivation Affecting Older People (IDAOPI) Score (rate)",
+                ),
+                strict=True,
+            )
+        ),
+        whole=1.0,
+    ),
+    ScoresLayout(
+        publisher="Bristol City Council (Deprivation in Bristol 2019)",
+        code_column="LSOA code",
+        rate_columns=dict(
+            zip(
+                IOD_RATES,
+                (
+                    "Income Deprivation Score (%)",
+                    "Employment Deprivation Score (%)",
+                    "Income Deprivation Affecting Children Index Score (%)",
+                    "Income Deprivation Affecting Older People Score (%)",
+                ),
+                strict=True,
+            )
+        ),
+        whole=100.0,
+        attribution="Republished by Bristol City Council on Open Data Bristol "
+        '("Deprivation in Bristol 2019").',
+    ),
+)
+"""The layouts of the scores file that a build recognises, by their columns."""
+
+
+def scores_layout(header: list[str]) -> ScoresLayout | None:
+    """The layout whose LSOA code column and at least one rate column ``header`` has."""
+    for layout in SCORES_LAYOUTS:
+        if layout.code_column in header and any(
+            column in header for column in layout.rate_columns.values()
+        ):
+            return layout
+    return None
+
+
+@dataclass(frozen=True)
 class SourceFile:
     """One recognised raw file: its kind, path and content hash."""
 
@@ -135,27 +227,43 @@ def _geojson_kind(path: Path) -> str | None:
     return None
 
 
-def _csv_kind(path: Path) -> str | None:
+def csv_separator(first_line: str) -> str:
+    """The field separator of a CSV file from its header line: ``;`` or ``,``.
+
+    Open Data Bristol exports use ``;``; their column names may contain commas, so the
+    separator is the one that occurs more often.
+    """
+    return ";" if first_line.count(";") > first_line.count(",") else ","
+
+
+def _csv_kinds(path: Path) -> tuple[str, ...]:
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
         first_line = handle.readline()
-    header = next(csv.reader([first_line]), [])
+    header = next(csv.reader([first_line], delimiter=csv_separator(first_line)), [])
+    header = [h.strip() for h in header]
     if first_line.startswith("PC,PQ,EA,NO"):
-        return CODEPOINT_HEADERS
+        return (CODEPOINT_HEADERS,)
     if _POSTCODE_START.match(first_line):
-        return CODEPOINT
-    if any(IMD_RANK_MARKER in h for h in header) and LSOA11_CODE_HEADER in header:
-        return IMD_RANKS
-    if any(IMD_DENOMINATOR_MARKER in h for h in header) and LSOA11_CODE_HEADER in header:
-        return IMD_DENOMINATORS
+        return (CODEPOINT,)
     if "LSOA11CD" in header and any(re.fullmatch(r"WD\d{2}CD", h) for h in header):
-        return LOOKUP
+        return (LOOKUP,)
     if _lsoa21_code_column(header) and "Total" in header and "F0" in header:
-        return POPULATION_SYOA
-    return None
+        return (POPULATION_SYOA,)
+    kinds = []
+    if any(IMD_RANK_MARKER in h for h in header) and LSOA11_CODE_HEADER in header:
+        kinds.append(IMD_RANKS)
+    if scores_layout(header) is not None:
+        kinds.append(IOD_SCORES)
+    if any(IMD_DENOMINATOR_MARKER in h for h in header) and LSOA11_CODE_HEADER in header:
+        kinds.append(IMD_DENOMINATORS)
+    return tuple(kinds)
 
 
 def discover_sources(source_dir: Path) -> dict[str, SourceFile]:
     """Recognise the raw files in ``source_dir`` by their columns.
+
+    A file holding several kinds (IMD 2019 File 7: ranks, scores and denominators) is
+    recorded under each of them.
 
     Raises
     ------
@@ -172,11 +280,12 @@ def discover_sources(source_dir: Path) -> dict[str, SourceFile]:
         suffix = path.suffix.lower()
         if suffix in {".geojson", ".json"}:
             kind = _geojson_kind(path)
+            kinds: tuple[str, ...] = (kind,) if kind else ()
         elif suffix == ".csv":
-            kind = _csv_kind(path)
+            kinds = _csv_kinds(path)
         else:
-            kind = None
-        if kind:
+            kinds = ()
+        for kind in kinds:
             found.setdefault(kind, []).append(path)
     for kind, paths in found.items():
         if len(paths) > 1:
@@ -271,6 +380,59 @@ def read_imd_ranks(path: Path) -> pd.DataFrame:
                 )
             out[column_of(key)] = pd.to_numeric(df[column]).astype("int64")
     return out
+
+
+def read_iod_scores(path: Path) -> tuple[pd.DataFrame, ScoresLayout]:
+    """Read the IoD 2019 rates as lsoa11_code plus rate_<key> columns, as fractions 0-1.
+
+    Either layout of `SCORES_LAYOUTS` is read: MHCLG's File 5 or File 7 (rates as
+    fractions) or Bristol City Council's republication (``;``-separated, per cent).
+
+    Raises
+    ------
+    SourceDataError
+        When a rate column is missing, a rate is not a number or lies outside 0 to the
+        layout's whole (1 or 100), or an LSOA code appears twice.
+    """
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        separator = csv_separator(handle.readline())
+    df = pd.read_csv(path, sep=separator, encoding="utf-8-sig", thousands=None, dtype=str)
+    df.columns = [str(column).strip() for column in df.columns]
+    layout = scores_layout(list(df.columns))
+    if layout is None:
+        raise SourceDataError(
+            f"{path.name}: no IoD 2019 scores columns "
+            f"(e.g. '{SCORES_LAYOUTS[0].rate_columns[next(iter(IOD_RATES))]}'). "
+            "Fix: use MHCLG's File 5 or File 7 as published."
+        )
+    missing = [c for c in layout.rate_columns.values() if c not in df.columns]
+    if missing:
+        raise SourceDataError(
+            f"{path.name}: looks like the IoD 2019 scores laid out by {layout.publisher} but "
+            f"lacks the column(s) {', '.join(repr(c) for c in missing)}. "
+            "Fix: use the file as published, with every rate column."
+        )
+    codes = df[layout.code_column].astype(str).str.strip()
+    repeated = codes[codes.duplicated()]
+    if not repeated.empty:
+        raise SourceDataError(
+            f"{path.name}: LSOA {repeated.iloc[0]} appears more than once in column "
+            f"'{layout.code_column}'. Fix: keep one row per LSOA, as published."
+        )
+    out = pd.DataFrame({LSOA11_CODE: codes.to_numpy()})
+    for key, column in layout.rate_columns.items():
+        values = pd.to_numeric(df[column].str.strip(), errors="coerce")
+        bad = values.isna() | (values < 0) | (values > layout.whole)
+        if bad.any():
+            row = int(bad.to_numpy().nonzero()[0][0])
+            raise SourceDataError(
+                f"{path.name}, row {row + 2} (LSOA {codes.iloc[row]}), column '{column}': "
+                f"{df[column].fillna('').iloc[row]!r} is not a rate from 0 to {layout.whole:g}. "
+                f"Fix: use the file as {layout.publisher} publishes it"
+                + (" (rates as fractions, e.g. 0.125)." if layout.whole == 1 else ".")
+            )
+        out[rate_col(key)] = (values / layout.whole).to_numpy()
+    return out, layout
 
 
 def read_imd_denominators(path: Path) -> pd.DataFrame:

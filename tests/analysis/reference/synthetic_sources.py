@@ -45,6 +45,40 @@ IMD = {
     "E01999050": (5_000, 2),
     "E01888001": (30_000, 10),
 }
+# lsoa11 code -> IoD 2019 rates (income, employment, IDACI, IDAOPI) as fractions
+RATES = {
+    "E01999001": (0.25, 0.2, 0.5, 0.125),
+    "E01999002": (0.05, 0.04, 0.1, 0.025),
+    "E01999050": (0.125, 0.1, 0.25, 0.0625),
+    "E01888001": (0.01, 0.01, 0.02, 0.005),
+}
+MHCLG_RATE_COLUMNS = [
+    "Income Score (rate)",
+    "Employment Score (rate)",
+    "Income Deprivation Affecting Children Index (IDACI) Score (rate)",
+    "Income Deprivation Affecting Older People (IDAOPI) Score (rate)",
+]
+BRISTOL_RATE_COLUMNS = [
+    "Income Deprivation Score (%)",
+    "Employment Deprivation Score (%)",
+    "Income Deprivation Affecting Children Index Score (%)",
+    "Income Deprivation Affecting Older People Score (%)",
+]
+DENOMINATOR_HEADER = [
+    "Total population: mid 2015 (excluding prisoners)",
+    "Dependent Children aged 0-15: mid 2015 (excluding prisoners)",
+    "Population aged 16-59: mid 2015 (excluding prisoners)",
+    "Older population aged 60 and over: mid 2015 (excluding prisoners)",
+    "Working age population 18-59/64: for use with Employment Deprivation Domain "
+    "(excluding prisoners)",
+]
+# lsoa11 code -> mid-2015 total, 0-15, 16-59, 60+ (working age 18-59/64 given as 16-59)
+DENOMINATORS = {
+    "E01999001": (1200, 200, 600, 400),
+    "E01999002": (1000, 100, 500, 400),
+    "E01999050": (2000, 400, 1000, 600),
+    "E01888001": (900, 300, 300, 300),
+}
 IMD_PREFIXES = [
     "Index of Multiple Deprivation (IMD)",
     "Income",
@@ -89,8 +123,15 @@ def write_sources(
     lsoa11: bool = True,
     codepoint: bool = True,
     denominators: bool = True,
+    scores: str | None = "mhclg",
 ) -> Path:
-    """Write the synthetic raw files into ``folder``; flags leave optional files out."""
+    """Write the synthetic raw files into ``folder``; flags leave optional files out.
+
+    ``scores`` picks the layout of the IoD 2019 scores file: ``"mhclg"`` (File 5: rates as
+    fractions), ``"bristol"`` (Bristol City Council's: ``;``-separated, per cent),
+    ``"file7"`` (one MHCLG File 7 holding ranks, scores and denominators, written instead
+    of File 2 and File 6 whatever ``imd`` and ``denominators`` say) or None (no file).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     _write_boundaries(
         folder / "wards.geojson",
@@ -114,47 +155,78 @@ def write_sources(
             folder / "lsoa11.geojson",
             [{"LSOA11CD": c, "LSOA11NM": n, "geometry": box(*b)} for c, n, b in LSOA11],
         )
+    lsoa_header = [
+        "LSOA code (2011)",
+        "LSOA name (2011)",
+        "Local Authority District code (2019)",
+        "Local Authority District name (2019)",
+    ]
+    rank_header = [
+        column
+        for prefix in IMD_PREFIXES
+        for column in (
+            f"{prefix} Rank (where 1 is most deprived)",
+            f"{prefix} Decile (where 1 is most deprived 10% of LSOAs)",
+        )
+    ]
+    score_header = [*MHCLG_RATE_COLUMNS, "Health Deprivation and Disability Score"]
+
+    def ranks(code: str) -> list:
+        rank, decile = IMD[code]
+        return [f"{rank:,}", decile] * 8
+
+    def denominators_of(code: str) -> list:
+        total, kids, mid, old = DENOMINATORS[code]
+        return [f"{total:,}", kids, mid, old, mid]
+
+    if scores == "file7":
+        with (folder / "imd_file7.csv").open("w", newline="", encoding="utf-8-sig") as f:
+            writer = csv.writer(f)
+            writer.writerow([*lsoa_header, *rank_header, *score_header, *DENOMINATOR_HEADER])
+            for code in IMD:
+                writer.writerow(
+                    [code, code, LAD, "Testshire", *ranks(code), *RATES[code], 0.5]
+                    + denominators_of(code)
+                )
+        return _write_population_and_postcodes(folder, population=population, codepoint=codepoint)
     if imd:
-        header = [
-            "LSOA code (2011)",
-            "LSOA name (2011)",
-            "Local Authority District code (2019)",
-            "Local Authority District name (2019)",
-        ]
-        for prefix in IMD_PREFIXES:
-            header += [
-                f"{prefix} Rank (where 1 is most deprived)",
-                f"{prefix} Decile (where 1 is most deprived 10% of LSOAs)",
-            ]
         with (folder / "imd_file2.csv").open("w", newline="", encoding="utf-8-sig") as f:
             writer = csv.writer(f)
-            writer.writerow(header)
-            for code, (rank, decile) in IMD.items():
-                writer.writerow([code, code, LAD, "Testshire", *[f"{rank:,}", decile] * 8])
+            writer.writerow([*lsoa_header, *rank_header])
+            for code in IMD:
+                writer.writerow([code, code, LAD, "Testshire", *ranks(code)])
+    if scores == "mhclg":
+        with (folder / "imd_file5.csv").open("w", newline="", encoding="utf-8-sig") as f:
+            writer = csv.writer(f)
+            writer.writerow([*lsoa_header, *score_header])
+            for code, rates in RATES.items():
+                writer.writerow([code, code, LAD, "Testshire", *rates, 0.5])
+    elif scores == "bristol":
+        with (folder / "deprivation_2019.csv").open("w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f, delimiter=";")
+            writer.writerow(
+                [
+                    "LSOA code",
+                    "LSOA name",
+                    "Education, Skills and Training Score",
+                    *BRISTOL_RATE_COLUMNS,
+                    "Health Deprivation and Disability Score",
+                    "Total population: mid 2015",
+                ]
+            )
+            for code, rates in RATES.items():
+                percent = [f"{100 * rate:.2f}" for rate in rates]
+                writer.writerow([code, code, 1.5, *percent, 0.5, DENOMINATORS[code][0]])
     if denominators:
         with (folder / "imd_file6.csv").open("w", newline="", encoding="utf-8-sig") as f:
             writer = csv.writer(f)
-            writer.writerow(
-                [
-                    "LSOA code (2011)",
-                    "LSOA name (2011)",
-                    "Local Authority District code (2019)",
-                    "Local Authority District name (2019)",
-                    "Total population: mid 2015 (excluding prisoners)",
-                    "Dependent Children aged 0-15: mid 2015 (excluding prisoners)",
-                    "Population aged 16-59: mid 2015 (excluding prisoners)",
-                    "Older population aged 60 and over: mid 2015 (excluding prisoners)",
-                    "Working age population 18-59/64: for use with Employment "
-                    "Deprivation Domain (excluding prisoners)",
-                ]
-            )
-            for code, total, kids, mid, old in [
-                ("E01999001", 1200, 200, 600, 400),
-                ("E01999002", 1000, 100, 500, 400),
-                ("E01999050", 2000, 400, 1000, 600),
-                ("E01888001", 900, 300, 300, 300),
-            ]:
-                writer.writerow([code, code, LAD, "Testshire", f"{total:,}", kids, mid, old, mid])
+            writer.writerow([*lsoa_header, *DENOMINATOR_HEADER])
+            for code in DENOMINATORS:
+                writer.writerow([code, code, LAD, "Testshire", *denominators_of(code)])
+    return _write_population_and_postcodes(folder, population=population, codepoint=codepoint)
+
+
+def _write_population_and_postcodes(folder: Path, *, population: bool, codepoint: bool) -> Path:
     if population:
         ages = [f"F{a}" for a in range(91)] + [f"M{a}" for a in range(91)]
         with (folder / "population.csv").open("w", newline="", encoding="utf-8") as f:

@@ -12,7 +12,8 @@ import pytest
 from analysis.errors import PostcodeNotInAreaError, SourceDataError
 from analysis.geography import default_area_path, load_area, lookup_postcode
 from analysis.reference.build import build_area
-from analysis.reference.deprivation import IMD2019_LSOA_COUNT, need_score_from_rank
+from analysis.reference.deprivation import IMD2019_LSOA_COUNT, carry_rates, need_score_from_rank
+from analysis.reference.sources import csv_separator, discover_sources, read_iod_scores
 from tests.analysis.reference import synthetic_sources as syn
 
 
@@ -39,8 +40,8 @@ def test_population_uses_the_last_edition_of_the_latest_year(built):
     zones = area.neighbourhoods.set_index("lsoa_code")
     # Revised 2024 edition: (10+1, 20+1, 30+1) people aged 5, 30 and 70 in E01999001.
     assert zones.loc[
-        "E01999001", ["pop_0_15", "pop_16_64", "pop_65_plus", "population"]
-    ].tolist() == [11, 21, 31, 63]
+        "E01999001", ["pop_0_15", "pop_16_64", "pop_65_plus", "population", "pop_16_plus"]
+    ].tolist() == [11, 21, 31, 63, 52]
     assert meta["population"] == {
         "source": "population_syoa",
         "year": 2024,
@@ -69,6 +70,210 @@ def test_imd_is_carried_by_code_and_to_split_zones(built):
     assert zones["decile_imd"].tolist() == [1, 7, 2, 2]
     expected = need_score_from_rank(pd.Series([100, 20_000, 5_000, 5_000])).round(2)
     assert zones["need_income"].tolist() == pytest.approx(expected.tolist())
+
+
+def test_domains_without_a_rate_get_a_weight_of_need_score_over_100(built):
+    _, area = built
+    zones = area.neighbourhoods
+    for domain in ("education", "health", "crime", "housing", "living_environment"):
+        assert zones[f"weight_{domain}"].tolist() == pytest.approx(
+            (zones[f"need_{domain}"] / 100).tolist(), abs=5e-5
+        )
+    assert zones["weight_health"].between(0, 1).all()
+    assert "weight_income" not in zones.columns
+
+
+# IoD 2019 scores: rates as fractions, whichever layout -----------------------------------
+
+# Rates of E01999001, E01999002 (by code) and E01999050 (parent of both split east zones).
+CARRIED_RATES = {
+    "rate_income": [0.25, 0.05, 0.125, 0.125],
+    "rate_employment": [0.2, 0.04, 0.1, 0.1],
+    "rate_idaci": [0.5, 0.1, 0.25, 0.25],
+    "rate_idaopi": [0.125, 0.025, 0.0625, 0.0625],
+}
+
+
+@pytest.mark.parametrize(
+    ("layout", "publisher"),
+    [
+        ("mhclg", "MHCLG (File 5 or File 7)"),
+        ("bristol", "Bristol City Council (Deprivation in Bristol 2019)"),
+    ],
+)
+def test_rates_are_carried_as_fractions_from_either_layout(tmp_path, layout, publisher):
+    sources = syn.write_sources(tmp_path / "raw", scores=layout)
+    meta = build_area(sources, syn.LAD, tmp_path / "area")
+    zones = load_area(tmp_path / "area").neighbourhoods
+    for column, expected in CARRIED_RATES.items():
+        assert zones[column].tolist() == expected, column
+    assert meta["iod_rates"]["layout"] == publisher
+    assert meta["iod_rates"]["columns"]["rate_idaci"] == (
+        "share of children aged 0-15 living in income-deprived families"
+    )
+    assert "iod2019_scores" in meta["sources"]
+    assert not any("IoD 2019 scores" in w for w in meta["warnings"])
+    text = (tmp_path / "area" / "ATTRIBUTION.md").read_text(encoding="utf-8")
+    assert "IoD 2019 scores (income, employment, IDACI and IDAOPI rates): Ministry" in text
+    assert ("Republished by Bristol City Council" in text) == (layout == "bristol")
+
+
+def test_file7_is_ranks_scores_and_denominators_at_once(tmp_path):
+    sources = syn.write_sources(tmp_path / "raw", scores="file7", population=False)
+    found = discover_sources(sources)
+    assert {kind: f.path.name for kind, f in found.items() if f.path.name.startswith("imd")} == {
+        "imd2019_ranks": "imd_file7.csv",
+        "iod2019_scores": "imd_file7.csv",
+        "imd2019_denominators": "imd_file7.csv",
+    }
+    build_area(sources, syn.LAD, tmp_path / "area")
+    zones = load_area(tmp_path / "area").neighbourhoods
+    assert zones["rate_income"].tolist() == CARRIED_RATES["rate_income"]
+    assert zones["rank_income"].tolist() == [100, 20_000, 5_000, 5_000]
+    assert zones["population"].tolist() == [1200, 1000, 1000, 1000]
+
+
+def test_without_a_scores_file_the_build_warns_and_writes_no_rates(tmp_path):
+    sources = syn.write_sources(tmp_path / "raw", scores=None)
+    meta = build_area(sources, syn.LAD, tmp_path / "area")
+    zones = load_area(tmp_path / "area").neighbourhoods
+    assert not [c for c in zones.columns if c.startswith("rate_")]
+    assert "weight_health" in zones.columns and "pop_16_plus" in zones.columns
+    assert meta["iod_rates"] == {}
+    assert any(
+        w.startswith("no IoD 2019 scores (MHCLG File 5 or File 7")
+        and "(rate_income, rate_employment, rate_idaci, rate_idaopi)" in w
+        and "count all residents instead" in w
+        for w in meta["warnings"]
+    )
+
+
+def test_scores_alone_still_carry_rates_to_split_zones(tmp_path):
+    sources = syn.write_sources(tmp_path / "raw", imd=False)
+    build_area(sources, syn.LAD, tmp_path / "area")
+    zones = load_area(tmp_path / "area").neighbourhoods
+    assert zones["imd_match"].tolist() == ["code", "code", "split", "split"]
+    assert zones["rate_idaopi"].tolist() == CARRIED_RATES["rate_idaopi"]
+    assert not [c for c in zones.columns if c.startswith(("rank_", "weight_"))]
+
+
+def test_a_zone_the_scores_file_lacks_gets_no_rates_and_a_warning(tmp_path):
+    sources = syn.write_sources(tmp_path / "raw")
+    path = sources / "imd_file5.csv"
+    lines = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    path.write_text("".join(line for line in lines if "E01999050" not in line), "utf-8")
+    meta = build_area(sources, syn.LAD, tmp_path / "area")
+    zones = load_area(tmp_path / "area").neighbourhoods
+    assert zones["rate_income"].isna().tolist() == [False, False, True, True]
+    assert any(
+        "2 neighbourhood(s) carry a 2011 zone that imd_file5.csv has no row for" in w
+        for w in meta["warnings"]
+    )
+
+
+def test_carry_rates_follows_the_matches():
+    matches = pd.DataFrame(
+        {
+            "lsoa_code": ["A", "B1", "M", "N"],
+            "imd_lsoa11_code": ["A", "B", "C", None],
+            "imd_match": ["code", "split", "merged", "none"],
+        }
+    )
+    rates = pd.DataFrame(
+        {
+            "lsoa11_code": ["A", "B", "C", "D"],
+            "rate_income": [0.1, 0.2, 0.3, 0.9],
+            "rate_employment": [0.01, 0.02, 0.03, 0.09],
+            "rate_idaci": [0.123456, 0.0, 1.0, 0.5],
+            "rate_idaopi": [0.5, 0.5, 0.5, 0.5],
+        }
+    )
+    carried = carry_rates(matches, rates)
+    assert carried.columns.tolist() == [
+        "lsoa_code",
+        "rate_income",
+        "rate_employment",
+        "rate_idaci",
+        "rate_idaopi",
+    ]
+    assert carried["rate_income"].tolist()[:3] == [0.1, 0.2, 0.3]
+    assert carried["rate_idaci"].tolist()[:3] == [0.1235, 0.0, 1.0]
+    assert carried["rate_income"].isna().tolist() == [False, False, False, True]
+
+
+def test_separator_is_the_commoner_of_semicolon_and_comma():
+    assert csv_separator("LSOA code;Education, Skills and Training Score;Crime Score\n") == ";"
+    assert csv_separator('"LSOA code (2011)","Income Score (rate)"\n') == ","
+
+
+def _scores_file(tmp_path, header, *rows, sep=","):
+    path = tmp_path / "scores.csv"
+    path.write_text("\n".join(sep.join(line) for line in [header, *rows]) + "\n", "utf-8")
+    return path
+
+
+def test_scores_file_lacking_a_rate_column_is_named(tmp_path):
+    path = _scores_file(
+        tmp_path, ["LSOA code (2011)", *syn.MHCLG_RATE_COLUMNS[:2]], ["E01000001", "0.1", "0.1"]
+    )
+    with pytest.raises(
+        SourceDataError,
+        match=r"scores\.csv: looks like the IoD 2019 scores laid out by MHCLG \(File 5 or "
+        r"File 7\) but lacks the column\(s\) 'Income Deprivation Affecting Children Index "
+        r"\(IDACI\) Score \(rate\)', 'Income .*\. Fix: use the file as published",
+    ):
+        read_iod_scores(path)
+
+
+@pytest.mark.parametrize(
+    ("header", "value", "sep", "message"),
+    [
+        (
+            ["LSOA code (2011)", *syn.MHCLG_RATE_COLUMNS],
+            "25",
+            ",",
+            r"scores\.csv, row 3 \(LSOA E01000002\), column 'Income Score \(rate\)': '25' is "
+            r"not a rate from 0 to 1\. Fix: use the file as MHCLG \(File 5 or File 7\) "
+            r"publishes it \(rates as fractions, e\.g\. 0\.125\)\.",
+        ),
+        (
+            ["LSOA code", *syn.BRISTOL_RATE_COLUMNS],
+            "",
+            ";",
+            r"row 3 \(LSOA E01000002\), column 'Income Deprivation Score \(%\)': '' is not a "
+            r"rate from 0 to 100\. Fix: use the file as Bristol City Council",
+        ),
+        (
+            ["LSOA code", *syn.BRISTOL_RATE_COLUMNS],
+            "-1",
+            ";",
+            r"'-1' is not a rate from 0 to 100",
+        ),
+    ],
+)
+def test_scores_file_with_a_bad_rate_names_row_column_value_and_fix(
+    tmp_path, header, value, sep, message
+):
+    path = _scores_file(
+        tmp_path,
+        header,
+        ["E01000001", "1", "1", "1", "1"],
+        ["E01000002", value, "1", "1", "1"],
+        sep=sep,
+    )
+    with pytest.raises(SourceDataError, match=message):
+        read_iod_scores(path)
+
+
+def test_scores_file_repeating_an_lsoa_is_refused(tmp_path):
+    row = ["E01000001", "0.1", "0.1", "0.1", "0.1"]
+    path = _scores_file(tmp_path, ["LSOA code (2011)", *syn.MHCLG_RATE_COLUMNS], row, row)
+    with pytest.raises(
+        SourceDataError,
+        match=r"LSOA E01000001 appears more than once in column 'LSOA code \(2011\)'\. "
+        r"Fix: keep one row per LSOA",
+    ):
+        read_iod_scores(path)
 
 
 def test_need_score_follows_the_imd_exponential_transformation():
@@ -152,7 +357,13 @@ def test_population_falls_back_to_imd_denominators_shared_by_area(tmp_path):
     # E01999050 (2,000 people) is split into two zones of equal area.
     assert zones["population"].tolist() == [1200, 1000, 1000, 1000]
     assert zones["pop_65_plus"].tolist() == [400, 400, 300, 300]
-    assert meta["age_bands"] == {"pop_0_15": "0-15", "pop_16_64": "16-59", "pop_65_plus": "60+"}
+    assert meta["age_bands"] == {
+        "pop_0_15": "0-15",
+        "pop_16_64": "16-59",
+        "pop_65_plus": "60+",
+        "pop_16_plus": "16+",
+    }
+    assert zones["pop_16_plus"].tolist() == [1000, 900, 800, 800]
 
 
 def test_no_population_source_is_a_clear_error(tmp_path):
@@ -187,6 +398,7 @@ def test_bundled_bristol_set_is_what_the_build_makes(tmp_path, raw_bristol):
     _, mismatch, errors = filecmp.cmpfiles(bundled, tmp_path / "bristol", names, shallow=False)
     assert (mismatch, errors) == ([], []), "rebuild with: make area"
     meta = json.loads((bundled / "area.json").read_text(encoding="utf-8"))
+    assert meta["iod_rates"]["layout"] == "Bristol City Council (Deprivation in Bristol 2019)"
     assert meta["counts"] == {
         "wards": 34,
         "neighbourhoods": 268,
@@ -194,3 +406,19 @@ def test_bundled_bristol_set_is_what_the_build_makes(tmp_path, raw_bristol):
         "population": 494_399,
     }
     assert gpd.read_file(bundled / "wards.geojson").is_valid.all()
+
+
+def test_bristol_scores_file_is_read_as_fractions(raw_bristol):
+    rates, layout = read_iod_scores(raw_bristol / "deprivation_in_bristol_2019_scores.csv")
+    assert layout.whole == 100
+    assert len(rates) == 263 and rates["lsoa11_code"].is_unique
+    assert rates.drop(columns="lsoa11_code").stack().between(0, 1).all()
+
+
+def test_bundled_bristol_income_deprivation_is_about_14_percent(bristol):
+    zones = bristol.neighbourhoods
+    share = (zones["rate_income"] * zones["population"]).sum() / zones["population"].sum()
+    # IoD 2019 income rate of Bristol weighted by its mid-2015 population: 14.1 %.
+    assert 0.13 < share < 0.15
+    assert zones[[c for c in zones.columns if c.startswith("rate_")]].notna().all().all()
+    assert (zones["pop_16_plus"] == zones["population"] - zones["pop_0_15"]).all()
