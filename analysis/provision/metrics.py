@@ -77,7 +77,7 @@ from analysis.provision.duplication import (
     pairs_frame,
 )
 from analysis.provision.supply import MEDIAN, Imputation, capacities, membership
-from analysis.taxonomy import Taxonomy, need_by_category
+from analysis.taxonomy import Taxonomy, need_by_category, need_units
 
 PER_1000: Final = 1000.0
 NeedSource = Literal["indicator", "population"]
@@ -391,16 +391,8 @@ def _need(
             category_ids, RESIDENTS
         )
     need = need_by_category(taxonomy, zones)[list(category_ids)].to_numpy(float)
-    return need, need_units(taxonomy, zones, category_ids)
-
-
-def need_units(
-    taxonomy: Taxonomy, zones: pd.DataFrame, category_ids: Sequence[str]
-) -> dict[str, str]:
-    """Each category's need unit, as the taxonomy names it (``people in need`` if not)."""
-    return {
-        cid: getattr(taxonomy.get(cid), "need_unit", "") or "people in need" for cid in category_ids
-    }
+    units = need_units(taxonomy, zones)
+    return need, {cid: units[cid] for cid in category_ids}
 
 
 def _areas(area: AreaSet, level: Level) -> tuple[np.ndarray, pd.Index, np.ndarray]:
