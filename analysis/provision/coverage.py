@@ -62,6 +62,8 @@ STEPPED, NO_DECAY = DECAYS
 STEP_WEIGHTS: Final = (1.0, 0.68, 0.22)
 """Enhanced 2SFCA (Luo & Qi 2009): weight of a zone in the first, second and last third of
 a service's catchment radius."""
+STEP_EDGES: Final = (1 / 3, 2 / 3, 1.0)
+"""Upper edges (distance / radius) of the thirds that the weights apply to."""
 CIRCLE_SEGMENTS: Final = 64
 """Quarter-circle segments of the circles whose share inside the authority is measured."""
 
@@ -175,10 +177,7 @@ class Coverage:
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = self.pair_distance_m / radius
         inside = np.isfinite(ratio) & (ratio <= 1.0)
-        weight = np.ones(int(inside.sum()))
-        if decay == STEPPED:
-            thirds = np.minimum((ratio[inside] * 3).astype(int), 2)
-            weight = np.asarray(STEP_WEIGHTS)[thirds]
+        weight = step_weights(ratio[inside], decay)
         circles = sparse.csr_array(
             (weight, (self.pair_service[inside], self.pair_zone[inside])), shape=self.shape
         )
@@ -210,9 +209,7 @@ class Coverage:
             ratio = self.pair_distance_m[pair] / np.asarray(unit_radius_m, float)[unit]
         inside = ratio <= 1.0  # NaN radius: never inside
         unit, pair, ratio = unit[inside], pair[inside], ratio[inside]
-        weight = np.ones(len(unit))
-        if decay == STEPPED:
-            weight = np.asarray(STEP_WEIGHTS)[np.minimum((ratio * 3).astype(int), 2)]
+        weight = step_weights(ratio, decay)
         listed_unit, listed_pos = _expand(
             self.listed.indptr[unit_row], np.diff(self.listed.indptr)[unit_row]
         )
@@ -289,6 +286,17 @@ class Coverage:
         matrix = self.weights(radius_m, decay=NO_DECAY)
         matrix.data[:] = 1.0
         return matrix
+
+
+def step_weights(ratio: np.ndarray, decay: Decay) -> np.ndarray:
+    """Weight of zones at ``ratio`` = distance / radius (0 to 1): the thirds' steps, or 1.
+
+    A zone exactly on a third's edge takes the nearer third's weight (distance <= edge).
+    """
+    if decay != STEPPED:
+        return np.ones(len(ratio))
+    third = np.searchsorted(STEP_EDGES, ratio, side="left")
+    return np.asarray(STEP_WEIGHTS)[np.minimum(third, len(STEP_WEIGHTS) - 1)]
 
 
 def _expand(start: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

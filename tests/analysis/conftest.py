@@ -24,3 +24,21 @@ def raw_bristol() -> Path:
     if not RAW_BRISTOL.is_dir():
         pytest.skip(f"raw reference files not found at {RAW_BRISTOL}")
     return RAW_BRISTOL
+
+
+@pytest.fixture(scope="session")
+def taxonomy():
+    """The bundled need categories, loaded once."""
+    from analysis.taxonomy import load_taxonomy
+
+    return load_taxonomy()
+
+
+@pytest.fixture(scope="session")
+def demo_directory(bristol, taxonomy):
+    """The fictional demo directory on the Bristol area, imported once."""
+    from analysis.ingest.load import load_directory
+    from analysis.settings import DEMO_SERVICES_PATH
+
+    directory, _ = load_directory(DEMO_SERVICES_PATH, area=bristol, taxonomy=taxonomy)
+    return directory

@@ -147,13 +147,19 @@ def service(
     return row
 
 
-def circle(x_km: float, y_km: float, radius_m: float, service_id: str, **kwargs) -> dict:
-    """An ``at_location`` service: a circle of ``radius_m`` around (x, y) km."""
+def circle(
+    x_km: float, y_km: float, radius_m: float, service_id: str, *, kind: str = "radius_km", **kwargs
+) -> dict:
+    """A service serving ``radius_m`` around (x, y) km.
+
+    ``kind="at_location"`` makes it a venue: the analysis then uses the category's
+    catchment instead of ``radius_m``.
+    """
     centre = shapely.Point(x_km * KM, y_km * KM)
     return service(
         service_id,
         centre.buffer(radius_m),
-        kind="at_location",
+        kind=kind,
         location=centre,
         radius_m=radius_m,
         **kwargs,
