@@ -44,9 +44,10 @@ def _good_csv(lines: list[str]) -> bytes:
 
 
 def _bad_postcode_csv(lines: list[str]) -> bytes:
-    header, first, second = lines[:3]
-    assert "BS3 5JB" in first
-    return "\n".join([header, first.replace("BS3 5JB", "ZZ99 9ZZ"), second]).encode()
+    # The demo's first service gives coordinates; the next two give the postcode BS1 3BE.
+    header, first, second = lines[0], lines[2], lines[3]
+    assert "BS1 3BE" in first
+    return "\n".join([header, first.replace("BS1 3BE", "ZZ99 9ZZ"), second]).encode()
 
 
 def _app(page: str = "data") -> AppTest:

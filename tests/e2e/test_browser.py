@@ -110,7 +110,7 @@ def test_postcode_shows_its_ward(page, app_url):
 def test_bad_upload_shows_the_report(page, app_url, tmp_path):
     lines = (REPO_ROOT / "data" / "sample" / "services.csv").read_text().splitlines()
     bad = tmp_path / "bad_postcode.csv"
-    bad.write_text("\n".join([lines[0], lines[1].replace("BS3 5JB", "ZZ99 9ZZ"), lines[2]]))
+    bad.write_text("\n".join([lines[0], lines[2].replace("BS1 3BE", "ZZ99 9ZZ"), lines[3]]))
     empty = tmp_path / "empty.csv"
     empty.write_text("")
 
