@@ -1,11 +1,12 @@
 """Duplication: pairs of local services doing the same thing for the same people.
 
-Measured on services, never on ratios: two services are a duplicate pair when they are in
-the same category, open to compatible audiences, both delivered locally in the same way
-(both in person, or both area-based; never citywide, phone or online), and the need they
-reach overlaps by a Jaccard index of at least the threshold (default 0.5). A ward holds the
-pair when most of the need the two reach in common lives there — so an under-served ward
-can still hold two food banks in the same street, exactly the waste worth talking about.
+Measured on services, never on ratios: two services are a duplicate pair when two
+organisations run them in the same category, open to compatible audiences, both delivered
+locally in the same way (both in person, or both area-based; never citywide, phone or
+online), and the need they reach (decay-weighted, as in their ratios) overlaps by a Jaccard
+index of at least the threshold (default 0.5). A ward holds the pair when most of the need
+the two reach in common lives there — so an under-served ward can still hold two food
+banks in the same street, exactly the waste worth talking about.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import shapely
 from scipy import sparse
 
 from analysis import settings
@@ -22,8 +24,12 @@ from analysis.model import (
     AUDIENCE,
     CATEGORY,
     CIRCLE_KINDS,
+    DISTANCE_M,
     JACCARD,
+    LOCATION,
+    LOCATIONS,
     NEED_IN_COMMON,
+    ORG_ID,
     REASON,
     SERVICE_A,
     SERVICE_B,
@@ -32,7 +38,16 @@ from analysis.model import (
 )
 from analysis.provision.filters import OPEN_AUDIENCES
 
-DUPLICATE_COLUMNS = (SERVICE_A, SERVICE_B, CATEGORY, JACCARD, NEED_IN_COMMON, WARD_CODE, REASON)
+DUPLICATE_COLUMNS = (
+    SERVICE_A,
+    SERVICE_B,
+    CATEGORY,
+    JACCARD,
+    NEED_IN_COMMON,
+    DISTANCE_M,
+    WARD_CODE,
+    REASON,
+)
 
 
 def audience_key(text: object) -> str:
@@ -43,19 +58,40 @@ def audience_key(text: object) -> str:
 
 @dataclass(frozen=True, eq=False)
 class PairServices:
-    """What duplication reads of each service: its id, way of reaching people, audience."""
+    """What duplication reads of each service: id, way of reaching people, audience, venues."""
 
     ids: np.ndarray
+    orgs: np.ndarray
     in_person: np.ndarray
     audience: np.ndarray
+    venues: np.ndarray  # a (multi)point per venue-based service, else None (EPSG:27700)
 
     @classmethod
     def of(cls, services: pd.DataFrame) -> PairServices:
+        in_person = services[AREA_KIND].isin(CIRCLE_KINDS).to_numpy(bool)
+        many = services[LOCATIONS] if LOCATIONS in services.columns else services[LOCATION]
+        places = [
+            every if _is_place(every) else one
+            for every, one in zip(many, services[LOCATION], strict=True)
+        ]
+        venues = np.array(
+            [
+                place if is_venue and _is_place(place) else None
+                for place, is_venue in zip(places, in_person, strict=True)
+            ],
+            dtype=object,
+        )
         return cls(
             ids=services[SERVICE_ID].astype(str).to_numpy(object),
-            in_person=services[AREA_KIND].isin(CIRCLE_KINDS).to_numpy(bool),
+            orgs=services[ORG_ID].astype(str).to_numpy(object),
+            in_person=in_person,
             audience=np.array([audience_key(a) for a in services[AUDIENCE]], dtype=object),
+            venues=venues,
         )
+
+
+def _is_place(geometry: object) -> bool:
+    return isinstance(geometry, shapely.Geometry) and not geometry.is_empty
 
 
 def duplicate_pairs(
@@ -72,7 +108,7 @@ def duplicate_pairs(
     Parameters
     ----------
     reach
-        Service × zone 0/1 reach in this category (rows in directory order).
+        Service × zone decay weights w(s, z) in this category (rows in directory order).
     need
         Need per zone in this category (people).
     services
@@ -87,25 +123,27 @@ def duplicate_pairs(
     Returns
     -------
     dict of numpy.ndarray
-        ``service_a``, ``service_b`` (in id order), ``jaccard``, ``need_in_common`` and
+        ``service_a``, ``service_b`` (in id order), ``jaccard``, ``need_in_common`` (people),
+        ``distance_m`` (between the nearest venues; NaN for area-based services) and
         ``ward_code`` (the area that holds the pair: most of the shared need lives there).
 
     Notes
     -----
-    With N(X) the need of the zones service X reaches, J(a, b) = N(a ∩ b) / N(a ∪ b).
-    Services of one organisation are pairs too: one group running the same thing twice
-    for the same people is worth a look as well.
+    The need a service reaches is the same as in its ratio R_s: x_sz = w(s, z) N_z, the
+    decay-weighted need of each zone in its catchment. The weighted (Ruzicka) Jaccard index
+    J(a, b) = Σ_z min(x_az, x_bz) / Σ_z max(x_az, x_bz) is the share of that need the two
+    have in common; with no decay it is N(a ∩ b) / N(a ∪ b), the need of the zones both
+    reach over the need of the zones either reaches.
+    Two services of one organisation are never a pair: duplication here is between
+    organisations, the effort that working together could share.
     """
     rows = np.flatnonzero(candidates)
     if len(rows) < 2:
         return _no_pairs()
-    local_reach = reach[rows]
+    local_reach = sparse.csr_array(reach[rows])
     need = np.nan_to_num(need)
-    weighted = local_reach @ sparse.diags_array(need)
-    shared = (weighted @ local_reach.T).tocoo()
-    own = np.asarray(weighted.sum(axis=1)).ravel()
-    upper = shared.row < shared.col
-    a, b, common = shared.row[upper], shared.col[upper], shared.data[upper]
+    a, b, common = _shared_need(local_reach, need)
+    own = local_reach @ need
     union = own[a] + own[b] - common
     jaccard = np.divide(common, union, out=np.zeros_like(common), where=union > 0)
     keep = (jaccard >= min_jaccard) & _compatible(services, rows[a], rows[b])
@@ -113,13 +151,48 @@ def duplicate_pairs(
     if not len(a):
         return _no_pairs()
     ids = services.ids[rows]
+    first = ids[a] <= ids[b]
     return {
-        SERVICE_A: np.minimum(ids[a], ids[b]),
-        SERVICE_B: np.maximum(ids[a], ids[b]),
+        SERVICE_A: np.where(first, ids[a], ids[b]),
+        SERVICE_B: np.where(first, ids[b], ids[a]),
         JACCARD: jaccard[keep],
         NEED_IN_COMMON: common[keep],
+        DISTANCE_M: _venue_distance(services, rows[a], rows[b]),
         WARD_CODE: _holding_area(local_reach, need, zone_groups, a, b),
     }
+
+
+def _shared_need(
+    reach: sparse.csr_array, need: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every pair of rows (a < b) reaching a zone in common, with Σ_z N_z min(w_az, w_bz).
+
+    The decay weights take few values (1, 0.68, 0.22), so the minimum is a sum over
+    levels t_k of (t_k - t_(k-1)) × [w_a ≥ t_k][w_b ≥ t_k]: one sparse product per level
+    instead of a loop over zones.
+    """
+    levels = np.unique(reach.data[reach.data > 0])
+    steps = np.diff(np.concatenate([[0.0], levels]))
+    need_diagonal = sparse.diags_array(need)
+    shared = None
+    for level, step in zip(levels, steps, strict=True):
+        above = sparse.csr_array(reach >= level, dtype=float)
+        term = (above @ need_diagonal @ above.T) * step
+        shared = term if shared is None else shared + term
+    if shared is None:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
+    shared = sparse.triu(shared, k=1).tocoo()
+    return shared.row.astype(np.int64), shared.col.astype(np.int64), shared.data
+
+
+def _venue_distance(services: PairServices, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Metres between the nearest venues of each pair; NaN where one has no venue."""
+    out = np.full(len(a), np.nan)
+    for k, (row_a, row_b) in enumerate(zip(a, b, strict=True)):
+        venue_a, venue_b = services.venues[row_a], services.venues[row_b]
+        if venue_a is not None and venue_b is not None:
+            out[k] = float(shapely.distance(venue_a, venue_b))
+    return out
 
 
 def pairs_frame(found: list[tuple[str, dict[str, np.ndarray]]]) -> pd.DataFrame:
@@ -133,12 +206,28 @@ def pairs_frame(found: list[tuple[str, dict[str, np.ndarray]]]) -> pd.DataFrame:
         return pd.DataFrame(columns=list(DUPLICATE_COLUMNS))
     pairs = pd.concat(parts, ignore_index=True)
     pairs[REASON] = [
-        f"both reach the same people: {share:.0%} of the need they reach is shared"
-        for share in pairs[JACCARD]
+        pair_reason(share, distance)
+        for share, distance in zip(pairs[JACCARD], pairs[DISTANCE_M], strict=True)
     ]
     return pairs[list(DUPLICATE_COLUMNS)].sort_values(
         [WARD_CODE, CATEGORY, SERVICE_A, SERVICE_B], ignore_index=True
     )
+
+
+def pair_reason(jaccard: float, distance_m: float) -> str:
+    """Why two services are a duplicate pair, in plain words."""
+    reason = f"{jaccard:.0%} of the need they reach is shared"
+    if np.isfinite(distance_m):
+        where = "at the same address" if distance_m < 10 else f"{_metres(distance_m)} apart"
+        reason += f"; venues {where}"
+    return reason
+
+
+def _metres(distance_m: float) -> str:
+    """A distance as read aloud: 10 m steps below 1 km, then tenths of a kilometre."""
+    if distance_m < 1000:
+        return f"{round(distance_m, -1):,.0f} m"
+    return f"{distance_m / 1000:.1f} km"
 
 
 def _no_pairs() -> dict[str, np.ndarray]:
@@ -148,21 +237,23 @@ def _no_pairs() -> dict[str, np.ndarray]:
         SERVICE_B: empty,
         JACCARD: np.empty(0),
         NEED_IN_COMMON: np.empty(0),
+        DISTANCE_M: np.empty(0),
         WARD_CODE: empty,
     }
 
 
 def _compatible(services: PairServices, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Same way of reaching people (in person / area-based) and compatible audiences."""
+    """Two organisations, same way of reaching people (in person / area-based), and
+    compatible audiences."""
     audience = services.audience
     same_way = services.in_person[a] == services.in_person[b]
     open_or_same = (audience[a] == "") | (audience[b] == "") | (audience[a] == audience[b])
-    return same_way & open_or_same
+    return same_way & open_or_same & (services.orgs[a] != services.orgs[b])
 
 
 def _holding_area(reach, need, zone_groups, a, b) -> np.ndarray:
-    """For each pair, the area with the most need the two services reach in common."""
-    both = reach[a].multiply(reach[b]).multiply(need[None, :]).tocsr()
+    """For each pair, the area holding most of the (decay-weighted) need the two share."""
+    both = reach[a].minimum(reach[b]).multiply(need[None, :]).tocsr()
     codes, group = np.unique(zone_groups, return_inverse=True)
     membership = sparse.csr_array(
         (np.ones(len(group)), (np.arange(len(group)), group)), shape=(len(group), len(codes))

@@ -446,11 +446,9 @@ def _duplicates(units, reach, need, services, category_ids, zone_groups, method)
             continue
         keep = chosen[reach.unit]
         matrix = sparse.csr_array(
-            (np.ones(int(keep.sum())), (units.service[reach.unit[keep]], reach.zone[keep])),
+            (reach.weight[keep], (units.service[reach.unit[keep]], reach.zone[keep])),
             shape=(len(services), need.shape[0]),
         )
-        matrix.sum_duplicates()
-        matrix.data[:] = 1.0
         candidates = np.zeros(len(services), bool)
         candidates[units.service[chosen]] = True
         columns = duplicate_pairs(

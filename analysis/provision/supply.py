@@ -38,7 +38,8 @@ def capacities(services: pd.DataFrame) -> np.ndarray:
         position = int(np.flatnonzero(bad)[0])
         raise AnalysisError(
             f"service {services[SERVICE_ID].iloc[position]} has capacity "
-            f"{float(capacity[position])}; expected a number >= 0 or blank (unknown). Fix: load the "
+            f"{float(capacity[position])}; expected a number >= 0 or blank (unknown). Fix: "
+            "load the "
             "directory through analysis.ingest.load.load_directory, which checks capacities."
         )
     return capacity
