@@ -41,7 +41,7 @@ OVERVIEW, WARD_PAGE, POSTCODE_PAGE, DATA_PAGE = PAGES
 
 MEASURES: Final[dict[Measure, str]] = {
     PROVISION_CLASS: "Provision (class)",
-    RELATIVE_PROVISION: "Relative provision (1 = city average)",
+    RELATIVE_PROVISION: "Relative provision (1 = city average per person in need)",
     ACCESSIBILITY_PER_1000: "Places a week per 1,000 people in need",
     NEED: "People in need",
     LOCAL_SERVICES: "Local services reaching the ward",

@@ -74,7 +74,7 @@ def zone_rows(rows: pd.DataFrame, measure: str, measure_label: str) -> pd.DataFr
         ("Neighbourhood", rows[AREA_NAME]),
         ("Residents", rows[POPULATION]),
         ("Local services", rows[LOCAL_SERVICES]),
-        ("Relative provision (1 = city average)", rows[RELATIVE_PROVISION]),
+        ("Relative provision (1 = city average per person in need)", rows[RELATIVE_PROVISION]),
         (measure_label, rows[measure]),
         ("Class", rows[PROVISION_CLASS]),
         ("Small numbers", rows[SMALL_NUMBERS]),
@@ -160,7 +160,9 @@ def provision_rows(ward_rows: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
             "Category": ward_rows[CATEGORY].map(labels).fillna(ward_rows[CATEGORY]),
             "People in need": ward_rows[NEED].round(0),
             "Counted as": ward_rows[NEED_UNIT],
-            "Relative provision (1 = city average)": ward_rows[RELATIVE_PROVISION].round(2),
+            "Relative provision (1 = city average per person in need)": ward_rows[
+                RELATIVE_PROVISION
+            ].round(2),
             "Class": ward_rows[PROVISION_CLASS],
             "Local services": ward_rows[LOCAL_SERVICES].astype(int),
             "Phone, online, citywide": ward_rows[REMOTE_OPTIONS].astype(int),
@@ -175,7 +177,12 @@ def show_provision(ward_rows: pd.DataFrame, taxonomy: Taxonomy) -> None:
     """Relative provision per category as a bar chart and the same numbers as a table."""
     st.subheader("Provision per category (1 = city average per person in need)")
     rows = provision_rows(ward_rows, taxonomy)
-    st.bar_chart(rows, x="Category", y="Relative provision (1 = city average)", horizontal=True)
+    st.bar_chart(
+        rows,
+        x="Category",
+        y="Relative provision (1 = city average per person in need)",
+        horizontal=True,
+    )
     st.dataframe(rows, hide_index=True, key=StateKeys.WARD_PROVISION)
 
 

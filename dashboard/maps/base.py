@@ -11,6 +11,8 @@ from typing import Final
 
 import folium
 import geopandas as gpd
+import numpy as np
+import shapely
 from folium.elements import MacroElement
 from folium.map import FitBounds
 from folium.template import Template
@@ -40,6 +42,28 @@ TIP_VALUE: Final = "tip_value"
 TIP_CLASS: Final = "tip_class"
 FILL: Final = "fill"
 DASHED: Final = "dashed"
+
+HATCH_SPACING_M: Final = 250.0
+"""Gap between the diagonal lines that hatch an uncertain area on a map, in metres."""
+HATCH_STYLE: Final = {"color": "#14202b", "weight": 1.2, "opacity": 0.75}
+
+
+def hatch_lines(geometries: gpd.GeoSeries, spacing_m: float = HATCH_SPACING_M) -> gpd.GeoSeries:
+    """Diagonal lines across each (EPSG:27700) polygon, clipped to it: a hatch pattern.
+
+    Drawn as geometry rather than an SVG pattern so that it needs no map plugin and shows
+    the same in the app, in exported HTML and in print.
+    """
+    ensure_crs(geometries, CRS_COMPUTE, name="geometries")
+    hatched = []
+    for shape in geometries:
+        west, south, east, north = shape.bounds
+        size = (east - west) + (north - south)
+        starts = np.arange(west - (north - south), east + spacing_m, spacing_m)
+        lines = shapely.multilinestrings([[(x, south), (x + size, south + size)] for x in starts])
+        hatched.append(shapely.intersection(lines, shape))
+    return gpd.GeoSeries(hatched, index=geometries.index, crs=geometries.crs)
+
 
 _OUTLINE = {"color": "#1f3b57", "weight": 1.5, "fillColor": "#9ec3e0", "fillOpacity": 0.25}
 _HIGHLIGHT = {"weight": 3, "fillOpacity": 0.5}

@@ -28,6 +28,7 @@ from analysis.model import (
     CRS_COMPUTE,
     CRS_DISPLAY,
     PROVISION_CLASS,
+    UNCERTAIN,
     WARD_CODE,
     WARD_NAME,
 )
@@ -35,10 +36,12 @@ from analysis.outputs.palette import DASHED_LABELS, Classification, format_numbe
 from dashboard.maps.base import (
     DASHED,
     FILL,
+    HATCH_STYLE,
     TIP_CLASS,
     TIP_NAME,
     TIP_VALUE,
     WardLabels,
+    hatch_lines,
     label_points,
 )
 from dashboard.maps.offline import add_marker_cluster, offline_map
@@ -59,6 +62,8 @@ class Legend(MacroElement):
           .sn-swatch { display: inline-block; width: 1.1em; height: 0.9em;
             margin-right: 6px; vertical-align: -1px; border: 1px solid #444; }
           .sn-dashed { border: 2px dashed #222; }
+          .sn-hatched { background: repeating-linear-gradient(135deg, #fff 0 3px,
+            #14202b 3px 4px); }
         </style>
         {% endmacro %}
         {% macro script(this, kwargs) %}
@@ -76,7 +81,14 @@ class Legend(MacroElement):
         """
     )
 
-    def __init__(self, title: str, items: list[tuple[str, str]], *, font_px: int = 13):
+    def __init__(
+        self,
+        title: str,
+        items: list[tuple[str, str]],
+        *,
+        font_px: int = 13,
+        hatched: str | None = None,
+    ):
         super().__init__()
         self._name = "Legend"
         self.font_px = int(font_px)
@@ -85,7 +97,37 @@ class Legend(MacroElement):
             f'style="background:{colour}"></span>{html_text(label)}</div>'
             for label, colour in items
         )
+        if hatched:
+            rows += f'<div><span class="sn-swatch sn-hatched"></span>{html_text(hatched)}</div>'
         self.markup = f'<div class="sn-legend-title">{html_text(title)}</div>{rows}'
+
+
+def uncertain_legend(share: float) -> str:
+    """The legend's words for the hatching of uncertain areas."""
+    return f"Hatched: uncertain, over {share:.0%} of the supply estimated"
+
+
+def _uncertain_codes(values_df: pd.DataFrame) -> set[str]:
+    """Area codes whose result is uncertain (most of their supply imputed)."""
+    if UNCERTAIN not in values_df.columns:
+        return set()
+    flagged = values_df[values_df[UNCERTAIN].fillna(False).astype(bool)]
+    return set(flagged[AREA_CODE].astype(str))
+
+
+def _add_hatching(m: folium.Map, areas: gpd.GeoDataFrame) -> None:
+    """Hatch ``areas`` (EPSG:27700) on ``m``: lines on top, not clickable."""
+    lines = hatch_lines(areas.geometry).to_crs(CRS_DISPLAY)
+    lines = lines[~lines.is_empty]
+    if lines.empty:
+        return
+    folium.GeoJson(
+        gpd.GeoDataFrame(geometry=lines),
+        name="Uncertain",
+        style_function=lambda _feature: dict(HATCH_STYLE),
+        interactive=False,
+        control=False,
+    ).add_to(m)
 
 
 def display_geometry(
@@ -106,6 +148,7 @@ def choropleth_map(
     title: str,
     services: Sequence[tuple[float, float, str]] = (),
     font_px: int = 13,
+    uncertain_above: float = settings.UNCERTAIN_IMPUTED_SHARE,
 ) -> folium.Map:
     """Draw the wards coloured by one measure.
 
@@ -125,6 +168,9 @@ def choropleth_map(
         there are `settings.CLUSTER_MARKERS_FROM` or more.
     font_px
         Legend text size (bigger in presentation mode).
+    uncertain_above
+        The imputed share above which a ward is uncertain (for the legend's words);
+        wards flagged ``uncertain`` in ``values_df`` are hatched.
 
     Returns
     -------
@@ -198,7 +244,15 @@ def choropleth_map(
                 fill_opacity=1,
                 tooltip=html_in_js_template(name),
             ).add_to(layer)
-    Legend(title, classification.legend(), font_px=font_px).add_to(m)
+    uncertain = _uncertain_codes(values_df)
+    if uncertain:
+        _add_hatching(m, wards_gdf[wards_gdf[WARD_CODE].astype(str).isin(uncertain)])
+    Legend(
+        title,
+        classification.legend(),
+        font_px=font_px,
+        hatched=uncertain_legend(uncertain_above) if uncertain else None,
+    ).add_to(m)
     fit = FitBounds([[south, west], [north, east]])
     fit.options["animate"] = False
     fit.add_to(m)

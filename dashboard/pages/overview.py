@@ -48,7 +48,7 @@ TABLE_LABELS = {
     PROVISION_CLASS: "Class",
     NEED: "People in need",
     NEED_UNIT: "Counted as",
-    RELATIVE_PROVISION: "Relative provision (1 = city average)",
+    RELATIVE_PROVISION: "Relative provision (1 = city average per person in need)",
     ACCESSIBILITY_PER_1000: "Places a week per 1,000 in need",
     LOCAL_SERVICES: "Local services",
     ORGANISATIONS: "Organisations",
@@ -186,6 +186,7 @@ def render(ctx: PageContext) -> ViewState:
         title=f"{category_label}: {measure_label}",
         services=_services_points(ctx, state.category) if show_services else (),
         font_px=18 if present else 13,
+        uncertain_above=thresholds.uncertain_imputed_share,
     )
     value = st_folium(
         m,
@@ -220,7 +221,9 @@ def render(ctx: PageContext) -> ViewState:
             "Uncertain": st.column_config.CheckboxColumn(
                 "Uncertain", help="Most of the supply comes from estimated capacities."
             ),
-            "Relative provision (1 = city average)": st.column_config.NumberColumn(format="%.2f"),
+            "Relative provision (1 = city average per person in need)": st.column_config.NumberColumn(
+                format="%.2f"
+            ),
             "Places a week per 1,000 in need": st.column_config.NumberColumn(format="%.1f"),
             "Supply estimated": st.column_config.NumberColumn(format="percent"),
             "People in need": st.column_config.NumberColumn(format="%.0f"),
