@@ -111,6 +111,7 @@ class StateKeys:
     POSTCODE_MAP = "postcode_map"
     NEAR_SUMMARY = "near_summary"
     NEAR_REMOTE = "near_remote"
+    NEAR_DUPLICATES = "near_duplicates"
     POSTCODE_PARTNERS = "postcode_partners"
     UPLOAD_WIDGET = "upload_widget"
     USE_DEMO = "data_use_demo"

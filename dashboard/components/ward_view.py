@@ -30,6 +30,7 @@ from analysis.model import (
     ORG_NAME,
     POPULATION,
     PROVISION_CLASS,
+    REASON,
     RELATION,
     RELATIVE_PROVISION,
     REMOTE_OPTIONS,
@@ -45,7 +46,6 @@ from analysis.model import (
     WARD_CODE,
     decile_col,
 )
-from analysis.model import REASON as PARTNER_REASON
 from analysis.outputs.palette import classify_measure
 from analysis.provision.metrics import MetricsResult
 from analysis.taxonomy import Taxonomy
@@ -236,33 +236,40 @@ def service_names(directory) -> dict[str, str]:
 
 
 def duplicate_rows(pairs: pd.DataFrame, names: dict[str, str], taxonomy: Taxonomy):
-    """The duplicate pairs a ward holds, as plain text columns."""
+    """Duplicate pairs as plain text columns, most overlapping first."""
     labels = {c.id: c.label for c in taxonomy.categories}
+    ordered = pairs.sort_values([JACCARD, SERVICE_A], ascending=[False, True])
     return pd.DataFrame(
         {
-            "Category": pairs[CATEGORY].map(labels).fillna(pairs[CATEGORY]),
-            "Service": pairs[SERVICE_A].map(names).fillna(pairs[SERVICE_A]),
-            "Same people as": pairs[SERVICE_B].map(names).fillna(pairs[SERVICE_B]),
-            "Need shared": pairs[JACCARD].map(lambda v: f"{v:.0%}"),
+            "Category": ordered[CATEGORY].map(labels).fillna(ordered[CATEGORY]),
+            "Service": ordered[SERVICE_A].map(names).fillna(ordered[SERVICE_A]),
+            "Same people as": ordered[SERVICE_B].map(names).fillna(ordered[SERVICE_B]),
+            "Need shared": ordered[JACCARD].map(lambda v: f"{v:.0%}"),
+            "Why": ordered[REASON].astype(str),
         }
     ).reset_index(drop=True)
 
 
-def show_duplicates(pairs: pd.DataFrame, names: dict[str, str], taxonomy: Taxonomy) -> None:
-    """The duplicate pairs the ward holds, most overlapping first."""
-    st.subheader(f"Duplicated effort ({len(pairs):,} pairs)")
+def show_duplicates(
+    pairs: pd.DataFrame,
+    names: dict[str, str],
+    taxonomy: Taxonomy,
+    *,
+    where: str = "in this ward",
+    key: str = StateKeys.WARD_DUPLICATES,
+) -> None:
+    """Duplicate pairs (``where`` says which), most overlapping first."""
+    st.subheader(f"Duplicated effort {where} ({len(pairs):,} pairs)")
     st.caption(
-        "Two local services of one category, open to the same people, that reach mostly the "
-        "same people in need (at least half of the need they reach is shared): worth a "
-        "conversation about working together."
+        "Two organisations' local services of one category, open to the same people, that "
+        "reach mostly the same people in need (at least half of the need they reach, "
+        "nearer residents counting more, is shared): worth a conversation about working "
+        "together."
     )
     if pairs.empty:
-        st.write("No duplicate pairs in this ward.")
+        st.write(f"No duplicate pairs {where}.")
         return
-    ordered = pairs.sort_values(JACCARD, ascending=False)
-    st.dataframe(
-        duplicate_rows(ordered, names, taxonomy), hide_index=True, key=StateKeys.WARD_DUPLICATES
-    )
+    st.dataframe(duplicate_rows(pairs, names, taxonomy), hide_index=True, key=key)
 
 
 def show_services(services_df: pd.DataFrame, taxonomy: Taxonomy) -> None:
@@ -278,7 +285,7 @@ def partner_rows(partners_df: pd.DataFrame, relation: str) -> pd.DataFrame:
         {
             "Service": rows[SERVICE_NAME].astype(str),
             "Organisation": rows[ORG_NAME].fillna("").astype(str),
-            "Why": rows[PARTNER_REASON].astype(str),
+            "Why": rows[REASON].astype(str),
         }
     ).reset_index(drop=True)
 

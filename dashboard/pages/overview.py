@@ -215,19 +215,17 @@ def render(ctx: PageContext) -> ViewState:
         hide_index=True,
         width="stretch",
         column_config={
-            "Small numbers": st.column_config.CheckboxColumn(
+            TABLE_LABELS[SMALL_NUMBERS]: st.column_config.CheckboxColumn(
                 "Small numbers", help="Few services, residents or people in need: read with care."
             ),
-            "Uncertain": st.column_config.CheckboxColumn(
+            TABLE_LABELS[UNCERTAIN]: st.column_config.CheckboxColumn(
                 "Uncertain", help="Most of the supply comes from estimated capacities."
             ),
-            "Relative provision (1 = city average per person in need)": st.column_config.NumberColumn(
-                format="%.2f"
-            ),
-            "Places a week per 1,000 in need": st.column_config.NumberColumn(format="%.1f"),
-            "Supply estimated": st.column_config.NumberColumn(format="percent"),
-            "People in need": st.column_config.NumberColumn(format="%.0f"),
-            "Residents": st.column_config.NumberColumn(format="%.0f"),
+            TABLE_LABELS[RELATIVE_PROVISION]: st.column_config.NumberColumn(format="%.2f"),
+            TABLE_LABELS[ACCESSIBILITY_PER_1000]: st.column_config.NumberColumn(format="%.1f"),
+            TABLE_LABELS[IMPUTED_SHARE]: st.column_config.NumberColumn(format="percent"),
+            TABLE_LABELS[NEED]: st.column_config.NumberColumn(format="%.0f"),
+            TABLE_LABELS[POPULATION]: st.column_config.NumberColumn(format="%.0f"),
         },
         key=StateKeys.OVERVIEW_TABLE,
     )

@@ -9,7 +9,7 @@ from analysis import settings
 from analysis.errors import PostcodeFormatError, PostcodeNotInAreaError
 from analysis.escape import markdown_text
 from analysis.geography import lookup_postcode, normalise_postcode
-from analysis.model import SERVICE_ID
+from analysis.model import SERVICE_A, SERVICE_B, SERVICE_ID
 from analysis.provision.nearby import categories_without, remote_services, services_near
 from analysis.provision.partners import partners_of_place
 from dashboard.components import postcode_view, ward_view
@@ -109,6 +109,16 @@ def render(ctx: PageContext) -> ViewState:
 
     st.subheader("Available by phone or online, wherever you live")
     service_table(remote, taxonomy, key=StateKeys.NEAR_REMOTE)
+
+    pairs = ctx.analysis.metrics(state.filters(), state.thresholds).duplicates
+    here = near[SERVICE_ID]
+    ward_view.show_duplicates(
+        pairs[pairs[SERVICE_A].isin(here) & pairs[SERVICE_B].isin(here)],
+        ward_view.service_names(source.directory),
+        taxonomy,
+        where=f"within {distance_km:g} km",
+        key=StateKeys.NEAR_DUPLICATES,
+    )
 
     st.subheader("Groups like yours, and groups to signpost to")
     mine = st.multiselect(
