@@ -268,6 +268,31 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _explain(args: argparse.Namespace) -> int:
+    from analysis.outputs.profile import resolve_ward
+    from analysis.provision.explain import explain_cell, explain_text
+
+    thresholds = _analysis_thresholds(args)
+    area = load_area(args.area)
+    ward_code = resolve_ward(area, args.ward)
+    analysis, filters = _analysis(args, area)
+    analysis.taxonomy.get(args.category)
+    selection = analysis.selection(filters)
+    explanation = explain_cell(
+        analysis.coverage,
+        selection.directory,
+        area,
+        analysis.taxonomy,
+        ward_code=ward_code,
+        category=args.category,
+        method=_method(args),
+        thresholds=thresholds,
+        weights=selection.weights,
+    )
+    print(explain_text(explanation))
+    return 0
+
+
 def _add_analysis_commands(commands: argparse._SubParsersAction) -> None:
     """The ``analyse`` and ``report`` subcommands."""
     from analysis.model import EXCLUDE_STALE, LEVELS, STALE_HANDLING, WARD_LEVEL
@@ -277,7 +302,7 @@ def _add_analysis_commands(commands: argparse._SubParsersAction) -> None:
     default_services = settings.DEMO_SERVICES_PATH
     defaults = Thresholds()
 
-    def common(parser: argparse.ArgumentParser) -> None:
+    def common(parser: argparse.ArgumentParser, *, out: bool = True) -> None:
         parser.add_argument(
             "services",
             nargs="?",
@@ -287,7 +312,8 @@ def _add_analysis_commands(commands: argparse._SubParsersAction) -> None:
             help="services file (CSV, XLSX, Open Referral UK); default the demo data",
         )
         parser.add_argument("--area", type=Path, default=default_area_path(), help="area folder")
-        parser.add_argument("--out", type=Path, required=True, help="file to write")
+        if out:
+            parser.add_argument("--out", type=Path, required=True, help="file to write")
         group = parser.add_argument_group("thresholds")
         group.add_argument(
             "--under-served-below",
@@ -367,6 +393,14 @@ def _add_analysis_commands(commands: argparse._SubParsersAction) -> None:
     common(report)
     report.add_argument("--ward", required=True, metavar="CODE_OR_NAME")
     report.set_defaults(handler=_report)
+
+    explain = commands.add_parser(
+        "explain", help="show one ward and category's result step by step, every input and sum"
+    )
+    common(explain, out=False)
+    explain.add_argument("--ward", required=True, metavar="CODE_OR_NAME")
+    explain.add_argument("--category", required=True, metavar="ID", help="e.g. food")
+    explain.set_defaults(handler=_explain)
 
 
 def build_parser() -> argparse.ArgumentParser:

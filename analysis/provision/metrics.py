@@ -68,7 +68,14 @@ from analysis.model import (
     WELL_PROVIDED,
     Level,
 )
-from analysis.provision.accessibility import count_reaching, e2sfca, supply_units, unit_reach
+from analysis.provision.accessibility import (
+    Reach,
+    Units,
+    count_reaching,
+    e2sfca,
+    supply_units,
+    unit_reach,
+)
 from analysis.provision.coverage import STEPPED, Coverage, Decay
 from analysis.provision.duplication import (
     DUPLICATE_COLUMNS,
@@ -315,19 +322,7 @@ def compute_metrics(
     zones = area.neighbourhoods
     need, units_of_need = _need(taxonomy, zones, category_ids, method.need_source)
     area_of_zone, area_codes, area_names = _areas(area, level)
-    units = supply_units(
-        coverage,
-        rows=table.rows,
-        member=table.member,
-        capacity=table.capacity,
-        n_categories=table.n_categories,
-        weight=table.weight,
-        category_ids=category_ids,
-        taxonomy=taxonomy,
-        catchment_factor=method.catchment_factor,
-        imputation=method.imputation,
-    )
-    reach = unit_reach(coverage, units, decay=method.decay)
+    units, reach = _units_and_reach(table, coverage, taxonomy, category_ids, method)
     access, access_imputed = e2sfca(units, reach, need)
     shape = (len(area_codes), len(category_ids))
     counted = {
@@ -379,6 +374,37 @@ def compute_metrics(
         service_counts=_service_counts(table, units, reach),
         duplicates=pairs,
     )
+
+
+def supply_and_reach(
+    coverage: Coverage,
+    directory: Directory,
+    taxonomy: Taxonomy,
+    *,
+    category_ids: Sequence[str],
+    method: Method = Method(),  # noqa: B008 - frozen, so a shared default is safe
+    weights: pd.Series | None = None,
+) -> tuple[Units, Reach]:
+    """The supply units of ``directory`` and the zones each reaches, as `compute_metrics`
+    counts them (for explaining one result step by step)."""
+    table = _ServiceTable.of(directory.services, coverage, tuple(category_ids), weights)
+    return _units_and_reach(table, coverage, taxonomy, tuple(category_ids), method)
+
+
+def _units_and_reach(table, coverage, taxonomy, category_ids, method) -> tuple[Units, Reach]:
+    units = supply_units(
+        coverage,
+        rows=table.rows,
+        member=table.member,
+        capacity=table.capacity,
+        n_categories=table.n_categories,
+        weight=table.weight,
+        category_ids=category_ids,
+        taxonomy=taxonomy,
+        catchment_factor=method.catchment_factor,
+        imputation=method.imputation,
+    )
+    return units, unit_reach(coverage, units, decay=method.decay)
 
 
 def _need(
