@@ -7,46 +7,50 @@ import pytest
 from shapely import box
 
 from analysis.errors import AnalysisError, TaxonomyError
+from analysis.model import ACCESSIBILITY_PER_1000, AREA_CODE, CATEGORY, WARDS
 from analysis.provision.coverage import compute_coverage
-from analysis.provision.filters import Filters, apply_filters
-from analysis.provision.metrics import compute_metrics
+from analysis.provision.filters import Filters, Selection, apply_filters
+from analysis.provision.metrics import MetricsResult, compute_metrics
 from tests.analysis.tiny import make_area, make_directory, make_taxonomy, service
 
 AREA = make_area()
+TAXONOMY = make_taxonomy()
 EVERYWHERE = box(0, 0, 4000, 1000)
 AS_OF = pd.Timestamp("2025-06-30")
 
 
+def everywhere(service_id: str, **fields) -> dict:
+    """A service listing both wards: local provision reaching every zone at weight 1."""
+    return service(service_id, EVERYWHERE, kind=WARDS, ward_codes=("W1", "W2"), **fields)
+
+
 def directory():
-    """Five services, all over the whole area, differing in one field each."""
+    """Five services, all over the whole area, differing in one field each (capacity 1)."""
     return make_directory(
         [
-            service(
+            everywhere(
                 "food",
-                EVERYWHERE,
                 categories=("food",),
                 audience="Everyone",
                 last_updated=pd.Timestamp("2025-05-01"),
             ),
-            service(
+            everywhere(
                 "phone",
-                EVERYWHERE,
                 categories=("befriending",),
                 delivery=("phone", "online"),
                 audience="Older people; carers",
                 org_id="B",
                 last_updated=pd.Timestamp("2023-01-01"),
             ),
-            service(
+            everywhere(
                 "closed",
-                EVERYWHERE,
                 categories=("food", "housing"),
                 active_until=pd.Timestamp("2024-12-31"),
                 audience="families",
                 last_updated=pd.NaT,
             ),
-            service("future", EVERYWHERE, active_from=pd.Timestamp("2026-01-01")),
-            service("council", EVERYWHERE, categories=("housing",), org_id="C"),
+            everywhere("future", active_from=pd.Timestamp("2026-01-01")),
+            everywhere("council", categories=("housing",), org_id="C"),
         ],
         organisations=[
             {"org_id": "A", "org_name": "Alpha", "kind": "charity"},
@@ -56,7 +60,8 @@ def directory():
     )
 
 
-def kept(selection) -> list[str]:
+def kept(selection: Selection) -> list[str]:
+    """Ids of the services a selection keeps, in directory order."""
     return list(selection.directory.services["service_id"])
 
 
@@ -114,18 +119,34 @@ def test_stale_records_are_excluded_or_down_weighted():
     assert weighted.down_weighted == 2
 
 
-def test_down_weighted_services_count_less_in_the_metrics():
-    """Housing: 'closed' (stale, weight 0.5) and 'council' cover every zone: E = 1.5."""
+def housing_per_1000(selection: Selection) -> list[float]:
+    """Housing accessibility per 1,000 residents in W1 and W2 for the selected services,
+    on the coverage table of the whole, unfiltered directory (a filter reruns no geometry)."""
     full = directory()
-    coverage = compute_coverage(full, AREA)
-    selection = apply_filters(
-        full, Filters(stale_after_months=12, as_of=AS_OF, stale="down-weight")
+    coverage = compute_coverage(full, AREA, TAXONOMY)
+    result: MetricsResult = compute_metrics(
+        coverage, selection.directory, AREA, TAXONOMY, weights=selection.weights
     )
-    result = compute_metrics(
-        coverage, selection.directory, AREA, make_taxonomy(), weights=selection.weights
-    )
-    housing = result.table[result.table["category"] == "housing"]
-    assert housing["effective_providers"].to_list() == pytest.approx([1.5, 1.5])
+    housing = result.table[result.table[CATEGORY] == "housing"].set_index(AREA_CODE)
+    return housing[ACCESSIBILITY_PER_1000].tolist()
+
+
+def test_down_weighted_services_count_less_in_the_metrics():
+    """Housing: 'council' (1 place) and 'closed' (1 place shared with food: 0.5) reach all
+    10,000 residents at weight 1, so A = their places / 10,000 in every zone and ward.
+
+    In full: 1.5 / 10,000 = 0.15 per 1,000. 'closed' is stale; down-weighted by half it
+    offers 0.25: 1.25 / 10,000 = 0.125 per 1,000; at weight 0 it is as if excluded, 0.1.
+    """
+    stale = {"stale_after_months": 12, "as_of": AS_OF}
+    assert housing_per_1000(apply_filters(directory(), Filters())) == pytest.approx([0.15] * 2)
+    half = apply_filters(directory(), Filters(**stale, stale="down-weight"))
+    assert half.weights["closed"] == 0.5
+    assert housing_per_1000(half) == pytest.approx([0.125] * 2)
+    none = apply_filters(directory(), Filters(**stale, stale="down-weight", stale_weight=0.0))
+    excluded = apply_filters(directory(), Filters(**stale))
+    assert "closed" not in kept(excluded)
+    assert housing_per_1000(none) == housing_per_1000(excluded) == pytest.approx([0.1] * 2)
 
 
 def test_timezone_aware_dates_compare_with_naive_ones():
