@@ -94,15 +94,15 @@ def bench_bristol(repeat: int) -> dict:
     load_s = time.perf_counter() - started
 
     def full():
-        coverage = compute_coverage(directory, area)
+        coverage = compute_coverage(directory, area, taxonomy)
         ward = compute_metrics(coverage, directory, area, taxonomy)
         compute_metrics(coverage, directory, area, taxonomy, level="neighbourhood")
         return coverage, ward
 
     full_s, (coverage, ward) = median_time(full, repeat)
-    coverage_s, _ = median_time(lambda: compute_coverage(directory, area), repeat)
+    coverage_s, _ = median_time(lambda: compute_coverage(directory, area, taxonomy), repeat)
     rerun_s, _ = median_time(lambda: compute_metrics(coverage, directory, area, taxonomy), repeat)
-    strict = Thresholds(under_served_below=0.6, overlap_min_rp=2.5)
+    strict = Thresholds(under_served_below=0.6, well_provided_from=2.5)
     reclass_s, _ = median_time(lambda: ward.with_thresholds(strict), repeat)
     robust_s, _ = median_time(
         lambda: assess_robustness(coverage, directory, area, taxonomy), max(1, repeat // 3)
@@ -143,7 +143,7 @@ def bench_scale(scale: int, repeat: int) -> dict:
     with PeakRss() as sampler:
         for _ in range(repeat):
             started = time.perf_counter()
-            coverage = compute_coverage(directory, area)
+            coverage = compute_coverage(directory, area, taxonomy)
             middle = time.perf_counter()
             compute_metrics(coverage, directory, area, taxonomy)
             coverage_times.append(middle - started)

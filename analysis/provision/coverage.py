@@ -100,6 +100,8 @@ class Coverage:
     own_radius_m
         Per service: the radius of its own catchment (its first category's, or the one it
         states), for what reaches whom regardless of category (partners, a ward's list).
+    max_factor
+        The largest catchment factor the distances were kept for (`check_factor`).
     """
 
     service_ids: pd.Index
@@ -115,7 +117,13 @@ class Coverage:
     locations: np.ndarray
     categories: np.ndarray
     own_radius_m: np.ndarray
+    max_factor: float = max(settings.ROBUSTNESS_CATCHMENT_FACTORS)
     _inside: dict = field(default_factory=dict, init=False, repr=False)
+
+    @property
+    def n_links(self) -> int:
+        """Service-zone links held: circle pairs (up to the largest radius) and list ones."""
+        return int(len(self.pair_service) + self.listed.nnz)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -142,6 +150,21 @@ class Coverage:
                 "the directory changed."
             )
         return rows
+
+    def check_factor(self, factor: float) -> None:
+        """Refuse a catchment factor beyond the distances this table holds.
+
+        Raises
+        ------
+        AnalysisError
+            When ``factor`` exceeds ``max_factor``: the farther zones were never measured.
+        """
+        if factor > self.max_factor * (1 + 1e-12):
+            raise AnalysisError(
+                f"catchment factor {factor:g} reaches beyond the distances this coverage "
+                f"table holds (up to {self.max_factor:g} × each catchment). Fix: compute the "
+                f"coverage with compute_coverage(..., max_factor={factor:g})."
+            )
 
     def check_area(self, area: AreaSet) -> None:
         """Raise `AnalysisError` unless the columns are ``area``'s neighbourhoods, in order."""
@@ -378,6 +401,7 @@ def compute_coverage(
         locations=locations,
         categories=services[CATEGORIES].map(tuple).to_numpy(),
         own_radius_m=np.where(is_circle, _own_radius_m(services, given, taxonomy), np.nan),
+        max_factor=float(max_factor),
     )
 
 

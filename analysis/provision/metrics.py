@@ -285,8 +285,8 @@ def compute_metrics(
     Raises
     ------
     AnalysisError
-        For an unknown level, a coverage table of another area or directory, a negative
-        capacity or weight.
+        For an unknown level, a coverage table of another area or directory or of too
+        short distances for the method's catchment factor, a negative capacity or weight.
     TaxonomyError
         For an unknown category id or need-indicator column.
 
@@ -314,6 +314,7 @@ def compute_metrics(
     """
     check_choice("level", level, LEVELS)
     coverage.check_area(area)
+    coverage.check_factor(method.catchment_factor)
     category_ids = tuple(taxonomy.ids() if categories is None else categories)
     for category_id in category_ids:
         taxonomy.get(category_id)
@@ -588,15 +589,18 @@ def _service_counts(table: _ServiceTable, units, reach) -> dict[str, int]:
         return int(mask.sum())
 
     used = table.member.any(axis=1)
-    reached = np.zeros(len(units), bool)
-    reached[reach.unit] = True
+    local_service = np.zeros(n, bool)
+    local_service[units.service[units.local]] = True
+    reaching_service = np.zeros(n, bool)
+    reaching_service[units.service[reach.unit]] = True
     return {
         COUNT_SERVICES: n,
         COUNT_USED: int(used.sum()),
         COUNT_UNCATEGORISED: int(table.uncategorised.sum()),
         COUNT_OTHER_CATEGORIES: int((~used & ~table.uncategorised).sum()),
         COUNT_REMOTE: services_of(~units.local),
-        COUNT_NO_COVERAGE: services_of(units.local & ~reached),
+        # A service reaching people in any of its categories has coverage.
+        COUNT_NO_COVERAGE: int((local_service & ~reaching_service).sum()),
         COUNT_IMPUTED: services_of(units.imputed),
     }
 

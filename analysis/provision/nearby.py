@@ -73,12 +73,15 @@ def remote_services(directory: Directory) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        `Directory.services_with_organisations` rows (without geometry) whose area served is
-        citywide and whose delivery includes phone or online, by name.
+        `Directory.services_with_organisations` rows (without geometry), by name: citywide
+        ones whose delivery includes phone or online, and any delivered only by phone or
+        online (the remote options of `analysis.provision.coverage.is_remote`).
     """
     services = pd.DataFrame(directory.services_with_organisations().drop(columns="geometry"))
-    remote = services[DELIVERY].map(lambda modes: any(m in REMOTE_DELIVERY for m in modes))
-    keep = (services[AREA_KIND] == CITYWIDE) & remote
+    modes = services[DELIVERY]
+    some_remote = modes.map(lambda ms: any(m in REMOTE_DELIVERY for m in ms))
+    only_remote = modes.map(lambda ms: bool(ms) and all(m in REMOTE_DELIVERY for m in ms))
+    keep = ((services[AREA_KIND] == CITYWIDE) & some_remote) | only_remote
     return services[keep.to_numpy()].sort_values(SERVICE_NAME, ignore_index=True)
 
 

@@ -71,6 +71,15 @@ class Analysis:
         with self._lock:
             return compute_coverage(self.directory, self.area, self.taxonomy)
 
+    def coverage_for(self, factor: float) -> Coverage:
+        """A coverage table holding distances up to ``factor`` × each catchment."""
+        if factor <= self.coverage.max_factor:
+            return self.coverage
+        return self._cached(
+            ("coverage", factor),
+            lambda: compute_coverage(self.directory, self.area, self.taxonomy, max_factor=factor),
+        )
+
     def selection(self, filters: Filters = NO_FILTERS) -> Selection:
         """The services ``filters`` keep, with their weights (stale records down-weighted)."""
         return self._cached(
@@ -98,7 +107,7 @@ class Analysis:
         def compute() -> MetricsResult:
             chosen = self.selection(filters)
             return compute_metrics(
-                self.coverage,
+                self.coverage_for(method.catchment_factor),
                 chosen.directory,
                 self.area,
                 self.taxonomy,
@@ -127,8 +136,9 @@ class Analysis:
 
         def compute() -> VariantResults:
             chosen = self.selection(filters)
+            widest = method.catchment_factor * max(variants.catchment_factors)
             return run_variants(
-                self.coverage,
+                self.coverage_for(widest),
                 chosen.directory,
                 self.area,
                 self.taxonomy,

@@ -83,6 +83,21 @@ class Variants:
             check_choice("decay", decay, DECAYS)
         for imputation in self.imputations:
             check_choice("capacity imputation", imputation, IMPUTATIONS)
+        for source in self.need_sources:
+            check_choice("need source", source, NEED_SOURCES)
+        for factor in self.catchment_factors:
+            if not (isinstance(factor, int | float) and np.isfinite(factor) and factor > 0):
+                raise AnalysisError(
+                    f"catchment factor {factor!r} is not a positive number. Fix: pass "
+                    "factors such as (0.5, 1.0, 1.5)."
+                )
+        for name in ("catchment_factors", "decays", "imputations", "need_sources"):
+            values = getattr(self, name)
+            if len(set(values)) < len(values):
+                # A repeated value would count its variants twice in every gap share.
+                raise AnalysisError(
+                    f"{name} {values!r} repeats a value. Fix: give each value once."
+                )
         if not 0 < self.robust_share <= 1:
             raise AnalysisError(
                 f"robust_share {self.robust_share!r} is not in (0, 1]. Fix: pass e.g. 0.8."

@@ -328,3 +328,22 @@ def test_every_class_is_a_known_one_on_the_demo(bristol, demo_directory, taxonom
     for _, rows in result.table.groupby(CATEGORY):
         mean = float((rows[NEED] * rows[RELATIVE_PROVISION]).sum() / rows[NEED].sum())
         assert mean == pytest.approx(1.0, rel=1e-9)
+
+
+def test_a_catchment_factor_beyond_the_measured_distances_is_refused():
+    directory = make_directory([S1])
+    coverage = compute_coverage(directory, AREA, TAXONOMY)  # distances up to 1.5 × radius
+    with pytest.raises(AnalysisError, match=r"catchment factor 2 reaches beyond .* 1.5 ×"):
+        compute_metrics(coverage, directory, AREA, TAXONOMY, method=Method(catchment_factor=2))
+    wide = compute_coverage(directory, AREA, TAXONOMY, max_factor=3.0)
+    result = compute_metrics(
+        wide, directory, AREA, TAXONOMY, level="neighbourhood", method=Method(catchment_factor=3)
+    )
+    assert food(result)[LOCAL_SERVICES].tolist() == [1, 1, 1, 1]  # Z4 at 3 km: reached
+
+
+def test_no_coverage_counts_services_reaching_nobody_in_any_category():
+    # 1.2 km from Z1's centre: outside food's 1 km catchment, inside befriending's 1.5 km.
+    venue = circle(0.5, 1.7, 10, "V", kind="at_location", categories=("food", "befriending"))
+    nowhere = circle(0.5, 9.0, 10, "N", kind="at_location", categories=("food",))
+    assert metrics([venue, nowhere]).service_counts["no_coverage"] == 1

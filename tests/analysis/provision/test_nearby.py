@@ -59,3 +59,19 @@ def test_categories_without_keeps_the_order_given(bristol, directory):
         "money_advice",
         "housing",
     )
+
+
+def test_remote_options_are_the_ones_the_metrics_count_as_remote():
+    from analysis.provision.coverage import is_remote
+    from tests.analysis.tiny import circle, citywide, make_area, make_directory
+
+    area = make_area()
+    rows = [
+        circle(0.5, 0.5, 1000, "PHONE-VENUE", delivery=("phone",)),  # phone only, has an address
+        citywide(area, "LINE", delivery=("phone", "in person")),
+        circle(0.5, 0.5, 1000, "HALL", delivery=("in person", "phone")),
+    ]
+    directory = make_directory(rows)
+    listed = set(remote_services(directory)["service_id"])
+    assert listed == {"PHONE-VENUE", "LINE"}
+    assert listed == set(directory.services["service_id"][is_remote(directory.services)])

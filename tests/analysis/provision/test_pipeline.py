@@ -182,3 +182,11 @@ def test_services_in_a_ward_are_those_reaching_it_largest_share_first(analysis):
     assert set(analysis.services_in("W2")[SERVICE_ID]) == {"S2", "S3"}
     assert isinstance(w1, pd.DataFrame) and "geometry" not in w1.columns
     assert analysis.services_in("W1") is w1  # cached
+
+
+def test_a_wider_catchment_factor_gets_a_wider_coverage_table(analysis):
+    wide = analysis.metrics(method=Method(catchment_factor=2.0))
+    assert analysis.coverage_for(2.0).max_factor == 2.0
+    assert analysis.coverage_for(1.2) is analysis.coverage
+    narrow = analysis.metrics()
+    assert (wide.table[LOCAL_SERVICES] >= narrow.table[LOCAL_SERVICES]).all()

@@ -227,6 +227,12 @@ def test_variants_refuse_nonsense():
         Variants(imputations=("mean",))
     with pytest.raises(AnalysisError, match=r"robust_share 0 is not in \(0, 1\]"):
         Variants(robust_share=0)
+    with pytest.raises(AnalysisError, match=r"need source 'votes' is not known"):
+        Variants(need_sources=("votes",))
+    with pytest.raises(AnalysisError, match=r"catchment factor -1 is not a positive number"):
+        Variants(catchment_factors=(-1,))
+    with pytest.raises(AnalysisError, match=r"catchment_factors \(1.0, 1.0\) repeats a value"):
+        Variants(catchment_factors=(1.0, 1.0))
 
 
 # On the demo directory over Bristol: one full run (60 variants, about 3 s) for the module.
