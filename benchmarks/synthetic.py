@@ -142,7 +142,10 @@ def synthetic_directory(
             "area_value": "",
             "radius_m": radius,
             "ward_codes": ward_codes,
-            "capacity": rng.choice([1.0, 10.0, 25.0, 50.0, 100.0], n_services),
+            # About one in ten unknown, as in the demo: the imputation runs at scale too.
+            "capacity": np.where(
+                rng.random(n_services) < 0.1, np.nan, rng.integers(8, 250, n_services)
+            ).astype(float),
             "audience": "",
             "active_from": pd.NaT,
             "active_until": pd.NaT,
@@ -155,6 +158,7 @@ def synthetic_directory(
             "flags": [()] * n_services,
             "source_row": np.arange(1, n_services + 1),
             "location": gpd.GeoSeries(locations, crs=CRS_COMPUTE),
+            "locations": gpd.GeoSeries(locations, crs=CRS_COMPUTE),
         }
     )
     gdf = gpd.GeoDataFrame(

@@ -54,6 +54,7 @@ from analysis.model import (
     WARD_CODES,
     WARDS,
 )
+from analysis.provision.edges import Outline
 from analysis.taxonomy import Taxonomy
 
 Decay = Literal["stepped", "none"]
@@ -64,8 +65,6 @@ STEP_WEIGHTS: Final = (1.0, 0.68, 0.22)
 a service's catchment radius."""
 STEP_EDGES: Final = (1 / 3, 2 / 3, 1.0)
 """Upper edges (distance / radius) of the thirds that the weights apply to."""
-CIRCLE_SEGMENTS: Final = 64
-"""Quarter-circle segments of the circles whose share inside the authority is measured."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,7 +91,8 @@ class Coverage:
         Per service: reaches people wherever they live (citywide, or delivered by phone or
         online only), so it counts as a remote option, not as local provision.
     outline
-        The authority's outline (union of its wards), for the share of a circle inside it.
+        The authority's outline (union of its wards), indexed for the share of a circle
+        inside it.
     locations
         Per service: its location points (empty when it has none).
     categories
@@ -113,7 +113,7 @@ class Coverage:
     is_circle: np.ndarray
     given_radius_m: np.ndarray
     is_remote: np.ndarray
-    outline: shapely.Geometry
+    outline: Outline
     locations: np.ndarray
     categories: np.ndarray
     own_radius_m: np.ndarray
@@ -269,40 +269,23 @@ class Coverage:
     def inside_share(self, radius_m: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """Per service (or per ``rows``), the share of its circle inside the authority (0-1).
 
-        List services, and circles wholly inside, count fully. A service near or beyond
-        the boundary counts only the share of its catchment's area inside: the residents
-        outside are not in the analysis, so its capacity is not all theirs.
+        List services count fully. A circle service near or beyond the boundary counts
+        only the share of its catchment's area inside (`analysis.provision.edges`): the
+        residents outside are not in the analysis, so its capacity is not all theirs.
         """
         radius = np.asarray(radius_m, dtype=float)
         rows = np.arange(len(radius)) if rows is None else np.asarray(rows)
         share = np.ones(len(radius))
-        near = (
-            self.is_circle[rows] & np.isfinite(radius) & (radius > 0) & (self._room[rows] < radius)
-        )
-        for position in np.flatnonzero(near):
-            key = (int(rows[position]), float(radius[position]))
-            if key not in self._inside:
-                self._inside[key] = self._circle_share(*key)
-            share[position] = self._inside[key]
+        measured = self.is_circle[rows] & np.isfinite(radius) & (radius > 0)
+        keys = [(int(rows[p]), float(radius[p])) for p in np.flatnonzero(measured)]
+        missing = list(dict.fromkeys(k for k in keys if k not in self._inside))
+        if missing:
+            found = self.outline.shares(
+                [self.locations[row] for row, _ in missing], np.array([r for _, r in missing])
+            )
+            self._inside.update(zip(missing, found.tolist(), strict=True))
+        share[measured] = [self._inside[k] for k in keys]
         return share
-
-    @cached_property
-    def _room(self) -> np.ndarray:
-        """Per service, how far its circle may reach before leaving the authority (m)."""
-        boundary = self.outline.boundary
-        room = np.full(len(self.locations), np.inf)
-        for row, points in enumerate(self.locations):
-            if len(points):
-                inside = shapely.contains(self.outline, points)
-                distance = shapely.distance(boundary, points)
-                room[row] = float(np.min(np.where(inside, distance, -distance)))
-        return room
-
-    def _circle_share(self, row: int, radius: float) -> float:
-        circle = shapely.union_all(
-            shapely.buffer(self.locations[row], radius, quad_segs=CIRCLE_SEGMENTS)
-        )
-        return float(shapely.intersection(circle, self.outline).area / circle.area)
 
     def reach(self, radius_m: np.ndarray) -> sparse.csr_array:
         """0/1 service × zone matrix: zones within the radius (or listed)."""
@@ -396,8 +379,7 @@ def compute_coverage(
         is_circle=is_circle,
         given_radius_m=given,
         is_remote=is_remote(services),
-        # Simplified by a few metres: the share of a circle inside moves by far less than 1 %.
-        outline=shapely.simplify(shapely.union_all(area.wards.geometry.to_numpy()), 5.0),
+        outline=Outline.of_wards(area.wards.geometry.to_numpy()),
         locations=locations,
         categories=services[CATEGORIES].map(tuple).to_numpy(),
         own_radius_m=np.where(is_circle, _own_radius_m(services, given, taxonomy), np.nan),
