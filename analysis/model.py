@@ -311,6 +311,11 @@ EXCLUSION_REASONS: Final = get_args(ExclusionReason)
     REASON_STALE,
 ) = EXCLUSION_REASONS
 
+# What need is counted in: the category's indicator (docs/need.md) or every resident.
+NeedSource = Literal["indicator", "population"]
+NEED_SOURCES: Final = get_args(NeedSource)
+BY_INDICATOR, BY_POPULATION = NEED_SOURCES
+
 StaleHandling = Literal["exclude", "down-weight"]
 STALE_HANDLING: Final = get_args(StaleHandling)
 EXCLUDE_STALE, DOWN_WEIGHT_STALE = STALE_HANDLING

@@ -43,6 +43,7 @@ ORUK_KEYS = frozenset(
         "lat",
         "latitude",
         "location",
+        "locations",
         "lon",
         "longitude",
         "organisation",
@@ -74,11 +75,12 @@ ALLOWED: dict[str, frozenset[str]] = {
     # The kinds of raw public file recognised, and a word looked for in their headers.
     "analysis/reference/sources.py": frozenset({"wards", "code"}),
     # The taxonomy file's own header (data/taxonomy.csv).
-    "analysis/taxonomy.py": frozenset({"description"}),
+    "analysis/taxonomy.py": frozenset({"description", "need_unit"}),
     # The name a frame is given in error messages.
     "analysis/directory.py": frozenset({"services"}),
     # The words the gap table shows ("robust" or "fragile").
     "dashboard/components/ward_view.py": frozenset({"robust"}),
+    "analysis/outputs/profile.py": frozenset({"robust"}),
     # The URL's query parameters: the address bar's vocabulary.
     "dashboard/state.py": frozenset({"category", "ward", "postcode", "delivery", "kind", "stale"}),
 }

@@ -15,13 +15,19 @@ import pandas as pd
 from analysis.directory import Directory
 from analysis.geography import AreaSet
 from analysis.model import (
+    ACCESSIBILITY_PER_1000,
+    BY_POPULATION,
     CAPACITY,
     CATEGORIES,
     LSOA_CODE,
     LSOA_NAME,
+    NEED,
     ORG_ID,
+    POPULATION,
+    RADIUS_M,
     SERVICE_ID,
     SERVICE_NAME,
+    SUPPLY,
     WARD_CODE,
     WARD_NAME,
 )
@@ -123,7 +129,7 @@ def explain_cell(
     klass = classify_provision(
         np.array([ward_need]), np.array([n_local]), np.array([relative]), thresholds=thresholds
     )[0]
-    population = float(zones.loc[in_ward, "population"].sum())
+    population = float(zones.loc[in_ward, POPULATION].sum())
     small = flag_small_numbers(
         np.array([n_local]), np.array([population]), np.array([ward_need]), thresholds=thresholds
     )[0]
@@ -140,8 +146,8 @@ def explain_cell(
             {
                 LSOA_CODE: zones.loc[in_ward, LSOA_CODE].to_numpy(),
                 LSOA_NAME: zones.loc[in_ward, LSOA_NAME].to_numpy(),
-                "need": need[in_ward],
-                "accessibility_per_1000": access[in_ward] * 1000.0,
+                NEED: need[in_ward],
+                ACCESSIBILITY_PER_1000: access[in_ward] * 1000.0,
             }
         ),
         services=_service_rows(coverage, directory, units, local, demand, ratio),
@@ -157,13 +163,13 @@ def explain_cell(
 
 
 def _zone_need(zones, taxonomy: Taxonomy, category: str, method: Method) -> np.ndarray:
-    if method.need_source == "population":
-        return zones["population"].to_numpy(float)
+    if method.need_source == BY_POPULATION:
+        return zones[POPULATION].to_numpy(float)
     return np.nan_to_num(need_by_category(taxonomy, zones)[category].to_numpy(float))
 
 
 def _unit(zones, taxonomy: Taxonomy, category: str, method: Method) -> str:
-    if method.need_source == "population":
+    if method.need_source == BY_POPULATION:
         return "residents"
     return need_units(taxonomy, zones)[category]
 
@@ -183,16 +189,16 @@ def _service_rows(coverage, directory, units, chosen, demand, ratio) -> pd.DataF
             SERVICE_NAME: services[SERVICE_NAME].astype(str).to_numpy(),
             ORG_ID: services[ORG_ID].astype(str).to_numpy(),
             "capacity_stated": pd.to_numeric(services[CAPACITY], errors="coerce").to_numpy(),
-            "imputed": units.imputed[chosen],
+            "capacity_imputed": units.imputed[chosen],
             "categories_shared": services[CATEGORIES].map(len).to_numpy(int),
             "inside_share": inside,
-            "supply": units.supply[chosen],
-            "radius_m": units.radius_m[chosen],
+            SUPPLY: units.supply[chosen],
+            RADIUS_M: units.radius_m[chosen],
             "need_reached": demand[chosen],
             "ratio_per_1000": ratio[chosen] * 1000.0,
         }
     )
-    return rows.sort_values(["supply", SERVICE_ID], ascending=[False, True], ignore_index=True)
+    return rows.sort_values([SUPPLY, SERVICE_ID], ascending=[False, True], ignore_index=True)
 
 
 def explain_text(explanation: Explanation) -> str:
@@ -206,7 +212,7 @@ def explain_text(explanation: Explanation) -> str:
         f"1. Need: {e.need_unit}, per neighbourhood (N)",
     ]
     lines += [
-        f"   {row[LSOA_CODE]}  {row[LSOA_NAME]:<28} {row['need']:>10,.0f}"
+        f"   {row[LSOA_CODE]}  {row[LSOA_NAME]:<28} {row[NEED]:>10,.0f}"
         for _, row in e.zones.iterrows()
     ]
     lines += [f"   ward total {'':>28} {e.need:>10,.0f} people in need", ""]
@@ -217,10 +223,10 @@ def explain_text(explanation: Explanation) -> str:
     for _, s in e.services.iterrows():
         stated = (
             "unknown, counted at the median"
-            if s["imputed"]
+            if s["capacity_imputed"]
             else f"{s['capacity_stated']:,.0f} stated"
         )
-        radius = "listed wards" if np.isnan(s["radius_m"]) else f"{s['radius_m'] / 1000:g} km"
+        radius = "listed wards" if np.isnan(s[RADIUS_M]) else f"{s[RADIUS_M] / 1000:g} km"
         shared = (
             "its only category"
             if s["categories_shared"] <= 1
@@ -229,7 +235,7 @@ def explain_text(explanation: Explanation) -> str:
         lines.append(
             f"   {s[SERVICE_NAME]} ({s[SERVICE_ID]}): capacity {stated}, {shared}, "
             f"{s['inside_share']:.0%} of the catchment "
-            f"inside; q = {s['supply']:,.1f}; radius {radius}; D = {s['need_reached']:,.0f}; "
+            f"inside; q = {s[SUPPLY]:,.1f}; radius {radius}; D = {s['need_reached']:,.0f}; "
             f"R = {s['ratio_per_1000']:,.2f} per 1,000"
         )
     if e.services.empty:
@@ -240,7 +246,7 @@ def explain_text(explanation: Explanation) -> str:
         "(w = 1, 0.68, 0.22 by thirds of the radius), places a week per 1,000 in need",
     ]
     lines += [
-        f"   {row[LSOA_CODE]}  {row['accessibility_per_1000']:>10,.2f}"
+        f"   {row[LSOA_CODE]}  {row[ACCESSIBILITY_PER_1000]:>10,.2f}"
         for _, row in e.zones.iterrows()
     ]
     lines += [

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Final, Literal, get_args
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -31,6 +31,8 @@ from analysis.model import (
     ADEQUATE,
     AREA_CODE,
     AREA_NAME,
+    BY_INDICATOR,
+    BY_POPULATION,
     CATEGORIES,
     CATEGORY,
     COUNT_IMPUTED,
@@ -48,6 +50,7 @@ from analysis.model import (
     LSOA_NAME,
     MISSING,
     NEED,
+    NEED_SOURCES,
     NEED_UNIT,
     NEIGHBOURHOOD_LEVEL,
     NO_NEED,
@@ -67,6 +70,7 @@ from analysis.model import (
     WARD_NAME,
     WELL_PROVIDED,
     Level,
+    NeedSource,
 )
 from analysis.provision.accessibility import (
     Reach,
@@ -87,9 +91,6 @@ from analysis.provision.supply import MEDIAN, Imputation, capacities, membership
 from analysis.taxonomy import Taxonomy, need_by_category, need_units
 
 PER_1000: Final = 1000.0
-NeedSource = Literal["indicator", "population"]
-NEED_SOURCES: Final = get_args(NeedSource)
-BY_INDICATOR, BY_POPULATION = NEED_SOURCES
 RESIDENTS: Final = "residents"
 
 

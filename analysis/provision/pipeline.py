@@ -147,7 +147,7 @@ class Analysis:
                 variants=variants,
             )
 
-        results = self._cached(("variants", filters, method, variants), compute)
+        results = self._cached(("variant results", filters, method, variants), compute)
         baseline = self.metrics(filters, thresholds, method=method).table
         return gap_shares(
             results, baseline, thresholds=thresholds, robust_share=variants.robust_share
