@@ -187,12 +187,7 @@ def _shared_need(
 
 def _venue_distance(services: PairServices, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Metres between the nearest venues of each pair; NaN where one has no venue."""
-    out = np.full(len(a), np.nan)
-    for k, (row_a, row_b) in enumerate(zip(a, b, strict=True)):
-        venue_a, venue_b = services.venues[row_a], services.venues[row_b]
-        if venue_a is not None and venue_b is not None:
-            out[k] = float(shapely.distance(venue_a, venue_b))
-    return out
+    return shapely.distance(services.venues[a], services.venues[b]).astype(float)
 
 
 def pairs_frame(found: list[tuple[str, dict[str, np.ndarray]]]) -> pd.DataFrame:

@@ -3,13 +3,16 @@
 A service near or beyond the boundary serves people outside the analysis too, so only
 the share of its catchment's area inside counts (`analysis.provision.accessibility`).
 
-The area of a true circle (never a polygon drawn for it) inside the outline is exact: the
-outline's rings are cut into pieces of a few dozen edges, and for each piece the circle
-meets, the signed areas of the circle's intersection with the triangles (centre, edge) are
-summed — the classic decomposition of a polygon into a fan of triangles, each intersected
-with the circle in closed form (a triangle part and circular sectors). Only circles within
-reach of an edge are measured: any other lies wholly inside (share 1) or, centre outside,
-wholly outside (0). Everything is vectorised over (circle, edge) pairs.
+The area of a true circle (never a polygon drawn for it) inside the outline is exact. The
+outline's rings, exteriors anticlockwise and holes clockwise, fan into triangles (centre,
+edge) whose signed intersections with the circle sum to the area inside - each in closed
+form, a triangle part and circular sectors (`circle_triangle_area`). An edge that does not
+reach the circle contributes just the sector of the angle it subtends, and those angles sum
+to a full turn when the centre is inside and to nothing when it is outside. So the area is
+the whole circle (centre inside) or nothing, corrected by the edges within reach:
+``area = pi r^2 [centre inside] + sum over near edges of (exact - sector)``. Only those
+edges are found (an index of the outline's segments) and measured, vectorised over
+(circle, edge) pairs.
 """
 
 from __future__ import annotations
@@ -22,9 +25,9 @@ from shapely import STRtree
 
 SIMPLIFY_M = 5.0
 """The outline is simplified by this many metres: the shares move by far less than 1 %."""
-PIECE_VERTICES = 64
-"""The outline is cut into pieces of at most about this many vertices, so that a circle
-is measured against the few edges near it rather than the whole authority's."""
+ON_EDGE_M = 1e-6
+"""A centre this close to the outline has no clear inside: its share is measured on a
+fine polygon instead."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -34,42 +37,28 @@ class Outline:
     Attributes
     ----------
     outline
-        The union of the wards, simplified by `SIMPLIFY_M`.
+        The union of the wards, simplified by `SIMPLIFY_M`, exteriors anticlockwise.
     edge_tree
         An index of the outline's edges (every straight segment of every ring).
-    piece_tree
-        An index of the outline cut into small polygons (`PIECE_VERTICES`).
-    piece_edges
-        Per piece, the start of its edges in ``edge_start`` / ``edge_end`` (CSR offsets).
     edge_start, edge_end
-        Edge end points (x, y) of every piece, exteriors anticlockwise and holes
-        clockwise, so that signed areas add up to the area inside.
+        The edges' end points (x, y), in the rings' orientation.
     """
 
     outline: shapely.Geometry
     edge_tree: STRtree
-    piece_tree: STRtree
-    piece_edges: np.ndarray
     edge_start: np.ndarray
     edge_end: np.ndarray
 
     @classmethod
     def of_wards(cls, wards: np.ndarray) -> Outline:
-        """Index the union of ``wards`` (polygons): its edges, and its area as pieces."""
-        outline = shapely.simplify(shapely.union_all(np.asarray(wards, dtype=object)), SIMPLIFY_M)
-        pieces = shapely.orient_polygons(
-            np.array(
-                [piece for part in shapely.get_parts(outline) for piece in _subdivide(part)],
-                dtype=object,
-            )
-        )
-        starts, ends, owner = _edges(pieces)
+        """Index the union of ``wards`` (polygons) by its edges."""
+        union = shapely.union_all(np.asarray(wards, dtype=object))
+        outline = shapely.orient_polygons(shapely.simplify(union, SIMPLIFY_M))
+        starts, ends = _edges(outline)
         shapely.prepare(outline)
         return cls(
             outline=outline,
-            edge_tree=STRtree(_segments(outline)),
-            piece_tree=STRtree(pieces),
-            piece_edges=np.concatenate([[0], np.cumsum(np.bincount(owner, minlength=len(pieces)))]),
+            edge_tree=STRtree(shapely.linestrings(np.stack([starts, ends], axis=1))),
             edge_start=starts,
             edge_end=ends,
         )
@@ -90,28 +79,28 @@ class Outline:
         return out
 
     def _single_shares(self, points: np.ndarray, radius: np.ndarray) -> np.ndarray:
-        share = shapely.contains(self.outline, points).astype(float)
-        near_edge = self.edge_tree.query(points, predicate="dwithin", distance=radius)[0]
-        near_piece = self.piece_tree.query(points, predicate="dwithin", distance=radius)[0]
-        # Outside, a circle crossing no edge may still hold pieces (all of a small
-        # authority): those are measured too.
-        around = np.setdiff1d(np.unique(near_piece), np.flatnonzero(share > 0))
-        measure = np.union1d(np.unique(near_edge), around).astype(int)
-        if len(measure):
-            inside = self.area_inside(points[measure], radius[measure])
-            share[measure] = inside / (np.pi * radius[measure] ** 2)
-        return np.clip(share, 0.0, 1.0)
+        area, on_edge = self._area_inside(points, radius)
+        share = np.clip(area / (np.pi * radius**2), 0.0, 1.0)
+        for position in np.flatnonzero(on_edge):
+            share[position] = self._union_share(points[position : position + 1], radius[position])
+        return share
 
     def area_inside(self, centres: np.ndarray, radius: np.ndarray) -> np.ndarray:
         """The exact area (m²) of each circle (centre point, radius) inside the outline."""
-        circle, piece = self.piece_tree.query(centres, predicate="dwithin", distance=radius)
-        counts = self.piece_edges[piece + 1] - self.piece_edges[piece]
-        pair = np.repeat(np.arange(len(circle)), counts)
-        edge = _ranges(self.piece_edges[piece], counts)
-        xy = shapely.get_coordinates(centres)[circle[pair]]
+        return self._area_inside(centres, radius)[0]
+
+    def _area_inside(self, centres: np.ndarray, radius: np.ndarray):
+        """Area inside per circle, and whether its centre lies on the outline."""
+        circle, edge = self.edge_tree.query(centres, predicate="dwithin", distance=radius)
+        xy = shapely.get_coordinates(centres)[circle]
         a, b = self.edge_start[edge] - xy, self.edge_end[edge] - xy
-        areas = circle_triangle_area(a, b, radius[circle[pair]])
-        return np.bincount(circle[pair], weights=areas, minlength=len(centres))
+        r = radius[circle]
+        correction = circle_triangle_area(a, b, r) - 0.5 * r**2 * _angle(a, b)
+        whole = np.where(shapely.contains(self.outline, centres), np.pi * radius**2, 0.0)
+        area = whole + np.bincount(circle, weights=correction, minlength=len(centres))
+        on_edge = np.zeros(len(centres), dtype=bool)
+        on_edge[circle[_distance_to_origin(a, b) < ON_EDGE_M]] = True
+        return area, on_edge
 
     def _union_share(self, points: np.ndarray, radius: float) -> float:
         """Several venues: the share of their circles' union (drawn as fine polygons)."""
@@ -152,46 +141,24 @@ def _part(p: np.ndarray, q: np.ndarray, radius: np.ndarray) -> np.ndarray:
     return np.where(inside, 0.5 * cross, sector)
 
 
-def _ranges(start: np.ndarray, count: np.ndarray) -> np.ndarray:
-    """The concatenated ranges [start_i, start_i + count_i)."""
-    offsets = np.repeat(start - np.concatenate([[0], np.cumsum(count)[:-1]]), count)
-    return np.arange(int(count.sum())) + offsets
+def _angle(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Signed angle (radians) from ``a`` to ``b`` seen from the origin, per row."""
+    cross = a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
+    return np.arctan2(cross, np.einsum("ij,ij->i", a, b))
 
 
-def _subdivide(polygon: shapely.Geometry, limit: int = PIECE_VERTICES) -> list:
-    """``polygon`` cut by quadrants of its bounds until each piece has ≤ ``limit`` vertices."""
-    if shapely.get_num_coordinates(polygon) <= limit:
-        return [polygon]
-    west, south, east, north = polygon.bounds
-    middle_x, middle_y = (west + east) / 2, (south + north) / 2
-    quadrants = [
-        (west, south, middle_x, middle_y),
-        (middle_x, south, east, middle_y),
-        (west, middle_y, middle_x, north),
-        (middle_x, middle_y, east, north),
-    ]
-    pieces = []
-    for box in quadrants:
-        for piece in shapely.get_parts(shapely.clip_by_rect(polygon, *box)):
-            if shapely.get_type_id(piece) == 3 and piece.area > 0:  # a polygon
-                pieces += _subdivide(piece, limit)
-    return pieces
+def _distance_to_origin(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Distance from the origin to the segment a-b, per row."""
+    d = b - a
+    length = np.einsum("ij,ij->i", d, d)
+    t = np.clip(-np.einsum("ij,ij->i", a, d) / np.where(length > 0, length, 1.0), 0.0, 1.0)
+    nearest = a + t[:, None] * d
+    return np.sqrt(np.einsum("ij,ij->i", nearest, nearest))
 
 
-def _edges(pieces: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every ring edge of every piece: start and end points, and the piece it belongs to."""
-    rings = shapely.get_rings(pieces, return_index=True)
-    coords, ring = shapely.get_coordinates(rings[0], return_index=True)
+def _edges(outline: shapely.Geometry) -> tuple[np.ndarray, np.ndarray]:
+    """Every ring edge of the outline: start and end points, in the rings' orientation."""
+    rings = shapely.get_rings(shapely.get_parts(outline))
+    coords, ring = shapely.get_coordinates(rings, return_index=True)
     same_ring = ring[1:] == ring[:-1]
-    owner = rings[1][ring[:-1][same_ring]]
-    return coords[:-1][same_ring], coords[1:][same_ring], owner
-
-
-def _segments(outline: shapely.Geometry) -> np.ndarray:
-    """The outline's straight segments, each its own line (for a fine-grained index)."""
-    coords, ring = shapely.get_coordinates(
-        shapely.get_rings(shapely.get_parts(outline)), return_index=True
-    )
-    same_ring = ring[1:] == ring[:-1]
-    starts, ends = coords[:-1][same_ring], coords[1:][same_ring]
-    return shapely.linestrings(np.stack([starts, ends], axis=1))
+    return coords[:-1][same_ring], coords[1:][same_ring]
