@@ -127,8 +127,9 @@ one: a weekly session of a typical community service. Stated capacities, when an
 instead (their median)."""
 
 DUPLICATE_MIN_JACCARD: Final = 0.5
-"""Two local services of one category are a duplicate pair when at least half of the need
-they reach between them is reached by both (Jaccard index)."""
+"""Two local services of different organisations in one category are a duplicate pair when
+at least half of the need they reach between them is reached by both (decay-weighted
+Jaccard index, docs/analysis.md)."""
 
 STALE_AFTER_MONTHS: Final = 12
 """A record not updated for this many months is stale: directories go out of date within
