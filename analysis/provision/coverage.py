@@ -409,15 +409,19 @@ def _unique_ids(services: pd.DataFrame) -> pd.Index:
 def _service_locations(services: gpd.GeoDataFrame) -> np.ndarray:
     """Per service, an array of its location points (all of them, for several venues)."""
     venues = services[LOCATIONS] if LOCATIONS in services.columns else services[LOCATION]
+    chosen = np.where(_has_point(venues), venues.to_numpy(object), services[LOCATION].to_numpy())
+    chosen = np.where(_has_point(chosen), chosen, None)
+    parts, owner = shapely.get_parts(chosen, return_index=True)
     out = np.empty(len(services), dtype=object)
-    for row, (many, one) in enumerate(zip(venues, services[LOCATION], strict=True)):
-        geometry = many if _is_point(many) else one
-        out[row] = shapely.get_parts(geometry) if _is_point(geometry) else np.empty(0, object)
+    out[:] = np.split(parts, np.searchsorted(owner, np.arange(1, len(services))))
     return out
 
 
-def _is_point(geometry) -> bool:
-    return geometry is not None and not shapely.is_missing(geometry) and not geometry.is_empty
+def _has_point(geometries) -> np.ndarray:
+    """Per geometry: a point or points, not missing or empty."""
+    values = np.asarray(geometries, dtype=object)
+    present = np.array([isinstance(g, shapely.Geometry) for g in values], dtype=bool)
+    return present & ~shapely.is_empty(np.where(present, values, None))
 
 
 def _largest_radius_m(services: pd.DataFrame, given: np.ndarray, taxonomy: Taxonomy):
@@ -451,19 +455,19 @@ def _circle_pairs(
     zone_xy = shapely.get_coordinates(points)
     venue_xy = shapely.get_coordinates(venues)
     tree = cKDTree(zone_xy)
-    hits = tree.query_ball_point(venue_xy, r=radius_m[owner])
+    hits = tree.query_ball_point(venue_xy, r=radius_m[owner], return_sorted=True)
     counts = np.fromiter((len(h) for h in hits), int, len(hits))
     service = np.repeat(owner, counts).astype(np.int64)
     zone = np.concatenate([np.asarray(h, np.int64) for h in hits] or [np.empty(0, np.int64)])
     distance = np.hypot(*(zone_xy[zone] - np.repeat(venue_xy, counts, axis=0)).T)
+    if len(np.unique(owner)) == len(owner):
+        return service, zone, distance  # one venue each: already in (service, zone) order
     # A service with several venues keeps, per zone, its nearest one.
-    frame = pd.DataFrame({"s": service, "z": zone, "d": distance})
-    nearest = frame.groupby(["s", "z"], sort=True)["d"].min().reset_index()
-    return (
-        nearest["s"].to_numpy(np.int64),
-        nearest["z"].to_numpy(np.int64),
-        nearest["d"].to_numpy(float),
-    )
+    order = np.lexsort((distance, service * len(zone_xy) + zone))
+    service, zone, distance = service[order], zone[order], distance[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (service[1:] != service[:-1]) | (zone[1:] != zone[:-1])
+    return service[first], zone[first], distance[first]
 
 
 def _listed(kinds: np.ndarray, ward_lists: np.ndarray, zone_wards: np.ndarray):
