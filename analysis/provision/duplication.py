@@ -125,7 +125,7 @@ def duplicate_pairs(
     dict of numpy.ndarray
         ``service_a``, ``service_b`` (in id order), ``jaccard``, ``need_in_common`` (people),
         ``distance_m`` (between the nearest venues; NaN for area-based services) and
-        ``ward_code`` (the area that holds the pair: most of the shared need lives there).
+        ``ward_code`` (the area that holds the largest part of the need the two share).
 
     Notes
     -----

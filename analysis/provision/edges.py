@@ -3,7 +3,7 @@
 A service near or beyond the boundary serves people outside the analysis too, so only
 the share of its catchment's area inside counts (`analysis.provision.accessibility`).
 
-The area of a true circle (never a polygon drawn for it) inside the outline is exact. The
+The area of a true circle (not a polygon drawn for it) inside the outline is exact. The
 outline's rings, exteriors anticlockwise and holes clockwise, fan into triangles (centre,
 edge) whose signed intersections with the circle sum to the area inside - each in closed
 form, a triangle part and circular sectors (`circle_triangle_area`). An edge that does not
@@ -12,7 +12,8 @@ to a full turn when the centre is inside and to nothing when it is outside. So t
 the whole circle (centre inside) or nothing, corrected by the edges within reach:
 ``area = pi r^2 [centre inside] + sum over near edges of (exact - sector)``. Only those
 edges are found (an index of the outline's segments) and measured, vectorised over
-(circle, edge) pairs.
+(circle, edge) pairs. A service with several venues is measured on the union of its
+circles drawn as fine polygons (512 sides each), the one place an area is approximated.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from analysis.model import (
     WARD_CODE,
     WARD_NAME,
 )
-from analysis.provision.coverage import Coverage
+from analysis.provision.coverage import STEPPED, Coverage
 from analysis.provision.metrics import (
     Method,
     Thresholds,
@@ -201,12 +201,22 @@ def _service_rows(coverage, directory, units, chosen, demand, ratio) -> pd.DataF
     return rows.sort_values([SUPPLY, SERVICE_ID], ascending=[False, True], ignore_index=True)
 
 
+def _decay_words(method: Method) -> str:
+    return "stepped decay" if method.decay == STEPPED else "no decay"
+
+
+def _weight_words(method: Method) -> str:
+    if method.decay == STEPPED:
+        return "w = 1, 0.68, 0.22 by thirds of the radius"
+    return "w = 1 anywhere in the catchment"
+
+
 def explain_text(explanation: Explanation) -> str:
     """The explanation as plain text, each number with its unit."""
     e = explanation
     lines = [
         f"{e.category_label} in {e.ward_name} ({e.ward_code})",
-        f"Method: {e.method.decay} decay, catchments × {e.method.catchment_factor:g}, "
+        f"Method: {_decay_words(e.method)}, catchments × {e.method.catchment_factor:g}, "
         f"unknown capacity at the category's {e.method.imputation}.",
         "",
         f"1. Need: {e.need_unit}, per neighbourhood (N)",
@@ -222,7 +232,7 @@ def explain_text(explanation: Explanation) -> str:
     )
     for _, s in e.services.iterrows():
         stated = (
-            "unknown, counted at the median"
+            f"unknown, counted at the {e.method.imputation}"
             if s["capacity_imputed"]
             else f"{s['capacity_stated']:,.0f} stated"
         )
@@ -243,7 +253,7 @@ def explain_text(explanation: Explanation) -> str:
     lines += [
         "",
         "3. Accessibility of each neighbourhood: A = Σ w R over the services reaching it "
-        "(w = 1, 0.68, 0.22 by thirds of the radius), places a week per 1,000 in need",
+        f"({_weight_words(e.method)}), places a week per 1,000 in need",
     ]
     lines += [
         f"   {row[LSOA_CODE]}  {row[ACCESSIBILITY_PER_1000]:>10,.2f}"

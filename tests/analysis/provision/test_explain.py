@@ -19,6 +19,7 @@ from analysis.model import (
 from analysis.provision.coverage import NO_DECAY, compute_coverage
 from analysis.provision.explain import explain_cell, explain_text
 from analysis.provision.metrics import Method, compute_metrics
+from analysis.provision.supply import LOWER_QUARTILE
 
 CELLS = [
     ("E05010901", "food"),  # Henbury and Brentry: under-served, three local services
@@ -83,3 +84,28 @@ def test_the_text_names_every_service_and_the_units(demo, bristol):
     assert "places a week per 1,000 people in need" in text
     assert e.need_unit in text
     assert "1 = city average per person in need" in text
+
+
+@pytest.mark.parametrize(
+    ("method", "said", "not_said"),
+    [
+        (Method(), ["w = 1, 0.68, 0.22", "counted at the median"], ["w = 1 anywhere"]),
+        (
+            Method(decay=NO_DECAY, imputation=LOWER_QUARTILE),
+            ["w = 1 anywhere", "no decay", "counted at the lower quartile"],
+            ["0.68", "median"],
+        ),
+    ],
+)
+def test_the_text_names_the_method_it_used(demo, method, said, not_said):
+    coverage, directory, area, taxonomy = demo
+    table = compute_metrics(coverage, directory, area, taxonomy, method=method).table
+    imputed = table[table[IMPUTED_SHARE] > 0].iloc[0]
+    explanation = explain_cell(
+        *demo, ward_code=imputed[AREA_CODE], category=imputed[CATEGORY], method=method
+    )
+    text = explain_text(explanation)
+    for words in said:
+        assert words in text
+    for words in not_said:
+        assert words not in text
