@@ -311,7 +311,7 @@ EXCLUSION_REASONS: Final = get_args(ExclusionReason)
     REASON_STALE,
 ) = EXCLUSION_REASONS
 
-# What need is counted in: the category's indicator (docs/need.md) or every resident.
+# What need is counted in: the category's indicator (docs/taxonomy.md) or every resident.
 NeedSource = Literal["indicator", "population"]
 NEED_SOURCES: Final = get_args(NeedSource)
 BY_INDICATOR, BY_POPULATION = NEED_SOURCES
