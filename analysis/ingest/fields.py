@@ -323,8 +323,8 @@ FIELDS: Final[tuple[Field, ...]] = (
         label="Capacity",
         group=SERVICE_GROUP,
         description=(
-            "People helped per week, a number. Blank: 1 (one 'unit', so every service counts the "
-            "same)."
+            "People helped per week, a number. Blank: unknown (a warning), counted at the median "
+            "capacity of its category's services."
         ),
         example="40",
         synonyms=word_list(

@@ -230,12 +230,13 @@ def _accepted_services(checked: CheckedTable, shape: AreaShape) -> gpd.GeoDataFr
     services = gpd.GeoDataFrame(
         accepted_df[columns_out].reset_index(drop=True), geometry=geometry.values, crs=CRS_COMPUTE
     )
-    services[LOCATION] = gpd.GeoSeries(location.values, crs=CRS_COMPUTE)
     # Several venues: all of them, so that each reaches the people around it.
-    services[LOCATIONS] = gpd.GeoSeries(
-        [many if many is not None else one for many, one in zip(venues, location, strict=True)],
-        crs=CRS_COMPUTE,
-    )
+    every_venue = [
+        many if many is not None else one for many, one in zip(venues, location, strict=True)
+    ]
+    # Placed as SERVICE_COLUMNS lists them, before the area served (the Directory's order).
+    services.insert(len(columns_out), LOCATION, gpd.GeoSeries(location.values, crs=CRS_COMPUTE))
+    services.insert(len(columns_out) + 1, LOCATIONS, gpd.GeoSeries(every_venue, crs=CRS_COMPUTE))
     return services
 
 

@@ -10,7 +10,9 @@ from analysis.cli import main
 from analysis.settings import REPO_ROOT
 from tests.analysis.ingest.helpers import ORUK_DATA, csv_bytes
 
-GOOD = csv_bytes(["org_name", "postcode", "categories"], ["Heron", "BS8 1TH", "food"])
+GOOD = csv_bytes(
+    ["org_name", "postcode", "categories", "capacity"], ["Heron", "BS8 1TH", "food", "40"]
+)
 MIXED = csv_bytes(
     ["Organisation", "Post Code", "Category"],
     ["Heron", "BS8 1TH", "food; Knitting"],

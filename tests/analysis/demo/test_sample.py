@@ -133,9 +133,24 @@ def test_sizes_and_columns(sample):
     assert sample["service_id"].is_unique
 
 
-def test_validates_with_zero_rejections_and_warnings(loaded):
+def test_validates_with_zero_rejections_and_only_the_blank_capacities_warned(sample, loaded):
     directory, report = loaded
-    assert (report.rows_read, report.accepted, report.rejected, report.warnings) == (900, 900, 0, 0)
+    # The blank capacities are the only warnings: one unknown_capacity on each such row
+    # (a spreadsheet's row number: the header is row 1).
+    blank_rows = [int(i) + 2 for i in sample.index[sample["capacity"] == ""]]
+    assert len(blank_rows) == 90  # 10 % of the 900, left blank on purpose
+    assert (report.rows_read, report.accepted, report.rejected) == (900, 900, 0)
+    assert report.warnings == len(blank_rows)
+    assert [(p.row, p.column, p.value, p.code, p.severity) for p in report.problems] == [
+        (row, "capacity", "", "unknown_capacity", "warning") for row in blank_rows
+    ]
+    unknown = directory.services["capacity"].isna()
+    assert directory.services.loc[unknown, "source_row"].tolist() == blank_rows
+    assert report.notes == (
+        f"{len(blank_rows)} of 900 accepted services have no capacity given (unknown): the "
+        "analysis counts each at its category's median and reports how much of each figure "
+        "rests on such estimates",
+    )
     assert report.unmapped_categories == {}
     assert len(directory.organisations) == 400
 

@@ -16,7 +16,7 @@ from analysis.ingest.area_served import (
 from analysis.ingest.locate import area_shape
 from tests.analysis.ingest.helpers import TAXONOMY, load_rows, problems
 
-OK = {"org_name": "Heron Neighbours", "postcode": "BS8 1TH", "categories": "food"}
+OK = {"org_name": "Heron Neighbours", "postcode": "BS8 1TH", "categories": "food", "capacity": "40"}
 EASTON, LAWRENCE_HILL = "E05010896", "E05010907"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import pandas as pd
@@ -231,19 +232,30 @@ def test_read_contact_public_unclear():
 
 
 @pytest.mark.parametrize(
-    ("text", "people"), [("40", 40.0), ("1,200", 1200.0), ("40 per week", 40.0), ("", 1.0)]
+    ("text", "people"), [("40", 40.0), ("1,200", 1200.0), ("40 per week", 40.0)]
 )
 def test_read_capacity(text, people):
     assert read_capacity(text) == (people, ())
 
 
+def test_a_blank_capacity_is_unknown():
+    value, issues = read_capacity("")
+    assert math.isnan(value)
+    assert messages(issues) == [
+        "unknown_capacity '': no capacity given, so it is unknown: the analysis counts it at "
+        "the median capacity of its category's services in this file. Fix: give the number "
+        "of people the service can help per week, e.g. 40"
+    ]
+
+
 @pytest.mark.parametrize("text", ["lots", "-5", "0", "1e999"])
 def test_read_capacity_refuses(text):
     value, issues = read_capacity(text)
-    assert value == 1.0
+    assert math.isnan(value)
     assert messages(issues) == [
-        f"bad_capacity {text!r}: not a positive number of people per week; 1 is used. Fix: "
-        "write a number such as 40, or leave it empty"
+        f"bad_capacity {text!r}: not a positive number of people per week, so it is unknown: "
+        "the analysis counts it at the median capacity of its category's services in this "
+        "file. Fix: write a number such as 40, or leave it empty"
     ]
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 
 from tests.analysis.ingest.helpers import csv_bytes, load, load_rows, problems
 
-OK = {"org_name": "Heron Neighbours", "postcode": "BS8 1TH", "categories": "food"}
+OK = {"org_name": "Heron Neighbours", "postcode": "BS8 1TH", "categories": "food", "capacity": "40"}
 CATEGORY_FIX = (
     "Fix: use category ids or synonyms from data/taxonomy.csv (e.g. food, money_advice), or "
     "add the term to a category's synonyms"
@@ -24,6 +25,7 @@ def test_a_clean_row_has_no_problems(bristol):
         "heron-neighbours",
         "heron-neighbours",
     )
+    assert (service["capacity"], service["flags"]) == (40.0, ())
 
 
 # ---- errors: the row is rejected ------------------------------------------------------------
@@ -140,10 +142,18 @@ def test_extra_fields(bristol):
             "write yes (contact details may be shown publicly) or no",
         ),
         (
+            {**OK, "capacity": ""},
+            "unknown_capacity",
+            "row 2, column 'capacity', value '': no capacity given, so it is unknown: the "
+            "analysis counts it at the median capacity of its category's services in this "
+            "file. Fix: give the number of people the service can help per week, e.g. 40",
+        ),
+        (
             {**OK, "capacity": "lots"},
             "bad_capacity",
-            "row 2, column 'capacity', value 'lots': not a positive number of people per week; "
-            "1 is used. Fix: write a number such as 40, or leave it empty",
+            "row 2, column 'capacity', value 'lots': not a positive number of people per week, "
+            "so it is unknown: the analysis counts it at the median capacity of its category's "
+            "services in this file. Fix: write a number such as 40, or leave it empty",
         ),
         (
             {**OK, "last_updated": "last spring"},
@@ -243,6 +253,35 @@ def test_warnings_keep_the_row(bristol, row, code, message):
     assert code in directory.services.iloc[0]["flags"]
 
 
+def test_an_unknown_capacity_is_nan_flagged_and_counted_in_the_notes(bristol):
+    rows = [
+        {**OK, "service_name": "stated"},
+        {**OK, "service_name": "blank", "capacity": ""},
+        {**OK, "service_name": "unclear", "capacity": "lots"},
+        {**OK, "org_name": "", "service_name": "", "capacity": ""},  # rejected: no name
+    ]
+    directory, report = load_rows(bristol, *rows)
+    services = directory.services.set_index("service_name")
+    assert services.loc["stated", "capacity"] == 40.0
+    assert math.isnan(services.loc["blank", "capacity"])
+    assert math.isnan(services.loc["unclear", "capacity"])
+    assert services["flags"].to_dict() == {
+        "stated": (),
+        "blank": ("unknown_capacity",),
+        "unclear": ("bad_capacity",),
+    }
+    assert [(p.row, p.column, p.code) for p in report.problems if p.column == "capacity"] == [
+        (3, "capacity", "unknown_capacity"),
+        (4, "capacity", "bad_capacity"),
+        (5, "capacity", "unknown_capacity"),
+    ]
+    # The note counts the accepted services only: the rejected row 5 is left out.
+    assert report.notes == (
+        "2 of 3 accepted services have no capacity given (unknown): the analysis counts each "
+        "at its category's median and reports how much of each figure rests on such estimates",
+    )
+
+
 def test_outside_area_warning(bristol):
     _, report = load_rows(
         bristol, {**OK, "postcode": "", "latitude": "51.5074", "longitude": "-0.1278"}
@@ -289,13 +328,14 @@ def test_contact_public_defaults_to_no_in_a_template(bristol):
 
 def test_semicolon_file_with_everything_in_it(bristol):
     data = csv_bytes(
-        ["Organisation", "Post Code", "Category", "What we do"],
-        ["Heron", "bs8 1th", "Foodbank", "Meals, parcels"],
+        ["Organisation", "Post Code", "Category", "What we do", "Places per week"],
+        ["Heron", "bs8 1th", "Foodbank", "Meals, parcels", "1,200"],
         delimiter=";",
     )
     directory, report = load(data, bristol)
     assert report.problems == () and report.notes == ("values separated by semicolons",)
-    assert directory.services.iloc[0]["description"] == "Meals, parcels"
+    service = directory.services.iloc[0]
+    assert (service["description"], service["capacity"]) == ("Meals, parcels", 1200.0)
 
 
 def test_problems_with_another_location_of_a_feed_service(bristol):

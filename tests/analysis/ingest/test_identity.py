@@ -18,7 +18,7 @@ from analysis.ingest.identity import (
 from analysis.model import ORG_COLUMNS
 from tests.analysis.ingest.helpers import load_rows, problems
 
-OK = {"org_name": "Heron Neighbours", "postcode": "BS8 1TH", "categories": "food"}
+OK = {"org_name": "Heron Neighbours", "postcode": "BS8 1TH", "categories": "food", "capacity": "40"}
 
 
 def test_duplicate_row_is_reported_once(bristol):

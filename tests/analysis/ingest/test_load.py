@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 
 import pandas as pd
 import pytest
@@ -11,9 +12,9 @@ from hypothesis import strategies as st
 
 from analysis.directory import Directory
 from analysis.errors import ColumnMappingError
-from analysis.ingest.fields import TEMPLATE_COLUMNS
+from analysis.ingest.fields import FIELD_NAMES, TEMPLATE_COLUMNS
 from analysis.ingest.identity import name_key
-from analysis.ingest.load import build_directory
+from analysis.ingest.load import CAPACITY_UNKNOWN, build_directory
 from analysis.ingest.read import read_table
 from analysis.model import ORG_COLUMNS, SERVICE_COLUMNS
 from tests.analysis.ingest.helpers import (
@@ -58,7 +59,13 @@ def test_report_names_the_mapping_and_ignored_columns(bristol):
         "longitude": "lng",
     }
     assert report.ignored_columns == ("Notes",)
-    assert {p.column for p in report.problems} <= set(MESSY_HEADER) | {"(whole row)"}
+    # Problems name the file's own columns; a field the file has no column for, by its name.
+    absent = set(FIELD_NAMES) - set(report.mapping_used)
+    assert {p.column for p in report.problems} <= set(MESSY_HEADER) | {"(whole row)"} | absent
+    # No capacity column: every row's capacity is unknown, the rejected row 4's too.
+    assert [(p.row, p.code) for p in report.problems if p.column == "capacity"] == [
+        (row, "unknown_capacity") for row in (2, 3, 4, 5)
+    ]
 
 
 def test_rejected_rows_csv_round_trips_the_original_cells(bristol):
@@ -79,13 +86,21 @@ def test_rejected_rows_csv_round_trips_the_original_cells(bristol):
 
 
 def test_a_column_mapping_changes_what_is_read(bristol):
-    data = csv_bytes(["Who", "Where", "Kind of help"], ["Heron", "BS8 1TH", "food"])
+    data = csv_bytes(
+        ["Who", "Where", "Kind of help", "How many"], ["Heron", "BS8 1TH", "food", "25"]
+    )
     with pytest.raises(ColumnMappingError, match="no column holds the organisation"):
         load(data, bristol)
-    mapping = {"org_name": "Who", "postcode": "Where", "categories": "Kind of help"}
+    mapping = {
+        "org_name": "Who",
+        "postcode": "Where",
+        "categories": "Kind of help",
+        "capacity": "How many",
+    }
     directory, report = load(data, bristol, columns=mapping)
     assert report.mapping_used == mapping and report.problems == ()
-    assert directory.services.iloc[0]["postcode"] == "BS8 1TH"
+    service = directory.services.iloc[0]
+    assert (service["postcode"], service["capacity"]) == ("BS8 1TH", 25.0)
 
 
 def test_the_dashboard_path_read_then_build(bristol):
@@ -174,7 +189,13 @@ def test_every_row_is_accounted_for_and_keeps_its_meaning(bristol, table, delimi
             )
         else:
             assert name_key(org["org_name"]) == name_key(org_name)
-        assert service.capacity == (40.0 if given["capacity"] == "40" else 1.0)
+        if given["capacity"] == "40":
+            assert service.capacity == 40.0
+            assert not CAPACITY_UNKNOWN & set(service.flags)
+        else:  # blank or unclear: unknown, and flagged so
+            assert math.isnan(service.capacity)
+            code = "unknown_capacity" if given["capacity"] == "" else "bad_capacity"
+            assert code in service.flags
 
 
 def test_the_template_columns_are_the_field_names():

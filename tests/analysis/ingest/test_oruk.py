@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import shutil
 import zipfile
 
@@ -59,7 +60,10 @@ def test_v3_page_several_locations_identifiers_and_status(bristol):
     assert cafe.postcode == "BS8 1TH"  # the physical address, not the postal one
     # Two locations: the union of two 3 km catchments, larger than one circle.
     assert cafe.geometry.area > 1.2 * 3.14 * 3000**2
-    assert closed.flags == ("inactive",)
+    # Open Referral UK has no capacity field: a feed's capacities are all unknown.
+    assert math.isnan(cafe.capacity) and math.isnan(closed.capacity)
+    assert cafe.flags == ("unknown_capacity",)
+    assert closed.flags == ("unknown_capacity", "inactive")
     assert report.unmapped_categories == {"Cake decorating": 1}
     org = directory.organisations.iloc[0]
     assert (org["kind"], org["charity_number"]) == ("charity", "9900001")
@@ -76,7 +80,12 @@ def test_messy_feed_variants(bristol):
     assert report.unmapped_categories == {"Knitting circle": 1}
     assert by_name.loc["Bramble Listening Line"]["area_kind"] == "citywide"
     mystery = by_name.loc["Mystery Drop-in"]
-    assert mystery["flags"] == ("org_name_from_service", "uncategorised", "no_location")
+    assert mystery["flags"] == (
+        "org_name_from_service",
+        "uncategorised",
+        "no_location",
+        "unknown_capacity",
+    )
     assert mystery["geometry"].is_empty
 
 
