@@ -227,14 +227,17 @@ def _analyse(args: argparse.Namespace) -> int:
     counts = result.service_counts
     dropped = sum(analysis.selection(filters).excluded.values())
     n_areas = table[AREA_CODE].nunique()
+    pairs = len(result.duplicates)
     print(
         f"wrote {len(table)} rows ({n_areas} {args.level}s × "
         f"{len(table) // max(n_areas, 1)} categories) to {path}: "
         + ", ".join(f"{classes.get(name, 0)} {name}" for name in PROVISION_CLASSES)
         + f"; {counts[COUNT_SERVICES] + dropped} services, {dropped} filtered out, "
         f"{counts[COUNT_UNCATEGORISED]} uncategorised (in no category), "
-        f"{counts[COUNT_IMPUTED]} with capacity unknown (counted at their category's median), "
-        f"{len(result.duplicates)} duplicate pairs"
+        f"{counts[COUNT_IMPUTED]} with capacity unknown (counted at their category's median "
+        f"capacity, or {settings.DEFAULT_CAPACITY:g} places a week where it states none), "
+        f"{pairs} duplicate pair{'' if pairs == 1 else 's'} (local services of two "
+        "organisations reaching mostly the same people)"
     )
     return 0
 
@@ -407,7 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
         prog="python -m analysis",
-        description="Safety Net: where voluntary-sector help overlaps and where it is missing.",
+        description="Safety Net: where voluntary-sector help is missing or duplicated.",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -9,6 +9,11 @@ text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return g
 leading apostrophe, so opening the file shows the text and runs nothing (the one rule in
 `analysis.escape.spreadsheet_cell`, shared with the rejected-rows CSV of
 `analysis.ingest.import_report`).
+
+Every number exported says what it is: the XLSX workbook has a ``columns`` sheet giving
+each table column's unit and meaning (`columns_frame`) and its ``parameters`` sheet a
+meaning per parameter; GeoJSON carries both in its ``metadata``. A CSV holds the table
+alone, its header the column names `columns_frame` describes.
 """
 
 from __future__ import annotations
@@ -27,10 +32,42 @@ from analysis.crs import to_display
 from analysis.errors import AnalysisError
 from analysis.escape import spreadsheet_cell
 from analysis.geography import AreaSet
-from analysis.model import AREA_CODE, LIST_SEPARATOR, LSOA_CODE, VALUE, WARD_CODE, WARD_LEVEL
+from analysis.model import (
+    ACCESSIBILITY_PER_1000,
+    AREA_CODE,
+    AREA_NAME,
+    CATEGORY,
+    COLUMN,
+    COUNT_IMPUTED,
+    COUNT_NO_COVERAGE,
+    COUNT_OTHER_CATEGORIES,
+    COUNT_REMOTE,
+    COUNT_SERVICES,
+    COUNT_UNCATEGORISED,
+    COUNT_USED,
+    DUPLICATE_PAIRS,
+    IMPUTED_SHARE,
+    LIST_SEPARATOR,
+    LOCAL_SERVICES,
+    LSOA_CODE,
+    NEED,
+    NEED_UNIT,
+    ORGANISATIONS,
+    POPULATION,
+    PROVISION_CLASS,
+    PROVISION_CLASSES,
+    RELATIVE_PROVISION,
+    REMOTE_OPTIONS,
+    SMALL_NUMBERS,
+    UNCERTAIN,
+    VALUE,
+    WARD_CODE,
+    WARD_LEVEL,
+)
 from analysis.provision.metrics import MetricsResult
 
 __all__ = [
+    "columns_frame",
     "csv_bytes",
     "export_metrics",
     "geojson_bytes",
@@ -46,8 +83,103 @@ __all__ = [
 SUFFIXES: Final = (".csv", ".xlsx", ".geojson")
 TABLE_SHEET: Final = "table"
 PARAMETERS_SHEET: Final = "parameters"
-PARAMETER_COLUMNS: Final = ("parameter", VALUE)
-"""Columns of `parameters_frame`: what was set, and to what."""
+COLUMNS_SHEET: Final = "columns"
+UNIT: Final = "unit"
+MEANING: Final = "meaning"
+PARAMETER_COLUMNS: Final = ("parameter", VALUE, MEANING)
+"""Columns of `parameters_frame`: what was set, to what, and what it means."""
+DESCRIPTION_COLUMNS: Final = (COLUMN, UNIT, MEANING)
+"""Columns of `columns_frame`: each table column's unit and meaning."""
+RP_MEANING: Final = "1 = city average per person in need"
+"""What a relative provision of 1 means, written wherever one is shown."""
+
+COLUMN_DESCRIPTIONS: Final[dict[str, tuple[str, str]]] = {
+    AREA_CODE: ("", "ONS code of the ward or neighbourhood"),
+    AREA_NAME: ("", "name of the ward or neighbourhood"),
+    WARD_CODE: ("", "ONS code of the ward the neighbourhood is in"),
+    CATEGORY: ("", "need category id (data/taxonomy.csv)"),
+    POPULATION: ("residents", "residents of the area"),
+    NEED: (
+        "people, in the row's need_unit",
+        "how many people the category is for: residents its need indicator counts",
+    ),
+    NEED_UNIT: ("", "the unit the row's need is counted in"),
+    LOCAL_SERVICES: (
+        "count of services",
+        "services of the category in person or area-based that reach at least one of the "
+        "area's neighbourhoods",
+    ),
+    ORGANISATIONS: (
+        "count of organisations",
+        "distinct organisations running those local services",
+    ),
+    REMOTE_OPTIONS: (
+        "count of services",
+        "phone, online and citywide services of the category: open to anyone, counted apart "
+        "from local help",
+    ),
+    ACCESSIBILITY_PER_1000: (
+        "places a week per 1,000 people in need",
+        "local supply reaching the area's people in need, nearer services counting more "
+        "(enhanced two-step floating catchment)",
+    ),
+    RELATIVE_PROVISION: (
+        f"ratio ({RP_MEANING})",
+        "places per person in need as a multiple of the whole area's: 0.5 = half, 2 = twice",
+    ),
+    IMPUTED_SHARE: (
+        "share of the supply, 0-1",
+        "share of the area's supply (accessibility_per_1000) from services whose capacity is "
+        "unknown, so estimated",
+    ),
+    DUPLICATE_PAIRS: (
+        "count of pairs of services",
+        "pairs of local services of the category, run by two organisations, that reach "
+        "mostly the same people in need, counted in the area holding most of those people",
+    ),
+    PROVISION_CLASS: (
+        f"one of {len(PROVISION_CLASSES)} classes",
+        f"{', '.join(PROVISION_CLASSES)}: from need, local services and relative provision "
+        "(thresholds among the parameters)",
+    ),
+    UNCERTAIN: (
+        "true or false",
+        "more of the supply is estimated than uncertain_imputed_share: read the class with care",
+    ),
+    SMALL_NUMBERS: (
+        "true or false",
+        "the values rest on few local services, residents or people in need: read with care",
+    ),
+}
+"""Unit and one-line meaning of each column of the area × category table."""
+
+PARAMETER_MEANINGS: Final[dict[str, str]] = {
+    "level": "the areas of the table: wards or neighbourhoods",
+    "under_served_below": f"relative provision below this is under-served ({RP_MEANING})",
+    "well_provided_from": f"relative provision from this is well provided ({RP_MEANING})",
+    "small_numbers_services": "fewer local services than this (but some): small numbers",
+    "small_numbers_population": "fewer residents than this: small numbers",
+    "small_numbers_need": "fewer people in need than this (but some): small numbers",
+    "uncertain_imputed_share": "a class is uncertain when more than this share (0-1) of "
+    "the supply is estimated",
+    "decay": "stepped: nearer neighbourhoods count more (1, 0.68, 0.22 by thirds of the "
+    "radius); none: all of a catchment counts fully",
+    "catchment_factor": "multiplies every recorded catchment radius (1 = as recorded)",
+    "capacity_imputation": "what an unknown capacity counts at, among the known "
+    "capacities of its category",
+    "need_source": "indicator: the category's need indicator; population: every resident",
+    "duplicate_min_jaccard": "least share (0-1) of the need two services reach that both "
+    "reach, for a duplicate pair",
+    "catchment_km": "km: radius around a venue of this category that it serves",
+    COUNT_SERVICES: "services in the directory analysed",
+    COUNT_USED: "services in a category of the table",
+    COUNT_UNCATEGORISED: "services in no category, counted nowhere",
+    COUNT_OTHER_CATEGORIES: "services only in categories left out of the table",
+    COUNT_REMOTE: "phone, online and citywide services, counted as remote options",
+    COUNT_NO_COVERAGE: "local services that reach no neighbourhood of the area",
+    COUNT_IMPUTED: "services whose capacity is unknown, counted at an estimate",
+}
+"""One-line meaning of each parameter, by its key."""
 
 
 def prepare_for_spreadsheet(table_df: pd.DataFrame) -> pd.DataFrame:
@@ -157,9 +289,10 @@ def export_metrics(result: MetricsResult, area: AreaSet, path: Path | str) -> Pa
     area
         The reference geography, for the areas' outlines (GeoJSON).
     path
-        ``.csv`` (the table), ``.xlsx`` (the table, and a ``parameters`` sheet with the
-        thresholds, catchments and service counts) or ``.geojson`` (one feature per area ×
-        category with the area's outline, parameters in ``metadata``).
+        ``.csv`` (the table), ``.xlsx`` (the table, a ``parameters`` sheet with the
+        thresholds, method, catchments and service counts, and a ``columns`` sheet with
+        each column's unit and meaning) or ``.geojson`` (one feature per area × category
+        with the area's outline; parameters and columns in ``metadata``).
 
     Returns
     -------
@@ -181,9 +314,12 @@ def export_metrics(result: MetricsResult, area: AreaSet, path: Path | str) -> Pa
     if suffix == ".csv":
         return write_csv(result.table, target)
     if suffix == ".xlsx":
-        return write_xlsx(
-            {TABLE_SHEET: result.table, PARAMETERS_SHEET: parameters_frame(result)}, target
-        )
+        sheets = {
+            TABLE_SHEET: result.table,
+            PARAMETERS_SHEET: parameters_frame(result),
+            COLUMNS_SHEET: columns_frame(result.table),
+        }
+        return write_xlsx(sheets, target)
     key = WARD_CODE if result.level == WARD_LEVEL else LSOA_CODE
     layer = area.wards if result.level == WARD_LEVEL else area.neighbourhoods
     outlines = layer[[key, layer.geometry.name]].rename(columns={key: AREA_CODE})
@@ -191,7 +327,7 @@ def export_metrics(result: MetricsResult, area: AreaSet, path: Path | str) -> Pa
     return write_geojson(
         gpd.GeoDataFrame(features, geometry=layer.geometry.name, crs=layer.crs),
         target,
-        metadata=parameters_dict(result),
+        metadata={**parameters_dict(result), COLUMNS_SHEET: columns_dict(result.table)},
     )
 
 
@@ -207,13 +343,32 @@ def parameters_dict(result: MetricsResult) -> dict[str, object]:
 
 
 def parameters_frame(result: MetricsResult) -> pd.DataFrame:
-    """The parameters of ``result`` as a two-column table (``parameter``, ``value``)."""
-    rows: list[tuple[str, object]] = [("level", result.level)]
-    rows += [(f"threshold {k}", v) for k, v in result.thresholds.as_dict().items()]
-    rows += [(f"method {k}", v) for k, v in method_dict(result).items()]
-    rows += [(f"catchment km {k}", v) for k, v in result.catchments_km.items()]
-    rows += [(f"services {k}", v) for k, v in result.service_counts.items()]
+    """The parameters of ``result`` as a table: ``parameter``, ``value``, ``meaning``."""
+    meaning = PARAMETER_MEANINGS.get
+    rows: list[tuple[str, object, str]] = [("level", result.level, meaning("level", ""))]
+    rows += [(f"threshold {k}", v, meaning(k, "")) for k, v in result.thresholds.as_dict().items()]
+    rows += [(f"method {k}", v, meaning(k, "")) for k, v in method_dict(result).items()]
+    rows += [
+        (f"catchment km {k}", v, meaning("catchment_km", ""))
+        for k, v in result.catchments_km.items()
+    ]
+    rows += [(f"services {k}", v, meaning(k, "")) for k, v in result.service_counts.items()]
     return pd.DataFrame(rows, columns=list(PARAMETER_COLUMNS))
+
+
+def columns_frame(table_df: pd.DataFrame) -> pd.DataFrame:
+    """Unit and meaning of each column of ``table_df``, in its order (``column``, ``unit``,
+    ``meaning``); a column the table of metrics does not have gets blanks."""
+    rows = [(str(c), *COLUMN_DESCRIPTIONS.get(str(c), ("", ""))) for c in table_df.columns]
+    return pd.DataFrame(rows, columns=list(DESCRIPTION_COLUMNS))
+
+
+def columns_dict(table_df: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """`columns_frame` as JSON-ready values: column -> {unit, meaning}."""
+    return {
+        row[COLUMN]: {UNIT: row[UNIT], MEANING: row[MEANING]}
+        for row in columns_frame(table_df).to_dict("records")
+    }
 
 
 def method_dict(result: MetricsResult) -> dict[str, object]:

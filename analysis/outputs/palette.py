@@ -50,12 +50,13 @@ BLUE: Final = "#0072B2"
 LIGHT_GREY: Final = "#F0F0F0"
 """Not an Okabe-Ito colour: "adequate" is nothing to act on, so it recedes."""
 
-WHITE: Final = "#FFFFFF"
-"""Not an Okabe-Ito colour: "no need" has nothing to show."""
+NEAR_WHITE: Final = "#FAFAFA"
+"""Not an Okabe-Ito colour: "no need" has nothing to show, so it is almost the page's
+white, yet not the white of "none" (zero on a numeric map), of outlines and backgrounds."""
 
 CLASS_COLOURS: Final[Mapping[ProvisionClass, str]] = MappingProxyType(
     {
-        NO_NEED: WHITE,
+        NO_NEED: NEAR_WHITE,
         MISSING: VERMILLION,
         UNDER_SERVED: ORANGE,
         ADEQUATE: LIGHT_GREY,

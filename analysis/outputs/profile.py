@@ -2,7 +2,8 @@
 
 A map (inline SVG drawn from the reference geography: no scripts, styles, fonts or tiles
 from elsewhere, so it works offline and prints), the need profile, provision per category,
-gaps and overlaps, and the services that reach the ward. Every piece of user text goes
+gaps, good provision and duplicate pairs, and the services that reach the ward. Every
+number shown has its unit and a line saying what it means. Every piece of user text goes
 through `analysis.escape.html_text`; the page carries a Content-Security-Policy that
 allows no script and no request at all.
 
@@ -25,6 +26,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from analysis import settings
 from analysis.directory import Directory
 from analysis.errors import AnalysisError
 from analysis.escape import content_security_meta, html_text
@@ -76,8 +78,9 @@ from analysis.model import (
     WELL_PROVIDED,
     need_col,
 )
-from analysis.outputs.palette import CLASS_COLOURS, NO_DATA_COLOUR, classify_measure
-from analysis.provision.coverage import Coverage, services_in_ward
+from analysis.outputs.export import RP_MEANING
+from analysis.outputs.palette import CLASS_COLOURS, NO_DATA_COLOUR, as_float, classify_measure
+from analysis.provision.coverage import NO_DECAY, STEPPED, Coverage, services_in_ward
 from analysis.provision.metrics import MetricsResult
 from analysis.taxonomy import Taxonomy
 
@@ -89,6 +92,10 @@ AREA_KIND_LABELS: Final = {
     RADIUS_KM: "stated radius",
     WARDS: "listed wards",
     CITYWIDE: "whole area",
+}
+DECAY_MEANINGS: Final = {
+    STEPPED: "nearer neighbourhoods count more: 1, 0.68, 0.22 by thirds of the radius",
+    NO_DECAY: "every neighbourhood in the catchment counts fully",
 }
 ATTRIBUTION: Final = (
     "Contains OS data © Crown copyright and database right; contains National Statistics "
@@ -151,8 +158,9 @@ def render_ward_profile(
     ward_code
         The ward to describe (see `resolve_ward` for names).
     robustness
-        Optional `analysis.provision.robustness.assess_robustness` table (ward level); each gap then
-        says in how many parameter variants it stays a gap, and its rank range.
+        Optional `analysis.provision.robustness.assess_robustness` table (ward level); each
+        gap then says in what share of the method's variants it stays a gap, and whether
+        that makes it robust.
 
     Returns
     -------
@@ -196,7 +204,7 @@ def render_ward_profile(
         _section("Provision per category", _provision_table(rows, labels)),
         _section(
             "Gaps, good provision and duplication",
-            _gaps_and_overlaps(rows, labels, metrics, robustness, _service_names(directory)),
+            _gaps_and_duplication(rows, labels, metrics, robustness, _service_names(directory)),
         ),
         _section("Services reaching the ward", _services_table(reach, labels)),
     ]
@@ -306,24 +314,27 @@ def _provision_table(rows: pd.DataFrame, labels: dict[str, str]) -> str:
         for _, row in rows.iterrows()
     )
     return (
-        "<table><thead><tr><th>Category</th><th class=n>Need (people)</th>"
+        "<table><thead><tr><th>Category</th><th class=n>Need (unit under each figure)</th>"
         "<th class=n>Local services</th><th class=n>Remote options</th>"
-        "<th class=n>Places a week per 1,000 in need</th><th class=n>Relative provision"
-        "</th><th>Class</th></tr></thead>"
+        "<th class=n>Places a week per 1,000 in need</th><th class=n>Relative provision "
+        f"({RP_MEANING})</th><th>Class</th></tr></thead>"
         f"<tbody>{body}</tbody></table>"
-        "<p class=small>Need counts the people the category is for (its unit is under the "
-        "figure). Local services are those in person or area-based that reach the ward; "
-        "remote options are phone, online and citywide services, counted apart. Places a week "
-        "per 1,000 in need: the local supply reaching the ward's people in need, nearer "
-        "services counting more (enhanced two-step floating catchment). Relative provision: "
-        "that over the whole area's, 1 = the area's average per person in need.</p>"
+        "<p class=small>Need: how many people the category is for, in the unit under the "
+        "figure. Local services: services in person or area-based that reach the ward. "
+        "Remote options: phone, online and citywide services, open to anyone and counted "
+        "apart. Places a week per 1,000 in need: the local supply reaching the ward's people "
+        "in need, nearer services counting more (enhanced two-step floating catchment). "
+        "Relative provision: places per person in need as a multiple of the whole area's: "
+        f"{RP_MEANING}, 0.5 = half, 2 = twice.</p>"
     )
 
 
 def _flags(row: pd.Series) -> str:
     notes = []
     if row[UNCERTAIN]:
-        notes.append(f"uncertain: {row[IMPUTED_SHARE]:.0%} of the supply is estimated")
+        notes.append(
+            f"uncertain: {row[IMPUTED_SHARE]:.0%} of the supply is estimated, capacity unknown"
+        )
     if row[SMALL_NUMBERS]:
         notes.append("small numbers")
     return "".join(f" <span class=small>({html_text(note)})</span>" for note in notes)
@@ -336,7 +347,7 @@ def _service_names(directory: Directory) -> dict[str, str]:
     )
 
 
-def _gaps_and_overlaps(
+def _gaps_and_duplication(
     rows: pd.DataFrame,
     labels: dict[str, str],
     metrics: MetricsResult,
@@ -353,6 +364,14 @@ def _gaps_and_overlaps(
                 f"; a gap in {r.gap_share:.0%} of the {r.variants} variants of the method "
                 f"({verdict})"
             )
+    robust_note = (
+        " Each gap says in what share of the method's variants it stays a gap (catchments "
+        "× 0.5 to 1.5, with or without distance decay, unknown capacities at the median or "
+        "a quartile, need by indicator or by residents); robust when at least "
+        f"{settings.ROBUST_GAP_SHARE:.0%} of them agree by default."
+        if robustness is not None
+        else ""
+    )
 
     def items(classes: Iterable[str], *, gaps: bool) -> str:
         chosen = rows[rows[PROVISION_CLASS].isin(list(classes))]
@@ -364,8 +383,8 @@ def _gaps_and_overlaps(
                 f"<li><strong>{html_text(labels.get(row[CATEGORY], row[CATEGORY]))}</strong>: "
                 f"{_class_badge(row[PROVISION_CLASS])}, relative provision "
                 f"{_number(row[RELATIVE_PROVISION], '.2f')}, "
-                f"{row[LOCAL_SERVICES]:,.0f} local services, "
-                f"{row[REMOTE_OPTIONS]:,.0f} remote options"
+                f"{_count(row[LOCAL_SERVICES], 'local service')}, "
+                f"{_count(row[REMOTE_OPTIONS], 'remote option')}"
                 f"{html_text(stability.get(row[CATEGORY], '')) if gaps else ''}"
                 f"{' (small numbers: read with care)' if row[SMALL_NUMBERS] else ''}</li>"
                 for _, row in chosen.sort_values(RELATIVE_PROVISION, ascending=gaps).iterrows()
@@ -375,11 +394,11 @@ def _gaps_and_overlaps(
 
     return (
         f"<h3>Gaps</h3><p class=small>Missing: no local service (in person or area-based) "
-        f"reaches the ward. Under-served: relative provision below {t.under_served_below:g}."
-        "</p>"
+        f"reaches the ward. Under-served: relative provision below {t.under_served_below:g} "
+        f"({RP_MEANING}).{robust_note}</p>"
         + items(GAP_CLASSES, gaps=True)
         + f"<h3>Well provided</h3><p class=small>Relative provision of {t.well_provided_from:g}"
-        " or more.</p>"
+        f" or more ({RP_MEANING}).</p>"
         + items((WELL_PROVIDED,), gaps=False)
         + _duplicates(rows, metrics, labels, service_names)
     )
@@ -390,9 +409,10 @@ def _duplicates(
 ) -> str:
     held = metrics.duplicates[metrics.duplicates[WARD_CODE] == rows[AREA_CODE].iloc[0]]
     intro = (
-        "<h3>Duplicated effort</h3><p class=small>Pairs of local services of one category "
-        "whose people overlap (at least half of the need they reach is shared): candidates "
-        "for working together.</p>"
+        "<h3>Duplicate pairs</h3><p class=small>Pairs of local services of one category, run "
+        "by two organisations, that reach mostly the same people (at least "
+        f"{metrics.method.duplicate_min_jaccard:.0%} of the need they reach is shared): "
+        "candidates for working together.</p>"
     )
     if held.empty:
         return intro + "<p>None.</p>"
@@ -422,7 +442,8 @@ def _services_table(reach: pd.DataFrame, labels: dict[str, str]) -> str:
     )
     return (
         "<table><thead><tr><th>Service</th><th>Organisation</th><th>Categories</th>"
-        "<th>Delivery</th><th>Area served</th><th class=n>Residents reached</th></tr>"
+        "<th>Delivery</th><th>Area served</th><th class=n>Share of the ward's residents "
+        "reached</th></tr>"
         f"</thead><tbody>{body}</tbody></table>"
     )
 
@@ -434,18 +455,23 @@ def _category_text(categories: Iterable[str], labels: dict[str, str]) -> str:
 
 def _footer(metrics: MetricsResult, area: AreaSet) -> str:
     t = metrics.thresholds
+    method = metrics.method
     counts = metrics.service_counts
     return (
         "<footer>"
-        f"<p>Thresholds: under-served below {t.under_served_below:g}; well provided from "
-        f"{t.well_provided_from:g}; small numbers below {t.small_numbers_services:g} local "
-        f"services, {t.small_numbers_population:,.0f} residents or {t.small_numbers_need:,.0f} "
-        f"people in need; uncertain above {t.uncertain_imputed_share:.0%} of the supply "
-        f"estimated. Catchment factor {metrics.method.catchment_factor:g}, distance decay "
-        f"{html_text(metrics.method.decay)}. Services: {counts.get(COUNT_SERVICES, 0)} in the "
-        f"directory, {counts.get(COUNT_UNCATEGORISED, 0)} uncategorised (not counted in any "
-        f"category), {counts.get(COUNT_IMPUTED, 0)} with capacity unknown (counted at their "
-        "category's median).</p>"
+        f"<p>Thresholds: relative provision below {t.under_served_below:g} is under-served, "
+        f"{t.well_provided_from:g} or more well provided ({RP_MEANING}); small numbers below "
+        f"{t.small_numbers_services:g} local services, {t.small_numbers_population:,.0f} "
+        f"residents or {t.small_numbers_need:,.0f} people in need; uncertain when more than "
+        f"{t.uncertain_imputed_share:.0%} of the supply is estimated. Method: catchment "
+        f"factor {method.catchment_factor:g} (× every recorded catchment radius), distance "
+        f"decay {html_text(method.decay)} ({html_text(DECAY_MEANINGS.get(method.decay, ''))}), "
+        f"duplicate pairs from {method.duplicate_min_jaccard:.0%} of the need shared. "
+        f"Services: {counts.get(COUNT_SERVICES, 0)} in the directory, "
+        f"{counts.get(COUNT_UNCATEGORISED, 0)} uncategorised (not counted in any category), "
+        f"{counts.get(COUNT_IMPUTED, 0)} with capacity unknown (counted at their category's "
+        f"{html_text(method.imputation)} capacity, or {settings.DEFAULT_CAPACITY:g} places a "
+        "week where it states none).</p>"
         f"<p>{html_text(area.name)} reference geography. {html_text(ATTRIBUTION)}</p>"
         "</footer>"
     )
@@ -556,6 +582,14 @@ def _distance_label(metres: float) -> str:
 def _class_badge(value: str) -> str:
     colour = CLASS_COLOURS.get(str(value), NO_DATA_COLOUR)
     return f'<span class="cls" style="border-left-color:{colour}">{html_text(str(value))}</span>'
+
+
+def _count(value: object, noun: str) -> str:
+    """A count with its noun, plural unless it is one: "1 local service", "0 remote options"."""
+    number = as_float(value)
+    if number is None:
+        return f"- {noun}s"
+    return f"{number:,.0f} {noun}{'' if number == 1 else 's'}"
 
 
 def _weighted_mean(frame: pd.DataFrame, column: str) -> float:

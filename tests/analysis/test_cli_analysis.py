@@ -10,7 +10,9 @@ import pandas as pd
 import pytest
 
 from analysis.cli import main
-from analysis.settings import REPO_ROOT
+from analysis.model import PROVISION_CLASSES, TABLE_COLUMNS
+from analysis.provision.robustness import Variants
+from analysis.settings import DEFAULT_CAPACITY, REPO_ROOT
 
 SERVICES_CSV = "\n".join(
     [
@@ -23,22 +25,11 @@ SERVICES_CSV = "\n".join(
         'Easton Larder,mutual aid group,"=HYPERLINK(""x"")",food,in person,BS5 6JE,radius_km,2,'
         "20,2020-01-01",
         "Ashley Aid,faith group,Ward help,practical_help,home delivery,BS2 9YS,wards,"
-        "Ashley; Easton,5,2025-03-01",
+        "Ashley; Easton,,2025-03-01",
         "Odd one,charity,Mystery,,in person,BS8 1TH,at_location,,1,2025-03-01",
     ]
 )
-REQUIRED = [
-    "area_code",
-    "area_name",
-    "category",
-    "effective_providers",
-    "organisations",
-    "accessibility_per_10k",
-    "need",
-    "relative_provision",
-    "class",
-    "small_numbers",
-]
+REQUIRED = list(TABLE_COLUMNS)
 
 
 @pytest.fixture(scope="module")
@@ -55,9 +46,24 @@ def test_analyse_writes_one_row_per_ward_and_category(services_csv, tmp_path, ca
     assert set(REQUIRED) <= set(table.columns)
     assert len(table) == 34 * 15
     assert not table[REQUIRED].isna().any().any()
+    assert set(table["class"]) <= set(PROVISION_CLASSES)
     stdout = capsys.readouterr().out
-    assert stdout.startswith(f"wrote 510 rows (34 wards × 15 categories) to {out}: ")
-    assert stdout.endswith("; 5 services, 0 filtered out, 1 uncategorised (in no category)\n")
+    classes = table["class"].value_counts()
+    assert stdout.startswith(
+        f"wrote 510 rows (34 wards × 15 categories) to {out}: "
+        + ", ".join(f"{classes.get(name, 0)} {name}" for name in PROVISION_CLASSES)
+        + "; "
+    )
+    # Ward help states no capacity, and no other practical help service does either: it
+    # counts at the default. Food is the only category with two local services of two
+    # organisations (the pantry's 1.5 km and Easton Larder's 2 km, 850 m apart, reaching
+    # mostly the same people): one duplicate pair.
+    assert stdout.endswith(
+        "; 5 services, 0 filtered out, 1 uncategorised (in no category), 1 with capacity "
+        "unknown (counted at their category's median capacity, or "
+        f"{DEFAULT_CAPACITY:g} places a week where it states none), 1 duplicate pair (local "
+        "services of two organisations reaching mostly the same people)\n"
+    )
 
 
 def test_analyse_neighbourhoods_chosen_categories_and_filters(services_csv, tmp_path, capsys):
@@ -71,12 +77,21 @@ def test_analyse_neighbourhoods_chosen_categories_and_filters(services_csv, tmp_
     assert "2 filtered out" in capsys.readouterr().out
 
 
-def test_analyse_xlsx_with_thresholds(services_csv, tmp_path):
+def test_analyse_xlsx_with_thresholds_and_method(services_csv, tmp_path):
     out = tmp_path / "gaps.xlsx"
     argv = ["analyse", str(services_csv), "--under-served-below", "0.3", "--out", str(out)]
+    argv += ["--well-provided-from", "3", "--decay", "none"]
     assert main([*argv, "--stale-months", "24", "--stale", "down-weight"]) == 0
     parameters = pd.read_excel(out, sheet_name="parameters").set_index("parameter")["value"]
     assert parameters["threshold under_served_below"] == 0.3
+    assert parameters["threshold well_provided_from"] == 3
+    assert parameters["method decay"] == "none"
+    table = pd.read_excel(out, sheet_name="table")
+    # Classes follow the thresholds given: well provided only from 3.
+    well = table[table["class"] == "well provided"]
+    assert (well["relative_provision"] >= 3).all()
+    adequate = table[table["class"] == "adequate"]
+    assert adequate["relative_provision"].between(0.3, 3, inclusive="left").all()
 
 
 def test_report_writes_a_ward_profile(services_csv, tmp_path, capsys):
@@ -85,7 +100,8 @@ def test_report_writes_a_ward_profile(services_csv, tmp_path, capsys):
     page = out.read_text(encoding="utf-8")
     assert "<h1>Easton</h1>" in page
     assert "=HYPERLINK(&quot;x&quot;)" in page
-    assert "of the parameter variants" in page
+    assert f"of the {Variants().count} variants of the method" in page
+    assert "overlap" not in page.lower() and "effective provider" not in page.lower()
     assert capsys.readouterr().out == f"wrote the profile of Easton (E05010896) to {out}\n"
 
 
@@ -116,7 +132,11 @@ def test_report_writes_a_ward_profile(services_csv, tmp_path, capsys):
         ),
         (
             ["analyse", "--under-served-below", "3", "--out", "x.csv"],
-            "error: threshold overlap_min_rp = 2.0 is not above under_served_below = 3.0",
+            "error: threshold well_provided_from = 2.0 is not above under_served_below = 3.0",
+        ),
+        (
+            ["analyse", "--well-provided-from", "0.4", "--out", "x.csv"],
+            "error: threshold well_provided_from = 0.4 is not above under_served_below = 0.5",
         ),
     ],
 )

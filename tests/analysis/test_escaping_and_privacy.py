@@ -79,7 +79,7 @@ def loaded(area):
 def profile(area, loaded):
     directory, _ = loaded
     ward_code = str(area.postcodes.loc[POSTCODE, "ward_code"])
-    coverage = compute_coverage(directory, area)
+    coverage = compute_coverage(directory, area, TAXONOMY)
     metrics = compute_metrics(coverage, directory, area, TAXONOMY)
     html = render_ward_profile(metrics, coverage, directory, area, TAXONOMY, ward_code=ward_code)
     return metrics, html
@@ -91,11 +91,19 @@ def test_the_fixture_rows_load_as_intended(loaded):
 
 
 def test_hostile_names_are_literal_text_in_the_ward_profile(profile):
-    _, html = profile
+    metrics, html = profile
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<script>alert" not in html
     assert "<img src=x" not in html
+    # Four food venues of four organisations at one address: every two are a duplicate
+    # pair (6), and the pair of the two hostile services names both, escaped.
+    assert len(metrics.duplicates) == 6
+    pairs = html[html.index("<h3>Duplicate pairs</h3>") : html.index("<h2>Services reaching")]
+    assert (
+        "&lt;img src=x onerror=alert(1)&gt; and &lt;script&gt;alert(1)&lt;/script&gt;; 100% "
+        "of the need they reach is shared; venues at the same address</li>"
+    ) in pairs
 
 
 LEADING = ["=", "+", "-", "@", "\t", "\r"]

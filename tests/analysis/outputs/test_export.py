@@ -13,8 +13,16 @@ from shapely import box
 
 from analysis.errors import AnalysisError, CRSError
 from analysis.escape import spreadsheet_cell as neutralise_cell
-from analysis.model import TABLE_COLUMNS
+from analysis.model import (
+    ACCESSIBILITY_PER_1000,
+    LOCAL_SERVICES,
+    NEED,
+    RELATIVE_PROVISION,
+    TABLE_COLUMNS,
+    WARD_CODE,
+)
 from analysis.outputs.export import (
+    columns_frame,
     csv_bytes,
     export_metrics,
     geojson_bytes,
@@ -31,14 +39,18 @@ from analysis.provision.metrics import compute_metrics
 from tests.analysis.tiny import make_area, make_directory, make_taxonomy, service
 
 AREA = make_area()
-DIRECTORY = make_directory([service("S", box(0, 0, 2000, 1000), capacity=10)])
+TAXONOMY = make_taxonomy()
+# One food service for the wards listed, W1 (Z1 + Z2, 4,000 residents): 10 places a week.
+DIRECTORY = make_directory(
+    [service("S", box(0, 0, 2000, 1000), kind="wards", ward_codes=("W1",), capacity=10)]
+)
 HOSTILE = '=HYPERLINK("http://evil.example","click")'
 
 
 def result(level="ward"):
     area = replace(AREA, wards=AREA.wards.assign(ward_name=[HOSTILE, "@SUM(A1)"]))
     return compute_metrics(
-        compute_coverage(DIRECTORY, area), DIRECTORY, area, make_taxonomy(), level=level
+        compute_coverage(DIRECTORY, area, TAXONOMY), DIRECTORY, area, TAXONOMY, level=level
     )
 
 
@@ -75,25 +87,52 @@ def test_csv_has_the_table_and_no_live_formula(tmp_path):
     assert text.splitlines()[0] == ",".join(TABLE_COLUMNS)
     back = pd.read_csv(path)
     assert len(back) == 6
+    # W1's food: 10 places for 4,000 people = 2.5 a week per 1,000; the city has the same
+    # 10 places for 10,000 people, 1 per 1,000, so relative provision 2.5.
+    food_w1 = back.iloc[0]
+    assert food_w1["category"] == "food"
+    assert food_w1[NEED] == 4000 and food_w1[LOCAL_SERVICES] == 1
+    assert food_w1[ACCESSIBILITY_PER_1000] == pytest.approx(2.5)
+    assert food_w1[RELATIVE_PROVISION] == pytest.approx(2.5)
+    assert back[RELATIVE_PROVISION].tolist() == pytest.approx(
+        result().table[RELATIVE_PROVISION].tolist()
+    )
     assert back["area_name"].iloc[0] == "'" + HOSTILE
     assert back["area_name"].iloc[3] == "'@SUM(A1)"
     assert not any(line.startswith(("=", "@", "+", "-")) for line in text.splitlines())
 
 
-def test_xlsx_cells_are_text_and_parameters_are_kept(tmp_path):
+def test_xlsx_cells_are_text_and_parameters_and_columns_are_described(tmp_path):
     path = export_metrics(result(), AREA, tmp_path / "gaps.xlsx")
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["table", "parameters"]
+    assert book.sheetnames == ["table", "parameters", "columns"]
     sheet = book["table"]
     assert [c.value for c in sheet[1]] == list(TABLE_COLUMNS)
     cell = sheet["B2"]
     assert cell.value == "'" + HOSTILE
     assert cell.data_type == "s"
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
-    parameters = {r[0].value: r[1].value for r in book["parameters"].iter_rows(min_row=2)}
+    assert [c.value for c in book["parameters"][1]] == ["parameter", "value", "meaning"]
+    rows = list(book["parameters"].iter_rows(min_row=2, values_only=True))
+    parameters = {name: value for name, value, _ in rows}
     assert parameters["threshold under_served_below"] == 0.5
+    assert parameters["threshold well_provided_from"] == 2.0
+    assert parameters["method decay"] == "stepped"
     assert parameters["catchment km food"] == 1.0
     assert parameters["services services"] == 1
+    assert all(meaning for _, _, meaning in rows)  # every parameter says what it means
+    meanings = {name: meaning for name, _, meaning in rows}
+    assert "well provided" in meanings["threshold well_provided_from"]
+    assert meanings["catchment km food"].startswith("km:")
+    columns = list(book["columns"].iter_rows(values_only=True))
+    assert columns[0] == ("column", "unit", "meaning")
+    described = {name: (unit, meaning) for name, unit, meaning in columns[1:]}
+    assert list(described) == list(TABLE_COLUMNS)
+    assert all(meaning for _, meaning in described.values())
+    assert described[ACCESSIBILITY_PER_1000][0] == "places a week per 1,000 people in need"
+    assert "1 = city average per person in need" in described[RELATIVE_PROVISION][0]
+    numeric = result().table.select_dtypes("number").columns
+    assert all(described[column][0] for column in numeric)  # every number has its unit
 
 
 def test_geojson_has_one_feature_per_row_in_wgs84_with_parameters(tmp_path):
@@ -107,8 +146,21 @@ def test_geojson_has_one_feature_per_row_in_wgs84_with_parameters(tmp_path):
     assert first["geometry"]["type"] == "Polygon"
     lon, lat = first["geometry"]["coordinates"][0][0]
     assert -10 < lon < 2 and 49 < lat < 51
-    assert collection["metadata"]["level"] == "neighbourhood"
-    assert collection["metadata"]["thresholds"]["overlap_min_rp"] == 2.0
+    metadata = collection["metadata"]
+    assert metadata["level"] == "neighbourhood"
+    assert metadata["thresholds"]["well_provided_from"] == 2.0
+    assert metadata["method"]["decay"] == "stepped"
+    # The neighbourhood table adds the ward of each neighbourhood, described too.
+    assert list(metadata["columns"]) == list(result(level="neighbourhood").table.columns)
+    assert WARD_CODE in metadata["columns"]
+    assert metadata["columns"][NEED]["meaning"]
+
+
+def test_columns_frame_describes_the_columns_given_in_order():
+    table = result().table[[RELATIVE_PROVISION, NEED]].assign(extra=1)
+    frame = columns_frame(table)
+    assert frame["column"].tolist() == [RELATIVE_PROVISION, NEED, "extra"]
+    assert frame["unit"].iloc[-1] == "" and frame["meaning"].iloc[-1] == ""
 
 
 def test_unknown_suffix_and_unwritable_paths_are_refused(tmp_path):

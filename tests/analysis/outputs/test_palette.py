@@ -7,7 +7,15 @@ import re
 import pandas as pd
 import pytest
 
-from analysis.model import ADEQUATE, MISSING, OVERLAP, PROVISION_CLASS, UNDER_SERVED
+from analysis.model import (
+    ADEQUATE,
+    MISSING,
+    NO_NEED,
+    PROVISION_CLASS,
+    PROVISION_CLASSES,
+    UNDER_SERVED,
+    WELL_PROVIDED,
+)
 from analysis.outputs.palette import (
     CLASS_COLOURS,
     NO_DATA_COLOUR,
@@ -38,12 +46,13 @@ def test_fixed_breaks_do_not_change_with_category_and_zero_is_none():
     assert fixed.label_of(5000) == fixed.labels[-1]
     classes = classify_measure([], "class")
     assert [label for label, _ in classes.legend()] == [
+        "no need",
         "missing",
         "under-served",
         "adequate",
-        "overlap",
+        "well provided",
     ]
-    assert len(set(classes.colours)) == 4
+    assert len(set(classes.colours)) == 5
 
 
 def test_quantile_breaks_of_one_to_ten():
@@ -86,11 +95,15 @@ def test_provision_classes_use_the_class_colours_and_unknowns_are_no_data():
     classes = classify_measure([1.0, 2.0], PROVISION_CLASS)
     assert classes.breaks == ()
     assert classes.legend() == [
+        (NO_NEED, CLASS_COLOURS[NO_NEED]),
         (MISSING, CLASS_COLOURS[MISSING]),
         (UNDER_SERVED, CLASS_COLOURS[UNDER_SERVED]),
         (ADEQUATE, CLASS_COLOURS[ADEQUATE]),
-        (OVERLAP, CLASS_COLOURS[OVERLAP]),
+        (WELL_PROVIDED, CLASS_COLOURS[WELL_PROVIDED]),
     ]
+    assert set(CLASS_COLOURS) == set(PROVISION_CLASSES)  # every class has its colour
+    assert classes.label_of(WELL_PROVIDED) == WELL_PROVIDED
+    assert classes.label_of("overlap") == NO_DATA_LABEL  # the old class is no class now
     assert classes.label_of("<b>new</b>") == NO_DATA_LABEL
     assert classes.colour_of(NO_DATA_LABEL) == NO_DATA_COLOUR
     assert classes.colour_of_value(None) == NO_DATA_COLOUR

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import re
 import tomllib
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 
 import pytest
@@ -12,7 +13,7 @@ import shapely
 from shapely import box
 
 from analysis.errors import AnalysisError
-from analysis.model import IMD_OVERALL, MISSING, need_col
+from analysis.model import IMD_OVERALL, MISSING, WELL_PROVIDED, need_col
 from analysis.outputs.palette import (
     CLASS_COLOURS,
     NONE_COLOUR,
@@ -30,35 +31,57 @@ from analysis.outputs.profile import (
 )
 from analysis.provision.coverage import compute_coverage, services_in_ward
 from analysis.provision.metrics import Thresholds, compute_metrics
-from analysis.provision.robustness import assess_robustness
-from analysis.settings import REPO_ROOT
+from analysis.provision.robustness import Variants, assess_robustness
+from analysis.settings import DEFAULT_CAPACITY, REPO_ROOT
 from tests.analysis.tiny import citywide, make_area, make_directory, make_taxonomy, service
 
 AREA = make_area()
 TAXONOMY = make_taxonomy()
 HOSTILE = "<script>alert('x')</script> & Sons"
-DIRECTORY = make_directory(
-    [
-        service(
-            "S1",
-            box(0, 0, 2000, 1000),
-            capacity=10,
-            service_name=HOSTILE,
-            location=shapely.Point(500, 500),
-        ),
-        citywide(AREA, "S2", categories=("befriending",)),
-        service("S3", box(3000, 0, 4000, 1000), categories=("housing",)),
-    ],
-    organisations=[
-        {"org_id": "A", "org_name": '"Quoted" <b>org</b>', "kind": "charity"},
-    ],
-)
-COVERAGE = compute_coverage(DIRECTORY, AREA)
+HOSTILE_ORG = '"Quoted" <b>org</b>'
+# W1 = Z1 + Z2 (4,000 residents), W2 = Z3 + Z4 (6,000). Food's need is the population.
+# S1 and S4 serve the wards W1 lists (weight 1 on Z1 and Z2), run by two organisations:
+# a duplicate pair held by W1. S2 is a citywide befriending line: a remote option only.
+# S3 serves W2's housing.
+ROWS = [
+    service(
+        "S1",
+        box(0, 0, 2000, 1000),
+        kind="wards",
+        ward_codes=("W1",),
+        capacity=10,
+        service_name=HOSTILE,
+        location=shapely.Point(500, 500),
+    ),
+    citywide(AREA, "S2", categories=("befriending",)),
+    service(
+        "S3", box(2000, 0, 4000, 1000), kind="wards", ward_codes=("W2",), categories=("housing",)
+    ),
+    service("S4", box(0, 0, 2000, 1000), kind="wards", ward_codes=("W1",), org_id="B", capacity=30),
+]
+ORGANISATIONS = [
+    {"org_id": "A", "org_name": HOSTILE_ORG, "kind": "charity"},
+    {"org_id": "B", "org_name": "Org B", "kind": "charity"},
+]
+DIRECTORY = make_directory(ROWS, organisations=ORGANISATIONS)
+COVERAGE = compute_coverage(DIRECTORY, AREA, TAXONOMY)
 
 
 def render(ward_code="W1", **options):
     result = compute_metrics(COVERAGE, DIRECTORY, AREA, TAXONOMY, **options)
     return render_ward_profile(result, COVERAGE, DIRECTORY, AREA, TAXONOMY, ward_code=ward_code)
+
+
+def render_unknown_capacity(service_ids: set[str]) -> str:
+    """W1's profile with the capacity of ``service_ids`` left blank (unknown)."""
+    rows = [
+        {**row, "capacity": float("nan")} if row["service_id"] in service_ids else row
+        for row in ROWS
+    ]
+    directory = make_directory(rows, organisations=ORGANISATIONS)
+    coverage = compute_coverage(directory, AREA, TAXONOMY)
+    result = compute_metrics(coverage, directory, AREA, TAXONOMY)
+    return render_ward_profile(result, coverage, directory, AREA, TAXONOMY, ward_code="W1")
 
 
 class Tags(HTMLParser):
@@ -78,13 +101,15 @@ def test_profile_has_every_section_and_a_map():
         "Map",
         "Need profile",
         "Provision per category",
-        "Gaps and overlaps",
+        "Gaps, good provision and duplication",
         "Services reaching the ward",
     ):
         assert f"<h2>{heading}</h2>" in page
+    for heading in ("Gaps", "Well provided", "Duplicate pairs"):
+        assert f"<h3>{heading}</h3>" in page
     assert "<h1>Ward W1</h1>" in page
     assert page.count("<svg") == 1
-    assert "4,000 residents in 2 neighbourhoods · 2 services reach it" in page
+    assert "4,000 residents in 2 neighbourhoods · 3 services reach it" in page
 
 
 def test_profile_is_self_contained():
@@ -106,38 +131,99 @@ def test_user_text_is_escaped():
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; Sons" in page
     assert "&quot;Quoted&quot; &lt;b&gt;org&lt;/b&gt;" in page
     assert "<b>org</b>" not in page
+    # The duplicate pair names the hostile service too: escaped there as well.
+    pairs = page[page.index("<h3>Duplicate pairs</h3>") : page.index("<h2>Services reaching")]
+    escaped = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; Sons"
+    assert f"<strong>Food</strong>: {escaped} and Service S4; " in pairs
 
 
-def test_gaps_overlaps_and_services_follow_the_metrics():
-    """In W1, food reaches everyone (S1) and befriending too (citywide S2); housing only
-    reaches Z4 in W2, so W1's housing is missing."""
+def test_gaps_good_provision_and_services_follow_the_metrics():
+    """In W1, food is reached by S1 and S4: 40 places / 4,000 people = 10 a week per 1,000.
+    The city has the same 40 places for 10,000 people, 4 per 1,000: relative provision
+    10 / 4 = 2.5, well provided (>= 2). Befriending has only the citywide line, a remote
+    option: missing. Housing's only service is in W2: missing."""
     page = render()
-    gaps = page[page.index("<h3>Gaps</h3>") : page.index("<h3>Overlaps</h3>")]
-    assert "<strong>Housing</strong>" in gaps
-    assert "missing" in gaps
+    gaps = page[page.index("<h3>Gaps</h3>") : page.index("<h3>Well provided</h3>")]
+    assert "<strong>Housing</strong>" in gaps and "<strong>Befriending</strong>" in gaps
+    assert (
+        "<strong>Befriending</strong>: "
+        f'<span class="cls" style="border-left-color:{CLASS_COLOURS[MISSING]}">missing</span>, '
+        "relative provision 0.00, 0 local services, 1 remote option</li>"
+    ) in gaps
     assert "<strong>Food</strong>" not in gaps
+    well = page[page.index("<h3>Well provided</h3>") : page.index("<h3>Duplicate pairs</h3>")]
+    assert (
+        "<strong>Food</strong>: "
+        f'<span class="cls" style="border-left-color:{CLASS_COLOURS[WELL_PROVIDED]}">'
+        "well provided</span>, relative provision 2.50, 2 local services, 0 remote options</li>"
+    ) in well
+    table = page[page.index("<h2>Provision per category</h2>") : page.index("<h2>Gaps")]
+    # Food's row: need 4,000 residents, 2 local, 0 remote, 10.0 places per 1,000, RP 2.50.
+    assert (
+        "<td class=n>4,000<br><span class=small>residents</span></td><td class=n>2</td>"
+        "<td class=n>0</td><td class=n>10.0</td><td class=n>2.50</td>"
+    ) in table
+    pairs = page[page.index("<h3>Duplicate pairs</h3>") : page.index("<h2>Services reaching")]
+    assert "Service S4; 100% of the need they reach is shared</li>" in pairs
     services = page[page.index("<h2>Services reaching the ward</h2>") :]
-    assert services.count("<tr>") == 3  # header + S1 + S2; S3 does not reach W1
+    assert services.count("<tr>") == 4  # header + S1 + S2 + S4; S3 does not reach W1
     assert "whole area" in services and "100%" in services
-    overlap = render(thresholds=Thresholds(overlap_min_providers=1, overlap_min_rp=1.2))
-    overlaps = overlap[overlap.index("<h3>Overlaps</h3>") : overlap.index("<footer>")]
-    assert "<strong>Food</strong>" in overlaps
+    # A higher bar for good provision: food is only adequate, the list is empty.
+    strict = render(thresholds=Thresholds(well_provided_from=3))
+    well = strict[strict.index("<h3>Well provided</h3>") : strict.index("<h3>Duplicate pairs</h3>")]
+    assert "<strong>Food</strong>" not in well and "<p>None.</p>" in well
+    assert "Relative provision of 3 or more (1 = city average per person in need)" in well
+
+
+def test_every_number_shown_says_its_unit_and_meaning():
+    page = render()
+    for text in (
+        "Need (unit under each figure)",
+        "Places a week per 1,000 in need",
+        "Relative provision (1 = city average per person in need)",
+        "Share of the ward&#x27;s residents reached",
+        "catchment factor 1 (× every recorded catchment radius)",
+        "distance decay stepped (nearer neighbourhoods count more",
+        "duplicate pairs from 50% of the need shared",
+        "counted at their category's median capacity",
+    ):
+        assert html_unescape(text) in html_unescape(page), text
+    for old in ("overlap", "effective provider", "per 10,000", "parameter variants"):
+        assert old not in page.lower(), old
+
+
+def test_uncertain_classes_say_how_much_supply_is_estimated():
+    """S4's capacity unknown: it counts at food's only known capacity, S1's 10, so half of
+    W1's food supply (10 of 20 places) is estimated: not above 50 %, not uncertain. With
+    S1's capacity unknown as well there is no known food capacity: both count at the
+    default and all of the supply is estimated."""
+    page = render_unknown_capacity({"S4"})
+    assert "uncertain:" not in page
+    assert "1 with capacity unknown" in page
+    page = render_unknown_capacity({"S1", "S4"})
+    assert "(uncertain: 100% of the supply is estimated, capacity unknown)" in page
+    assert (
+        "2 with capacity unknown (counted at their category's median capacity, or "
+        f"{DEFAULT_CAPACITY:g} places a week where it states none)"
+    ) in page
 
 
 def test_gaps_say_how_robust_they_are_when_given_robustness():
-    """Housing in W1 is missing under every variant: a gap in 100 % of them, rank 1 of 2."""
+    """Housing in W1 has no local service under any variant: a gap in all of them."""
+    variants = Variants()
     result = compute_metrics(COVERAGE, DIRECTORY, AREA, TAXONOMY)
-    robustness = assess_robustness(COVERAGE, DIRECTORY, AREA, TAXONOMY)
+    robustness = assess_robustness(COVERAGE, DIRECTORY, AREA, TAXONOMY, variants=variants)
     page = render_ward_profile(
         result, COVERAGE, DIRECTORY, AREA, TAXONOMY, ward_code="W1", robustness=robustness
     )
     assert (
         '<strong>Housing</strong>: <span class="cls" '
         f'style="border-left-color:{CLASS_COLOURS[MISSING]}">missing</span>, '
-        "relative provision 0.00, 0.0 effective providers; gap in 100% of the parameter "
-        "variants, rank 1 of 2 (from 1 to 1)</li>"
+        "relative provision 0.00, 0 local services, 0 remote options; a gap in 100% of the "
+        f"{variants.count} variants of the method (robust)</li>"
     ) in page
-    assert "parameter variants" not in render()
+    assert "robust when at least 80% of them agree by default" in page
+    assert "variants of the method" not in render()
 
 
 def test_profile_needs_ward_level_metrics_of_a_known_ward():
@@ -205,11 +291,12 @@ def test_map_and_class_badges_take_their_colours_from_the_palette():
 
 
 def test_services_in_ward_are_those_reaching_it_largest_share_first():
-    """S1 reaches all of W1 (Z1, Z2) and S2 is citywide; S3 only reaches Z4 in W2."""
+    """S1 and S4 serve all of W1 (Z1, Z2) and S2 is citywide; S3 only serves W2."""
     reach = services_in_ward(COVERAGE, DIRECTORY, AREA, "W1")
-    assert reach["service_id"].tolist() == ["S1", "S2"]  # equal shares: by name
-    assert reach["share"].tolist() == [1.0, 1.0]
-    assert reach["org_name"].tolist() == ['"Quoted" <b>org</b>', '"Quoted" <b>org</b>']
+    # Equal shares: by name, and S1's name starts with "<", before "Service ...".
+    assert reach["service_id"].tolist() == ["S1", "S2", "S4"]
+    assert reach["share"].tolist() == [1.0, 1.0, 1.0]
+    assert reach["org_name"].tolist() == [HOSTILE_ORG, HOSTILE_ORG, "Org B"]
     assert services_in_ward(COVERAGE, DIRECTORY, AREA, "W2")["service_id"].tolist() == [
         "S2",
         "S3",
