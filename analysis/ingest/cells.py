@@ -349,7 +349,7 @@ def read_capacity(text: str) -> tuple[float, Issues]:
         text,
         "not a positive number of people per week, so it is unknown: the analysis counts it "
         "at the median capacity of its category's services in this file",
-        "write a number such as 40, or leave it empty",
+        "write a number such as 40 (left empty, it counts as unknown)",
     )
     return math.nan, (issue,)
 

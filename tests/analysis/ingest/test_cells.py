@@ -255,7 +255,7 @@ def test_read_capacity_refuses(text):
     assert messages(issues) == [
         f"bad_capacity {text!r}: not a positive number of people per week, so it is unknown: "
         "the analysis counts it at the median capacity of its category's services in this "
-        "file. Fix: write a number such as 40, or leave it empty"
+        "file. Fix: write a number such as 40 (left empty, it counts as unknown)"
     ]
 
 

@@ -153,7 +153,8 @@ def test_extra_fields(bristol):
             "bad_capacity",
             "row 2, column 'capacity', value 'lots': not a positive number of people per week, "
             "so it is unknown: the analysis counts it at the median capacity of its category's "
-            "services in this file. Fix: write a number such as 40, or leave it empty",
+            "services in this file. Fix: write a number such as 40 "
+            "(left empty, it counts as unknown)",
         ),
         (
             {**OK, "last_updated": "last spring"},
