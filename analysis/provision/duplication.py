@@ -247,11 +247,18 @@ def _compatible(services: PairServices, a: np.ndarray, b: np.ndarray) -> np.ndar
 
 
 def _holding_area(reach, need, zone_groups, a, b) -> np.ndarray:
-    """For each pair, the area holding most of the (decay-weighted) need the two share."""
+    """For each pair, the area holding the largest part of the (decay-weighted) need shared."""
     both = reach[a].minimum(reach[b]).multiply(need[None, :]).tocsr()
     codes, group = np.unique(zone_groups, return_inverse=True)
     membership = sparse.csr_array(
         (np.ones(len(group)), (np.arange(len(group)), group)), shape=(len(group), len(codes))
     )
-    by_area = (both @ membership).toarray()
-    return codes[by_area.argmax(axis=1)]
+    by_area = (both @ membership).tocoo()
+    # Per pair, the area with the largest part: sort by pair, then largest first.
+    order = np.lexsort((-by_area.data, by_area.row))
+    rows, areas = by_area.row[order], by_area.col[order]
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = rows[1:] != rows[:-1]
+    holding = np.full(len(a), codes[0], dtype=codes.dtype)
+    holding[rows[first]] = codes[areas[first]]
+    return holding
