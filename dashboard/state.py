@@ -70,6 +70,12 @@ THRESHOLD_PARAMS: Final = {
     "under": "under_served_below",
     "well": "well_provided_from",
 }
+# Thresholds of the old method's "overlap" class: a link that still has them was made with
+# other classes, so it cannot reproduce its numbers; it is told so rather than silently.
+RETIRED_PARAMS: Final = {
+    "providers": "the overlap class is gone",
+    "rp": "the overlap class is gone; 'well' sets where well provided starts",
+}
 _TRUE: Final = frozenset({"1", "true", "yes", "on"})
 LIST_SEPARATOR: Final = ","
 
@@ -209,6 +215,11 @@ def from_query(
         stale=_stale(get("stale"), ignored),
         thresholds=_thresholds(get, ignored),
     )
+    ignored += [
+        f"{param} '{get(param)}' (no longer used: {why})"
+        for param, why in RETIRED_PARAMS.items()
+        if get(param)
+    ]
     return state, ignored
 
 

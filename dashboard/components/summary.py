@@ -16,6 +16,7 @@ from analysis.model import (
     MISSING,
     NEED,
     NEED_UNIT,
+    NO_NEED,
     PROVISION_CLASS,
     RELATIVE_PROVISION,
     SMALL_NUMBERS,
@@ -27,6 +28,8 @@ COUNTED_CLASSES = (MISSING, UNDER_SERVED, WELL_PROVIDED)
 """The classes the summary and the presentation headlines count."""
 
 _LIST_AT_MOST = 5
+RP_MEANING = "where 1 = city average per person in need"
+"""What a relative provision means, said wherever one is quoted."""
 
 
 def class_counts(table_df: pd.DataFrame, category: str) -> dict[str, int]:
@@ -61,8 +64,9 @@ def summary_text(table_df: pd.DataFrame, category: str, category_label: str) -> 
     Returns
     -------
     str
-        Plain text, e.g. "5 wards have no food support within reach: … The largest unmet
-        need is in Filwood (need 2,310; relative provision 0.21)."
+        Plain text, e.g. "5 wards have no local food support within reach: … The largest
+        unmet need is in Filwood (2,310 income-deprived residents; relative provision 0.21,
+        where 1 = city average per person in need)."
     """
     rows = table_df[table_df[CATEGORY] == category]
     label = category_label.lower()
@@ -78,6 +82,11 @@ def summary_text(table_df: pd.DataFrame, category: str, category_label: str) -> 
             f"{_wards(counts[MISSING])} {verb} no local {label} within reach: "
             f"{_names(missing[AREA_NAME].astype(str).tolist())}."
         )
+    elif (rows[PROVISION_CLASS] == NO_NEED).any():
+        # A ward nobody the category is for lives in may have no service at all.
+        parts.append(
+            f"Every ward with people in need has at least some local {label} within reach."
+        )
     else:
         parts.append(f"Every ward has at least some local {label} within reach.")
     if counts[UNDER_SERVED]:
@@ -88,7 +97,7 @@ def summary_text(table_df: pd.DataFrame, category: str, category_label: str) -> 
     if not gaps.empty:
         top = gaps.sort_values([NEED, AREA_NAME], ascending=[False, True]).iloc[0]
         rp = top[RELATIVE_PROVISION]
-        rp_text = f"; relative provision {rp:.2f}" if pd.notna(rp) else ""
+        rp_text = f"; relative provision {rp:.2f}, {RP_MEANING}" if pd.notna(rp) else ""
         parts.append(
             f"The largest unmet need is in {top[AREA_NAME]} ({top[NEED]:,.0f} "
             f"{top[NEED_UNIT]}{rp_text})."
@@ -98,9 +107,11 @@ def summary_text(table_df: pd.DataFrame, category: str, category_label: str) -> 
         holding = int((rows[DUPLICATE_PAIRS] > 0).sum())
         parts.append(
             f"{pairs:,} pair{'' if pairs == 1 else 's'} of local services in "
-            f"{_wards(holding)} reach mostly the same people: candidates for working together."
+            f"{_wards(holding)} {'reaches' if pairs == 1 else 'reach'} mostly the same "
+            "people: candidates for working together."
         )
     small = int(rows[SMALL_NUMBERS].sum())
     if small:
-        parts.append(f"{_wards(small)} rest on small numbers; read them with care.")
+        verb, them = ("rests", "it") if small == 1 else ("rest", "them")
+        parts.append(f"{_wards(small)} {verb} on small numbers; read {them} with care.")
     return " ".join(parts)

@@ -63,27 +63,29 @@ FRAGILE_GAP = "fragile"
 """How the gaps table words a gap that stays under every parameter variant, or not."""
 
 
+RP_LABEL = "Relative provision (1 = city average per person in need)"
+ZONE_COLUMNS = {
+    AREA_CODE: "Code",
+    AREA_NAME: "Neighbourhood",
+    POPULATION: "Residents",
+    LOCAL_SERVICES: "Local services",
+    RELATIVE_PROVISION: RP_LABEL,
+    PROVISION_CLASS: "Class",
+    SMALL_NUMBERS: "Small numbers",
+}
+"""Columns of the neighbourhood table and their headers; the measure shown is added."""
+
+
 def zone_rows(rows: pd.DataFrame, measure: str, measure_label: str) -> pd.DataFrame:
     """The ward's neighbourhoods as the table beside the map shows them.
 
-    The measure gets its own column unless it is already one of the table's (relative
-    provision).
+    The measure gets its own column, after relative provision, unless the table already
+    shows that column (local services, relative provision, the class).
     """
-    columns = [
-        ("Code", rows[AREA_CODE]),
-        ("Neighbourhood", rows[AREA_NAME]),
-        ("Residents", rows[POPULATION]),
-        ("Local services", rows[LOCAL_SERVICES]),
-        ("Relative provision (1 = city average per person in need)", rows[RELATIVE_PROVISION]),
-        (measure_label, rows[measure]),
-        ("Class", rows[PROVISION_CLASS]),
-        ("Small numbers", rows[SMALL_NUMBERS]),
-    ]
-    shown = dict.fromkeys(name for name, _ in columns)
-    for name, column in columns:
-        if shown[name] is None:
-            shown[name] = column
-    return pd.DataFrame(shown).reset_index(drop=True)
+    columns = list(ZONE_COLUMNS.items())
+    if measure not in ZONE_COLUMNS:
+        columns.insert(list(ZONE_COLUMNS).index(RELATIVE_PROVISION) + 1, (measure, measure_label))
+    return pd.DataFrame({name: rows[column] for column, name in columns}).reset_index(drop=True)
 
 
 def show_neighbourhoods(
@@ -160,9 +162,7 @@ def provision_rows(ward_rows: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
             "Category": ward_rows[CATEGORY].map(labels).fillna(ward_rows[CATEGORY]),
             "People in need": ward_rows[NEED].round(0),
             "Counted as": ward_rows[NEED_UNIT],
-            "Relative provision (1 = city average per person in need)": ward_rows[
-                RELATIVE_PROVISION
-            ].round(2),
+            RP_LABEL: ward_rows[RELATIVE_PROVISION].round(2),
             "Class": ward_rows[PROVISION_CLASS],
             "Local services": ward_rows[LOCAL_SERVICES].astype(int),
             "Phone, online, citywide": ward_rows[REMOTE_OPTIONS].astype(int),
@@ -177,12 +177,7 @@ def show_provision(ward_rows: pd.DataFrame, taxonomy: Taxonomy) -> None:
     """Relative provision per category as a bar chart and the same numbers as a table."""
     st.subheader("Provision per category (1 = city average per person in need)")
     rows = provision_rows(ward_rows, taxonomy)
-    st.bar_chart(
-        rows,
-        x="Category",
-        y="Relative provision (1 = city average per person in need)",
-        horizontal=True,
-    )
+    st.bar_chart(rows, x="Category", y=RP_LABEL, horizontal=True)
     st.dataframe(rows, hide_index=True, key=StateKeys.WARD_PROVISION)
 
 
@@ -207,7 +202,7 @@ def gap_rows(ward_rows: pd.DataFrame, robustness: pd.DataFrame, taxonomy: Taxono
 
 
 def show_gaps(ward_rows: pd.DataFrame, robustness: pd.DataFrame, taxonomy: Taxonomy) -> None:
-    """Gaps and overlaps, saying which gaps are robust."""
+    """Gaps in any variant of the method, saying which are robust."""
     st.subheader("Gaps")
     st.caption(
         "Each gap is tested against 60 reasonable variants of the method (catchments half to "
@@ -242,8 +237,9 @@ def duplicate_rows(pairs: pd.DataFrame, names: dict[str, str], taxonomy: Taxonom
     return pd.DataFrame(
         {
             "Category": ordered[CATEGORY].map(labels).fillna(ordered[CATEGORY]),
-            "Service": ordered[SERVICE_A].map(names).fillna(ordered[SERVICE_A]),
-            "Same people as": ordered[SERVICE_B].map(names).fillna(ordered[SERVICE_B]),
+            # An id without a name (none known) is shown as the id.
+            "Service": ordered[SERVICE_A].map(lambda sid: names.get(sid, sid)),
+            "Same people as": ordered[SERVICE_B].map(lambda sid: names.get(sid, sid)),
             "Need shared": ordered[JACCARD].map(lambda v: f"{v:.0%}"),
             "Why": ordered[REASON].astype(str),
         }
@@ -259,7 +255,10 @@ def show_duplicates(
     key: str = StateKeys.WARD_DUPLICATES,
 ) -> None:
     """Duplicate pairs (``where`` says which), most overlapping first."""
-    st.subheader(f"Duplicated effort {where} ({len(pairs):,} pairs)")
+    if len(pairs) == 1:
+        st.subheader(f"Duplicated effort {markdown_text(where)} (1 pair)")
+    else:
+        st.subheader(f"Duplicated effort {markdown_text(where)} ({len(pairs):,} pairs)")
     st.caption(
         "Two organisations' local services of one category, open to the same people, that "
         "reach mostly the same people in need (at least half of the need they reach, "
@@ -267,7 +266,7 @@ def show_duplicates(
         "together."
     )
     if pairs.empty:
-        st.write(f"No duplicate pairs {where}.")
+        st.write(f"No duplicate pairs {markdown_text(where)}.")
         return
     st.dataframe(duplicate_rows(pairs, names, taxonomy), hide_index=True, key=key)
 

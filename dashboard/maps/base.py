@@ -52,7 +52,9 @@ def hatch_lines(geometries: gpd.GeoSeries, spacing_m: float = HATCH_SPACING_M) -
     """Diagonal lines across each (EPSG:27700) polygon, clipped to it: a hatch pattern.
 
     Drawn as geometry rather than an SVG pattern so that it needs no map plugin and shows
-    the same in the app, in exported HTML and in print.
+    the same in the app, in exported HTML and in print. Only the lines are kept: where a
+    line merely touches a corner the clipping also gives a point, which a map would draw
+    as a marker pin.
     """
     ensure_crs(geometries, CRS_COMPUTE, name="geometries")
     hatched = []
@@ -61,7 +63,12 @@ def hatch_lines(geometries: gpd.GeoSeries, spacing_m: float = HATCH_SPACING_M) -
         size = (east - west) + (north - south)
         starts = np.arange(west - (north - south), east + spacing_m, spacing_m)
         lines = shapely.multilinestrings([[(x, south), (x + size, south + size)] for x in starts])
-        hatched.append(shapely.intersection(lines, shape))
+        parts = shapely.get_parts(shapely.intersection(lines, shape))
+        hatched.append(
+            shapely.MultiLineString(
+                [part for part in parts if part.geom_type == "LineString" and not part.is_empty]
+            )
+        )
     return gpd.GeoSeries(hatched, index=geometries.index, crs=geometries.crs)
 
 

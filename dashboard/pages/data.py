@@ -41,7 +41,7 @@ def _in_use(source: DirectorySource) -> None:
         st.info(
             "The maps show demo data: fictional organisations and services in Bristol, made "
             "up to show how Safety Net works. Upload your own directory below to see your "
-            "area's gaps and overlaps."
+            "area's gaps and duplicated effort."
         )
     else:
         st.write(markdown_text(source.label))

@@ -200,7 +200,8 @@ def render(ctx: PageContext) -> ViewState:
         navigate(state.with_(page=WARD_PAGE, ward=code))
     st.caption(
         "Click a ward to open its profile, or choose it on the Ward profile page. "
-        "Dashed outlines mark wards with none."
+        "Dashed outlines mark wards with none (missing, or a value of 0); hatching marks "
+        "uncertain wards, where most of the supply comes from estimated capacities."
     )
 
     st.write(markdown_text(summary_text(table, state.category, category_label)))

@@ -156,6 +156,7 @@ def test_data_page_shows_the_demo_counts():
     assert metrics["Accepted"] == "900"
     assert metrics["Rejected"] == "0"
     assert any("fictional" in info.value for info in at.info)
+    assert any("gaps and duplicated effort" in shown(info.value) for info in at.info)
     assert any(
         shown(b.label) == "Download services_template.csv" for b in at.get("download_button")
     )

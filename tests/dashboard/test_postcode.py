@@ -1,10 +1,27 @@
-"""Postcode page: normalised postcode, its ward, format and not-in-area errors, escaping."""
+"""Postcode page: normalised postcode, its ward, format and not-in-area errors, duplicates."""
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
+from shapely import Point
 from streamlit.testing.v1 import AppTest
 
+from analysis import settings
+from analysis.geography import load_area, lookup_postcode
+from analysis.ingest.load import load_directory
+from analysis.model import (
+    CATEGORY,
+    LOCATION,
+    REASON,
+    SERVICE_A,
+    SERVICE_B,
+    SERVICE_ID,
+    SERVICE_NAME,
+)
+from analysis.provision.pipeline import Analysis
 from analysis.settings import REPO_ROOT
+from analysis.taxonomy import load_taxonomy
 from tests.dashboard.shown import shown
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")
@@ -61,3 +78,56 @@ def test_empty_postcode_asks_for_one():
     at.run()
     assert not at.exception
     assert any("Type a postcode" in info.value for info in at.info)
+
+
+DUPLICATE_COLUMNS = ["Category", "Service", "Same people as", "Need shared", "Why"]
+
+
+def _duplicates_table(at: AppTest) -> pd.DataFrame:
+    [table] = [df.value for df in at.dataframe if list(df.value.columns) == DUPLICATE_COLUMNS]
+    return table
+
+
+def test_duplicate_pairs_near_the_postcode_are_listed_with_their_reason():
+    """Pairs whose two services both lie within the distance, and no other pair, each with
+    the reason: how much of the need they reach is shared (and how far apart they are)."""
+    area, taxonomy = load_area(), load_taxonomy()
+    directory, _ = load_directory(settings.DEMO_SERVICES_PATH, area=area, taxonomy=taxonomy)
+    place = lookup_postcode(area, "BS8 1TH")
+    services = directory.services
+    here = Point(place.easting, place.northing)
+    distance = services[LOCATION].map(
+        lambda venue: np.inf if venue is None or venue.is_empty else venue.distance(here)
+    )
+    near = set(services.loc[distance <= 500, SERVICE_ID])
+    pairs = Analysis(directory, area, taxonomy).metrics().duplicates
+    both = pairs[SERVICE_A].isin(near) & pairs[SERVICE_B].isin(near)
+    one = pairs[SERVICE_A].isin(near) != pairs[SERVICE_B].isin(near)
+    expected = pairs[both]
+    assert len(expected) > 0 and one.any()  # some pairs to list, some to leave out
+    names = dict(zip(services[SERVICE_ID], services[SERVICE_NAME], strict=True))
+    labels = {category.id: category.label for category in taxonomy.categories}
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update(page="postcode", postcode="BS8 1TH", km="0.5")
+    at.run()
+    assert not at.exception
+    assert f"Duplicated effort within 0.5 km ({len(expected)} pairs)" in [
+        shown(s.value) for s in at.subheader
+    ]
+    table = _duplicates_table(at)
+    listed = sorted(
+        zip(table["Category"], table["Service"], table["Same people as"], table["Why"], strict=True)
+    )
+    assert listed == sorted(
+        zip(
+            expected[CATEGORY].map(labels),
+            expected[SERVICE_A].map(names),
+            expected[SERVICE_B].map(names),
+            expected[REASON],
+            strict=True,
+        )
+    )
+    for share, why in zip(table["Need shared"], table["Why"], strict=True):
+        assert why.startswith(f"{share} of the need they reach is shared")
+    assert table["Need shared"].str.rstrip("%").astype(int).is_monotonic_decreasing

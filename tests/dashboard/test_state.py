@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -40,8 +42,8 @@ def test_unknown_values_fall_back_and_are_named():
     assert ignored == [
         "page 'admin' (pages: overview, ward, postcode, data)",
         "category 'xyz'",
-        "measure 'colour' (measures: class, effective_providers, accessibility_per_10k, "
-        "relative_provision, need)",
+        "measure 'colour' (measures: class, relative_provision, accessibility_per_1000, "
+        "need, local_services, remote_options, duplicate_pairs)",
         "ward 'E0'",
         "distance '-1' (0 to 10 km)",
     ]
@@ -79,13 +81,13 @@ def test_filters_and_thresholds_are_part_of_the_link():
         "active": "1",
         "stale": "down-weight",
         "under": "0.8",
-        "rp": "2.5",
+        "well": "2.5",
     }
     state, ignored = from_query(params, categories=CATEGORIES, wards=WARDS)
     assert ignored == []
     assert state.delivery == ("in person", "phone") and state.org_kinds == ("charity",)
     assert state.active_today and state.stale == "down-weight"
-    assert state.thresholds == Thresholds(under_served_below=0.8, overlap_min_rp=2.5)
+    assert state.thresholds == Thresholds(under_served_below=0.8, well_provided_from=2.5)
     assert to_query(state) == params
 
 
@@ -101,7 +103,7 @@ def test_the_view_builds_the_analysis_filters():
 
 
 def test_bad_filters_and_thresholds_fall_back_and_are_named():
-    params = {"delivery": "post,phone", "stale": "ignore", "under": "lots", "providers": "-3"}
+    params = {"delivery": "post,phone", "stale": "ignore", "under": "lots", "well": "-3"}
     state, ignored = from_query(params, categories=CATEGORIES, wards=WARDS)
     assert state.delivery == ("phone",) and state.stale is None
     assert state.thresholds == ViewState().thresholds
@@ -111,3 +113,23 @@ def test_bad_filters_and_thresholds_fall_back_and_are_named():
         "under 'lots' (a number)",
     ]
     assert ignored[3].startswith("thresholds (")
+
+
+def test_well_provided_at_or_below_under_served_falls_back_and_is_named():
+    state, ignored = from_query({"under": "0.8", "well": "0.8"}, categories=CATEGORIES, wards=WARDS)
+    assert state.thresholds == ViewState().thresholds
+    [message] = ignored
+    assert message.startswith("thresholds (threshold well_provided_from = 0.8 is not above")
+
+
+def test_a_link_with_the_old_overlap_thresholds_says_they_are_no_longer_used():
+    """Its numbers came from other classes: the link cannot reproduce them silently."""
+    params = {"under": "0.9", "providers": "4", "rp": "3"}
+    state, ignored = from_query(params, categories=CATEGORIES, wards=WARDS)
+    assert state.thresholds == replace(ViewState().thresholds, under_served_below=0.9)
+    assert ignored == [
+        "providers '4' (no longer used: the overlap class is gone)",
+        "rp '3' (no longer used: the overlap class is gone; 'well' sets where well provided "
+        "starts)",
+    ]
+    assert "rp" not in to_query(state) and "providers" not in to_query(state)

@@ -1,4 +1,4 @@
-"""Ward page: URL -> ward, empty state, back button, services without private contacts."""
+"""Ward page: URL -> ward, empty state, back button, private contacts, duplicates, profile."""
 
 from __future__ import annotations
 
@@ -10,15 +10,16 @@ from streamlit.testing.v1 import AppTest
 from analysis import settings
 from analysis.geography import load_area
 from analysis.ingest.load import load_directory
+from analysis.model import REASON, SERVICE_A, SERVICE_B, SERVICE_ID, SERVICE_NAME, WARD_CODE
 from analysis.outputs.profile import render_ward_profile
-from analysis.provision.coverage import compute_coverage
-from analysis.provision.metrics import compute_metrics
+from analysis.provision.pipeline import Analysis
 from analysis.settings import REPO_ROOT
 from analysis.taxonomy import load_taxonomy
 from dashboard.components.service_table import PRIVATE_CONTACT, service_rows
 from dashboard.data import DirectorySource
 from dashboard.maps.offline import external_references
 from dashboard.state import StateKeys
+from tests.dashboard.shown import shown
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")
 CENTRAL = "E05010892"
@@ -60,7 +61,7 @@ def test_ward_from_the_url_is_shown():
     assert not at.exception
     assert any("Central" in title.value for title in at.title)
     assert any(s.value.startswith("Services reaching the ward") for s in at.subheader)
-    assert len(at.dataframe) >= 5  # zones, legend, deciles, provision, services, partners
+    assert len(at.dataframe) >= 5  # zones, legend, deciles, provision, gaps, duplicates, ...
     assert at.selectbox[0].value == CENTRAL
     assert at.get("download_button")
 
@@ -109,10 +110,43 @@ def test_private_contact_is_not_on_the_ward_page(tiny_source):
 
 
 def test_ward_profile_download_is_self_contained():
+    """The profile the ward page offers, built from the same inputs: robustness included."""
     area, taxonomy = load_area(), load_taxonomy()
     directory, _ = load_directory(settings.DEMO_SERVICES_PATH, area=area, taxonomy=taxonomy)
-    coverage = compute_coverage(directory, area)
-    metrics = compute_metrics(coverage, directory, area, taxonomy)
-    html = render_ward_profile(metrics, coverage, directory, area, taxonomy, ward_code=CENTRAL)
+    analysis = Analysis(directory, area, taxonomy)
+    html = render_ward_profile(
+        analysis.metrics(),
+        analysis.coverage,
+        directory,
+        area,
+        taxonomy,
+        ward_code=CENTRAL,
+        robustness=analysis.robustness(),
+    )
     assert "Central" in html
     assert external_references(html) == []
+
+
+def test_the_ward_page_lists_the_duplicate_pairs_the_ward_holds_with_their_reason():
+    area, taxonomy = load_area(), load_taxonomy()
+    directory, _ = load_directory(settings.DEMO_SERVICES_PATH, area=area, taxonomy=taxonomy)
+    pairs = Analysis(directory, area, taxonomy).metrics().duplicates
+    held = pairs[pairs[WARD_CODE] == CENTRAL]
+    assert 0 < len(held) < len(pairs)  # the ward holds some pairs, other wards the rest
+    names = dict(zip(directory.services[SERVICE_ID], directory.services[SERVICE_NAME], strict=True))
+
+    at = _ward_app(ward=CENTRAL).run()
+    assert not at.exception
+    title = f"Duplicated effort in this ward ({len(held)} pairs)"
+    assert title in [shown(s.value) for s in at.subheader]
+    [table] = [df.value for df in at.dataframe if "Same people as" in df.value.columns]
+    assert sorted(zip(table["Service"], table["Same people as"], table["Why"], strict=True)) == (
+        sorted(
+            zip(
+                held[SERVICE_A].map(names),
+                held[SERVICE_B].map(names),
+                held[REASON],
+                strict=True,
+            )
+        )
+    )

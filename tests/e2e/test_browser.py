@@ -12,6 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from analysis.model import NEED
+from dashboard.state import MEASURES
 from tests.e2e.conftest import REPO_ROOT, shoot
 
 pytestmark = pytest.mark.browser
@@ -67,7 +69,7 @@ def choose(page, name: re.Pattern, option: str) -> None:
     combobox = page.get_by_role("combobox", name=name).first
     combobox.click()
     combobox.fill(option)
-    page.get_by_role("option", name=option).first.click()
+    page.get_by_role("option", name=option, exact=True).first.click()
 
 
 def test_overview_draws_the_map(page, app_url):
@@ -134,8 +136,41 @@ def test_shared_link_reopens_the_view(page, app_url):
     open_view(page, app_url, "page=overview&category=befriending&measure=need")
     wait_for_map(page)
     assert "Befriending and loneliness" in shown_value(page, CATEGORY)
-    assert "Need" in shown_value(page, MEASURE)
+    assert MEASURES[NEED] in shown_value(page, MEASURE)
     query = query_of(page)
     assert (query["category"], query["measure"]) == ("befriending", "need")
     no_exception(page)
     shoot(page, "06-shared-link")
+
+
+def test_uncertain_wards_are_hatched_and_the_legend_says_so(page, app_url):
+    """The demo's category with the most uncertain wards: one hatch per uncertain ward."""
+    from analysis import settings
+    from analysis.geography import load_area
+    from analysis.ingest.load import load_directory
+    from analysis.provision.pipeline import Analysis
+    from analysis.taxonomy import load_taxonomy
+    from dashboard.maps.base import HATCH_STYLE
+    from dashboard.maps.choropleth import uncertain_legend
+
+    area, taxonomy = load_area(), load_taxonomy()
+    directory, _ = load_directory(settings.DEMO_SERVICES_PATH, area=area, taxonomy=taxonomy)
+    uncertain = Analysis(directory, area, taxonomy).metrics().table.groupby("category")["uncertain"]
+    counts = uncertain.sum()
+    category = counts.idxmax()
+    assert counts[category] > 0, "the demo has no uncertain ward"
+
+    open_view(page, app_url, f"page=overview&category={category}&measure=class")
+    wait_for_map(page)
+    frame = page.frame_locator(MAP_FRAME).first
+    frame.locator(".sn-legend").get_by_text(
+        uncertain_legend(settings.UNCERTAIN_IMPUTED_SHARE)
+    ).wait_for()
+    # Ward outlines are interactive; the hatch lines, drawn over them, are not.
+    assert frame.locator("path.leaflet-interactive").count() == len(area.wards)
+    hatches = frame.locator(".leaflet-overlay-pane path:not(.leaflet-interactive)")
+    assert hatches.count() == counts[category]
+    for index in range(hatches.count()):
+        assert hatches.nth(index).get_attribute("stroke") == HATCH_STYLE["color"]
+    no_exception(page)
+    shoot(page, "07-uncertain-hatched")

@@ -19,6 +19,8 @@ from urllib.parse import quote
 
 import pytest
 
+from analysis.model import NEED
+from dashboard.state import MEASURES
 from tests.e2e.conftest import REPO_ROOT, shoot
 from tests.e2e.test_browser import POSTCODE, WARD, choose, no_exception, open_view
 
@@ -210,7 +212,7 @@ def test_a_hostile_directory_is_shown_as_text_everywhere(page, app_url, tmp_path
     ):
         marker.dispatch_event("mouseover")
     check(page, "10e-hostile-overview-hovered", maps=1)
-    choose(page, re.compile("measure", re.IGNORECASE), "Need")
+    choose(page, re.compile("measure", re.IGNORECASE), MEASURES[NEED])
     check(page, "10f-hostile-overview-need", maps=1)
     map_html = download(page, "Map (HTML)", tmp_path, "overview-map.html")
     download(page, "Table (CSV)", tmp_path, "overview.csv")
@@ -260,7 +262,8 @@ def _link(**params: str) -> str:
 LINK_GROUPS = {
     "view": ("page", "category", "measure"),
     "place": ("ward", "postcode", "km", "present"),
-    "filters": ("delivery", "kind", "active", "stale", "under", "providers", "rp"),
+    # "providers" and "rp" are the old method's thresholds: their values are echoed back.
+    "filters": ("delivery", "kind", "active", "stale", "under", "well", "providers", "rp"),
 }
 
 

@@ -1,4 +1,4 @@
-"""The ward map: CRS and column checks, escaped text, labels, basemap only when asked."""
+"""The ward map: CRS and column checks, escaped text, labels, basemap only when asked; hatching."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 import shapely
 
 from analysis.errors import CRSError
-from dashboard.maps.base import OSM_TILES, ward_map
+from dashboard.maps.base import HATCH_SPACING_M, OSM_TILES, hatch_lines, ward_map
 from dashboard.maps.offline import external_references, standalone_html
 
 
@@ -79,6 +79,32 @@ def test_ward_map_names_missing_columns(wards_gdf):
 def test_ward_map_refuses_no_wards(wards_gdf):
     with pytest.raises(ValueError, match=r"no rows"):
         ward_map(wards_gdf.iloc[:0])
+
+
+def test_hatch_lines_are_diagonal_lines_clipped_to_each_shape_and_nothing_else(wards_gdf):
+    """A square's diagonal hatch touches two corners: the clipping's points are dropped."""
+    shapes = gpd.GeoSeries(
+        [wards_gdf.geometry.iloc[0], shapely.box(357000, 172000, 357001, 172001)],
+        index=[7, 8],
+        crs="EPSG:27700",
+    )
+    square, tiny = hatch_lines(shapes)
+    assert list(hatch_lines(shapes).index) == [7, 8]
+    assert square.geom_type == "MultiLineString"
+    parts = list(square.geoms)
+    assert all(part.geom_type == "LineString" for part in parts)
+    assert all(shapes.iloc[0].buffer(1e-6).contains(part) for part in parts)
+    for part in parts:
+        (x0, y0), (x1, y1) = part.coords
+        assert abs((x1 - x0) - (y1 - y0)) < 1e-6  # 45 degrees
+    # Lines every 250 m across a 1 km square: the offsets (x - y) of its lines are spaced so.
+    offsets = sorted({round(part.coords[0][0] - part.coords[0][1], 6) for part in parts})
+    steps = {round(b - a, 6) for a, b in zip(offsets, offsets[1:], strict=False)}
+    assert steps == {HATCH_SPACING_M}
+    assert len(parts) == 2 * 1000 / HATCH_SPACING_M - 1  # the diagonal and 3 each side of it
+    assert tiny.is_empty or tiny.geom_type == "MultiLineString"
+    with pytest.raises(CRSError):
+        hatch_lines(shapes.to_crs("EPSG:4326"))
 
 
 MAP = "() => Object.values(window).find(value => value instanceof L.Map)"

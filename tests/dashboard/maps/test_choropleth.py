@@ -1,4 +1,4 @@
-"""The overview choropleth: classes and colours from the palette, escaped text, the legend."""
+"""The overview choropleth: palette classes and colours, escaped text, the legend, hatching."""
 
 from __future__ import annotations
 
@@ -12,7 +12,17 @@ import shapely
 
 from analysis import settings
 from analysis.errors import CRSError
-from analysis.model import AREA_CODE, MISSING, NEED, OVERLAP, PROVISION_CLASS, UNDER_SERVED
+from analysis.model import (
+    ADEQUATE,
+    AREA_CODE,
+    MISSING,
+    NEED,
+    PROVISION_CLASS,
+    PROVISION_CLASSES,
+    UNCERTAIN,
+    UNDER_SERVED,
+    WELL_PROVIDED,
+)
 from analysis.outputs.palette import (
     CLASS_COLOURS,
     NO_DATA_COLOUR,
@@ -21,7 +31,8 @@ from analysis.outputs.palette import (
     SEQUENTIAL,
     classify_measure,
 )
-from dashboard.maps.choropleth import Legend, choropleth_map, display_geometry
+from dashboard.maps.base import HATCH_STYLE
+from dashboard.maps.choropleth import Legend, choropleth_map, display_geometry, uncertain_legend
 from dashboard.maps.offline import external_references, standalone_html
 
 HOSTILE = "<img src=x onerror=alert(1)> `${alert(2)}`"
@@ -42,11 +53,17 @@ def wards_gdf() -> gpd.GeoDataFrame:
     )
 
 
-def _features(m) -> list[dict]:
+def _layers(m) -> list[list[dict]]:
+    """The features of every GeoJSON layer of the rendered map, in drawing order."""
     page = m.get_root().render()
-    data = re.search(r"_add\((\{.*?\})\);\n", page, flags=re.S)
-    assert data is not None
-    return json.loads(data.group(1))["features"]
+    found = re.finditer(r"_add\((\{.*?\})\);\n", page, flags=re.S)
+    return [json.loads(data.group(1))["features"] for data in found]
+
+
+def _features(m) -> list[dict]:
+    layers = _layers(m)
+    assert layers
+    return layers[0]
 
 
 def _values(**columns) -> pd.DataFrame:
@@ -54,7 +71,7 @@ def _values(**columns) -> pd.DataFrame:
 
 
 def test_class_map_fills_each_ward_with_its_class_colour(wards_gdf):
-    classes = [MISSING, UNDER_SERVED, OVERLAP, "<b>odd</b>"]
+    classes = [MISSING, UNDER_SERVED, WELL_PROVIDED, "<b>odd</b>"]
     values = _values(**{PROVISION_CLASS: classes})
     m = choropleth_map(
         wards_gdf, values, classify_measure([], PROVISION_CLASS), title="Food: class"
@@ -63,10 +80,10 @@ def test_class_map_fills_each_ward_with_its_class_colour(wards_gdf):
     assert [p["fill"] for p in props] == [
         CLASS_COLOURS[MISSING],
         CLASS_COLOURS[UNDER_SERVED],
-        CLASS_COLOURS[OVERLAP],
+        CLASS_COLOURS[WELL_PROVIDED],
         NO_DATA_COLOUR,  # not a class: no data, never a colour of its own
     ]
-    assert [p["tip_class"] for p in props] == [MISSING, UNDER_SERVED, OVERLAP, "no data"]
+    assert [p["tip_class"] for p in props] == [MISSING, UNDER_SERVED, WELL_PROVIDED, "no data"]
     assert [p["dashed"] for p in props] == [True, False, False, False]
 
 
@@ -140,12 +157,18 @@ def test_legend_lists_each_class_escaped_with_dashed_swatches_for_none_and_missi
     )
 
 
+def _legend(m) -> Legend:
+    (legend,) = [child for child in m._children.values() if isinstance(child, Legend)]
+    return legend
+
+
 def test_map_legend_follows_the_classification(wards_gdf):
     values = _values(**{PROVISION_CLASS: [MISSING] * 4})
     classification = classify_measure([], PROVISION_CLASS)
     m = choropleth_map(wards_gdf, values, classification, title="Class", font_px=18)
-    (legend,) = [child for child in m._children.values() if isinstance(child, Legend)]
+    legend = _legend(m)
     assert legend.font_px == 18
+    assert [label for label, _ in classification.legend()] == list(PROVISION_CLASSES)
     for label, colour in classification.legend():
         assert f'style="background:{colour}"></span>{label}</div>' in legend.markup
     page = m.get_root().render()
@@ -161,3 +184,57 @@ def test_display_geometry_is_simplified_wgs84_and_refuses_another_crs(wards_gdf)
         CRSError, match=r"wards_gdf is in EPSG:4326, expected EPSG:27700\. Fix: convert"
     ):
         display_geometry(wards_gdf.to_crs("EPSG:4326"))
+
+
+def _hatched_wards(hatch: list[dict], wards_gdf: gpd.GeoDataFrame) -> list[str]:
+    """The ward each hatch feature lies in (drawn in WGS84, like the map)."""
+    shown = display_geometry(wards_gdf)
+    found = []
+    for feature in hatch:
+        lines = shapely.geometry.shape(feature["geometry"])
+        assert lines.geom_type == "MultiLineString" and not lines.is_empty  # no marker pins
+        inside = [
+            code
+            for code, ward in zip(shown["ward_code"], shown.geometry, strict=True)
+            if ward.buffer(1e-6).contains(lines)
+        ]
+        assert len(inside) == 1, inside
+        found += inside
+    return found
+
+
+def test_uncertain_wards_and_only_they_are_hatched_and_the_legend_names_the_hatching(wards_gdf):
+    values = _values(
+        **{
+            PROVISION_CLASS: [MISSING, UNDER_SERVED, WELL_PROVIDED, ADEQUATE],
+            UNCERTAIN: [False, True, False, True],
+        }
+    )
+    m = choropleth_map(
+        wards_gdf, values, classify_measure([], PROVISION_CLASS), title="Food", uncertain_above=0.4
+    )
+    wards_layer, hatch = _layers(m)
+    assert [f["properties"]["ward_code"] for f in wards_layer] == ["W1", "W2", "W3", "W4"]
+    assert _hatched_wards(hatch, wards_gdf) == ["W2", "W4"]
+    page = m.get_root().render()
+    hatch_style = json.dumps(dict(sorted(HATCH_STYLE.items())))
+    assert f"return {hatch_style};" in page
+    assert '"interactive": false' in page  # a click goes through the lines to the ward
+    legend = _legend(m)
+    assert uncertain_legend(0.4) == "Hatched: uncertain, over 40% of the supply estimated"
+    hatched = f'<div><span class="sn-swatch sn-hatched"></span>{uncertain_legend(0.4)}</div>'
+    assert legend.markup.endswith(hatched)  # after every class's swatch
+    assert legend.markup.count("sn-hatched") == 1
+
+
+@pytest.mark.parametrize("flags", [[False] * 4, None], ids=["none uncertain", "no column"])
+def test_a_map_with_no_uncertain_ward_has_no_hatching_and_no_hatch_legend(wards_gdf, flags):
+    columns = {PROVISION_CLASS: [MISSING, UNDER_SERVED, WELL_PROVIDED, ADEQUATE]}
+    if flags is not None:
+        columns[UNCERTAIN] = flags
+    m = choropleth_map(
+        wards_gdf, _values(**columns), classify_measure([], PROVISION_CLASS), title="Food"
+    )
+    assert len(_layers(m)) == 1  # the wards only
+    assert "sn-hatched" not in _legend(m).markup and "Hatched" not in _legend(m).markup
+    assert f"return {json.dumps(dict(sorted(HATCH_STYLE.items())))};" not in m.get_root().render()

@@ -17,8 +17,9 @@ from analysis.model import (
     LSOA_NAME,
     MISSING,
     NEED,
-    OVERLAP,
     PROVISION_CLASS,
+    PROVISION_CLASSES,
+    WELL_PROVIDED,
 )
 from analysis.outputs.palette import (
     CLASS_COLOURS,
@@ -49,7 +50,9 @@ def zones() -> gpd.GeoDataFrame:
 
 
 def _rows(**columns) -> pd.DataFrame:
-    return pd.DataFrame({AREA_CODE: ["Z1", "Z2"], PROVISION_CLASS: [MISSING, OVERLAP], **columns})
+    return pd.DataFrame(
+        {AREA_CODE: ["Z1", "Z2"], PROVISION_CLASS: [MISSING, WELL_PROVIDED], **columns}
+    )
 
 
 def test_ward_map_tooltips_are_escaped():
@@ -66,10 +69,10 @@ def test_class_fills_come_from_the_palette_and_a_zone_without_a_row_is_no_data(z
     features = neighbourhood_features(zones, _rows(), classify_measure([], PROVISION_CLASS))
     assert features["fill"].tolist() == [
         CLASS_COLOURS[MISSING],
-        CLASS_COLOURS[OVERLAP],
+        CLASS_COLOURS[WELL_PROVIDED],
         NO_DATA_COLOUR,
     ]
-    assert features["tip_class"].tolist() == [MISSING, OVERLAP, "no data"]
+    assert features["tip_class"].tolist() == [MISSING, WELL_PROVIDED, "no data"]
     assert features["tip_name"].tolist() == ["Zone 1", "Zone 2", "&lt;b&gt;Zone&lt;/b&gt; &amp; 3"]
     assert features.crs.to_epsg() == 4326
 
@@ -92,19 +95,26 @@ def test_legend_rows_are_the_classifications_legend():
         "Means": ["none", "0 to 5", "5 to 7"],
     }
     classes = legend_rows(classify_measure([], PROVISION_CLASS))
-    assert classes["Means"].tolist() == ["missing", "under-served", "adequate", "overlap"]
+    assert classes["Means"].tolist() == [
+        "no need",
+        "missing",
+        "under-served",
+        "adequate",
+        "well provided",
+    ]
+    assert classes["Means"].tolist() == list(PROVISION_CLASSES)
     assert classes["Colour"].tolist() == list(CLASS_COLOURS.values())
 
 
 def test_map_draws_every_neighbourhood_with_its_fill_offline(zones):
     classification = classify_measure([], PROVISION_CLASS)
     features = neighbourhood_features(zones, _rows(), classification)
-    m = neighbourhood_map(features, "<i>Gap</i> or overlap")
+    m = neighbourhood_map(features, "<i>Provision</i> (class)")
     page = m.get_root().render()
     data = re.search(r"_add\((\{.*?\})\);\n", page, flags=re.S)
     assert data is not None
     fills = [f["properties"]["fill"] for f in json.loads(data.group(1))["features"]]
-    assert fills == [CLASS_COLOURS[MISSING], CLASS_COLOURS[OVERLAP], NO_DATA_COLOUR]
-    assert "<i>Gap</i>" not in page
+    assert fills == [CLASS_COLOURS[MISSING], CLASS_COLOURS[WELL_PROVIDED], NO_DATA_COLOUR]
+    assert "<i>Provision</i>" not in page
     assert "fitBounds" in page and "L.tileLayer" not in page
     assert external_references(standalone_html(m)) == []
