@@ -47,8 +47,9 @@ from analysis.model import (
 VERMILLION: Final = "#D55E00"
 ORANGE: Final = "#E69F00"
 BLUE: Final = "#0072B2"
-LIGHT_GREY: Final = "#F0F0F0"
-"""Not an Okabe-Ito colour: "adequate" is nothing to act on, so it recedes."""
+LIGHT_GREY: Final = "#DCDCDC"
+"""Not an Okabe-Ito colour: "adequate" is nothing to act on, so it recedes (yet stays
+apart from the near-white of "no need")."""
 
 NEAR_WHITE: Final = "#FAFAFA"
 """Not an Okabe-Ito colour: "no need" has nothing to show, so it is almost the page's
