@@ -92,15 +92,23 @@ class Outline:
 
     def _area_inside(self, centres: np.ndarray, radius: np.ndarray):
         """Area inside per circle, and whether its centre lies on the outline."""
-        circle, edge = self.edge_tree.query(centres, predicate="dwithin", distance=radius)
-        xy = shapely.get_coordinates(centres)[circle]
+        # Edges in each circle's bounding box: any of them beyond the circle adds nothing
+        # (its exact part is its sector), so boxes, cheaper to search, are enough.
+        centre_xy = shapely.get_coordinates(centres)
+        boxes = shapely.box(*(centre_xy - radius[:, None]).T, *(centre_xy + radius[:, None]).T)
+        circle, edge = self.edge_tree.query(boxes)
+        xy = centre_xy[circle]
         a, b = self.edge_start[edge] - xy, self.edge_end[edge] - xy
+        distance = _distance_to_origin(a, b)
+        on_edge = np.zeros(len(centres), dtype=bool)
+        on_edge[circle[distance < ON_EDGE_M]] = True
+        meets = distance < radius[circle]
+        circle, a, b = circle[meets], a[meets], b[meets]
         r = radius[circle]
-        correction = circle_triangle_area(a, b, r) - 0.5 * r**2 * _angle(a, b)
+        exact = _edge_parts(a, b, r)
+        correction = exact - 0.5 * r**2 * _angle(a, b)
         whole = np.where(shapely.contains(self.outline, centres), np.pi * radius**2, 0.0)
         area = whole + np.bincount(circle, weights=correction, minlength=len(centres))
-        on_edge = np.zeros(len(centres), dtype=bool)
-        on_edge[circle[_distance_to_origin(a, b) < ON_EDGE_M]] = True
         return area, on_edge
 
     def _union_share(self, points: np.ndarray, radius: float) -> float:
@@ -137,9 +145,18 @@ def _part(p: np.ndarray, q: np.ndarray, radius: np.ndarray) -> np.ndarray:
     cross = p[:, 0] * q[:, 1] - p[:, 1] * q[:, 0]
     dot = np.einsum("ij,ij->i", p, q)
     middle = (p + q) / 2
-    inside = np.einsum("ij,ij->i", middle, middle) <= radius**2
+    inside = np.einsum("ij,ij->i", middle, middle) < radius**2  # a tangent edge is outside
     sector = 0.5 * radius**2 * np.arctan2(cross, dot)
     return np.where(inside, 0.5 * cross, sector)
+
+
+def _edge_parts(a: np.ndarray, b: np.ndarray, radius: np.ndarray) -> np.ndarray:
+    """`circle_triangle_area`, with edges wholly inside the circle taken as triangles."""
+    within = (np.einsum("ij,ij->i", a, a) <= radius**2) & (np.einsum("ij,ij->i", b, b) <= radius**2)
+    out = 0.5 * (a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0])
+    crossing = ~within
+    out[crossing] = circle_triangle_area(a[crossing], b[crossing], radius[crossing])
+    return out
 
 
 def _angle(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -46,7 +46,14 @@ def test_whole_inside_outside_around_an_island_and_on_the_edge():
         "inside": (2_500, 2_500, 1_000, 1.0),
         "outside": (20_000, 20_000, 1_000, 0.0),
         # Centre outside, the whole small island inside the circle.
-        "around the island": (8_500, 2_000, 2_000, 1_000**2 / (np.pi * 2_000**2)),
+        "around the island": (8_500, 1_500, 2_000, 1_000**2 / (np.pi * 2_000**2)),
+        # Touching the island's bottom edge at one point, cutting its two lower corners.
+        "tangent to an edge": (
+            8_500,
+            2_000,
+            2_000,
+            float(reference_shares(ISLANDS, shapely.Point(8_500, 2_000), 2_000.0)),
+        ),
         # Centre on the edge: a straight edge halves a small circle.
         "on the edge": (5_000, 2_500, 500, 0.5),
     }
@@ -80,3 +87,9 @@ def test_circle_triangle_area_by_hand():
     b = np.array([[0.0, 0.5], [0.0, 10.0], [1.0, 0.0]])
     expected = [0.125, np.pi / 4, -0.5]
     np.testing.assert_allclose(circle_triangle_area(a, b, radius), expected, rtol=1e-12)
+
+
+def test_an_edge_tangent_to_the_circle_adds_its_sector_not_its_triangle():
+    # The edge y = 1 from x = -1 to 1 touches the unit circle at (0, 1): 90° of sector.
+    a, b = np.array([[1.0, 1.0]]), np.array([[-1.0, 1.0]])
+    np.testing.assert_allclose(circle_triangle_area(a, b, np.array([1.0])), [np.pi / 4])
