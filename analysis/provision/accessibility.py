@@ -150,29 +150,35 @@ def e2sfca(units: Units, reach: Reach, need: np.ndarray) -> tuple[np.ndarray, np
     return access.reshape(n_zones, n_categories), imputed.reshape(n_zones, n_categories)
 
 
-def count_reaching(
-    reach: Reach,
-    chosen: np.ndarray,
-    key: np.ndarray,
-    category: np.ndarray,
-    area_of_zone: np.ndarray,
-    shape: tuple[int, int],
-) -> np.ndarray:
-    """Per area × category, how many distinct ``key`` values reach it.
+def unit_areas(
+    reach: Reach, area_of_zone: np.ndarray, n_areas: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (unit, area) pairs: which areas each unit reaches (areas -1 left out)."""
+    area = area_of_zone[reach.zone]
+    inside = area >= 0
+    distinct = np.unique(reach.unit[inside].astype(np.int64) * n_areas + area[inside])
+    return distinct // n_areas, distinct % n_areas
 
-    ``chosen`` selects the units counted; ``key`` is what is counted per unit (the unit
-    itself for services, its organisation for organisations).
+
+def count_reaching(
+    reaches: tuple[np.ndarray, np.ndarray],
+    chosen: np.ndarray,
+    category: np.ndarray,
+    shape: tuple[int, int],
+    key: np.ndarray | None = None,
+) -> np.ndarray:
+    """Per area × category, how many distinct units (or ``key`` values) reach it.
+
+    ``reaches`` holds the (unit, area) pairs of `unit_areas`; ``chosen`` selects the units
+    counted; ``key``, when given, is what is counted per unit (its organisation, say).
     """
     n_areas, n_categories = shape
-    keep = chosen[reach.unit]
-    unit, zone = reach.unit[keep], reach.zone[keep]
-    area = area_of_zone[zone]
-    inside = area >= 0
-    combined = (
-        key[unit[inside]].astype(np.int64) * (n_categories * n_areas)
-        + category[unit[inside]].astype(np.int64) * n_areas
-        + area[inside]
-    )
-    distinct = np.unique(combined) % (n_categories * n_areas)
-    counts = np.bincount(distinct, minlength=n_categories * n_areas).astype(float)
+    unit, area = reaches
+    keep = chosen[unit]
+    unit, area = unit[keep], area[keep]
+    cell = category[unit].astype(np.int64) * n_areas + area
+    if key is not None:
+        cell = np.unique(key[unit].astype(np.int64) * (n_categories * n_areas) + cell)
+        cell = cell % (n_categories * n_areas)
+    counts = np.bincount(cell, minlength=n_categories * n_areas).astype(float)
     return counts.reshape(n_categories, n_areas).T

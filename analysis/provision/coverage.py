@@ -80,7 +80,7 @@ class Coverage:
     pair_service, pair_zone, pair_distance_m
         The circle services' (service, zone) pairs closer than the service's largest
         radius, and the distance in metres from the service's nearest location to the
-        zone's representative point.
+        zone's representative point; grouped by service in directory order.
     listed
         Service × zone 0/1 matrix of the list services (``wards``, ``citywide``).
     is_circle
@@ -454,20 +454,36 @@ def _circle_pairs(
         return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
     zone_xy = shapely.get_coordinates(points)
     venue_xy = shapely.get_coordinates(venues)
-    tree = cKDTree(zone_xy)
-    hits = tree.query_ball_point(venue_xy, r=radius_m[owner], return_sorted=True)
-    counts = np.fromiter((len(h) for h in hits), int, len(hits))
-    service = np.repeat(owner, counts).astype(np.int64)
-    zone = np.concatenate([np.asarray(h, np.int64) for h in hits] or [np.empty(0, np.int64)])
-    distance = np.hypot(*(zone_xy[zone] - np.repeat(venue_xy, counts, axis=0)).T)
+    venue, zone, distance = _within(venue_xy, radius_m[owner], cKDTree(zone_xy))
+    order = np.argsort(venue, kind="stable")  # grouped by venue, so by service
+    service, zone, distance = owner[venue[order]].astype(np.int64), zone[order], distance[order]
     if len(np.unique(owner)) == len(owner):
-        return service, zone, distance  # one venue each: already in (service, zone) order
+        return service, zone, distance  # one venue each: one pair per (service, zone)
     # A service with several venues keeps, per zone, its nearest one.
     order = np.lexsort((distance, service * len(zone_xy) + zone))
     service, zone, distance = service[order], zone[order], distance[order]
     first = np.ones(len(order), dtype=bool)
     first[1:] = (service[1:] != service[:-1]) | (zone[1:] != zone[:-1])
     return service[first], zone[first], distance[first]
+
+
+def _within(
+    xy: np.ndarray, radius: np.ndarray, tree: cKDTree
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(point, tree point, distance) for every tree point within each point's radius.
+
+    Points sharing a radius (a category's catchment) are matched tree to tree in one call;
+    the few with a radius of their own, one by one.
+    """
+    found = []
+    radii, group = np.unique(radius, return_inverse=True)
+    for k, r in enumerate(radii):
+        members = np.flatnonzero(group == k)
+        near = cKDTree(xy[members]).sparse_distance_matrix(tree, r, output_type="ndarray")
+        found.append((members[near["i"]], near["j"].astype(np.int64), near["v"]))
+    if not found:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
+    return tuple(np.concatenate(parts) for parts in zip(*found, strict=True))
 
 
 def _listed(kinds: np.ndarray, ward_lists: np.ndarray, zone_wards: np.ndarray):

@@ -70,28 +70,22 @@ class PairServices:
     def of(cls, services: pd.DataFrame) -> PairServices:
         in_person = services[AREA_KIND].isin(CIRCLE_KINDS).to_numpy(bool)
         many = services[LOCATIONS] if LOCATIONS in services.columns else services[LOCATION]
-        places = [
-            every if _is_place(every) else one
-            for every, one in zip(many, services[LOCATION], strict=True)
-        ]
-        venues = np.array(
-            [
-                place if is_venue and _is_place(place) else None
-                for place, is_venue in zip(places, in_person, strict=True)
-            ],
-            dtype=object,
-        )
+        every, first = many.to_numpy(object), services[LOCATION].to_numpy(object)
+        places = np.where(_are_places(every), every, first)
+        venues = np.where(in_person & _are_places(places), places, None)
         return cls(
             ids=services[SERVICE_ID].astype(str).to_numpy(object),
             orgs=services[ORG_ID].astype(str).to_numpy(object),
             in_person=in_person,
-            audience=np.array([audience_key(a) for a in services[AUDIENCE]], dtype=object),
+            audience=services[AUDIENCE].map(audience_key).to_numpy(object),
             venues=venues,
         )
 
 
-def _is_place(geometry: object) -> bool:
-    return isinstance(geometry, shapely.Geometry) and not geometry.is_empty
+def _are_places(geometries: np.ndarray) -> np.ndarray:
+    """Per value: a geometry, not missing or empty."""
+    present = np.fromiter((isinstance(g, shapely.Geometry) for g in geometries), bool)
+    return present & ~shapely.is_empty(np.where(present, geometries, None))
 
 
 def duplicate_pairs(

@@ -78,6 +78,7 @@ from analysis.provision.accessibility import (
     count_reaching,
     e2sfca,
     supply_units,
+    unit_areas,
     unit_reach,
 )
 from analysis.provision.coverage import STEPPED, Coverage, Decay
@@ -327,21 +328,12 @@ def compute_metrics(
     units, reach = _units_and_reach(table, coverage, taxonomy, category_ids, method)
     access, access_imputed = e2sfca(units, reach, need)
     shape = (len(area_codes), len(category_ids))
+    reaches = unit_areas(reach, area_of_zone, len(area_codes))
+    org_of_unit = table.org_codes[units.service]
     counted = {
-        LOCAL_SERVICES: count_reaching(
-            reach, units.local, np.arange(len(units)), units.category, area_of_zone, shape
-        ),
-        ORGANISATIONS: count_reaching(
-            reach,
-            units.local,
-            table.org_codes[units.service],
-            units.category,
-            area_of_zone,
-            shape,
-        ),
-        REMOTE_OPTIONS: count_reaching(
-            reach, ~units.local, np.arange(len(units)), units.category, area_of_zone, shape
-        ),
+        LOCAL_SERVICES: count_reaching(reaches, units.local, units.category, shape),
+        ORGANISATIONS: count_reaching(reaches, units.local, units.category, shape, key=org_of_unit),
+        REMOTE_OPTIONS: count_reaching(reaches, ~units.local, units.category, shape),
     }
     pairs = (
         _duplicates(units, reach, need, services, category_ids, _zone_groups(zones, level), method)
