@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from analysis.provision.coverage import Coverage, Decay
 from analysis.provision.supply import Imputation, category_supply
@@ -156,8 +157,14 @@ def unit_areas(
     """The distinct (unit, area) pairs: which areas each unit reaches (areas -1 left out)."""
     area = area_of_zone[reach.zone]
     inside = area >= 0
-    distinct = np.unique(reach.unit[inside].astype(np.int64) * n_areas + area[inside])
-    return distinct // n_areas, distinct % n_areas
+    n_units = int(reach.unit.max()) + 1 if len(reach.unit) else 0
+    # A sparse unit × area table sums the repeats: linear, unlike a hash of every pair.
+    table = sparse.csr_array(
+        (np.ones(int(inside.sum()), dtype=np.int32), (reach.unit[inside], area[inside])),
+        shape=(n_units, n_areas),
+    )
+    table.sum_duplicates()
+    return np.repeat(np.arange(n_units), np.diff(table.indptr)), table.indices.astype(np.int64)
 
 
 def count_reaching(

@@ -12,6 +12,8 @@ banks in the same street, exactly the waste worth talking about.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -50,6 +52,10 @@ DUPLICATE_COLUMNS = (
 )
 
 
+OPEN: Final = -1
+"""The audience code of a service open to everyone (`PairServices.audience_codes`)."""
+
+
 def audience_key(text: object) -> str:
     """A service's audience as compared for duplication: ``""`` when open to everyone."""
     key = " ".join(str(text or "").casefold().split())
@@ -65,6 +71,17 @@ class PairServices:
     in_person: np.ndarray
     audience: np.ndarray
     venues: np.ndarray  # a (multi)point per venue-based service, else None (EPSG:27700)
+
+    @cached_property
+    def org_codes(self) -> np.ndarray:
+        """The organisations as integers, for fast comparison of many pairs."""
+        return pd.factorize(self.orgs)[0]
+
+    @cached_property
+    def audience_codes(self) -> np.ndarray:
+        """The audiences as integers, `OPEN` for services open to everyone."""
+        codes = pd.factorize(self.audience)[0]
+        return np.where(self.audience == "", OPEN, codes)
 
     @classmethod
     def of(cls, services: pd.DataFrame) -> PairServices:
@@ -234,10 +251,10 @@ def _no_pairs() -> dict[str, np.ndarray]:
 def _compatible(services: PairServices, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Two organisations, same way of reaching people (in person / area-based), and
     compatible audiences."""
-    audience = services.audience
+    audience, orgs = services.audience_codes, services.org_codes
     same_way = services.in_person[a] == services.in_person[b]
-    open_or_same = (audience[a] == "") | (audience[b] == "") | (audience[a] == audience[b])
-    return same_way & open_or_same & (services.orgs[a] != services.orgs[b])
+    open_or_same = (audience[a] == OPEN) | (audience[b] == OPEN) | (audience[a] == audience[b])
+    return same_way & open_or_same & (orgs[a] != orgs[b])
 
 
 def _holding_area(reach, need, zone_groups, a, b) -> np.ndarray:
