@@ -158,13 +158,15 @@ def unit_areas(
     area = area_of_zone[reach.zone]
     inside = area >= 0
     n_units = int(reach.unit.max()) + 1 if len(reach.unit) else 0
-    # A sparse unit × area table sums the repeats: linear, unlike a hash of every pair.
-    table = sparse.csr_array(
-        (np.ones(int(inside.sum()), dtype=np.int32), (reach.unit[inside], area[inside])),
-        shape=(n_units, n_areas),
-    )
+    return _distinct(reach.unit[inside], area[inside], (n_units, n_areas))
+
+
+def _distinct(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]):
+    """The distinct (row, column) pairs, by row: a sparse table sums the repeats, in
+    linear time where a hash of every pair would not be."""
+    table = sparse.csr_array((np.ones(len(rows), dtype=np.int32), (rows, columns)), shape=shape)
     table.sum_duplicates()
-    return np.repeat(np.arange(n_units), np.diff(table.indptr)), table.indices.astype(np.int64)
+    return np.repeat(np.arange(shape[0]), np.diff(table.indptr)), table.indices.astype(np.int64)
 
 
 def count_reaching(
@@ -185,7 +187,7 @@ def count_reaching(
     unit, area = unit[keep], area[keep]
     cell = category[unit].astype(np.int64) * n_areas + area
     if key is not None:
-        cell = np.unique(key[unit].astype(np.int64) * (n_categories * n_areas) + cell)
-        cell = cell % (n_categories * n_areas)
+        n_keys = int(key.max()) + 1 if len(key) else 0
+        cell = _distinct(key[unit].astype(np.int64), cell, (n_keys, n_categories * n_areas))[1]
     counts = np.bincount(cell, minlength=n_categories * n_areas).astype(float)
     return counts.reshape(n_categories, n_areas).T

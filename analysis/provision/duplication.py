@@ -184,11 +184,10 @@ def _shared_need(
     """
     levels = np.unique(reach.data[reach.data > 0])
     steps = np.diff(np.concatenate([[0.0], levels]))
-    need_diagonal = sparse.diags_array(need)
     shared = None
     for level, step in zip(levels, steps, strict=True):
         above = sparse.csr_array(reach >= level, dtype=float)
-        term = (above @ need_diagonal @ above.T) * step
+        term = (above.multiply(need[None, :] * step).tocsr() @ above.T).tocsr()
         shared = term if shared is None else shared + term
     if shared is None:
         return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
@@ -211,10 +210,7 @@ def pairs_frame(found: list[tuple[str, dict[str, np.ndarray]]]) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame(columns=list(DUPLICATE_COLUMNS))
     pairs = pd.concat(parts, ignore_index=True)
-    pairs[REASON] = [
-        pair_reason(share, distance)
-        for share, distance in zip(pairs[JACCARD], pairs[DISTANCE_M], strict=True)
-    ]
+    pairs[REASON] = pair_reasons(pairs[JACCARD].to_numpy(float), pairs[DISTANCE_M].to_numpy(float))
     return pairs[list(DUPLICATE_COLUMNS)].sort_values(
         [WARD_CODE, CATEGORY, SERVICE_A, SERVICE_B], ignore_index=True
     )
@@ -222,18 +218,34 @@ def pairs_frame(found: list[tuple[str, dict[str, np.ndarray]]]) -> pd.DataFrame:
 
 def pair_reason(jaccard: float, distance_m: float) -> str:
     """Why two services are a duplicate pair, in plain words."""
-    reason = f"{jaccard:.0%} of the need they reach is shared"
-    if np.isfinite(distance_m):
-        where = "at the same address" if distance_m < 10 else f"{_metres(distance_m)} apart"
-        reason += f"; venues {where}"
+    return str(pair_reasons(np.array([jaccard]), np.array([distance_m]))[0])
+
+
+def pair_reasons(jaccard: np.ndarray, distance_m: np.ndarray) -> np.ndarray:
+    """`pair_reason` of many pairs: each distinct wording is written once."""
+    percent = np.rint(jaccard * 100).astype(np.int64)
+    # Distances as read aloud: -1 none, 0 the same address, metres in 10s below 1 km
+    # (1..99), else tenths of a kilometre (above 100).
+    finite = np.isfinite(distance_m)
+    safe = np.where(finite, distance_m, 0.0)
+    tens = np.rint(safe / 10)
+    spoken = np.where(tens < 100, np.maximum(tens, 1), 100 + np.rint(safe / 100))
+    spoken = spoken.astype(np.int64)
+    spoken = np.where(finite, np.where(safe < 10, 0, spoken), -1)
+    keys, position = np.unique(np.stack([percent, spoken]), axis=1, return_inverse=True)
+    words = np.array([_reason(int(p), int(d)) for p, d in keys.T], dtype=object)
+    return words[position.ravel()]
+
+
+def _reason(percent: int, spoken: int) -> str:
+    reason = f"{percent}% of the need they reach is shared"
+    if spoken == 0:
+        return reason + "; venues at the same address"
+    if spoken > 100:
+        return reason + f"; venues {(spoken - 100) / 10:.1f} km apart"
+    if spoken > 0:
+        return reason + f"; venues {spoken * 10:,} m apart"
     return reason
-
-
-def _metres(distance_m: float) -> str:
-    """A distance as read aloud: 10 m steps below 1 km, then tenths of a kilometre."""
-    if distance_m < 1000:
-        return f"{round(distance_m, -1):,.0f} m"
-    return f"{distance_m / 1000:.1f} km"
 
 
 def _no_pairs() -> dict[str, np.ndarray]:

@@ -27,7 +27,12 @@ from analysis.model import (
     WARD_CODE,
 )
 from analysis.provision.coverage import NO_DECAY, compute_coverage
-from analysis.provision.duplication import _shared_need, audience_key
+from analysis.provision.duplication import (
+    _shared_need,
+    audience_key,
+    pair_reason,
+    pair_reasons,
+)
 from analysis.provision.metrics import Method, compute_metrics
 from tests.analysis.tiny import (
     circle,
@@ -172,3 +177,20 @@ def test_shared_need_equals_the_sum_of_minima(n_services, n_zones, random):
         for j in range(i + 1, n_services):
             expected = float((np.minimum(dense[i], dense[j]) * need).sum())
             assert found.get((i, j), 0.0) == pytest.approx(expected, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("jaccard", "distance_m", "reason"),
+    [
+        (0.5, np.nan, "50% of the need they reach is shared"),
+        (0.734, 4.0, "73% of the need they reach is shared; venues at the same address"),
+        (0.9, 72.0, "90% of the need they reach is shared; venues 70 m apart"),
+        (0.6, 994.0, "60% of the need they reach is shared; venues 990 m apart"),
+        (0.6, 996.0, "60% of the need they reach is shared; venues 1.0 km apart"),
+        (0.999, 3_210.0, "100% of the need they reach is shared; venues 3.2 km apart"),
+    ],
+)
+def test_the_reason_reads_as_said_aloud(jaccard, distance_m, reason):
+    assert pair_reason(jaccard, distance_m) == reason
+    many = pair_reasons(np.array([jaccard, 0.5]), np.array([distance_m, np.nan]))
+    assert many.tolist() == [reason, "50% of the need they reach is shared"]
