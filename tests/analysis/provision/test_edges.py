@@ -93,3 +93,18 @@ def test_an_edge_tangent_to_the_circle_adds_its_sector_not_its_triangle():
     # The edge y = 1 from x = -1 to 1 touches the unit circle at (0, 1): 90° of sector.
     a, b = np.array([[1.0, 1.0]]), np.array([[-1.0, 1.0]])
     np.testing.assert_allclose(circle_triangle_area(a, b, np.array([1.0])), [np.pi / 4])
+
+
+@pytest.mark.parametrize(
+    "wards",
+    [
+        [shapely.box(0, 0, 5_000, 5_000), shapely.box(5_000, 0, 10_000, 5_000)],  # edge to edge
+        [shapely.box(0, 0, 6_000, 5_000), shapely.box(5_000, 0, 10_000, 5_000)],  # overlapping
+    ],
+    ids=["tiling", "overlapping"],
+)
+def test_the_outline_is_the_union_of_the_wards_however_they_meet(wards):
+    outline = Outline.of_wards(np.array(wards, dtype=object))
+    assert outline.outline.equals(shapely.box(0, 0, 10_000, 5_000).normalize())
+    share = outline.shares([np.array([shapely.Point(10_000, 2_500)])], np.array([1_000.0]))
+    np.testing.assert_allclose(share, [0.5], atol=1e-12)
