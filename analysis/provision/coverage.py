@@ -455,7 +455,7 @@ def _circle_pairs(
     zone_xy = shapely.get_coordinates(points)
     venue_xy = shapely.get_coordinates(venues)
     venue, zone, distance = _within(venue_xy, radius_m[owner], cKDTree(zone_xy))
-    order = np.argsort(venue, kind="stable")  # grouped by venue, so by service
+    order = _grouped_order(venue, zone, (len(venue_xy), len(zone_xy)))
     service, zone, distance = owner[venue[order]].astype(np.int64), zone[order], distance[order]
     if len(np.unique(owner)) == len(owner):
         return service, zone, distance  # one venue each: one pair per (service, zone)
@@ -465,6 +465,17 @@ def _circle_pairs(
     first = np.ones(len(order), dtype=bool)
     first[1:] = (service[1:] != service[:-1]) | (zone[1:] != zone[:-1])
     return service[first], zone[first], distance[first]
+
+
+def _grouped_order(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """The order that groups distinct (row, column) pairs by row, columns ascending.
+
+    A sparse table built from the pairs' positions sorts them by row in linear time
+    (a counting sort), where a general sort of tens of millions would not.
+    """
+    table = sparse.csr_array((np.arange(1, len(rows) + 1), (rows, columns)), shape=shape)
+    table.sort_indices()
+    return table.data - 1
 
 
 def _within(

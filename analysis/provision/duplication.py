@@ -271,7 +271,9 @@ def _compatible(services: PairServices, a: np.ndarray, b: np.ndarray) -> np.ndar
 
 def _holding_area(reach, need, zone_groups, a, b) -> np.ndarray:
     """For each pair, the area holding the largest part of the (decay-weighted) need shared."""
-    both = reach[a].minimum(reach[b]).multiply(need[None, :]).tocsr()
+    # min(w_a, w_b) N = min(w_a N, w_b N), need being never negative.
+    reach_need = sparse.csr_array(reach.multiply(need[None, :]))
+    both = reach_need[a].minimum(reach_need[b])
     codes, group = np.unique(zone_groups, return_inverse=True)
     membership = sparse.csr_array(
         (np.ones(len(group)), (np.arange(len(group)), group)), shape=(len(group), len(codes))
