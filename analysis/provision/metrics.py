@@ -146,6 +146,17 @@ class Thresholds:
                 "above 1, the whole supply. Fix: pass a share between 0 and 1 (default 0.5)."
             )
 
+    def in_words(self) -> str:
+        """The thresholds as a volunteer would read them."""
+        return (
+            f"under-served below {self.under_served_below:g} and well provided from "
+            f"{self.well_provided_from:g} times the city's provision per person in need; "
+            f"small numbers below {self.small_numbers_services:g} local services, "
+            f"{self.small_numbers_population:,.0f} residents or "
+            f"{self.small_numbers_need:,.0f} people in need; uncertain when more than "
+            f"{self.uncertain_imputed_share:.0%} of the supply comes from estimated capacities"
+        )
+
     def as_dict(self) -> dict[str, float]:
         """The thresholds by name, for display and export."""
         return {

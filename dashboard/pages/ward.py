@@ -56,10 +56,7 @@ def render(ctx: PageContext) -> ViewState:
     robustness = analysis.robustness(filters, thresholds)
     zones = area.neighbourhoods[area.neighbourhoods[WARD_CODE] == choice]
     ward_rows = ward_metrics.table[ward_metrics.table[AREA_CODE] == choice]
-    st.caption(
-        "Thresholds in use: "
-        + markdown_text(", ".join(f"{k} {v:g}" for k, v in thresholds.as_dict().items()))
-    )
+    st.caption("Thresholds in use: " + markdown_text(thresholds.in_words()) + ".")
 
     profile_html = render_ward_profile(
         ward_metrics, coverage, directory, area, taxonomy, ward_code=choice, robustness=robustness

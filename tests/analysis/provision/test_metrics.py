@@ -347,3 +347,12 @@ def test_no_coverage_counts_services_reaching_nobody_in_any_category():
     venue = circle(0.5, 1.7, 10, "V", kind="at_location", categories=("food", "befriending"))
     nowhere = circle(0.5, 9.0, 10, "N", kind="at_location", categories=("food",))
     assert metrics([venue, nowhere]).service_counts["no_coverage"] == 1
+
+
+def test_thresholds_in_words_name_every_value():
+    words = Thresholds(under_served_below=0.4, well_provided_from=2.5).in_words()
+    assert words == (
+        "under-served below 0.4 and well provided from 2.5 times the city's provision per "
+        "person in need; small numbers below 2 local services, 1,000 residents or 100 people "
+        "in need; uncertain when more than 50% of the supply comes from estimated capacities"
+    )
