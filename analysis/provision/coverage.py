@@ -426,22 +426,23 @@ def _has_point(geometries) -> np.ndarray:
 
 def _largest_radius_m(services: pd.DataFrame, given: np.ndarray, taxonomy: Taxonomy):
     """Per service, the largest radius it takes in any of its categories (m)."""
-    catchments = {c.id: c.catchment_km * 1000.0 for c in taxonomy.categories}
-    fallback = settings.UNCATEGORISED_CATCHMENT_KM * 1000.0
-    default = services[CATEGORIES].map(
-        lambda cats: max((catchments.get(c, fallback) for c in cats), default=fallback)
-    )
-    return np.where(np.isfinite(given), given, default.to_numpy(float))
+    largest = _category_radii(services, taxonomy).groupby(level=0).max()
+    return np.where(np.isfinite(given), given, largest.to_numpy(float))
 
 
 def _own_radius_m(services: pd.DataFrame, given: np.ndarray, taxonomy: Taxonomy):
     """Per service, its stated radius, else its first category's catchment (m)."""
+    first = _category_radii(services, taxonomy).groupby(level=0).first()
+    return np.where(np.isfinite(given), given, first.to_numpy(float))
+
+
+def _category_radii(services: pd.DataFrame, taxonomy: Taxonomy) -> pd.Series:
+    """Each service's categories' catchments (m) in their order, indexed by service
+    position; an uncategorised service (or unknown category) takes the fallback."""
     catchments = {c.id: c.catchment_km * 1000.0 for c in taxonomy.categories}
     fallback = settings.UNCATEGORISED_CATCHMENT_KM * 1000.0
-    first = services[CATEGORIES].map(
-        lambda cats: catchments.get(cats[0], fallback) if cats else fallback
-    )
-    return np.where(np.isfinite(given), given, first.to_numpy(float))
+    categories = services[CATEGORIES].reset_index(drop=True).explode()
+    return categories.map(catchments).astype(float).fillna(fallback)
 
 
 def _circle_pairs(
