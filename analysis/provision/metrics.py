@@ -455,7 +455,7 @@ class _ServiceTable:
     @classmethod
     def of(cls, services, coverage: Coverage, category_ids, weights) -> _ServiceTable:
         ids = services[SERVICE_ID].astype(str)
-        counts = services[CATEGORIES].map(lambda cats: len(tuple(cats or ()))).to_numpy(int)
+        counts = services[CATEGORIES].map(len, na_action="ignore").fillna(0).to_numpy(int)
         return cls(
             rows=coverage.rows_for(ids),
             weight=_service_weights(ids, weights),

@@ -53,11 +53,9 @@ def in_category(services: pd.DataFrame, category: str) -> np.ndarray:
 def membership(services: pd.DataFrame, category_ids: tuple[str, ...]) -> np.ndarray:
     """Service × category 0/1 matrix (bool) of the categories each service is filed under."""
     position = {cid: k for k, cid in enumerate(category_ids)}
+    filed = services[CATEGORIES].reset_index(drop=True).explode().map(position).dropna()
     out = np.zeros((len(services), len(category_ids)), dtype=bool)
-    for row, cats in enumerate(services[CATEGORIES]):
-        for category in cats or ():
-            if category in position:
-                out[row, position[category]] = True
+    out[filed.index.to_numpy(), filed.to_numpy(int)] = True
     return out
 
 
