@@ -147,7 +147,7 @@ def _analysis(args: argparse.Namespace, area):
     """The pipeline over the services file of ``args``, and the filters ``args`` ask for."""
     from analysis.ingest.load import load_directory
     from analysis.provision.pipeline import Analysis
-    from analysis.taxonomy import load_taxonomy
+    from analysis.taxonomy_file import load_taxonomy
 
     taxonomy = load_taxonomy()
     directory, ingest_report = load_directory(args.services, area=area, taxonomy=taxonomy)

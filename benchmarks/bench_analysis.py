@@ -84,7 +84,7 @@ def bench_bristol(repeat: int) -> dict:
     from analysis.provision.coverage import compute_coverage
     from analysis.provision.metrics import Thresholds, compute_metrics
     from analysis.provision.robustness import assess_robustness
-    from analysis.taxonomy import load_taxonomy
+    from analysis.taxonomy_file import load_taxonomy
 
     area, taxonomy = load_area(), load_taxonomy()
     started = time.perf_counter()
@@ -130,7 +130,7 @@ def bench_scale(scale: int, repeat: int) -> dict:
     from analysis.geography import load_area
     from analysis.provision.coverage import compute_coverage
     from analysis.provision.metrics import compute_metrics
-    from analysis.taxonomy import load_taxonomy
+    from analysis.taxonomy_file import load_taxonomy
 
     tiles = TILES[scale]
     taxonomy = load_taxonomy()

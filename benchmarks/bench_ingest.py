@@ -137,7 +137,7 @@ def run_child(path: Path, repeat: int) -> dict:
     """Import ``path`` ``repeat`` times in this process; timings and memory."""
     from analysis.geography import load_area
     from analysis.ingest.load import load_directory
-    from analysis.taxonomy import load_taxonomy
+    from analysis.taxonomy_file import load_taxonomy
 
     area, taxonomy = load_area(), load_taxonomy()
     baseline_kb = _status_kb("VmHWM")

@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from analysis.geography import load_area
-from analysis.taxonomy import load_taxonomy
+from analysis.taxonomy_file import load_taxonomy
 from dashboard.maps.base import ward_map
 from dashboard.maps.offline import ensure_static_assets
 

@@ -23,7 +23,8 @@ from analysis.geography import AreaSet, default_area_path, load_area
 from analysis.ingest.import_report import ImportReport
 from analysis.ingest.load import load_directory
 from analysis.provision.pipeline import Analysis
-from analysis.taxonomy import Taxonomy, load_taxonomy
+from analysis.taxonomy import Taxonomy
+from analysis.taxonomy_file import load_taxonomy
 from dashboard.state import StateKeys
 
 DEMO_KEY = "demo"

@@ -50,7 +50,8 @@ from analysis.model import (
     WEBSITE,
 )
 from analysis.settings import TEMPLATE_DIR
-from analysis.taxonomy import Taxonomy, load_taxonomy
+from analysis.taxonomy import Taxonomy
+from analysis.taxonomy_file import load_taxonomy
 
 TEMPLATE_NAME: Final = "services_template"
 # Fixed so that rewriting the workbook gives the same document properties.

@@ -54,7 +54,8 @@ from analysis.model import (
     WARNING,
     FormatChoice,
 )
-from analysis.taxonomy import Taxonomy, load_taxonomy
+from analysis.taxonomy import Taxonomy
+from analysis.taxonomy_file import load_taxonomy
 
 # Template fields holding contact details, withheld from reports when contact_public is no.
 WITHHELD: Final = "(withheld: contact details not public)"

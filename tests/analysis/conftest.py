@@ -29,7 +29,7 @@ def raw_bristol() -> Path:
 @pytest.fixture(scope="session")
 def taxonomy():
     """The bundled need categories, loaded once."""
-    from analysis.taxonomy import load_taxonomy
+    from analysis.taxonomy_file import load_taxonomy
 
     return load_taxonomy()
 

@@ -16,11 +16,11 @@ from analysis.taxonomy import (
     Category,
     Taxonomy,
     check_indicator_columns,
-    load_taxonomy,
     need_by_category,
     need_fallbacks,
     need_units,
 )
+from analysis.taxonomy_file import load_taxonomy
 
 # need_unit last, so that each row below is the older six fields and then its unit.
 HEADER = "id,label,description,synonyms,need_indicator,catchment_km,need_unit"

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from analysis.geography import load_area
 from analysis.ingest.load import load_directory
 from analysis.settings import MAX_UPLOAD_BYTES, REPO_ROOT
-from analysis.taxonomy import load_taxonomy
+from analysis.taxonomy_file import load_taxonomy
 from dashboard.components.upload import (
     check_upload,
     describe_size,

@@ -13,7 +13,7 @@ from analysis.outputs.export import csv_bytes
 from analysis.outputs.palette import classify_measure
 from analysis.provision.metrics import compute_metrics
 from analysis.settings import REPO_ROOT
-from analysis.taxonomy import load_taxonomy
+from analysis.taxonomy_file import load_taxonomy
 from dashboard.components.summary import summary_text
 from dashboard.maps.choropleth import choropleth_map
 from dashboard.maps.offline import external_references, standalone_html

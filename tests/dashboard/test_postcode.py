@@ -21,7 +21,7 @@ from analysis.model import (
 )
 from analysis.provision.pipeline import Analysis
 from analysis.settings import REPO_ROOT
-from analysis.taxonomy import load_taxonomy
+from analysis.taxonomy_file import load_taxonomy
 from tests.dashboard.shown import shown
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")

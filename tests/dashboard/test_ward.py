@@ -14,7 +14,7 @@ from analysis.model import REASON, SERVICE_A, SERVICE_B, SERVICE_ID, SERVICE_NAM
 from analysis.outputs.profile import render_ward_profile
 from analysis.provision.pipeline import Analysis
 from analysis.settings import REPO_ROOT
-from analysis.taxonomy import load_taxonomy
+from analysis.taxonomy_file import load_taxonomy
 from dashboard.components.service_table import PRIVATE_CONTACT, service_rows
 from dashboard.data import DirectorySource
 from dashboard.maps.offline import external_references

@@ -149,7 +149,7 @@ def test_uncertain_wards_are_hatched_and_the_legend_says_so(page, app_url):
     from analysis.geography import load_area
     from analysis.ingest.load import load_directory
     from analysis.provision.pipeline import Analysis
-    from analysis.taxonomy import load_taxonomy
+    from analysis.taxonomy_file import load_taxonomy
     from dashboard.maps.base import HATCH_STYLE
     from dashboard.maps.choropleth import uncertain_legend
 

@@ -14,7 +14,7 @@ from analysis.geography import AreaSet
 from analysis.ingest.import_report import ImportReport
 from analysis.ingest.load import load_directory
 from analysis.settings import REPO_ROOT
-from analysis.taxonomy import load_taxonomy
+from analysis.taxonomy_file import load_taxonomy
 
 AS_OF = date(2026, 11, 28)
 TAXONOMY = load_taxonomy()

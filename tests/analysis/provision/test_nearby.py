@@ -9,7 +9,7 @@ from analysis.geography import lookup_postcode
 from analysis.ingest.load import load_directory
 from analysis.model import DISTANCE_M
 from analysis.provision.nearby import categories_without, remote_services, services_near
-from analysis.taxonomy import load_taxonomy
+from analysis.taxonomy_file import load_taxonomy
 
 HEADER = (
     "org_id,org_name,service_id,service_name,categories,delivery,postcode,area_served,"

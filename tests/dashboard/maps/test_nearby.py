@@ -11,7 +11,7 @@ from analysis.ingest.load import load_directory
 from analysis.model import CATEGORIES, DISTANCE_M, LOCATION, ORG_NAME, SERVICE_NAME
 from analysis.outputs.palette import BLUE, VERMILLION
 from analysis.provision.nearby import services_near
-from analysis.taxonomy import load_taxonomy
+from analysis.taxonomy_file import load_taxonomy
 from dashboard.maps.nearby import nearby_map, popup_html
 from dashboard.maps.offline import external_references, standalone_html
 from tests.analysis.tiny import make_taxonomy
