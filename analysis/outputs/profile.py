@@ -9,7 +9,7 @@ allows no script and no request at all.
 
 The page skeleton (``profile.html``) and its stylesheet (``profile.css``) are package data
 beside this module, so they can be read and edited as HTML and CSS; `fill_page` places the
-escaped parts into the skeleton.
+escaped parts into the skeleton. The map is drawn by `analysis.outputs.profile_map`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from typing import Final
 
 import numpy as np
 import pandas as pd
-import shapely
 
 from analysis import settings
 from analysis.directory import Directory
@@ -45,13 +44,9 @@ from analysis.model import (
     DELIVERY,
     GAP_CLASSES,
     IMD_DOMAINS,
-    IMD_OVERALL,
     IMPUTED_SHARE,
     JACCARD,
     LOCAL_SERVICES,
-    LOCATION,
-    LSOA_CODE,
-    LSOA_NAME,
     NEED,
     NEED_UNIT,
     ORG_NAME,
@@ -79,14 +74,13 @@ from analysis.model import (
     need_col,
 )
 from analysis.outputs.export import RP_MEANING
-from analysis.outputs.palette import CLASS_COLOURS, NO_DATA_COLOUR, as_float, classify_measure
-from analysis.provision.coverage import NO_DECAY, STEPPED, Coverage, services_in_ward
+from analysis.outputs.palette import CLASS_COLOURS, NO_DATA_COLOUR, as_float
+from analysis.outputs.profile_map import map_svg, number_text, plain_text
+from analysis.provision.coverage import NO_DECAY, STEPPED, Coverage
 from analysis.provision.metrics import MetricsResult
+from analysis.provision.wards import services_in_ward
 from analysis.taxonomy import Taxonomy
 
-MAP_WIDTH_PX: Final = 640
-OUTSIDE_FILL: Final = "#f7f7f7"
-"""Neighbourhoods around the ward, drawn for context, in a neutral grey."""
 AREA_KIND_LABELS: Final = {
     AT_LOCATION: "catchment around its location",
     RADIUS_KM: "stated radius",
@@ -199,7 +193,7 @@ def render_ward_profile(
         f'<p class="lede">Ward {html_text(ward_code)} of {html_text(area.name)} · '
         f"{population:,.0f} residents in {len(zones)} neighbourhoods · "
         f"{len(reach)} services reach it</p>",
-        _section("Map", _map_svg(area, ward_code, reach)),
+        _section("Map", map_svg(area, ward_code, reach)),
         _section("Need profile", _need_profile(area, zones)),
         _section("Provision per category", _provision_table(rows, labels)),
         _section(
@@ -308,7 +302,7 @@ def _provision_table(rows: pd.DataFrame, labels: dict[str, str]) -> str:
         f"<td class=n>{row[LOCAL_SERVICES]:,.0f}</td>"
         f"<td class=n>{row[REMOTE_OPTIONS]:,.0f}</td>"
         f"<td class=n>{row[ACCESSIBILITY_PER_1000]:,.1f}</td>"
-        f"<td class=n>{_number(row[RELATIVE_PROVISION], '.2f')}</td>"
+        f"<td class=n>{number_text(row[RELATIVE_PROVISION], '.2f')}</td>"
         f"<td>{_class_badge(row[PROVISION_CLASS])}{_flags(row)}</td>"
         "</tr>"
         for _, row in rows.iterrows()
@@ -382,7 +376,7 @@ def _gaps_and_duplication(
             + "".join(
                 f"<li><strong>{html_text(labels.get(row[CATEGORY], row[CATEGORY]))}</strong>: "
                 f"{_class_badge(row[PROVISION_CLASS])}, relative provision "
-                f"{_number(row[RELATIVE_PROVISION], '.2f')}, "
+                f"{number_text(row[RELATIVE_PROVISION], '.2f')}, "
                 f"{_count(row[LOCAL_SERVICES], 'local service')}, "
                 f"{_count(row[REMOTE_OPTIONS], 'remote option')}"
                 f"{html_text(stability.get(row[CATEGORY], '')) if gaps else ''}"
@@ -431,11 +425,11 @@ def _services_table(reach: pd.DataFrame, labels: dict[str, str]) -> str:
         return "<p>No service in the directory reaches this ward.</p>"
     body = "".join(
         "<tr>"
-        f"<td>{html_text(_text(row[SERVICE_NAME]))}</td>"
-        f"<td>{html_text(_text(row[ORG_NAME]))}</td>"
+        f"<td>{html_text(plain_text(row[SERVICE_NAME]))}</td>"
+        f"<td>{html_text(plain_text(row[ORG_NAME]))}</td>"
         f"<td>{html_text(_category_text(row[CATEGORIES], labels))}</td>"
         f"<td>{html_text(', '.join(map(str, row[DELIVERY])))}</td>"
-        f"<td>{html_text(AREA_KIND_LABELS.get(str(row[AREA_KIND]), _text(row[AREA_KIND])))}</td>"
+        f"<td>{html_text(_area_kind_text(row[AREA_KIND]))}</td>"
         f"<td class=n>{row[SHARE]:.0%}</td>"
         "</tr>"
         for _, row in reach.iterrows()
@@ -446,6 +440,10 @@ def _services_table(reach: pd.DataFrame, labels: dict[str, str]) -> str:
         "reached</th></tr>"
         f"</thead><tbody>{body}</tbody></table>"
     )
+
+
+def _area_kind_text(kind: object) -> str:
+    return AREA_KIND_LABELS.get(str(kind), plain_text(kind))
 
 
 def _category_text(categories: Iterable[str], labels: dict[str, str]) -> str:
@@ -477,108 +475,6 @@ def _footer(metrics: MetricsResult, area: AreaSet) -> str:
     )
 
 
-def _map_svg(area: AreaSet, ward_code: str, reach: pd.DataFrame) -> str:
-    ward_geometry = area.wards.loc[area.wards[WARD_CODE] == ward_code].geometry.iloc[0]
-    minx, miny, maxx, maxy = ward_geometry.bounds
-    margin = 0.08 * max(maxx - minx, maxy - miny, 1.0)
-    minx, miny, maxx, maxy = minx - margin, miny - margin, maxx + margin, maxy + margin
-    scale = MAP_WIDTH_PX / (maxx - minx)
-    height = (maxy - miny) * scale
-    view = shapely.box(minx, miny, maxx, maxy)
-    tolerance = 0.5 / scale
-
-    def path(geometry: shapely.Geometry) -> str:
-        clipped = shapely.simplify(shapely.intersection(geometry, view), tolerance)
-        return _svg_path(clipped, minx, maxy, scale)
-
-    zones = area.neighbourhoods
-    need = need_col(IMD_OVERALL)
-    # Classes over the whole area's neighbourhoods, so wards' profiles compare.
-    classes = classify_measure(zones.get(need, []), need)
-    zone_paths = []
-    for _, zone in zones[zones.intersects(view)].iterrows():
-        inside = zone[WARD_CODE] == ward_code
-        score = zone.get(need, np.nan)
-        fill = classes.colour_of_value(score) if inside else OUTSIDE_FILL
-        title = f"{zone.get(LSOA_NAME, zone.get(LSOA_CODE, ''))}: IMD need {_number(score)}"
-        zone_paths.append(
-            f'<path d="{path(zone.geometry)}" fill="{fill}" stroke="#ffffff" '
-            f'stroke-width="0.8"><title>{html_text(str(title))}</title></path>'
-        )
-    ward_paths = [
-        f'<path d="{path(w.geometry)}" fill="none" stroke="#bbbbbb" stroke-width="1"/>'
-        for _, w in area.wards[area.wards.intersects(view)].iterrows()
-    ]
-    dots = []
-    for _, row in reach.iterrows():
-        point = row[LOCATION]
-        if point is None or shapely.is_empty(point) or not view.contains(point):
-            continue
-        x, y = (point.x - minx) * scale, (maxy - point.y) * scale
-        dots.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#e66101" stroke="#ffffff">'
-            f"<title>{html_text(_text(row[SERVICE_NAME]))}</title></circle>"
-        )
-    outline = f'<path d="{path(ward_geometry)}" fill="none" stroke="#1a1a1a" stroke-width="2.5"/>'
-    bar_m = _scale_bar_metres(maxx - minx)
-    bar_px = bar_m * scale
-    scale_bar = (
-        f'<g transform="translate(12,{height - 14:.1f})"><rect width="{bar_px:.1f}" '
-        'height="4" fill="#1a1a1a"/>'
-        f'<text y="-4" font-size="11" fill="#1a1a1a">{_distance_label(bar_m)}</text></g>'
-    )
-    svg = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {MAP_WIDTH_PX} {height:.0f}" '
-        f'width="{MAP_WIDTH_PX}" height="{height:.0f}" role="img" '
-        f'aria-label="Map of {html_text(str(area.ward_name(ward_code)))} and its neighbourhoods">'
-        '<rect width="100%" height="100%" fill="#ffffff"/>'
-        + "".join(zone_paths)
-        + "".join(ward_paths)
-        + outline
-        + "".join(dots)
-        + scale_bar
-        + "</svg>"
-    )
-    legend = "".join(
-        f'<span style="background:{colour}"></span>{html_text(label)}'
-        for label, colour in classes.legend()
-    )
-    return (
-        f"<figure>{svg}<figcaption class=legend>Neighbourhoods shaded by IMD 2019 need score "
-        "(0-100), in classes holding about as many of the area's neighbourhoods each: "
-        f"{legend}. Bold outline: the ward; dots: locations of services reaching it."
-        "</figcaption></figure>"
-    )
-
-
-def _svg_path(geometry: shapely.Geometry, minx: float, maxy: float, scale: float) -> str:
-    """SVG path data of the polygons in ``geometry``, y flipped (north up)."""
-    parts = []
-    # Twice: a clipped geometry may be a collection that holds multipolygons.
-    for polygon in shapely.get_parts(shapely.get_parts(geometry)):
-        if polygon.geom_type != "Polygon" or polygon.is_empty:
-            continue
-        for ring in (polygon.exterior, *polygon.interiors):
-            coords = np.asarray(ring.coords)
-            xs = (coords[:, 0] - minx) * scale
-            ys = (maxy - coords[:, 1]) * scale
-            points = " L".join(f"{x:.1f} {y:.1f}" for x, y in zip(xs, ys, strict=True))
-            parts.append(f"M{points} Z")
-    return " ".join(parts)
-
-
-def _scale_bar_metres(width_m: float) -> float:
-    target = width_m / 5
-    for step in (100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 50000):
-        if step >= target:
-            return float(step)
-    return 100000.0
-
-
-def _distance_label(metres: float) -> str:
-    return f"{metres / 1000:g} km" if metres >= 1000 else f"{metres:.0f} m"
-
-
 def _class_badge(value: str) -> str:
     colour = CLASS_COLOURS.get(str(value), NO_DATA_COLOUR)
     return f'<span class="cls" style="border-left-color:{colour}">{html_text(str(value))}</span>'
@@ -602,17 +498,3 @@ def _weighted_mean(frame: pd.DataFrame, column: str) -> float:
 
 def _share(part: float, whole: float) -> str:
     return f"{part / whole:.0%}" if whole > 0 else "-"
-
-
-def _number(value: object, spec: str = ".0f") -> str:
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return "-"
-    return format(number, spec) if np.isfinite(number) else "-"
-
-
-def _text(value: object) -> str:
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return ""
-    return str(value)

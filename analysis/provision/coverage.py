@@ -12,6 +12,10 @@ Two kinds of reach:
   decay weights for a given radius per service;
 - **lists** (``wards``, ``citywide``): every neighbourhood of the listed wards, or of the
   whole authority, at weight 1.
+
+The k-d tree search for the circles' distances is `analysis.provision.distances`; the
+views of coverage from one ward (the share of its residents each service reaches) are in
+`analysis.provision.wards`.
 """
 
 from __future__ import annotations
@@ -26,7 +30,6 @@ import numpy as np
 import pandas as pd
 import shapely
 from scipy import sparse
-from scipy.spatial import cKDTree
 
 from analysis import settings
 from analysis.crs import ensure_crs
@@ -43,17 +46,15 @@ from analysis.model import (
     LOCATION,
     LOCATIONS,
     LSOA_CODE,
-    POPULATION,
     RADIUS_KM,
     RADIUS_M,
     REMOTE_MODES,
     SERVICE_ID,
-    SERVICE_NAME,
-    SHARE,
     WARD_CODE,
     WARD_CODES,
     WARDS,
 )
+from analysis.provision.distances import circle_pairs
 from analysis.provision.edges import Outline
 from analysis.taxonomy import Taxonomy
 
@@ -365,7 +366,7 @@ def compute_coverage(
     ).astype(float)
     locations = _service_locations(services)
     largest = _largest_radius_m(services, given, taxonomy) * max_factor
-    pair_service, pair_zone, distance = _circle_pairs(
+    pair_service, pair_zone, distance = circle_pairs(
         np.flatnonzero(is_circle), locations, largest, points
     )
     listed = _listed(kinds, services[WARD_CODES].to_numpy(), zones[WARD_CODE].to_numpy())
@@ -445,59 +446,6 @@ def _category_radii(services: pd.DataFrame, taxonomy: Taxonomy) -> pd.Series:
     return categories.map(catchments).astype(float).fillna(fallback)
 
 
-def _circle_pairs(
-    rows: np.ndarray, locations: np.ndarray, radius_m: np.ndarray, points: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(service, zone, distance) for every zone point within each circle service's radius."""
-    owner = np.concatenate([np.full(len(locations[r]), r) for r in rows] or [np.empty(0, int)])
-    venues = np.concatenate([locations[r] for r in rows] or [np.empty(0, object)])
-    if not len(venues):
-        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
-    zone_xy = shapely.get_coordinates(points)
-    venue_xy = shapely.get_coordinates(venues)
-    venue, zone, distance = _within(venue_xy, radius_m[owner], cKDTree(zone_xy))
-    order = _grouped_order(venue, zone, (len(venue_xy), len(zone_xy)))
-    service, zone, distance = owner[venue[order]].astype(np.int64), zone[order], distance[order]
-    if len(np.unique(owner)) == len(owner):
-        return service, zone, distance  # one venue each: one pair per (service, zone)
-    # A service with several venues keeps, per zone, its nearest one.
-    order = np.lexsort((distance, service * len(zone_xy) + zone))
-    service, zone, distance = service[order], zone[order], distance[order]
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = (service[1:] != service[:-1]) | (zone[1:] != zone[:-1])
-    return service[first], zone[first], distance[first]
-
-
-def _grouped_order(rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """The order that groups distinct (row, column) pairs by row, columns ascending.
-
-    A sparse table built from the pairs' positions sorts them by row in linear time
-    (a counting sort), where a general sort of tens of millions would not.
-    """
-    table = sparse.csr_array((np.arange(1, len(rows) + 1), (rows, columns)), shape=shape)
-    table.sort_indices()
-    return table.data - 1
-
-
-def _within(
-    xy: np.ndarray, radius: np.ndarray, tree: cKDTree
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(point, tree point, distance) for every tree point within each point's radius.
-
-    Points sharing a radius (a category's catchment) are matched tree to tree in one call;
-    the few with a radius of their own, one by one.
-    """
-    found = []
-    radii, group = np.unique(radius, return_inverse=True)
-    for k, r in enumerate(radii):
-        members = np.flatnonzero(group == k)
-        near = cKDTree(xy[members]).sparse_distance_matrix(tree, r, output_type="ndarray")
-        found.append((members[near["i"]], near["j"].astype(np.int64), near["v"]))
-    if not found:
-        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
-    return tuple(np.concatenate(parts) for parts in zip(*found, strict=True))
-
-
 def _listed(kinds: np.ndarray, ward_lists: np.ndarray, zone_wards: np.ndarray):
     """0/1 matrix of the zones listed by ``wards`` services and covered by ``citywide``."""
     n_services, n_zones = len(kinds), len(zone_wards)
@@ -518,72 +466,6 @@ def _listed(kinds: np.ndarray, ward_lists: np.ndarray, zone_wards: np.ndarray):
     return matrix
 
 
-def zone_membership(
-    zones_df: pd.DataFrame, ward_codes: Iterable[str]
-) -> tuple[sparse.csr_array, pd.Index]:
-    """Zone × ward indicator matrix G (G[z, W] = 1 when zone z is in ward W) and ward order.
-
-    Zones whose ward is not among ``ward_codes`` belong to no column.
-    """
-    wards = pd.Index(list(ward_codes))
-    column = wards.get_indexer(zones_df[WARD_CODE])
-    inside = np.flatnonzero(column >= 0)
-    matrix = sparse.csr_array(
-        (np.ones(len(inside)), (inside, column[inside])), shape=(len(zones_df), len(wards))
-    )
-    return matrix, wards
-
-
 def default_reach(coverage: Coverage) -> sparse.csr_array:
     """0/1 reach of each service with its own catchment (its first category's, or stated)."""
     return coverage.reach(coverage.own_radius_m)
-
-
-def ward_coverage(coverage: Coverage, area: AreaSet) -> pd.DataFrame:
-    """Population share of each ward that each service reaches, for the pairs that are > 0.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``service_id``, ``ward_code``, ``share`` (0-1], sorted by service and ward.
-
-    Notes
-    -----
-    share(s, W) = Σ_{z in W} pop_z r(s, z) / Σ_{z in W} pop_z, with r the 0/1 reach of the
-    service's own catchment (`default_reach`). A ward without population has no share.
-    """
-    coverage.check_area(area)
-    membership, ward_codes = zone_membership(area.neighbourhoods, area.wards[WARD_CODE])
-    population = area.neighbourhoods[POPULATION].to_numpy(float)
-    ward_population = membership.T @ population
-    reach = default_reach(coverage)
-    covered = (reach @ sparse.diags_array(population) @ membership).tocoo()
-    share = covered.data / np.where(ward_population > 0, ward_population, np.inf)[covered.col]
-    frame = pd.DataFrame(
-        {
-            SERVICE_ID: coverage.service_ids.to_numpy()[covered.row],
-            WARD_CODE: ward_codes.to_numpy()[covered.col],
-            SHARE: share,
-        }
-    )
-    return frame[frame[SHARE] > 0].sort_values([SERVICE_ID, WARD_CODE], ignore_index=True)
-
-
-def services_in_ward(
-    coverage: Coverage, directory: Directory, area: AreaSet, ward_code: str
-) -> gpd.GeoDataFrame:
-    """The services reaching a ward, with their organisation, largest share first.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        `analysis.directory.Directory.services_with_organisations` rows of the services
-        reaching the ward, with ``share``: the share of the ward's residents each reaches
-        (`ward_coverage`). Ties sorted by service name.
-    """
-    shares = ward_coverage(coverage, area)
-    shares = shares[shares[WARD_CODE] == ward_code][[SERVICE_ID, SHARE]]
-    services = directory.services_with_organisations()
-    services = services.assign(**{SERVICE_ID: services[SERVICE_ID].astype(str)})
-    merged = services.merge(shares, on=SERVICE_ID, how="inner")
-    return merged.sort_values([SHARE, SERVICE_NAME], ascending=[False, True], ignore_index=True)

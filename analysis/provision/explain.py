@@ -31,12 +31,11 @@ from analysis.model import (
     WARD_CODE,
     WARD_NAME,
 )
+from analysis.provision.classes import classify_provision, flag_small_numbers
 from analysis.provision.coverage import STEPPED, Coverage
 from analysis.provision.metrics import (
     Method,
     Thresholds,
-    classify_provision,
-    flag_small_numbers,
     supply_and_reach,
 )
 from analysis.taxonomy import Taxonomy, need_by_category, need_units

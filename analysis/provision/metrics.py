@@ -1,8 +1,10 @@
 """Metrics: need, accessibility, relative provision and class by area and category.
 
 Arithmetic on the coverage table of `analysis.provision.coverage`; no geometry. A threshold
-change reruns only `classify_provision` (`MetricsResult.with_thresholds`); a filter,
-category or method change reruns `compute_metrics` on the same coverage table.
+change reruns only the classes (`analysis.provision.classes`, through
+`MetricsResult.with_thresholds`); a filter, category or method change reruns
+`compute_metrics` on the same coverage table, which assembles its tables with
+`analysis.provision.tables`.
 
 Accessibility is the enhanced two-step floating catchment area (Luo & Qi 2009) with one
 demand definition in both steps, people in need; only local services count (in person or
@@ -27,14 +29,9 @@ from analysis.directory import Directory
 from analysis.errors import AnalysisError, check_choice
 from analysis.geography import AreaSet
 from analysis.model import (
-    ACCESSIBILITY_PER_1000,
-    ADEQUATE,
-    AREA_CODE,
-    AREA_NAME,
     BY_INDICATOR,
     BY_POPULATION,
     CATEGORIES,
-    CATEGORY,
     COUNT_IMPUTED,
     COUNT_NO_COVERAGE,
     COUNT_OTHER_CATEGORIES,
@@ -42,33 +39,20 @@ from analysis.model import (
     COUNT_SERVICES,
     COUNT_UNCATEGORISED,
     COUNT_USED,
-    DUPLICATE_PAIRS,
-    IMPUTED_SHARE,
     LEVELS,
     LOCAL_SERVICES,
     LSOA_CODE,
     LSOA_NAME,
-    MISSING,
-    NEED,
     NEED_SOURCES,
-    NEED_UNIT,
     NEIGHBOURHOOD_LEVEL,
-    NO_NEED,
     ORG_ID,
     ORGANISATIONS,
     POPULATION,
-    PROVISION_CLASS,
-    RELATIVE_PROVISION,
     REMOTE_OPTIONS,
     SERVICE_ID,
-    SMALL_NUMBERS,
-    SUPPLY,
-    UNCERTAIN,
-    UNDER_SERVED,
     WARD_CODE,
     WARD_LEVEL,
     WARD_NAME,
-    WELL_PROVIDED,
     Level,
     NeedSource,
 )
@@ -81,6 +65,7 @@ from analysis.provision.accessibility import (
     unit_areas,
     unit_reach,
 )
+from analysis.provision.classes import Thresholds, add_classes
 from analysis.provision.coverage import STEPPED, Coverage, Decay
 from analysis.provision.duplication import (
     DUPLICATE_COLUMNS,
@@ -89,84 +74,10 @@ from analysis.provision.duplication import (
     pairs_frame,
 )
 from analysis.provision.supply import MEDIAN, Imputation, capacities, membership
+from analysis.provision.tables import area_table, city_table
 from analysis.taxonomy import Taxonomy, need_by_category, need_units
 
-PER_1000: Final = 1000.0
 RESIDENTS: Final = "residents"
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Where provision counts as under-served or well provided, or too small to read.
-
-    Attributes
-    ----------
-    under_served_below
-        Relative provision below this is ``under-served`` (default 0.5: half the city's
-        provision per person in need).
-    well_provided_from
-        Relative provision at or above this is ``well provided`` (default 2: twice it).
-    small_numbers_services
-        Local services above 0 but below this are flagged as small numbers (default 2:
-        one service opening or closing changes the picture).
-    small_numbers_population
-        Areas with fewer residents than this are flagged (default 1,000).
-    small_numbers_need
-        Areas with fewer people in need than this are flagged (default 100): a ratio over
-        a handful of people can be extreme without meaning anything.
-    uncertain_imputed_share
-        Areas where more than this share of the supply comes from imputed capacities have
-        an uncertain class (default 0.5).
-    """
-
-    under_served_below: float = settings.UNDER_SERVED_BELOW
-    well_provided_from: float = settings.WELL_PROVIDED_FROM
-    small_numbers_services: float = settings.SMALL_NUMBERS_SERVICES
-    small_numbers_population: float = settings.SMALL_NUMBERS_POPULATION
-    small_numbers_need: float = settings.SMALL_NUMBERS_NEED
-    uncertain_imputed_share: float = settings.UNCERTAIN_IMPUTED_SHARE
-
-    def __post_init__(self) -> None:
-        for name, value in self.as_dict().items():
-            if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
-                raise AnalysisError(
-                    f"threshold {name} = {value!r} is not a number >= 0. Fix: pass a finite "
-                    f"non-negative number (default {getattr(Thresholds, name)})."
-                )
-        if self.well_provided_from <= self.under_served_below:
-            raise AnalysisError(
-                f"threshold well_provided_from = {self.well_provided_from} is not above "
-                f"under_served_below = {self.under_served_below}, so one area could be both "
-                "under-served and well provided. Fix: keep well_provided_from > "
-                "under_served_below (defaults 2.0 and 0.5)."
-            )
-        if self.uncertain_imputed_share > 1:
-            raise AnalysisError(
-                f"threshold uncertain_imputed_share = {self.uncertain_imputed_share} is "
-                "above 1, the whole supply. Fix: pass a share between 0 and 1 (default 0.5)."
-            )
-
-    def in_words(self) -> str:
-        """The thresholds as a volunteer would read them."""
-        return (
-            f"under-served below {self.under_served_below:g} and well provided from "
-            f"{self.well_provided_from:g} times the city's provision per person in need; "
-            f"small numbers below {self.small_numbers_services:g} local services, "
-            f"{self.small_numbers_population:,.0f} residents or "
-            f"{self.small_numbers_need:,.0f} people in need; uncertain when more than "
-            f"{self.uncertain_imputed_share:.0%} of the supply comes from estimated capacities"
-        )
-
-    def as_dict(self) -> dict[str, float]:
-        """The thresholds by name, for display and export."""
-        return {
-            "under_served_below": self.under_served_below,
-            "well_provided_from": self.well_provided_from,
-            "small_numbers_services": self.small_numbers_services,
-            "small_numbers_population": self.small_numbers_population,
-            "small_numbers_need": self.small_numbers_need,
-            "uncertain_imputed_share": self.uncertain_imputed_share,
-        }
 
 
 @dataclass(frozen=True)
@@ -250,7 +161,7 @@ class MetricsResult:
     def with_thresholds(self, thresholds: Thresholds) -> MetricsResult:
         """The same result reclassified with other thresholds; no sums rerun."""
         table = self.table.copy()
-        _add_classes(table, thresholds)
+        add_classes(table, thresholds)
         return replace(self, table=table, thresholds=thresholds)
 
 
@@ -323,7 +234,7 @@ def compute_metrics(
 
     Counts (need, local services, organisations, remote options, duplicate pairs) are
     summed or counted; rates are need-weighted means, never summed. Classes and flags:
-    `classify_provision`, `flag_small_numbers`.
+    `analysis.provision.classes.classify_provision`, `flag_small_numbers`.
     """
     check_choice("level", level, LEVELS)
     coverage.check_area(area)
@@ -351,7 +262,7 @@ def compute_metrics(
         if with_duplicates
         else pd.DataFrame(columns=list(DUPLICATE_COLUMNS))
     )
-    out = _table(
+    out = area_table(
         area_codes,
         area_names,
         area_of_zone,
@@ -366,7 +277,7 @@ def compute_metrics(
     )
     if level == NEIGHBOURHOOD_LEVEL:
         out.insert(2, WARD_CODE, np.repeat(zones[WARD_CODE].to_numpy(), len(category_ids)))
-    _add_classes(out, thresholds)
+    add_classes(out, thresholds)
     return MetricsResult(
         table=out,
         level=level,
@@ -375,7 +286,7 @@ def compute_metrics(
         catchments_km={
             cid: taxonomy.get(cid).catchment_km * method.catchment_factor for cid in category_ids
         },
-        city=_city_table(zones, category_ids, need, access),
+        city=city_table(zones, category_ids, need, access),
         service_counts=_service_counts(table, units, reach),
         duplicates=pairs,
     )
@@ -494,96 +405,6 @@ def _duplicates(units, reach, need, services, category_ids, zone_groups, method)
     return pairs_frame(found)
 
 
-def _by_area(values: np.ndarray, area_of_zone: np.ndarray, n_areas: int) -> np.ndarray:
-    """Zone × category values summed into area × category."""
-    inside = area_of_zone >= 0
-    out = np.zeros((n_areas, values.shape[1]))
-    np.add.at(out, area_of_zone[inside], values[inside])
-    return out
-
-
-def _table(
-    area_codes,
-    area_names,
-    area_of_zone,
-    zones,
-    category_ids,
-    units_of_need,
-    *,
-    need,
-    access,
-    access_imputed,
-    counted,
-    pairs,
-) -> pd.DataFrame:
-    """The long area × category table."""
-    n_areas, n_categories = len(area_codes), len(category_ids)
-    need = np.nan_to_num(need)
-    need_area = _by_area(need, area_of_zone, n_areas)
-    supply = _by_area(need * access, area_of_zone, n_areas)
-    imputed = _by_area(need * access_imputed, area_of_zone, n_areas)
-    population = _by_area(zones[[POPULATION]].to_numpy(float), area_of_zone, n_areas)[:, 0]
-    city = _city_accessibility(need, access)
-    per_person = np.divide(supply, need_area, out=np.zeros_like(supply), where=need_area > 0)
-    relative = np.divide(
-        per_person, city[None, :], out=np.zeros_like(per_person), where=city[None, :] > 0
-    )
-    return pd.DataFrame(
-        {
-            AREA_CODE: np.repeat(area_codes.to_numpy(), n_categories),
-            AREA_NAME: np.repeat(area_names, n_categories),
-            CATEGORY: np.tile(np.array(category_ids, dtype=object), n_areas),
-            POPULATION: np.repeat(population, n_categories),
-            NEED: need_area.ravel(),
-            NEED_UNIT: np.tile(
-                np.array([units_of_need[c] for c in category_ids], dtype=object), n_areas
-            ),
-            LOCAL_SERVICES: counted[LOCAL_SERVICES].ravel(),
-            ORGANISATIONS: counted[ORGANISATIONS].ravel(),
-            REMOTE_OPTIONS: counted[REMOTE_OPTIONS].ravel(),
-            ACCESSIBILITY_PER_1000: per_person.ravel() * PER_1000,
-            RELATIVE_PROVISION: relative.ravel(),
-            IMPUTED_SHARE: np.divide(
-                imputed, supply, out=np.zeros_like(imputed), where=supply > 0
-            ).ravel(),
-            DUPLICATE_PAIRS: _pairs_per_area(pairs, area_codes, category_ids).ravel(),
-        }
-    )
-
-
-def _city_accessibility(need: np.ndarray, access: np.ndarray) -> np.ndarray:
-    """Per category, Σ_z N_z A_z / Σ_z N_z: the city's places per week per person in need."""
-    total = need.sum(axis=0)
-    return np.divide(
-        (need * access).sum(axis=0), total, out=np.zeros(need.shape[1]), where=total > 0
-    )
-
-
-def _pairs_per_area(pairs: pd.DataFrame, area_codes: pd.Index, category_ids) -> np.ndarray:
-    counts = np.zeros((len(area_codes), len(category_ids)))
-    if len(pairs):
-        area = area_codes.get_indexer(pairs[WARD_CODE])
-        category = pd.Index(category_ids).get_indexer(pairs[CATEGORY])
-        keep = (area >= 0) & (category >= 0)
-        np.add.at(counts, (area[keep], category[keep]), 1.0)
-    return counts
-
-
-def _city_table(zones: pd.DataFrame, category_ids, need, access) -> pd.DataFrame:
-    need = np.nan_to_num(need)
-    total_need = need.sum(axis=0)
-    supply = (need * access).sum(axis=0)
-    return pd.DataFrame(
-        {
-            POPULATION: np.full(len(category_ids), float(zones[POPULATION].sum())),
-            NEED: total_need,
-            SUPPLY: supply,
-            ACCESSIBILITY_PER_1000: _city_accessibility(need, access) * PER_1000,
-        },
-        index=pd.Index(category_ids, name=CATEGORY),
-    )
-
-
 def _service_counts(table: _ServiceTable, units, reach) -> dict[str, int]:
     n = len(table.rows)
 
@@ -607,80 +428,6 @@ def _service_counts(table: _ServiceTable, units, reach) -> dict[str, int]:
         COUNT_NO_COVERAGE: int((local_service & ~reaching_service).sum()),
         COUNT_IMPUTED: services_of(units.imputed),
     }
-
-
-def classify_provision(
-    need: np.ndarray,
-    local_services: np.ndarray,
-    relative_provision: np.ndarray,
-    *,
-    thresholds: Thresholds = Thresholds(),  # noqa: B008 - frozen, so a shared default is safe
-) -> np.ndarray:
-    """Class of each area × category, from its need, local services and relative provision.
-
-    Notes
-    -----
-    In this order of precedence:
-
-    - ``no need``: need is 0 (nobody the category's indicator counts lives there);
-    - ``missing``: no local service (in person or area-based) reaches any of its zones;
-    - ``under-served``: RP < ``under_served_below``;
-    - ``well provided``: RP >= ``well_provided_from``;
-    - ``adequate``: everything else.
-    """
-    need = np.asarray(need, dtype=float)
-    local = np.asarray(local_services, dtype=float)
-    relative = np.asarray(relative_provision, dtype=float)
-    conditions = [
-        ~(need > 0),
-        local <= 0,
-        relative < thresholds.under_served_below,
-        relative >= thresholds.well_provided_from,
-    ]
-    choices = [NO_NEED, MISSING, UNDER_SERVED, WELL_PROVIDED]
-    return np.select(conditions, choices, default=ADEQUATE).astype(object)
-
-
-def flag_small_numbers(
-    local_services: np.ndarray,
-    population: np.ndarray,
-    need: np.ndarray,
-    *,
-    thresholds: Thresholds = Thresholds(),  # noqa: B008 - frozen, so a shared default is safe
-) -> np.ndarray:
-    """True where a value rests on too few services, residents or people in need.
-
-    Notes
-    -----
-    small = (0 < local services < ``small_numbers_services``) or (population <
-    ``small_numbers_population``) or (0 < need < ``small_numbers_need``). ``missing`` is
-    not flagged by the services rule: no service is a firm count, not a noisy rate.
-    """
-    local = np.asarray(local_services, dtype=float)
-    people = np.asarray(population, dtype=float)
-    need = np.asarray(need, dtype=float)
-    return (
-        ((local > 0) & (local < thresholds.small_numbers_services))
-        | (people < thresholds.small_numbers_population)
-        | ((need > 0) & (need < thresholds.small_numbers_need))
-    )
-
-
-def _add_classes(table: pd.DataFrame, thresholds: Thresholds) -> None:
-    """Set the class, uncertainty and small-numbers columns of a table (in place)."""
-    table[PROVISION_CLASS] = classify_provision(
-        table[NEED].to_numpy(),
-        table[LOCAL_SERVICES].to_numpy(),
-        table[RELATIVE_PROVISION].to_numpy(),
-        thresholds=thresholds,
-    )
-    table[UNCERTAIN] = table[IMPUTED_SHARE].to_numpy(float) > thresholds.uncertain_imputed_share
-    table[SMALL_NUMBERS] = flag_small_numbers(
-        table[LOCAL_SERVICES].to_numpy(),
-        table[POPULATION].to_numpy(),
-        table[NEED].to_numpy(),
-        thresholds=thresholds,
-    )
 
 
 def _service_weights(service_ids: pd.Series, weights: pd.Series | None) -> np.ndarray:

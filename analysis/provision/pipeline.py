@@ -27,10 +27,11 @@ import pandas as pd
 from analysis.directory import Directory
 from analysis.geography import AreaSet
 from analysis.model import WARD_LEVEL, Level
-from analysis.provision.coverage import Coverage, compute_coverage, services_in_ward
+from analysis.provision.coverage import Coverage, compute_coverage
 from analysis.provision.filters import Filters, Selection, apply_filters
 from analysis.provision.metrics import Method, MetricsResult, Thresholds, compute_metrics
 from analysis.provision.robustness import VariantResults, Variants, gap_shares, run_variants
+from analysis.provision.wards import services_in_ward
 from analysis.taxonomy import Taxonomy
 
 T = TypeVar("T")

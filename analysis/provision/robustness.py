@@ -35,12 +35,12 @@ from analysis.model import (
     WARD_LEVEL,
     Level,
 )
+from analysis.provision.classes import classify_provision
 from analysis.provision.coverage import DECAYS, Coverage
 from analysis.provision.metrics import (
     NEED_SOURCES,
     Method,
     Thresholds,
-    classify_provision,
     compute_metrics,
 )
 from analysis.provision.supply import IMPUTATIONS

@@ -22,16 +22,17 @@ from analysis.outputs.palette import (
     classify_measure,
 )
 from analysis.outputs.profile import (
-    OUTSIDE_FILL,
     PAGE_FILE,
     STYLE_FILE,
     fill_page,
     render_ward_profile,
     resolve_ward,
 )
-from analysis.provision.coverage import compute_coverage, services_in_ward
+from analysis.outputs.profile_map import OUTSIDE_FILL
+from analysis.provision.coverage import compute_coverage
 from analysis.provision.metrics import Thresholds, compute_metrics
 from analysis.provision.robustness import Variants, assess_robustness
+from analysis.provision.wards import services_in_ward
 from analysis.settings import DEFAULT_CAPACITY, REPO_ROOT
 from tests.analysis.tiny import citywide, make_area, make_directory, make_taxonomy, service
 

@@ -21,10 +21,9 @@ from analysis.provision.coverage import (
     compute_coverage,
     default_reach,
     representative_points,
-    services_in_ward,
     step_weights,
-    ward_coverage,
 )
+from analysis.provision.wards import services_in_ward, ward_coverage
 from tests.analysis.tiny import (
     circle,
     citywide,

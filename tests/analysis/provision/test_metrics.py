@@ -39,12 +39,12 @@ from analysis.model import (
     UNDER_SERVED,
     WELL_PROVIDED,
 )
+from analysis.provision.classes import classify_provision
 from analysis.provision.coverage import NO_DECAY, compute_coverage
 from analysis.provision.metrics import (
     BY_POPULATION,
     Method,
     Thresholds,
-    classify_provision,
     compute_metrics,
 )
 from tests.analysis.tiny import circle, citywide, make_area, make_directory, make_taxonomy

@@ -26,13 +26,13 @@ from analysis.model import (
     WARD_LEVEL,
 )
 from analysis.provision import pipeline
+from analysis.provision.classes import classify_provision
 from analysis.provision.coverage import NO_DECAY, compute_coverage
 from analysis.provision.filters import Filters, apply_filters
 from analysis.provision.metrics import (
     Method,
     MetricsResult,
     Thresholds,
-    classify_provision,
     compute_metrics,
 )
 from analysis.provision.pipeline import Analysis
