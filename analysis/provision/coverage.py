@@ -410,18 +410,18 @@ def _unique_ids(services: pd.DataFrame) -> pd.Index:
 def _service_locations(services: gpd.GeoDataFrame) -> np.ndarray:
     """Per service, an array of its location points (all of them, for several venues)."""
     venues = services[LOCATIONS] if LOCATIONS in services.columns else services[LOCATION]
-    chosen = np.where(_has_point(venues), venues.to_numpy(object), services[LOCATION].to_numpy())
-    chosen = np.where(_has_point(chosen), chosen, None)
+    chosen = np.where(has_geometry(venues), venues.to_numpy(object), services[LOCATION].to_numpy())
+    chosen = np.where(has_geometry(chosen), chosen, None)
     parts, owner = shapely.get_parts(chosen, return_index=True)
     out = np.empty(len(services), dtype=object)
     out[:] = np.split(parts, np.searchsorted(owner, np.arange(1, len(services))))
     return out
 
 
-def _has_point(geometries) -> np.ndarray:
-    """Per geometry: a point or points, not missing or empty."""
+def has_geometry(geometries) -> np.ndarray:
+    """Per value: a geometry (a venue's point or points), not missing or empty."""
     values = np.asarray(geometries, dtype=object)
-    present = np.array([isinstance(g, shapely.Geometry) for g in values], dtype=bool)
+    present = np.fromiter((isinstance(g, shapely.Geometry) for g in values), bool, len(values))
     return present & ~shapely.is_empty(np.where(present, values, None))
 
 

@@ -38,6 +38,7 @@ from analysis.model import (
     SERVICE_ID,
     WARD_CODE,
 )
+from analysis.provision.coverage import has_geometry
 from analysis.provision.filters import OPEN_AUDIENCES
 
 DUPLICATE_COLUMNS = (
@@ -88,8 +89,8 @@ class PairServices:
         in_person = services[AREA_KIND].isin(CIRCLE_KINDS).to_numpy(bool)
         many = services[LOCATIONS] if LOCATIONS in services.columns else services[LOCATION]
         every, first = many.to_numpy(object), services[LOCATION].to_numpy(object)
-        places = np.where(_are_places(every), every, first)
-        venues = np.where(in_person & _are_places(places), places, None)
+        places = np.where(has_geometry(every), every, first)
+        venues = np.where(in_person & has_geometry(places), places, None)
         return cls(
             ids=services[SERVICE_ID].astype(str).to_numpy(object),
             orgs=services[ORG_ID].astype(str).to_numpy(object),
@@ -97,12 +98,6 @@ class PairServices:
             audience=services[AUDIENCE].map(audience_key).to_numpy(object),
             venues=venues,
         )
-
-
-def _are_places(geometries: np.ndarray) -> np.ndarray:
-    """Per value: a geometry, not missing or empty."""
-    present = np.fromiter((isinstance(g, shapely.Geometry) for g in geometries), bool)
-    return present & ~shapely.is_empty(np.where(present, geometries, None))
 
 
 def duplicate_pairs(
@@ -216,13 +211,8 @@ def pairs_frame(found: list[tuple[str, dict[str, np.ndarray]]]) -> pd.DataFrame:
     )
 
 
-def pair_reason(jaccard: float, distance_m: float) -> str:
-    """Why two services are a duplicate pair, in plain words."""
-    return str(pair_reasons(np.array([jaccard]), np.array([distance_m]))[0])
-
-
 def pair_reasons(jaccard: np.ndarray, distance_m: np.ndarray) -> np.ndarray:
-    """`pair_reason` of many pairs: each distinct wording is written once."""
+    """Why each pair is a duplicate pair, in plain words; each wording is written once."""
     percent = np.rint(jaccard * 100).astype(np.int64)
     # Distances as read aloud: -1 none, 0 the same address, metres in 10s below 1 km
     # (1..99), else tenths of a kilometre (above 100).

@@ -90,12 +90,9 @@ class Outline:
             share[position] = self._union_share(points[position : position + 1], radius[position])
         return share
 
-    def area_inside(self, centres: np.ndarray, radius: np.ndarray) -> np.ndarray:
-        """The exact area (m²) of each circle (centre point, radius) inside the outline."""
-        return self._area_inside(centres, radius)[0]
-
     def _area_inside(self, centres: np.ndarray, radius: np.ndarray):
-        """Area inside per circle, and whether its centre lies on the outline."""
+        """The exact area (m²) of each circle (centre point, radius) inside the outline,
+        and whether its centre lies on the outline."""
         # Edges in each circle's bounding box: any of them beyond the circle adds nothing
         # (its exact part is its sector), so boxes, cheaper to search, are enough.
         centre_xy = shapely.get_coordinates(centres)

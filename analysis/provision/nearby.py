@@ -11,6 +11,7 @@ from typing import Final
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from analysis.directory import Directory
 from analysis.errors import AnalysisError
@@ -24,6 +25,7 @@ from analysis.model import (
     REMOTE_MODES,
     SERVICE_NAME,
 )
+from analysis.provision.coverage import has_geometry
 
 REMOTE_DELIVERY: Final = REMOTE_MODES
 
@@ -58,10 +60,8 @@ def services_near(
             f"radius_m {radius_m!r} is not a distance. Fix: pass a number of metres >= 0."
         )
     services = pd.DataFrame(directory.services_with_organisations().drop(columns="geometry"))
-    located = services[LOCATION].map(lambda p: p is not None and not p.is_empty)
-    services = services[located.to_numpy()]
-    x = services[LOCATION].map(lambda p: p.x).to_numpy(float)
-    y = services[LOCATION].map(lambda p: p.y).to_numpy(float)
+    services = services[has_geometry(services[LOCATION])]
+    x, y = shapely.get_coordinates(services[LOCATION].to_numpy(object)).T
     distance = np.hypot(x - float(easting), y - float(northing))
     out = services.assign(**{DISTANCE_M: distance})[distance <= radius_m]
     return out.sort_values([DISTANCE_M, SERVICE_NAME], ignore_index=True)

@@ -45,11 +45,6 @@ def capacities(services: pd.DataFrame) -> np.ndarray:
     return capacity
 
 
-def in_category(services: pd.DataFrame, category: str) -> np.ndarray:
-    """Per service: filed under ``category``."""
-    return services[CATEGORIES].map(lambda cats: category in tuple(cats or ())).to_numpy(bool)
-
-
 def membership(services: pd.DataFrame, category_ids: tuple[str, ...]) -> np.ndarray:
     """Service × category 0/1 matrix (bool) of the categories each service is filed under."""
     position = {cid: k for k, cid in enumerate(category_ids)}

@@ -30,7 +30,6 @@ from analysis.provision.coverage import NO_DECAY, compute_coverage
 from analysis.provision.duplication import (
     _shared_need,
     audience_key,
-    pair_reason,
     pair_reasons,
 )
 from analysis.provision.metrics import Method, compute_metrics
@@ -191,6 +190,5 @@ def test_shared_need_equals_the_sum_of_minima(n_services, n_zones, random):
     ],
 )
 def test_the_reason_reads_as_said_aloud(jaccard, distance_m, reason):
-    assert pair_reason(jaccard, distance_m) == reason
     many = pair_reasons(np.array([jaccard, 0.5]), np.array([distance_m, np.nan]))
     assert many.tolist() == [reason, "50% of the need they reach is shared"]
