@@ -18,7 +18,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from analysis.model import NEED
 from dashboard.state import MEASURES
@@ -186,21 +185,6 @@ def open_from_disk(page, path: Path, name: str, *, maps: bool) -> None:
     shoot(page, name)
 
 
-def pick_option(page, combobox, option: str, attempts: int = 3) -> None:
-    """Open ``combobox`` and pick ``option``; a click landing while the page reruns
-    (the box replaced under it) opens nothing, so it is tried again."""
-    wanted = page.get_by_role("option", name=option).first
-    for attempt in range(attempts):
-        combobox.click()
-        try:
-            wanted.wait_for(timeout=5_000)
-            break
-        except PlaywrightTimeout:
-            if attempt == attempts - 1:
-                raise
-    wanted.click()
-
-
 def test_a_hostile_directory_is_shown_as_text_everywhere(page, app_url, tmp_path):
     open_view(page, app_url, "page=data")
     upload(page, "hostile.xlsx", hostile_xlsx(), "application/octet-stream")
@@ -248,11 +232,7 @@ def test_a_hostile_directory_is_shown_as_text_everywhere(page, app_url, tmp_path
     box.press("Enter")
     page.wait_for_url(re.compile(r"postcode=BS8"))
     page.get_by_text("Services within", exact=False).first.wait_for()
-    pick_option(
-        page,
-        page.get_by_role("combobox", name=re.compile("your group", re.IGNORECASE)).first,
-        "Food and essential shopping",
-    )
+    choose(page, re.compile("your group", re.IGNORECASE), "Food and essential shopping")
     page.keyboard.press("Escape")
     for expander in page.locator("[data-testid='stExpander'] summary").all():
         expander.click()
