@@ -76,6 +76,19 @@ _OUTLINE = {"color": "#1f3b57", "weight": 1.5, "fillColor": "#9ec3e0", "fillOpac
 _HIGHLIGHT = {"weight": 3, "fillOpacity": 0.5}
 
 
+class PlainBackground(MacroElement):
+    """A near-white map background, for maps drawn without a basemap: Leaflet's own grey
+    is as dark as the light class colours, which would vanish against it."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>.leaflet-container { background: #fbfbf9; }</style>
+        {% endmacro %}
+        """
+    )
+
+
 class WardLabels(MacroElement):
     """Ward names as permanent, non-interactive labels centred on given points.
 
@@ -84,8 +97,6 @@ class WardLabels(MacroElement):
     labels
         ``(lat, lon, name)`` per ward, in WGS84 degrees; names are plain text and are
         escaped here.
-    plain_background
-        Give the map a near-white background, for maps without a basemap.
     """
 
     _template = Template(
@@ -108,9 +119,6 @@ class WardLabels(MacroElement):
             }
             /* A click focuses the ward's outline; keep the focus ring for keyboard use only. */
             .leaflet-interactive:focus:not(:focus-visible) { outline: none; }
-            {% if this.plain_background %}
-            .leaflet-container { background: #fbfbf9; }
-            {% endif %}
         </style>
         {% endmacro %}
 
@@ -179,11 +187,10 @@ class WardLabels(MacroElement):
         """
     )
 
-    def __init__(self, labels: list[tuple[float, float, str]], *, plain_background: bool = True):
+    def __init__(self, labels: list[tuple[float, float, str]]):
         super().__init__()
         self._name = "WardLabels"
         self.label_class = LABEL_CLASS
-        self.plain_background = plain_background
         self.labels = [
             (round(lat, 6), round(lon, 6), f"<span>{html_text(name)}</span>")
             for lat, lon, name in labels
@@ -308,7 +315,9 @@ def ward_map(
         ),
     ).add_to(m)
     labels = list(zip(points.y, points.x, names, strict=True))
-    WardLabels([labels[i] for i in order], plain_background=not basemap).add_to(m)
+    WardLabels([labels[i] for i in order]).add_to(m)
+    if not basemap:
+        PlainBackground().add_to(m)
     fit = FitBounds([[south, west], [north, east]])
     fit.options["animate"] = False  # open at the fitted view rather than zoom into it
     fit.add_to(m)

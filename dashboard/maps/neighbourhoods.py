@@ -17,7 +17,7 @@ import pandas as pd
 from analysis.escape import html_text
 from analysis.model import AREA_CODE, CRS_DISPLAY, LSOA_CODE, LSOA_NAME, PROVISION_CLASS
 from analysis.outputs.palette import NO_DATA_LABEL, Classification
-from dashboard.maps.base import FILL, TIP_CLASS, TIP_CODE, TIP_NAME, TIP_VALUE
+from dashboard.maps.base import FILL, TIP_CLASS, TIP_CODE, TIP_NAME, TIP_VALUE, PlainBackground
 from dashboard.maps.offline import offline_map
 
 LEGEND_COLOUR = "Colour"
@@ -80,6 +80,7 @@ def neighbourhood_map(features: gpd.GeoDataFrame, measure_label: str) -> folium.
     """
     west, south, east, north = features.total_bounds
     m = offline_map(location=[(south + north) / 2, (west + east) / 2], zoom_start=14)
+    PlainBackground().add_to(m)
     folium.GeoJson(
         features,
         name="Neighbourhoods",

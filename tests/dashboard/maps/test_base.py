@@ -47,6 +47,9 @@ def test_ward_map_draws_each_ward_with_raw_and_escaped_text(wards_gdf):
     assert "\\u003cspan\\u003e\\u0026lt;b\\u0026gt;Bold" in page  # escaped label
 
 
+PLAIN = ".leaflet-container { background: #fbfbf9; }"
+
+
 def test_ward_map_has_labels_fit_bounds_and_no_basemap_by_default(wards_gdf):
     page = ward_map(wards_gdf).get_root().render()
     assert page.count("sn-ward-label") >= 2  # style and label class
@@ -57,10 +60,12 @@ def test_ward_map_has_labels_fit_bounds_and_no_basemap_by_default(wards_gdf):
         page,
     )
     assert "tile.openstreetmap.org" not in page and "L.tileLayer" not in page
+    assert PLAIN in page  # no basemap: the light class colours need a light ground
 
 
 def test_ward_map_adds_openstreetmap_with_attribution_when_asked(wards_gdf):
     page = ward_map(wards_gdf, basemap=True).get_root().render()
+    assert PLAIN not in page
     assert "L.tileLayer" in page and OSM_TILES in page
     assert "OpenStreetMap</a> contributors" in page.replace("\\u003c", "<").replace("\\u003e", ">")
     assert external_references(page) == []  # tiles are fetched by script, on request only

@@ -117,4 +117,6 @@ def test_map_draws_every_neighbourhood_with_its_fill_offline(zones):
     assert fills == [CLASS_COLOURS[MISSING], CLASS_COLOURS[WELL_PROVIDED], NO_DATA_COLOUR]
     assert "<i>Provision</i>" not in page
     assert "fitBounds" in page and "L.tileLayer" not in page
+    # Leaflet's own grey background is as dark as "adequate"'s fill.
+    assert ".leaflet-container { background: #fbfbf9; }" in page
     assert external_references(standalone_html(m)) == []
