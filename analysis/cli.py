@@ -57,6 +57,7 @@ def _validate(args: argparse.Namespace) -> int:
     from analysis.demo.sample import default_sample_path
     from analysis.ingest.load import load_directory
     from analysis.ingest.mapping import load_column_mapping
+    from analysis.ingest.options import ImportOptions
 
     path = args.file
     if path is None:
@@ -64,9 +65,8 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"no FILE given: validating the fictional demo data {path}", file=sys.stderr)
     columns = load_column_mapping(args.columns) if args.columns else None
     area = load_area(args.area)
-    _, report = load_directory(
-        path, area=area, format=args.format, columns=columns, sheet=args.sheet
-    )
+    options = ImportOptions(format=args.format, columns=columns, sheet=args.sheet)
+    _, report = load_directory(path, area=area, options=options)
     if args.rejected:
         args.rejected.parent.mkdir(parents=True, exist_ok=True)
         args.rejected.write_text(report.rejected_rows_csv(), encoding="utf-8")

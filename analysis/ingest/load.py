@@ -35,11 +35,11 @@ from analysis.ingest.fields import FIELD_NAMES
 from analysis.ingest.import_report import WHOLE_ROW, ImportReport, Problem, to_problems
 from analysis.ingest.locate import AreaShape, area_shape
 from analysis.ingest.mapping import apply_mapping, resolve_mapping
+from analysis.ingest.options import DEFAULT_OPTIONS, ImportOptions
 from analysis.ingest.read import Source, read_table
 from analysis.ingest.table import RawTable
 from analysis.model import (
     AREA_KIND,
-    AUTO_FORMAT,
     CONTACT_FIELDS,
     CONTACT_PUBLIC,
     CRS_COMPUTE,
@@ -52,7 +52,6 @@ from analysis.model import (
     SERVICE_COLUMNS,
     WARD_CODES,
     WARNING,
-    FormatChoice,
 )
 from analysis.taxonomy import Taxonomy
 from analysis.taxonomy_file import load_taxonomy
@@ -67,9 +66,7 @@ def load_directory(
     filename: str | None = None,
     area: AreaSet | None = None,
     taxonomy: Taxonomy | None = None,
-    format: FormatChoice = AUTO_FORMAT,
-    columns: Mapping[str, str | None] | None = None,
-    sheet: str | None = None,
+    options: ImportOptions = DEFAULT_OPTIONS,
     as_of: date | None = None,
     margin_m: float = settings.GEOCODE_MARGIN_M,
 ) -> tuple[Directory, ImportReport]:
@@ -86,12 +83,8 @@ def load_directory(
         The reference geography; default the bundled Bristol area.
     taxonomy
         The need categories; default ``data/taxonomy.csv``.
-    format
-        ``"auto"``, ``"template"`` or ``"oruk"`` (see `analysis.ingest.read.read_table`).
-    columns
-        Column mapping ``{field: column or None}`` overriding the guesses (spreadsheets).
-    sheet
-        XLSX sheet to read; default the first.
+    options
+        The reader's choices (format, column mapping, sheet) and the file-level defaults.
     as_of
         Date on which services are judged current; default today.
     margin_m
@@ -108,9 +101,9 @@ def load_directory(
         When the file cannot be read at all, or is larger than `settings.MAX_UPLOAD_BYTES` (the CLI
         exits 2); row problems never raise.
     """
-    raw = read_table(source, filename=filename, format=format, sheet=sheet)
+    raw = read_table(source, filename=filename, format=options.format, sheet=options.sheet)
     return build_directory(
-        raw, area=area, taxonomy=taxonomy, columns=columns, as_of=as_of, margin_m=margin_m
+        raw, area=area, taxonomy=taxonomy, options=options, as_of=as_of, margin_m=margin_m
     )
 
 
@@ -119,7 +112,7 @@ def build_directory(
     *,
     area: AreaSet | None = None,
     taxonomy: Taxonomy | None = None,
-    columns: Mapping[str, str | None] | None = None,
+    options: ImportOptions = DEFAULT_OPTIONS,
     as_of: date | None = None,
     margin_m: float = settings.GEOCODE_MARGIN_M,
     uncategorised_catchment_km: float = settings.UNCATEGORISED_CATCHMENT_KM,
@@ -134,7 +127,7 @@ def build_directory(
     ColumnMappingError
         When the columns cannot be mapped, or a mapping is given for a feed.
     """
-    mapped = _mapped(raw, columns)
+    mapped = _mapped(raw, options.columns)
     shape = area_shape(load_area() if area is None else area, margin_m=margin_m)
     checked = check_table(
         mapped.table_df,

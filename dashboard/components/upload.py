@@ -23,6 +23,7 @@ from analysis.ingest.fields import TEMPLATE_COLUMNS, field_spec
 from analysis.ingest.import_report import ImportReport
 from analysis.ingest.load import build_directory
 from analysis.ingest.mapping import guess_mapping
+from analysis.ingest.options import ImportOptions
 from analysis.ingest.read import read_table
 from analysis.ingest.table import RawTable
 from analysis.model import PROBLEM_COLUMNS
@@ -124,7 +125,7 @@ def check_upload(
     empty = replace(outcome, source=None, error=None, headers=(), guess={})
     try:
         directory, report = build_directory(
-            raw, area=ctx.area, taxonomy=ctx.taxonomy, columns=columns
+            raw, area=ctx.area, taxonomy=ctx.taxonomy, options=ImportOptions(columns=columns)
         )
     except ColumnMappingError as error:
         hint = " On this page: choose below which of your columns holds each field."

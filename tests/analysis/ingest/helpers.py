@@ -13,6 +13,7 @@ from analysis.directory import Directory
 from analysis.geography import AreaSet
 from analysis.ingest.import_report import ImportReport
 from analysis.ingest.load import load_directory
+from analysis.ingest.options import ImportOptions
 from analysis.settings import REPO_ROOT
 from analysis.taxonomy_file import load_taxonomy
 
@@ -47,9 +48,15 @@ def xlsx_bytes(*sheets: tuple[str, list[list[object]]]) -> bytes:
 def load(
     data: bytes, area: AreaSet, *, filename: str = "t.csv", **options
 ) -> tuple[Directory, ImportReport]:
-    """`load_directory` on bytes with the shipped taxonomy and a fixed 'today'."""
+    """`load_directory` on bytes with the shipped taxonomy and a fixed 'today'; keyword
+    ``options`` are those of `ImportOptions`."""
     return load_directory(
-        data, filename=filename, area=area, taxonomy=TAXONOMY, as_of=AS_OF, **options
+        data,
+        filename=filename,
+        area=area,
+        taxonomy=TAXONOMY,
+        as_of=AS_OF,
+        options=ImportOptions(**options),
     )
 
 
