@@ -34,6 +34,8 @@ from urllib.parse import urlsplit
 
 FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 """What a spreadsheet runs as a formula at the start of a text cell (OWASP CSV injection)."""
+PLAIN_NUMBER: Final = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+"""A cell that is one decimal number, which a spreadsheet reads as a number, not a formula."""
 
 SAFE_URL_SCHEMES: Final = frozenset({"http", "https", "mailto", "tel"})
 """Link schemes a rendered link may use: never ``javascript:``, ``data:`` or ``file:``."""
@@ -136,12 +138,29 @@ def spreadsheet_cell(value: object) -> object:
     """``value``, with a leading ``'`` if it is text a spreadsheet would run as a formula.
 
     Only text is changed; numbers, booleans and missing values are returned as they are.
-    Text that merely looks numeric (``"-5"``, ``"+44 117"``) is prefixed too, as OWASP
-    advises, because a spreadsheet may still evaluate it (``-1+2``, ``+44-117``).
+    Text that is one plain decimal number (``"-2.5879"``, ``"+5"``, ``"-1e3"``) is left
+    alone: a spreadsheet reads it as that number and runs nothing, and a longitude must
+    read back as a longitude. Anything more (``"-1+2"``, ``"+44 117"``) is prefixed, as
+    OWASP advises, because a spreadsheet may evaluate it.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_START)
+        and not PLAIN_NUMBER.fullmatch(value)
+    ):
         return "'" + value
     return value
+
+
+def undo_spreadsheet_cell(text: str) -> str:
+    """``text`` without the apostrophe `spreadsheet_cell` put before a formula start.
+
+    A rejected-rows file read back gives the values the user typed, so the same row has
+    the same problems, no more. The text is only read, never evaluated.
+    """
+    if text.startswith("'") and text[1:].startswith(FORMULA_START):
+        return text[1:]
+    return text
 
 
 def script_hash(script: str) -> str:

@@ -22,6 +22,7 @@ from typing import Final, NamedTuple, TypeVar
 
 import pandas as pd
 
+from analysis.escape import undo_spreadsheet_cell
 from analysis.ingest.fields import FIELD_NAMES, word_list
 from analysis.ingest.import_report import Issue
 from analysis.ingest.mapping import header_key
@@ -155,11 +156,12 @@ _KIND_KEYS: Final = word_keys(ORGANISATION_KINDS, _KIND_WORDS)
 
 def table_cells(table_df: pd.DataFrame) -> dict[str, list[Cell]]:
     """Every field's cells, stripped (a feed's values too); a field the table lacks is
-    empty on every row."""
+    empty on every row. The apostrophe our own exports put before a formula start goes,
+    so a rejected-rows file reads back as the user typed it."""
     empty: dict[str, Cell] = {FIELD_OTHER_LOCATIONS: ()}
     return {
         name: [
-            cell.strip() if isinstance(cell, str) else _stripped(cell)
+            undo_spreadsheet_cell(cell.strip()) if isinstance(cell, str) else _stripped(cell)
             for cell in table_df[name].tolist()
         ]
         if name in table_df

@@ -21,6 +21,7 @@ from analysis.escape import (
     safe_url,
     script_hash,
     spreadsheet_cell,
+    undo_spreadsheet_cell,
 )
 
 PAYLOADS = (
@@ -150,7 +151,12 @@ def test_safe_url_allows_only_web_mail_and_phone_links(value, expected):
     [
         ("=SUM(A1)", "'=SUM(A1)"),
         ("+44 117", "'+44 117"),
-        ("-5", "'-5"),
+        ("-5", "-5"),
+        ("-2.5879", "-2.5879"),
+        ("+1e3", "+1e3"),
+        ("-1+2", "'-1+2"),
+        ("-5 ", "'-5 "),
+        ("+44117", "+44117"),
         ("@cmd", "'@cmd"),
         ("\tx", "'\tx"),
         ("\rx", "'\rx"),
@@ -161,6 +167,15 @@ def test_safe_url_allows_only_web_mail_and_phone_links(value, expected):
 )
 def test_spreadsheet_cell_neutralises_formulas_only(value, expected):
     assert spreadsheet_cell(value) == expected
+
+
+@pytest.mark.parametrize("value", ["=SUM(A1)", "+44 117", "-1+2", "@cmd", "\tx", "plain", "-5"])
+def test_undo_spreadsheet_cell_gives_back_what_was_neutralised(value):
+    assert undo_spreadsheet_cell(spreadsheet_cell(value)) == value
+
+
+def test_undo_spreadsheet_cell_keeps_an_apostrophe_that_protects_nothing():
+    assert undo_spreadsheet_cell("'tis") == "'tis"
 
 
 def test_content_security_meta_allows_exactly_the_given_scripts():

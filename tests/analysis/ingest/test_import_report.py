@@ -56,7 +56,8 @@ def test_rejected_rows_csv_neutralises_formulas():
         ("@SUM(A1)", "'@SUM(A1)"),
         ("+cmd", "'+cmd"),
         ("-2+3", "'-2+3"),
-        ("-2.5", "'-2.5"),
+        ("-2.5", "-2.5"),
+        ("-2.5 ", "'-2.5 "),
         ("+44 (0)117 496-0000", "'+44 (0)117 496-0000"),
         ("\rx", "'\rx"),
         ("\tx", "'\tx"),
@@ -65,7 +66,8 @@ def test_rejected_rows_csv_neutralises_formulas():
     ],
 )
 def test_rejected_rows_use_the_one_formula_rule(text, expected):
-    """Text from the file is text: OWASP's rule applies to it whatever it looks like."""
+    """OWASP's rule applies to text from the file, except one plain number (a longitude),
+    which a spreadsheet reads as that number and which must read back the same."""
     assert neutralise_cell(text) == expected
 
 
