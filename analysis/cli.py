@@ -56,28 +56,90 @@ def _lookup(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from analysis.demo.sample import default_sample_path
     from analysis.ingest.load import load_directory
-    from analysis.ingest.mapping import load_column_mapping
-    from analysis.ingest.options import ImportOptions
 
     path = args.file
     if path is None:
         path = default_sample_path()
         print(f"no FILE given: validating the fictional demo data {path}", file=sys.stderr)
-    columns = load_column_mapping(args.columns) if args.columns else None
     area = load_area(args.area)
-    options = ImportOptions(format=args.format, columns=columns, sheet=args.sheet)
-    _, report = load_directory(path, area=area, options=options)
+    directory, report = load_directory(path, area=area, options=_import_options(args))
     if args.rejected:
         args.rejected.parent.mkdir(parents=True, exist_ok=True)
         args.rejected.write_text(report.rejected_rows_csv(), encoding="utf-8")
+    if args.accepted:
+        from analysis.outputs.accepted import write_accepted_csv
+
+        write_accepted_csv(directory, args.accepted)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
         _print_report(report)
-    return 0 if report.rejected == 0 else 1
+    return 0 if report.rejected == 0 and not report.lacks else 1
+
+
+def _import_options(args: argparse.Namespace):
+    """The `ImportOptions` of the reading options (`_add_reading_options`)."""
+    from analysis.ingest.mapping import load_column_mapping
+    from analysis.ingest.options import ImportOptions
+
+    return ImportOptions(
+        format=args.format,
+        columns=load_column_mapping(args.columns) if args.columns else None,
+        sheet=args.sheet,
+        default_categories=tuple(args.default_category or ()),
+        default_kind=args.default_kind,
+        default_delivery=tuple(args.default_delivery or ()),
+        accept_suggestions=args.accept_suggestions,
+    )
+
+
+def _add_reading_options(parser: argparse.ArgumentParser) -> None:
+    """The options of every command that reads a directory: how to read the file, and
+    what every row of it is when the file does not say."""
+    from analysis.model import DELIVERY_MODES, FORMAT_CHOICES, ORGANISATION_KINDS
+
+    group = parser.add_argument_group("reading the file")
+    group.add_argument(
+        "--format",
+        choices=FORMAT_CHOICES,
+        default=FORMAT_CHOICES[0],
+        help="how to read it (default auto: by its content)",
+    )
+    group.add_argument(
+        "--columns", type=Path, metavar="MAPPING.json", help="column mapping {field: column}"
+    )
+    group.add_argument("--sheet", help="XLSX sheet to read (default: the first)")
+    group.add_argument(
+        "--default-category",
+        action="extend",
+        nargs="+",
+        metavar="ID",
+        help="need categories of every row that gives none, e.g. food (a list of food banks)",
+    )
+    group.add_argument(
+        "--default-kind",
+        choices=ORGANISATION_KINDS,
+        help="organisation kind of every row that gives none (quote kinds with a space)",
+    )
+    group.add_argument(
+        "--default-delivery",
+        action="extend",
+        nargs="+",
+        choices=DELIVERY_MODES,
+        metavar="MODE",
+        help="delivery of every row that gives none: in person, phone, online, 'home delivery'",
+    )
+    group.add_argument(
+        "--accept-suggestions",
+        action="store_true",
+        help="use the categories suggested from a service's name and description when its "
+        "own terms name none",
+    )
 
 
 def _print_report(report: ImportReport) -> None:
+    for lack in report.lacks:
+        print(f"error: {lack}")
     print(f"{report.summary()} [{report.format}]")
     if report.mapping_used:
         pairs = ", ".join(f"{field} <- {column!r}" for field, column in report.mapping_used.items())
@@ -145,12 +207,17 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _analysis(args: argparse.Namespace, area):
     """The pipeline over the services file of ``args``, and the filters ``args`` ask for."""
+    from analysis.errors import IngestError
     from analysis.ingest.load import load_directory
     from analysis.provision.pipeline import Analysis
     from analysis.taxonomy_file import load_taxonomy
 
     taxonomy = load_taxonomy()
-    directory, ingest_report = load_directory(args.services, area=area, taxonomy=taxonomy)
+    directory, ingest_report = load_directory(
+        args.services, area=area, taxonomy=taxonomy, options=_import_options(args)
+    )
+    if ingest_report.lacks:
+        raise IngestError(f"{ingest_report.source}: {ingest_report.lacks[0]}; nothing was written")
     if ingest_report.rejected:
         print(
             f"note: {ingest_report.summary()}; see 'python -m analysis validate "
@@ -312,8 +379,9 @@ def _add_analysis_commands(commands: argparse._SubParsersAction) -> None:
             type=Path,
             default=default_services,
             metavar="SERVICES",
-            help="services file (CSV, XLSX, Open Referral UK); default the demo data",
+            help="services file (CSV, XLSX, JSON, Open Referral UK); default the demo data",
         )
+        _add_reading_options(parser)
         parser.add_argument("--area", type=Path, default=default_area_path(), help="area folder")
         if out:
             parser.add_argument("--out", type=Path, required=True, help="file to write")
@@ -435,25 +503,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     from analysis.demo.sample import SAMPLE_SEED, default_sample_path
     from analysis.demo.template import default_template_dir
-    from analysis.model import FORMAT_CHOICES
 
     validate = commands.add_parser(
         "validate",
         help="check a services file (CSV, XLSX, Open Referral UK) and report every row",
-        description="Exit 0 when every row is accepted, 1 when some are rejected, 2 when the "
-        "file cannot be read at all.",
+        description="Exit 0 when every row is accepted, 1 when some are rejected or the file "
+        "lacks what an analysis needs (a service in the area, a row with a category), 2 when "
+        "the file cannot be read at all.",
     )
     validate.add_argument(
         "file", nargs="?", type=Path, default=None, help="the file (default: the demo data)"
     )
     validate.add_argument("--area", type=Path, default=default_area_path(), help="area folder")
-    validate.add_argument("--format", choices=FORMAT_CHOICES, default=FORMAT_CHOICES[0])
-    validate.add_argument(
-        "--columns", type=Path, metavar="MAPPING.json", help="column mapping {field: column}"
-    )
-    validate.add_argument("--sheet", help="XLSX sheet to read (default: the first)")
+    _add_reading_options(validate)
     validate.add_argument(
         "--rejected", type=Path, metavar="OUT.csv", help="write the rejected rows with reasons"
+    )
+    validate.add_argument(
+        "--accepted",
+        type=Path,
+        metavar="OUT.csv",
+        help="write the accepted rows in the template's columns, as they were understood",
     )
     validate.add_argument("--json", action="store_true", help="print one JSON object")
     validate.set_defaults(handler=_validate)

@@ -125,6 +125,9 @@ class StateKeys:
     REJECTED_DOWNLOAD = "rejected"  # + the upload's key
     MAPPING_FORM = "mapping"  # + the upload's key
     MAPPING_FIELD = "map"  # + the upload's key and the template field
+    DEFAULTS_FORM = "defaults"  # + the upload's key: "every row of this file is"
+    DEFAULT_FIELD = "default"  # + the upload's key and the field
+    ACCEPTED_DOWNLOAD = "accepted"  # + the upload's key
     NEAR_CATEGORY = "near"  # + the category id
     WARD_MAP = "ward_map"  # + ward, category and measure: a new map for each
     WARD_LEGEND = "ward_legend"

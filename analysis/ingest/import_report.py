@@ -250,6 +250,9 @@ class ImportReport:
         Remarks about the file as a whole: encoding, delimiter, sheet, header row, pages.
     rejected_rows
         The rejected rows as read, one per rejected row, with ``row`` and ``reason`` first.
+    lacks
+        What the file as a whole lacks for an analysis (no service in the area, no row
+        with a category), each a sentence with its fix; empty when it can be analysed.
     """
 
     source: str
@@ -265,6 +268,7 @@ class ImportReport:
     blank_rows_skipped: int = 0
     notes: tuple[str, ...] = ()
     rejected_rows: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[ROW, REASON]))
+    lacks: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.rows_read != self.accepted + self.rejected:
@@ -300,6 +304,7 @@ class ImportReport:
         return {
             "source": self.source,
             "format": self.format,
+            "lacks": list(self.lacks),
             "rows_read": self.rows_read,
             "accepted": self.accepted,
             "rejected": self.rejected,
@@ -320,8 +325,9 @@ class ImportReport:
         Cells that a spreadsheet would run as a formula (starting ``=``, ``+``, ``-``,
         ``@``, a tab or a carriage return) are prefixed with an apostrophe, so opening the
         file runs nothing: the rule of `analysis.escape.spreadsheet_cell`, shared with
-        every export. Contact details of rows whose contact_public is no are already
-        withheld in ``rejected_rows`` (see `analysis.ingest.load`).
+        every export; a cell that is one plain number (a longitude) is left alone, so the
+        file reads back with the same problems. The file is the uploader's own: it keeps
+        the values they gave, contacts too, so that they can fix each row.
         """
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")

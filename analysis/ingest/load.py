@@ -14,6 +14,7 @@ on the table read, first with the guessed mapping, then with the one the user co
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
@@ -26,10 +27,10 @@ import shapely
 
 from analysis import settings
 from analysis.directory import Directory
-from analysis.errors import ColumnMappingError
+from analysis.errors import ColumnMappingError, IngestError
 from analysis.geography import AreaSet, load_area
 from analysis.ingest.area_served import build_area_served
-from analysis.ingest.cells import UNKNOWN_CAPACITY
+from analysis.ingest.cells import UNKNOWN_CAPACITY, cell_text
 from analysis.ingest.check import CheckedTable, check_table
 from analysis.ingest.fields import FIELD_NAMES
 from analysis.ingest.import_report import WHOLE_ROW, ImportReport, Problem, to_problems
@@ -40,10 +41,12 @@ from analysis.ingest.read import Source, read_table
 from analysis.ingest.table import RawTable
 from analysis.model import (
     AREA_KIND,
-    CONTACT_FIELDS,
-    CONTACT_PUBLIC,
+    CATEGORIES,
     CRS_COMPUTE,
+    DELIVERY,
     ERROR,
+    FIELD_ORG_KIND,
+    LIST_SEPARATOR,
     LOCATION,
     LOCATIONS,
     RADIUS_M,
@@ -56,8 +59,15 @@ from analysis.model import (
 from analysis.taxonomy import Taxonomy
 from analysis.taxonomy_file import load_taxonomy
 
-# Template fields holding contact details, withheld from reports when contact_public is no.
-WITHHELD: Final = "(withheld: contact details not public)"
+DEFAULT_LABEL: Final = "(default for every row of the file)"
+"""What the mapping shows as the column of a field filled by a file-level default."""
+PLACE_CODES: Final = {
+    "outside_area": "placed outside the area",
+    "postcode_not_found": "with a postcode not in the area",
+    "bad_postcode": "with a postcode that is not one",
+    "no_location": "with no location",
+}
+"""Problem codes saying why a row has no place in the area, in words."""
 
 
 def load_directory(
@@ -127,36 +137,30 @@ def build_directory(
     ColumnMappingError
         When the columns cannot be mapped, or a mapping is given for a feed.
     """
-    mapped = _mapped(raw, options.columns)
+    taxonomy = load_taxonomy() if taxonomy is None else taxonomy
+    mapped = _with_defaults(_mapped(raw, options.columns), options, taxonomy, raw=raw)
     shape = area_shape(load_area() if area is None else area, margin_m=margin_m)
     checked = check_table(
         mapped.table_df,
-        taxonomy=load_taxonomy() if taxonomy is None else taxonomy,
+        taxonomy=taxonomy,
         shape=shape,
         raw=raw,
         present_fields=mapped.present,
         as_of=as_of,
         uncategorised_catchment_km=uncategorised_catchment_km,
     )
-    private_rows = {
-        int(row) for row, public in checked.services[CONTACT_PUBLIC].items() if not public
-    }
-    contact_columns = _contact_columns(raw, mapped)
     rows = [int(row) for row in mapped.table_df.index]
-    problems = _withhold_in_problems(
-        to_problems(checked.findings, rows, mapped.labels), private_rows, contact_columns
-    )
-    rejected_rows = _rejected_rows(
-        raw.frame,
-        checked.rejected,
-        problems,
-        private_rows=private_rows,
-        contact_columns=contact_columns,
-    )
+    # The report is the uploader's own: it shows their values, contacts too, so that they
+    # can fix each row. Public views and exports read the Directory, which never holds
+    # an unmapped column and withholds contacts not marked public.
+    problems = to_problems(checked.findings, rows, mapped.labels)
+    rejected_rows = _rejected_rows(raw.frame, checked.rejected, problems)
     directory = Directory(
         organisations=checked.organisations, services=_accepted_services(checked, shape)
     )
-    return directory, _report(raw, mapped, checked, problems, rejected_rows)
+    report = _report(raw, mapped, checked, problems, rejected_rows)
+    lacks = file_lacks(report, directory, raw=raw, area_name=shape.name)
+    return directory, replace(report, lacks=lacks)
 
 
 @dataclass(frozen=True)
@@ -194,11 +198,101 @@ def _mapped(raw: RawTable, columns: Mapping[str, str | None] | None) -> _Mapped:
     )
 
 
-def _contact_columns(raw: RawTable, mapped: _Mapped) -> set[str]:
-    """The columns holding contact details: as problems name them (the file's own
-    headers) and, for a feed, as its table of rows read names them (the fields)."""
-    named = {mapped.labels.get(name, name) for name in CONTACT_FIELDS if name in mapped.present}
-    return named | (set(CONTACT_FIELDS) if raw.is_canonical else set())
+def _check_defaults(options: ImportOptions, taxonomy: Taxonomy) -> None:
+    """Refuse a file-level default category that is not a need category."""
+    unknown = [c for c in options.default_categories if c not in taxonomy.ids()]
+    if unknown:
+        raise IngestError(
+            f"the default category {unknown[0]!r} given for every row of the file is not a "
+            f"need category. Fix: use one or more of these ids: {', '.join(taxonomy.ids())}"
+        )
+
+
+def _with_defaults(
+    mapped: _Mapped, options: ImportOptions, taxonomy: Taxonomy, *, raw: RawTable
+) -> _Mapped:
+    """The table with each file-level default in the empty cells of its field.
+
+    A list of food banks has no category column: "every row of this file is: food" gives
+    each row without categories of its own that category, and says so in the notes.
+    """
+    _check_defaults(options, taxonomy)
+    defaults: dict[str, tuple[str, ...]] = {
+        CATEGORIES: options.default_categories,
+        FIELD_ORG_KIND: (options.default_kind,) if options.default_kind else (),
+        DELIVERY: tuple(options.default_delivery),
+    }
+    table_df = mapped.table_df.copy()
+    present, labels, notes = set(mapped.present), dict(mapped.labels), list(mapped.notes)
+    for name, values in defaults.items():
+        if not values:
+            continue
+        fill: str | tuple[str, ...] = (
+            values if raw.is_canonical and name != FIELD_ORG_KIND else LIST_SEPARATOR.join(values)
+        )
+        column = table_df[name].tolist() if name in table_df else [""] * len(table_df)
+        empty = [not cell_text(cell).strip() for cell in column]
+        table_df[name] = [
+            fill if blank else cell for cell, blank in zip(column, empty, strict=True)
+        ]
+        labels.setdefault(name, DEFAULT_LABEL)
+        present.add(name)
+        notes.append(
+            f"{sum(empty):,} of {len(table_df):,} rows have no {name} of their own and take "
+            f"the default given for this file: {LIST_SEPARATOR.join(values)}"
+        )
+    return replace(
+        mapped, table_df=table_df, labels=labels, present=frozenset(present), notes=tuple(notes)
+    )
+
+
+def file_lacks(
+    report: ImportReport, directory: Directory, *, raw: RawTable, area_name: str
+) -> tuple[str, ...]:
+    """What the file as a whole lacks for an analysis: services in the area, categories.
+
+    An analysis of such a file would be a table of gaps that says nothing about the file,
+    so `validate` puts these first and the analysis commands refuse it.
+    """
+    services = directory.services
+    reaching = ~(services.geometry.isna() | services.geometry.is_empty)
+    if not reaching.any():
+        return (_no_services(report, raw=raw, area_name=area_name),)
+    if not any(len(ids) for ids in services[CATEGORIES]):
+        return (
+            f"no accepted row has a need category ({report.accepted:,} services, all "
+            "uncategorised), so every ward would show help as missing. Fix: map the column "
+            "that says what each service does to categories (--columns), or say what every "
+            "row of this file is (--default-category ID, e.g. --default-category food; in "
+            "the dashboard: 'every row of this file is')",
+        )
+    return ()
+
+
+def _no_services(report: ImportReport, *, raw: RawTable, area_name: str) -> str:
+    """Why no service of the file is in the area, in one sentence with the fix."""
+    organisations = 0 if raw.organisations is None else len(raw.organisations)
+    if report.rows_read == 0:
+        listed = (
+            f"lists {organisations:,} organisations but no services"
+            if organisations
+            else ("holds no services")
+        )
+        return (
+            f"the file {listed}, so it adds no service in {area_name}. Fix: load the file "
+            "(or feed) that holds the services these organisations run"
+        )
+    first_reason: dict[int, str] = {}
+    for problem in report.problems:
+        if problem.code in PLACE_CODES:
+            first_reason.setdefault(problem.row, problem.code)
+    placed = Counter(first_reason.values())
+    why = ", ".join(f"{count:,} {PLACE_CODES[code]}" for code, count in placed.most_common())
+    return (
+        f"none of the {report.rows_read:,} rows gives a service in {area_name} (a place in it "
+        f"or an area served in it){f': {why}' if why else ''}, so the file adds no service "
+        f"here. Fix: load the area this file covers (--area), or correct the locations"
+    )
 
 
 def _accepted_services(checked: CheckedTable, shape: AreaShape) -> gpd.GeoDataFrame:
@@ -274,41 +368,16 @@ CAPACITY_UNKNOWN = frozenset({UNKNOWN_CAPACITY, "bad_capacity"})
 """Problem codes of a capacity the analysis must impute."""
 
 
-def _withhold_in_problems(
-    problems: tuple[Problem, ...], private_rows: set[int], contact_columns: set[str]
-) -> tuple[Problem, ...]:
-    """The problems, a private row's contact values replaced by `WITHHELD`."""
-    return tuple(
-        replace(problem, value=WITHHELD)
-        if problem.row in private_rows and problem.column in contact_columns and problem.value
-        else problem
-        for problem in problems
-    )
-
-
 def _rejected_rows(
-    raw_df: pd.DataFrame,
-    rejected,
-    problems,
-    *,
-    private_rows: set[int],
-    contact_columns: set[str],
+    raw_df: pd.DataFrame, rejected: np.ndarray, problems: tuple[Problem, ...]
 ) -> pd.DataFrame:
-    """The rejected rows as read, with their row number and the reasons first.
-
-    Contact details of rows whose contact_public is no are withheld: the rejected rows are
-    written out and shared, and must not leak what the file marked as not public.
-    """
+    """The rejected rows as read, with their row number and the reasons first."""
     reasons: dict[int, list[str]] = {}
     for problem in problems:
         if problem.severity == ERROR:
             where = "" if problem.column == WHOLE_ROW else f"{problem.column}: "
             reasons.setdefault(problem.row, []).append(f"{where}{problem.reason}")
     kept = raw_df[rejected].copy()
-    private = kept.index.isin(list(private_rows))
-    for column in contact_columns & set(kept.columns):
-        filled = kept[column].map(lambda value: bool(str(value).strip()))
-        kept.loc[private & filled.to_numpy(dtype=bool), column] = WITHHELD
     out = pd.DataFrame(
         {
             ROW: kept.index.astype(int),

@@ -10,23 +10,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 
 import pandas as pd
 import streamlit as st
 
 from analysis import settings
+from analysis.directory import Directory
 from analysis.errors import ColumnMappingError, SafetyNetError
 from analysis.escape import markdown_text
 from analysis.ingest.fields import TEMPLATE_COLUMNS, field_spec
 from analysis.ingest.import_report import ImportReport
 from analysis.ingest.load import build_directory
 from analysis.ingest.mapping import guess_mapping
-from analysis.ingest.options import ImportOptions
+from analysis.ingest.options import DEFAULT_OPTIONS, ImportOptions
 from analysis.ingest.read import read_table
 from analysis.ingest.table import RawTable
-from analysis.model import PROBLEM_COLUMNS
+from analysis.model import DELIVERY_MODES, ORGANISATION_KINDS, PROBLEM_COLUMNS
+from analysis.outputs.accepted import accepted_csv_bytes
 from dashboard.context import PageContext
 from dashboard.data import DirectorySource, upload_key
 from dashboard.failure import record_failure
@@ -34,7 +35,7 @@ from dashboard.state import StateKeys
 
 # The limit is the importer's own, so the CLI and the dashboard refuse the same files.
 MAX_UPLOAD_MB = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
-UPLOAD_TYPES = ["csv", "xlsx", "json"]
+UPLOAD_TYPES = ["csv", "xlsx", "json", "zip"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class UploadOutcome:
     guess: dict[str, str] = field(default_factory=dict)
     raw: RawTable | None = None
     key: str = ""
+    options: ImportOptions = DEFAULT_OPTIONS
 
     @property
     def is_ok(self) -> bool:
@@ -71,11 +73,7 @@ def describe_size(size_bytes: int) -> str:
 
 
 def handle_upload(
-    data: bytes,
-    name: str,
-    ctx: PageContext,
-    *,
-    columns: Mapping[str, str | None] | None = None,
+    data: bytes, name: str, ctx: PageContext, *, options: ImportOptions = DEFAULT_OPTIONS
 ) -> UploadOutcome:
     """Read an uploaded services file once, in memory, and check it.
 
@@ -90,8 +88,9 @@ def handle_upload(
         The file's name as uploaded (its extension helps detect the format).
     ctx
         The page context; its area and categories are used to check the rows.
-    columns
-        Template field -> the file's column (None: not in the file), from the mapping step.
+    options
+        The column mapping of the mapping step and the file-level defaults ("every row
+        of this file is").
 
     Returns
     -------
@@ -105,16 +104,13 @@ def handle_upload(
     except Exception as error:  # a file must never show a traceback
         return UploadOutcome(name, len(data), error=_refusal(name, error))
     read = UploadOutcome(name, len(data), raw=raw, key=upload_key(data))
-    return check_upload(read, ctx, columns=columns)
+    return check_upload(read, ctx, options=options)
 
 
 def check_upload(
-    outcome: UploadOutcome,
-    ctx: PageContext,
-    *,
-    columns: Mapping[str, str | None] | None = None,
+    outcome: UploadOutcome, ctx: PageContext, *, options: ImportOptions = DEFAULT_OPTIONS
 ) -> UploadOutcome:
-    """Check a file already read (``outcome.raw``), with the columns of the mapping step.
+    """Check a file already read (``outcome.raw``), with the choices of the mapping step.
 
     A file whose columns cannot be matched comes back with its headers and the guessed
     mapping, to pre-fill the mapping step.
@@ -125,7 +121,7 @@ def check_upload(
     empty = replace(outcome, source=None, error=None, headers=(), guess={})
     try:
         directory, report = build_directory(
-            raw, area=ctx.area, taxonomy=ctx.taxonomy, options=ImportOptions(columns=columns)
+            raw, area=ctx.area, taxonomy=ctx.taxonomy, options=options
         )
     except ColumnMappingError as error:
         hint = " On this page: choose below which of your columns holds each field."
@@ -136,19 +132,22 @@ def check_upload(
     source = DirectorySource(
         directory,
         report,
-        key=_source_key(outcome.key, columns),
+        key=_source_key(outcome.key, options),
         label=f"Uploaded: {outcome.name}",
         is_demo=False,
     )
-    return replace(empty, source=source)
+    return replace(empty, source=source, options=options)
 
 
-def _source_key(file_key: str, columns: Mapping[str, str | None] | None) -> str:
-    """The cache key of a file checked with ``columns``: another mapping, another source."""
-    if not columns:
+def _source_key(file_key: str, options: ImportOptions) -> str:
+    """The cache key of a file checked with ``options``: other choices, another source."""
+    if options == DEFAULT_OPTIONS:
         return file_key
-    chosen = json.dumps(dict(columns), sort_keys=True).encode()
-    return f"{file_key}-{hashlib.sha256(chosen).hexdigest()[:8]}"
+    chosen = asdict(options)
+    chosen["columns"] = dict(options.columns or {})
+    chosen["category_choices"] = {str(k): v for k, v in options.category_choices.items()}
+    digest = hashlib.sha256(json.dumps(chosen, sort_keys=True).encode()).hexdigest()[:8]
+    return f"{file_key}-{digest}"
 
 
 def _refusal(name: str, error: Exception) -> str:
@@ -198,8 +197,11 @@ def show_counts(
     st.write(f"{markdown_text(lead)}: {services:,} services from {organisations:,} organisations.")
 
 
-def show_report(report: ImportReport, *, key: str) -> None:
-    """The validation report of one file: problems, unmapped terms, mapping, downloads."""
+def show_report(report: ImportReport, *, key: str, directory: Directory | None = None) -> None:
+    """The validation report of one file: what it lacks, problems, unmapped terms, mapping,
+    and the downloads (rejected rows; the accepted rows as understood, given ``directory``)."""
+    for lack in report.lacks:
+        st.error(markdown_text(lack))
     if report.rejected:
         st.error(
             f"{report.rejected:,} of {report.rows_read:,} rows were rejected. Each reason and "
@@ -222,6 +224,17 @@ def show_report(report: ImportReport, *, key: str) -> None:
             file_name="rejected_rows.csv",
             mime="text/csv",
             key=f"{StateKeys.REJECTED_DOWNLOAD}_{key}",
+        )
+    if directory is not None and len(directory.services):
+        st.download_button(
+            "Download the accepted rows as understood (CSV)",
+            data=accepted_csv_bytes(directory),
+            file_name="accepted_rows.csv",
+            mime="text/csv",
+            key=f"{StateKeys.ACCEPTED_DOWNLOAD}_{key}",
+            help="Each accepted row in the template's columns as it was read: category ids, "
+            "location, area served, capacity and warnings. Check it, correct it and upload "
+            "it next time.",
         )
     if report.unmapped_categories:
         st.subheader("Category terms not recognised")
@@ -263,3 +276,51 @@ def mapping_form(outcome: UploadOutcome, *, key: str) -> dict[str, str | None] |
             chosen[name] = None if value == NOT_IN_FILE else value
         applied = st.form_submit_button("Check the file with these columns", type="primary")
     return chosen if applied else None
+
+
+def defaults_form(outcome: UploadOutcome, ctx: PageContext, *, key: str) -> ImportOptions | None:
+    """ "Every row of this file is": categories, organisation kind and delivery for the rows
+    that give none (a list of food banks has no category column).
+
+    Returns the options with the defaults chosen when the user applies them, else None.
+    """
+    labels = {category.id: category.label for category in ctx.taxonomy.categories}
+    current = outcome.options
+    with st.form(key=f"{StateKeys.DEFAULTS_FORM}_{key}"):
+        st.markdown("#### Every row of this file is…")
+        st.caption(
+            "For files that do not say it on each row. Rows that say it themselves keep "
+            "their own values."
+        )
+        categories = st.multiselect(
+            "Need categories",
+            list(labels),
+            default=list(current.default_categories),
+            format_func=lambda category_id: labels[category_id],
+            key=f"{StateKeys.DEFAULT_FIELD}_{key}_categories",
+        )
+        kinds = [NOT_GIVEN, *ORGANISATION_KINDS]
+        kind = st.selectbox(
+            "Kind of organisation",
+            kinds,
+            index=kinds.index(current.default_kind) if current.default_kind else 0,
+            key=f"{StateKeys.DEFAULT_FIELD}_{key}_kind",
+        )
+        delivery = st.multiselect(
+            "How the help is given",
+            list(DELIVERY_MODES),
+            default=list(current.default_delivery),
+            key=f"{StateKeys.DEFAULT_FIELD}_{key}_delivery",
+        )
+        applied = st.form_submit_button("Check the file with these defaults")
+    if not applied:
+        return None
+    return replace(
+        current,
+        default_categories=tuple(categories),
+        default_kind=None if kind == NOT_GIVEN else kind,
+        default_delivery=tuple(delivery),
+    )
+
+
+NOT_GIVEN = "(as each row says)"

@@ -6,17 +6,20 @@ nothing is written to disk and no other session sees it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import streamlit as st
 
 from analysis import settings
 from analysis.escape import markdown_text
+from analysis.ingest.options import ImportOptions
 from dashboard.components.upload import (
     MAX_UPLOAD_MB,
     UPLOAD_TYPES,
     UploadOutcome,
     check_upload,
+    defaults_form,
     describe_size,
     handle_upload,
     mapping_form,
@@ -68,34 +71,52 @@ def _checked(data: bytes, name: str, ctx: PageContext) -> UploadOutcome:
     return outcome
 
 
+def _recheck(
+    outcome: UploadOutcome, ctx: PageContext, options: ImportOptions, *, data: bytes, name: str
+) -> UploadOutcome:
+    """The table already read, checked again with other choices; kept for the reruns."""
+    outcome = check_upload(outcome, ctx, options=options)
+    st.session_state[_CHECKED] = ((upload_key(data), name), outcome)
+    return outcome
+
+
 def _upload(ctx: PageContext) -> None:
     st.subheader("Upload your services")
     st.write(
-        f"A CSV or Excel (XLSX) file laid out like the template, or an Open Referral UK "
-        f"JSON file; up to {MAX_UPLOAD_MB:d} MB. The file is checked row by row: rows with "
+        f"A CSV or Excel (XLSX) file laid out like the template or in your own columns, a "
+        f"JSON list of records, or an Open Referral UK feed (JSON, or its table package as "
+        f"a .zip); up to {MAX_UPLOAD_MB:d} MB. The file is checked row by row: rows with "
         "problems are listed with the reason and how to fix them."
     )
     uploaded = st.file_uploader(
-        "Services file (CSV, XLSX or Open Referral UK JSON)",
+        "Services file (CSV, XLSX, JSON or an Open Referral UK .zip)",
         type=UPLOAD_TYPES,
         key=StateKeys.UPLOAD_WIDGET,
         max_upload_size=MAX_UPLOAD_MB,
     )
     if uploaded is None:
         return
-    data = uploaded.getvalue()
-    outcome = _checked(data, uploaded.name, ctx)
+    data, name = uploaded.getvalue(), uploaded.name
+    outcome = _checked(data, name, ctx)
     if outcome.error is not None and outcome.headers:
         st.error(markdown_text(outcome.error))
         columns = mapping_form(outcome, key=upload_key(data))
         if columns is None:
             return
         # The table already read is checked again with these columns; the file is not.
-        outcome = check_upload(outcome, ctx, columns=columns)
-        st.session_state[_CHECKED] = ((upload_key(data), uploaded.name), outcome)
+        outcome = _recheck(
+            outcome, ctx, replace(outcome.options, columns=columns), data=data, name=name
+        )
     if outcome.error is not None:
         st.error(markdown_text(outcome.error))
         return
+    with st.expander("Every row of this file is…", expanded=bool(outcome.source.report.lacks)):
+        options = defaults_form(outcome, ctx, key=upload_key(data))
+    if options is not None:
+        outcome = _recheck(outcome, ctx, options, data=data, name=name)
+        if outcome.error is not None:
+            st.error(markdown_text(outcome.error))
+            return
     source = outcome.source
     st.markdown("#### Report on the file")
     show_counts(
@@ -104,11 +125,11 @@ def _upload(ctx: PageContext) -> None:
         organisations=len(source.directory.organisations),
         lead="This file gives",
     )
-    show_report(source.report, key=source.key)
+    show_report(source.report, key=source.key, directory=source.directory)
     if ctx.source.key == source.key:
         st.success("This file is the data in use.")
-    elif source.report.accepted == 0:
-        st.warning("No row was accepted, so this file cannot be used. Fix the rows and retry.")
+    elif source.report.lacks:
+        st.warning("This file cannot be analysed as it is: see the first message above.")
     elif st.button("Use this data", type="primary", key=StateKeys.USE_UPLOAD):
         st.session_state[StateKeys.UPLOAD] = source
         st.rerun()

@@ -53,14 +53,12 @@ def test_validate_rejections_exit_1_and_write_the_rejected_rows(tmp_path, capsys
 
 def test_validate_with_a_column_mapping(tmp_path, capsys):
     path = tmp_path / "odd.csv"
-    path.write_bytes(csv_bytes(["Who", "Where"], ["Heron", "BS8 1TH"]))
+    path.write_bytes(csv_bytes(["Who", "Where", "Help"], ["Heron", "BS8 1TH", "food"]))
     mapping = tmp_path / "mapping.json"
-    mapping.write_text(json.dumps({"org_name": "Who", "postcode": "Where"}), encoding="utf-8")
+    chosen = {"org_name": "Who", "postcode": "Where", "categories": "Help"}
+    mapping.write_text(json.dumps(chosen), encoding="utf-8")
     assert main(["validate", str(path), "--columns", str(mapping), "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["mapping_used"] == {
-        "org_name": "Who",
-        "postcode": "Where",
-    }
+    assert json.loads(capsys.readouterr().out)["mapping_used"] == chosen
     assert main(["validate", str(path)]) == 2
     assert capsys.readouterr().err.startswith("error: no column holds the organisation or ")
 

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from analysis.geography import load_area
 from analysis.ingest.load import load_directory
+from analysis.ingest.options import ImportOptions
 from analysis.settings import MAX_UPLOAD_BYTES, REPO_ROOT
 from analysis.taxonomy_file import load_taxonomy
 from dashboard.components.upload import (
@@ -106,7 +107,10 @@ def test_mapping_step_reads_a_file_with_unusual_headers(ctx):
     assert not first.is_ok and first.headers == ("Group we are", "Where")
     assert first.guess.get("postcode") != "Group we are"
     mapped = handle_upload(
-        data, "odd.csv", ctx, columns={"org_name": "Group we are", "postcode": "Where"}
+        data,
+        "odd.csv",
+        ctx,
+        options=ImportOptions(columns={"org_name": "Group we are", "postcode": "Where"}),
     )
     assert mapped.is_ok, mapped.error
     report = mapped.source.report
@@ -119,15 +123,21 @@ def test_the_mapping_step_checks_the_table_already_read(ctx):
     first = handle_upload(data, "odd.csv", ctx)
     assert first.raw is not None and first.raw.headers == first.headers
     # check_upload has no bytes to read: it checks the table read by the upload.
-    mapped = check_upload(first, ctx, columns={"org_name": "Group we are", "postcode": "Where"})
+    mapped = check_upload(
+        first, ctx, options=ImportOptions(columns={"org_name": "Group we are", "postcode": "Where"})
+    )
     assert mapped.is_ok and mapped.error is None and mapped.headers == ()
     assert mapped.source.report.mapping_used == {"org_name": "Group we are", "postcode": "Where"}
     assert mapped.source.key.startswith(upload_key(data) + "-")
     # Another mapping of the same file is another source, not the one already in use.
-    other = check_upload(first, ctx, columns={"service_name": "Group we are"})
+    other = check_upload(
+        first, ctx, options=ImportOptions(columns={"service_name": "Group we are"})
+    )
     assert other.source.key not in (mapped.source.key, upload_key(data))
     # A mapping still without a name column asks again.
-    again = check_upload(first, ctx, columns={"org_name": None, "postcode": "Where"})
+    again = check_upload(
+        first, ctx, options=ImportOptions(columns={"org_name": None, "postcode": "Where"})
+    )
     assert not again.is_ok and again.headers == ("Group we are", "Where")
     assert "no column holds the organisation or service name" in again.error
 

@@ -17,7 +17,6 @@ import pytest
 from analysis import settings
 from analysis.cli import main
 from analysis.errors import IngestError, SafetyNetError
-from analysis.ingest.load import WITHHELD
 from analysis.settings import REPO_ROOT
 from tests.analysis.ingest.helpers import load
 
@@ -113,7 +112,7 @@ def test_readable_files_account_for_every_row(corpus, bristol, name, expected, c
             (p.row, p.column, p.value) == (row, column, value) and words in p.reason and p.fix
             for p in report.problems
         ), [str(p) for p in report.problems]
-    assert main(["validate", str(corpus[name])]) == (1 if rejected else 0)
+    assert main(["validate", str(corpus[name])]) == (1 if rejected or report.lacks else 0)
     assert "Traceback" not in capsys.readouterr().err
 
 
@@ -147,22 +146,24 @@ def test_validate_in_a_real_process_prints_no_traceback(corpus):
     assert "Traceback" not in done.stderr and "not valid JSON" in done.stderr
 
 
-def test_private_contacts_are_withheld_from_problems_and_rejected_rows(bristol, tmp_path, capsys):
+def test_the_uploader_sees_their_own_private_contacts_to_fix_the_row(bristol, tmp_path, capsys):
     header = "org_name,service_name,postcode,email,phone,contact_public\n"
     row = "Heron Hub,Pantry,BS5 0HE,secret at heron,07700 900123,no\n"
     data = (header + row + row).encode()
-    _, report = load(data, bristol, filename="private.csv")
+    directory, report = load(data, bristol, filename="private.csv")
     assert report.rejected == 1
-    text = report.rejected_rows_csv() + str(report.to_dict())
-    assert "secret at heron" not in text and "07700 900123" not in text
-    assert WITHHELD in text
+    # The report and the rejected rows are the uploader's: they need the values to fix them.
+    assert "secret at heron" in report.rejected_rows_csv()
+    assert any(p.value == "secret at heron" for p in report.problems)
     source = tmp_path / "private.csv"
     source.write_bytes(data)
     out = tmp_path / "rejected.csv"
     assert main(["validate", str(source), "--json", "--rejected", str(out)]) == 1
-    printed = capsys.readouterr()
-    for written in (out.read_text(encoding="utf-8"), printed.out, printed.err):
-        assert "secret at heron" not in written and "07700 900123" not in written
+    assert "07700 900123" in out.read_text(encoding="utf-8")
+    capsys.readouterr()
+    # The accepted service keeps them only with contact_public = no, which every public
+    # view reads (`analysis.provision.nearby`, the exports).
+    assert not directory.services["contact_public"].iloc[0]
 
 
 def test_public_contacts_stay_in_the_report(bristol):
