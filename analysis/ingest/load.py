@@ -138,7 +138,8 @@ def build_directory(
         When the columns cannot be mapped, or a mapping is given for a feed.
     """
     taxonomy = load_taxonomy() if taxonomy is None else taxonomy
-    mapped = _with_defaults(_mapped(raw, options.columns), options, taxonomy, raw=raw)
+    _check_defaults(options, taxonomy)
+    mapped = _with_defaults(_mapped(raw, options.columns), options, raw=raw)
     shape = area_shape(load_area() if area is None else area, margin_m=margin_m)
     checked = check_table(
         mapped.table_df,
@@ -208,15 +209,12 @@ def _check_defaults(options: ImportOptions, taxonomy: Taxonomy) -> None:
         )
 
 
-def _with_defaults(
-    mapped: _Mapped, options: ImportOptions, taxonomy: Taxonomy, *, raw: RawTable
-) -> _Mapped:
+def _with_defaults(mapped: _Mapped, options: ImportOptions, *, raw: RawTable) -> _Mapped:
     """The table with each file-level default in the empty cells of its field.
 
     A list of food banks has no category column: "every row of this file is: food" gives
     each row without categories of its own that category, and says so in the notes.
     """
-    _check_defaults(options, taxonomy)
     defaults: dict[str, tuple[str, ...]] = {
         CATEGORIES: options.default_categories,
         FIELD_ORG_KIND: (options.default_kind,) if options.default_kind else (),

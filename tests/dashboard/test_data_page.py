@@ -13,6 +13,7 @@ from analysis.ingest.options import ImportOptions
 from analysis.settings import MAX_UPLOAD_BYTES, REPO_ROOT
 from analysis.taxonomy_file import load_taxonomy
 from dashboard.components.upload import (
+    UPLOAD_TYPES,
     check_upload,
     describe_size,
     handle_upload,
@@ -230,3 +231,39 @@ def test_the_template_caption_describes_the_mapping_step():
     captions = " ".join(shown(caption.value) for caption in at.caption)
     assert "not available yet" not in captions
     assert "the upload asks which of your columns holds each field" in captions
+
+
+REAL = REPO_ROOT / "tests" / "data" / "real"
+
+
+def test_every_row_of_this_file_is_makes_a_list_of_food_banks_usable(ctx):
+    data = (REAL / "foodbanks.csv").read_bytes()
+    columns = {"org_name": "Food bank", "postcode": "Postcode", "email": "Contact"}
+    plain = handle_upload(data, "foodbanks.csv", ctx, options=ImportOptions(columns=columns))
+    assert plain.is_ok and plain.source.report.lacks[0].startswith("no accepted row has a need")
+    with_food = check_upload(
+        plain, ctx, options=ImportOptions(columns=columns, default_categories=("food",))
+    )
+    assert with_food.is_ok and with_food.source.report.lacks == ()
+    assert with_food.source.key != plain.source.key
+    assert {ids for ids in with_food.source.directory.services["categories"]} == {("food",)}
+
+
+def test_a_file_with_no_service_in_the_area_says_so(ctx):
+    outcome = handle_upload((REAL / "outside.csv").read_bytes(), "outside.csv", ctx)
+    assert outcome.is_ok
+    assert "none of the 2 rows gives a service in Bristol" in outcome.source.report.lacks[0]
+
+
+def test_an_open_referral_package_can_be_uploaded_as_a_zip(ctx):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted((REPO_ROOT / "tests" / "data" / "oruk" / "package_v3").iterdir()):
+            archive.write(path, path.name)
+    outcome = handle_upload(buffer.getvalue(), "directory.zip", ctx)
+    assert outcome.is_ok, outcome.error
+    assert outcome.source.report.accepted > 0 and outcome.source.report.format == "oruk-csv"
+    assert "zip" in UPLOAD_TYPES
