@@ -9,11 +9,15 @@ Rules, stated once:
   in the authority's wards, and to the ward holding the largest part of its area
   (``ward_overlap_share`` records that part).
 - Population: the latest mid-year estimate on LSOA 2021 (or ``population_year``); without
-  one, IMD 2019's mid-2015 denominators carried from LSOA 2011 (bands then 0-15, 16-59, 60+).
-  Adults (``pop_16_plus``) are the population less the children.
-- IMD 2019 ranks and IoD 2019 rates (published on LSOA 2011): see
-  `analysis.reference.deprivation.match_lsoa11_to_lsoa21`; both are carried by the same
-  matches. Rates are stored as fractions (0-1) whichever layout the scores file has.
+  one, IMD 2019's mid-2015 denominators shared out from LSOA 2011 by area (bands then 0-15,
+  16-59, 60+): a merged zone gathers all its parents' people, split zones share their
+  parent's (`analysis.reference.lsoa_change`). Adults (``pop_16_plus``) are the population
+  less the children.
+- IMD 2019 ranks and IoD 2019 rates (published on LSOA 2011) are carried through the same
+  parts (`analysis.reference.lsoa_change.lsoa11_parts`): a zone made of several 2011 zones
+  takes their mean weighted by people (the denominators, when given) or else by area.
+  Rates are stored as fractions (0-1) whichever layout the scores file has.
+- A ward lookup that names none of the wards read is said to be of another edition.
 - Postcodes: every Code-Point Open postcode whose district is the authority, with
   Code-Point's own ward code and the LSOA holding its point (the nearest one when the
   point falls just outside the generalised boundaries).
@@ -70,7 +74,14 @@ from analysis.model import (
     weight_col,
 )
 from analysis.reference import sources as src
-from analysis.reference.deprivation import carry_imd, carry_rates, match_lsoa11_to_lsoa21
+from analysis.reference.deprivation import RATE_GROUPS, carry_imd, carry_rates
+from analysis.reference.lsoa_change import (
+    PART_M2,
+    describe_matches,
+    lsoa11_parts,
+    share_out,
+    zone_counts,
+)
 
 COORDINATE_DECIMALS = 6  # about 0.1 m: far finer than the generalised boundaries
 
@@ -88,9 +99,6 @@ AGE_BANDS_IMD_DENOMINATORS = {
     POP_OLDER: "60+",
     POP_ADULTS: "16+",
 }
-
-# The area of each zone, in square metres (a working column only).
-_AREA_M2 = "area_m2"
 
 ATTRIBUTIONS = {
     src.WARDS: "Ward boundaries: Source: Office for National Statistics licensed under the "
@@ -169,26 +177,23 @@ def assign_neighbourhoods(
     return out.sort_values(LSOA_CODE).reset_index(drop=True)
 
 
-def _share_out_denominators(
-    matches: pd.DataFrame,
-    lsoa21_gdf: gpd.GeoDataFrame,
-    lsoa11_gdf: gpd.GeoDataFrame | None,
-    denominators: pd.DataFrame,
-) -> pd.DataFrame:
-    """Population from IMD File 6 (LSOA 2011) shared out to 2021 zones by area.
+def _population_from_denominators(shared_df: pd.DataFrame, lsoa21_codes) -> pd.DataFrame:
+    """Whole people per 2021 zone from IMD File 6's counts shared out by `share_out`.
 
-    A 2011 zone's counts go to the 2021 zones carrying its values, in proportion to area, so
-    the counts still add up to the 2011 totals.
+    Raises
+    ------
+    SourceDataError
+        When a zone has no 2011 part to take people from (a new code and no LSOA 2011
+        boundaries to place it).
     """
-    table = matches[[LSOA_CODE, IMD_SOURCE_LSOA]].merge(
-        denominators.rename(columns={LSOA11_CODE: IMD_SOURCE_LSOA}), how="left"
-    )
-    areas = lsoa21_gdf.set_index(LSOA_CODE).area
-    table[_AREA_M2] = table[LSOA_CODE].map(areas)
-    weight = table[_AREA_M2] / table.groupby(IMD_SOURCE_LSOA)[_AREA_M2].transform("sum")
-    for column in POPULATION_COLUMNS:
-        table[column] = (table[column] * weight).round().astype("Int64")
-    return table[[LSOA_CODE, *POPULATION_COLUMNS]]
+    unplaced = sorted(set(lsoa21_codes) - set(shared_df[LSOA_CODE]))
+    if unplaced:
+        raise SourceDataError(
+            f"{len(unplaced)} neighbourhood(s), e.g. {unplaced[0]}, have a new 2021 code and "
+            "no LSOA 2011 boundaries to share the IMD 2019 population denominators to them. "
+            "Fix: add the ONS LSOA 2011 boundaries, or the ONS mid-year estimates on LSOA 2021."
+        )
+    return zone_counts(shared_df, POPULATION_COLUMNS)
 
 
 def _postcode_table(
@@ -286,6 +291,8 @@ def build_area(
             )
     lookup = src.read_lookup(found[src.LOOKUP].path) if src.LOOKUP in found else None
     wards, name = src.read_wards(found[src.WARDS].path, lad_code, lookup)
+    if lookup is not None:
+        log.warnings += src.lookup_mismatch(lookup, wards, lad_code)
     lsoa21 = src.read_lsoa_boundaries(found[src.LSOA21].path, 2021)
     lsoa11 = src.read_lsoa_boundaries(found[src.LSOA11].path, 2011) if src.LSOA11 in found else None
     neighbourhoods = assign_neighbourhoods(lsoa21, wards)
@@ -295,10 +302,26 @@ def build_area(
     rates, scores_layout = (
         src.read_iod_scores(found[src.IOD_SCORES].path) if src.IOD_SCORES in found else (None, None)
     )
-    imd_codes = [
-        code for table in (imd_ranks, rates) if table is not None for code in table[LSOA11_CODE]
+    denominators = (
+        src.read_imd_denominators(found[src.IMD_DENOMINATORS].path)
+        if src.IMD_DENOMINATORS in found
+        else None
+    )
+    known_codes = [
+        code
+        for table in (imd_ranks, rates, denominators)
+        if table is not None
+        for code in table[LSOA11_CODE]
     ]
-    matches = match_lsoa11_to_lsoa21(neighbourhoods, lsoa11, lsoa11_codes=imd_codes)
+    parts = lsoa11_parts(neighbourhoods, lsoa11, lsoa11_codes=known_codes)
+    matches = describe_matches(neighbourhoods[LSOA_CODE], parts)
+    # Values of a merged zone are weighted by the people of each part when the 2011 counts
+    # are known, else by its area.
+    if denominators is not None:
+        parts = share_out(parts, denominators, POPULATION_COLUMNS)
+        imd_weight, rate_weights = POPULATION, RATE_GROUPS
+    else:
+        imd_weight, rate_weights = PART_M2, dict.fromkeys(IOD_RATES, PART_M2)
     age_bands = AGE_BANDS
     population_meta: dict = {}
     if src.POPULATION_SYOA in found:
@@ -311,9 +334,8 @@ def build_area(
         }
         if estimate.note:
             log.notes.append(estimate.note)
-    elif src.IMD_DENOMINATORS in found:
-        denominators = src.read_imd_denominators(found[src.IMD_DENOMINATORS].path)
-        population = _share_out_denominators(matches, neighbourhoods, lsoa11, denominators)
+    elif denominators is not None:
+        population = _population_from_denominators(parts, neighbourhoods[LSOA_CODE])
         age_bands = AGE_BANDS_IMD_DENOMINATORS
         population_meta = {"source": src.IMD_DENOMINATORS, "year": 2015, "edition": None}
         log.warnings.append(
@@ -346,10 +368,11 @@ def build_area(
                 "boundaries to match them, so no IMD values."
             )
     if imd_ranks is not None:
-        imd = carry_imd(matches, imd_ranks).drop(columns=[IMD_SOURCE_LSOA, IMD_MATCH])
+        imd = carry_imd(parts, imd_ranks, weight=imd_weight)
         neighbourhoods = neighbourhoods.merge(imd, on=LSOA_CODE, how="left")
     if rates is not None:
-        neighbourhoods = neighbourhoods.merge(carry_rates(matches, rates), on=LSOA_CODE, how="left")
+        carried = carry_rates(parts, rates, weights=rate_weights)
+        neighbourhoods = neighbourhoods.merge(carried, on=LSOA_CODE, how="left")
         lacking = neighbourhoods[rate_col(next(iter(IOD_RATES)))].isna()
         matched = neighbourhoods[IMD_MATCH] != IMD_UNMATCHED
         if (lacking & matched).any():
@@ -416,8 +439,11 @@ def build_area(
             "authority": "LSOA 2021 zones with at least "
             f"{settings.MIN_AUTHORITY_SHARE:.0%} of their area in the authority's wards",
             "neighbourhood_ward": "largest area overlap (ties to the lower ward code)",
-            "imd_2011_to_2021": "code match; new codes take the 2011 zone covering most of "
-            "their area (split: one parent; merged: several parents of at least 10 %)",
+            "imd_2011_to_2021": "code match; a new code is made of the 2011 zones covering at "
+            "least 10 % of its area (split: one, whose values it takes; merged: several, "
+            "whose values it takes as a mean weighted by "
+            + ("people (IMD 2019 denominators)" if denominators is not None else "area")
+            + ", its rank and decile those of the mean need score)",
             "need_score": "IMD exponential transformation of the rank, 0-100, 100 = most deprived",
             "index_weight": "need score / 100 (0-1), for the domains with a score but no rate",
             "iod_rate": "the scores file's rate as a fraction of its group (per cent / 100), "
@@ -431,6 +457,11 @@ def build_area(
         "notes": log.notes,
         "warnings": log.warnings,
     }
+    if population_meta["source"] == src.IMD_DENOMINATORS:
+        meta["rules"]["population_2011_to_2021"] = (
+            "a 2011 zone's people shared among the 2021 zones made from it by area (largest "
+            "remainder, so they add up to its count)"
+        )
     (out_dir / "area.json").write_text(
         json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )

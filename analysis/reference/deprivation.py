@@ -1,28 +1,23 @@
 """English Indices of Deprivation 2019: need scores and weights from ranks, rates from
-scores, and the 2011 -> 2021 zones they are carried between."""
+scores, carried from the 2011 zones they are published on to 2021 neighbourhoods through
+the parts of `analysis.reference.lsoa_change`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from analysis import settings
-from analysis.crs import ensure_crs
 from analysis.model import (
-    CRS_COMPUTE,
-    IMD_BY_CODE,
     IMD_DOMAINS,
-    IMD_MATCH,
-    IMD_MERGED,
-    IMD_SOURCE_LSOA,
-    IMD_SPLIT,
-    IMD_UNMATCHED,
     IOD_RATES,
     LSOA11_CODE,
     LSOA_CODE,
+    POP_CHILDREN,
+    POP_OLDER,
+    POP_WORKING_AGE,
+    POPULATION,
     WEIGHT_DOMAINS,
     decile_col,
     need_col,
@@ -40,8 +35,14 @@ NEED_SCORE_DECIMALS = 2
 WEIGHT_DECIMALS = 4
 RATE_DECIMALS = 4
 
-# Share of a new 2021 zone's area lying in one 2011 zone (a working column only).
-_PARENT_SHARE = "parent_share"
+RATE_GROUPS: dict[str, str] = {
+    "income": POPULATION,
+    "employment": POP_WORKING_AGE,
+    "idaci": POP_CHILDREN,
+    "idaopi": POP_OLDER,
+}
+"""The population column each IoD rate is a share of (IMD 2019 File 6's bands: working age
+16-59, older 60+), which weighs it when a zone merged from several 2011 zones is averaged."""
 
 
 def need_score_from_rank(rank: pd.Series | np.ndarray, n: int = IMD2019_LSOA_COUNT) -> np.ndarray:
@@ -65,96 +66,121 @@ def need_score_from_rank(rank: pd.Series | np.ndarray, n: int = IMD2019_LSOA_COU
     return -23.0 * np.log(1.0 - scaled * (1.0 - np.exp(-100.0 / 23.0)))
 
 
-def match_lsoa11_to_lsoa21(
-    lsoa21_gdf: gpd.GeoDataFrame,
-    lsoa11_gdf: gpd.GeoDataFrame | None,
-    *,
-    lsoa11_codes: Iterable[str] = (),
-) -> pd.DataFrame:
-    """Give each 2021 neighbourhood the 2011 zone whose IMD values it carries.
-
-    Returns columns lsoa_code, imd_lsoa11_code and imd_match:
-
-    - ``code``: the 2021 code exists in 2011 (zone unchanged, 259 of Bristol's 268);
-    - ``split``: a new zone lying within one 2011 zone: it takes its parent's values;
-    - ``merged``: a new zone made of several 2011 zones (each >= 10 % of its area): it takes
-      the values of the part covering most of its area;
-    - ``none``: a new code and no 2011 boundaries to place it (IMD left empty).
-
-    ``lsoa11_codes`` adds 2011 codes known without boundaries (e.g. from the IMD file).
-    Both frames must be in EPSG:27700.
-    """
-    codes11 = set(lsoa11_codes) | (set(lsoa11_gdf[LSOA_CODE]) if lsoa11_gdf is not None else set())
-    result = pd.DataFrame({LSOA_CODE: lsoa21_gdf[LSOA_CODE].to_numpy()})
-    result[IMD_SOURCE_LSOA] = result[LSOA_CODE].where(result[LSOA_CODE].isin(codes11))
-    result[IMD_MATCH] = np.where(result[IMD_SOURCE_LSOA].notna(), IMD_BY_CODE, IMD_UNMATCHED)
-    new = lsoa21_gdf[~lsoa21_gdf[LSOA_CODE].isin(codes11)]
-    if lsoa11_gdf is None or new.empty:
-        return result
-    ensure_crs(lsoa21_gdf, CRS_COMPUTE, name="LSOA 2021 boundaries")
-    ensure_crs(lsoa11_gdf, CRS_COMPUTE, name="LSOA 2011 boundaries")
-    pieces = gpd.overlay(
-        new[[LSOA_CODE, new.geometry.name]],
-        lsoa11_gdf[[LSOA_CODE, lsoa11_gdf.geometry.name]].rename(columns={LSOA_CODE: LSOA11_CODE}),
-        how="intersection",
-        keep_geom_type=True,
-    )
-    pieces[_PARENT_SHARE] = pieces.area / pieces[LSOA_CODE].map(new.set_index(LSOA_CODE).area)
-    pieces = pieces[pieces[_PARENT_SHARE] >= settings.IMD_PARENT_MIN_SHARE]
-    parents = pieces.sort_values(
-        [LSOA_CODE, _PARENT_SHARE, LSOA11_CODE], ascending=[True, False, True]
-    )
-    n_parents = parents.groupby(LSOA_CODE)[LSOA11_CODE].count()
-    best = parents.drop_duplicates(LSOA_CODE).set_index(LSOA_CODE)[LSOA11_CODE]
-    is_new = result[LSOA_CODE].isin(best.index)
-    result.loc[is_new, IMD_SOURCE_LSOA] = result.loc[is_new, LSOA_CODE].map(best)
-    result.loc[is_new, IMD_MATCH] = np.where(
-        result.loc[is_new, LSOA_CODE].map(n_parents) > 1, IMD_MERGED, IMD_SPLIT
-    )
-    return result
-
-
-def carry_imd(matches: pd.DataFrame, imd_df: pd.DataFrame) -> pd.DataFrame:
-    """Attach IMD 2019 ranks, deciles, need scores and weights to 2021 neighbourhoods.
-
-    ``matches`` comes from `match_lsoa11_to_lsoa21`; ``imd_df`` from File 2.
+def rank_from_need_score(score: pd.Series | np.ndarray, n: int = IMD2019_LSOA_COUNT) -> np.ndarray:
+    """The rank a zone with need score ``score`` would have: `need_score_from_rank` inverted.
 
     Notes
     -----
-    Need scores (0-100) are `need_score_from_rank`, rounded to 0.01. Each domain of
-    `analysis.model.WEIGHT_DOMAINS` (an index score but no rate) also gets a 0-1 weight,
-    weight = need score / 100: the share of residents a need indicator counts, 1 in the
-    most deprived neighbourhood of England, about 0.5 at the edge of the most deprived
-    tenth and close to 0 in the least deprived.
+    R = (1 - exp(-X / 23)) / (1 - exp(-100 / 23)); rank = n + 1 - R n, rounded to a whole
+    rank and kept within 1..n. NaN stays NaN.
     """
-    merged = matches.merge(
-        imd_df.rename(columns={LSOA11_CODE: IMD_SOURCE_LSOA}), on=IMD_SOURCE_LSOA, how="left"
-    )
+    scores = np.asarray(score, dtype="float64")
+    scaled = (1.0 - np.exp(-scores / 23.0)) / (1.0 - np.exp(-100.0 / 23.0))
+    return np.clip(np.round(n + 1 - scaled * n), 1, n)
+
+
+def decile_from_rank(rank: pd.Series | np.ndarray, n: int = IMD2019_LSOA_COUNT) -> np.ndarray:
+    """IMD decile of ``rank`` (1 = most deprived 10 % of England's zones): ceil(10 rank / n).
+
+    Matches File 2's published deciles for every rank (checked on Bristol's 263 zones).
+    """
+    return np.ceil(np.asarray(rank, dtype="float64") * 10 / n)
+
+
+def carry_values(
+    parts: pd.DataFrame, values_df: pd.DataFrame, weights: Mapping[str, str]
+) -> pd.DataFrame:
+    """Carry 2011 zones' values to 2021 zones through their parts.
+
+    Parameters
+    ----------
+    parts
+        From `analysis.reference.lsoa_change.lsoa11_parts` (or `share_out`), holding the
+        weight columns named in ``weights``.
+    values_df
+        lsoa11_code and the value columns (scores or rates: intensive values).
+    weights
+        Value column -> the column of ``parts`` that weighs it (people of the value's
+        group, or the part's area).
+
+    Returns
+    -------
+    pandas.DataFrame
+        lsoa_code and each value column, one row per zone of ``parts``.
+
+    Notes
+    -----
+    A zone made of one 2011 zone takes its value as published; a zone made of several
+    takes the weighted mean over the parts that have one (NaN when none has):
+    v(z) = Σ_p w_p v_p / Σ_p w_p. Values are averaged, never summed.
+    """
+    table = parts.merge(values_df, on=LSOA11_CODE, how="left")
+    zones = table[LSOA_CODE]
+    single = zones.map(zones.value_counts()) == 1
+    out = pd.DataFrame({LSOA_CODE: zones.drop_duplicates().to_numpy()})
+    for column, weight_column in weights.items():
+        values = table[column].astype(float)
+        weight = table[weight_column].astype(float).where(values.notna())
+        mean = (values * weight).groupby(zones).sum(min_count=1) / weight.groupby(zones).sum(
+            min_count=1
+        )
+        as_published = values[single].groupby(zones[single]).first()
+        out[column] = out[LSOA_CODE].map(as_published.combine_first(mean))
+    return out
+
+
+def carry_imd(parts: pd.DataFrame, imd_df: pd.DataFrame, *, weight: str) -> pd.DataFrame:
+    """Attach IMD 2019 ranks, deciles, need scores and weights to 2021 neighbourhoods.
+
+    ``parts`` comes from `analysis.reference.lsoa_change.lsoa11_parts` (or ``share_out``)
+    and holds the ``weight`` column (people, or the part's area); ``imd_df`` from File 2.
+    Returns lsoa_code and the rank_, decile_, need_ and weight_ columns.
+
+    Notes
+    -----
+    Need scores (0-100) are `need_score_from_rank`, rounded to 0.01. A zone made of several
+    2011 zones takes the weighted mean of their need scores: averaging on the indices' own
+    score scale keeps the need a zone counts (residents × weight) the sum of its parts'.
+    Its rank and decile are those of that mean score (`rank_from_need_score`), since no
+    rank was published for it. Each domain of `analysis.model.WEIGHT_DOMAINS` (an index
+    score but no rate) also gets a 0-1 weight, weight = need score / 100: the share of
+    residents a need indicator counts, 1 in the most deprived neighbourhood of England,
+    about 0.5 at the edge of the most deprived tenth and close to 0 in the least deprived.
+    """
+    scored = imd_df[[LSOA11_CODE]].copy()
     for domain in IMD_DOMAINS:
-        ranks = merged[rank_col(domain)]
-        scores = np.full(len(merged), np.nan)
-        present = ranks.notna().to_numpy()
-        scores[present] = need_score_from_rank(ranks[present])
-        merged[need_col(domain)] = np.round(scores, NEED_SCORE_DECIMALS)
-        merged[rank_col(domain)] = ranks.astype("Int64")
-        merged[decile_col(domain)] = merged[decile_col(domain)].astype("Int64")
+        scored[need_col(domain)] = need_score_from_rank(imd_df[rank_col(domain)])
+        scored[rank_col(domain)] = imd_df[rank_col(domain)]
+        scored[decile_col(domain)] = imd_df[decile_col(domain)]
+    columns = [c for c in scored.columns if c != LSOA11_CODE]
+    merged = carry_values(parts, scored, dict.fromkeys(columns, weight))
+    several = merged[LSOA_CODE].map(parts[LSOA_CODE].value_counts()) > 1
+    for domain in IMD_DOMAINS:
+        need = merged[need_col(domain)]
+        rank = np.where(several, rank_from_need_score(need), merged[rank_col(domain)])
+        decile = np.where(several, decile_from_rank(rank), merged[decile_col(domain)])
+        merged[rank_col(domain)] = pd.array(rank, dtype="Float64").astype("Int64")
+        merged[decile_col(domain)] = pd.array(decile, dtype="Float64").astype("Int64")
+        merged[need_col(domain)] = need.round(NEED_SCORE_DECIMALS)
     for domain in WEIGHT_DOMAINS:
         merged[weight_col(domain)] = np.round(merged[need_col(domain)] / 100.0, WEIGHT_DECIMALS)
     return merged
 
 
-def carry_rates(matches: pd.DataFrame, rates_df: pd.DataFrame) -> pd.DataFrame:
+def carry_rates(
+    parts: pd.DataFrame, rates_df: pd.DataFrame, *, weights: Mapping[str, str]
+) -> pd.DataFrame:
     """Attach the IoD 2019 rates (fractions 0-1) to 2021 neighbourhoods, as ranks are carried.
 
-    ``matches`` comes from `match_lsoa11_to_lsoa21`; ``rates_df`` from
-    `analysis.reference.sources.read_iod_scores`. A zone matched by code takes its own
-    rates, a split zone its parent's, a merged zone those of the 2011 zone covering most of
-    it; a zone with no match, or whose 2011 zone the file lacks, gets none (NaN). Returns
-    lsoa_code and the rate_<key> columns, rounded to 0.0001.
+    ``parts`` comes from `analysis.reference.lsoa_change.lsoa11_parts` (or ``share_out``);
+    ``rates_df`` from `analysis.reference.sources.read_iod_scores`; ``weights`` maps each
+    rate key to the column of ``parts`` weighing it (`RATE_GROUPS` when the parts carry
+    people). A zone matched by code takes its own rates, a split zone its parent's, a
+    merged zone the weighted mean of its parents'; a zone with no part, or whose 2011 zones
+    the file lacks, gets none (NaN). Returns lsoa_code and the rate_<key> columns, rounded
+    to 0.0001.
     """
-    columns = [rate_col(key) for key in IOD_RATES]
-    merged = matches[[LSOA_CODE, IMD_SOURCE_LSOA]].merge(
-        rates_df.rename(columns={LSOA11_CODE: IMD_SOURCE_LSOA}), on=IMD_SOURCE_LSOA, how="left"
-    )
-    merged[columns] = merged[columns].astype(float).round(RATE_DECIMALS)
-    return merged[[LSOA_CODE, *columns]]
+    columns = {rate_col(key): weights[key] for key in IOD_RATES}
+    carried = carry_values(parts, rates_df, columns)
+    carried[list(columns)] = carried[list(columns)].round(RATE_DECIMALS)
+    return carried[[LSOA_CODE, *columns]]

@@ -310,8 +310,18 @@ def _field(columns, pattern: str) -> str | None:
     return matches[0] if matches else None
 
 
+@dataclass(frozen=True)
+class WardLookup:
+    """The LSOA 2011 -> ward lookup: lsoa11_code, ward_code, ward_name (and lad_code)."""
+
+    table: pd.DataFrame
+    ward_field: str
+    """The file's ward code column, e.g. ``WD17CD``: it names the ward edition."""
+    file_name: str
+
+
 def read_wards(
-    path: Path, lad_code: str, lookup: pd.DataFrame | None
+    path: Path, lad_code: str, lookup: WardLookup | None
 ) -> tuple[gpd.GeoDataFrame, str]:
     """Read the wards of ``lad_code`` in EPSG:27700 with columns ward_code, ward_name.
 
@@ -326,7 +336,7 @@ def read_wards(
     if lad_col is not None:
         gdf = gdf[gdf[lad_col] == lad_code]
     elif lookup is not None:
-        gdf = gdf[gdf[code_col].isin(lookup.loc[lookup[LAD_CODE] == lad_code, WARD_CODE])]
+        gdf = gdf[gdf[code_col].isin(_lookup_wards(path, gdf[code_col], lad_code, lookup))]
     else:
         raise SourceDataError(
             f"{path.name}: has no LADyyCD field, so the wards of {lad_code} cannot be told apart. "
@@ -344,6 +354,53 @@ def read_wards(
     return wards.to_crs(CRS_COMPUTE).sort_values(WARD_CODE).reset_index(drop=True), name
 
 
+def _lookup_wards(path: Path, codes_col: pd.Series, lad_code: str, lookup: WardLookup) -> set[str]:
+    """The ward codes ``lookup`` gives for ``lad_code``, checked against the boundaries'."""
+    if LAD_CODE not in lookup.table.columns:
+        raise SourceDataError(
+            f"{path.name} has no LADyyCD field and {lookup.file_name} no LADyyCD column, so "
+            f"the wards of {lad_code} cannot be told apart. Fix: use an ONS ward file with "
+            "its LAD code field, or a lookup that has the LAD code column."
+        )
+    codes = set(lookup.table.loc[lookup.table[LAD_CODE] == lad_code, WARD_CODE])
+    if codes and not codes & set(codes_col):
+        raise SourceDataError(
+            f"{path.name}: none of the {len(codes)} wards {lookup.file_name} gives for "
+            f"{lad_code} ({lookup.ward_field}, e.g. {min(codes)}) is among its wards "
+            f"({codes_col.name}): the two are different ward editions, so the authority's wards "
+            "cannot be chosen. Fix: use the LSOA to ward lookup of the same year as the ward "
+            "boundaries, or an ONS ward file with its LAD code field."
+        )
+    return codes
+
+
+def lookup_mismatch(lookup: WardLookup, wards_gdf: gpd.GeoDataFrame, lad_code: str) -> list[str]:
+    """Warnings when ``lookup`` fits none of the wards read (another year's ward edition).
+
+    The build chooses wards from the boundary file; a lookup that names none of them is of
+    another edition and would mislead anyone reading the folder, so the build says so.
+    """
+    table = lookup.table
+    if LAD_CODE in table.columns:
+        table = table[table[LAD_CODE] == lad_code]
+        if table.empty:
+            return [
+                f"{lookup.file_name}: the LSOA to ward lookup has no row for local authority "
+                f"{lad_code}, so it does not describe these wards. Fix: use the lookup that "
+                "covers this authority, or leave it out of the source folder."
+            ]
+    codes = set(table[WARD_CODE].dropna())
+    if not codes or codes & set(wards_gdf[WARD_CODE]):
+        return []
+    return [
+        f"{lookup.file_name}: none of the lookup's {len(codes)} ward codes "
+        f"({lookup.ward_field}, e.g. {min(codes)}) is a ward of the boundaries read, so it is "
+        "of another ward edition and does not describe these wards. Fix: use the LSOA to "
+        "ward lookup of the same year as the ward boundaries, or leave it out of the source "
+        "folder (the build does not need it when the ward file names its authority)."
+    ]
+
+
 def read_lsoa_boundaries(path: Path, year: int) -> gpd.GeoDataFrame:
     """Read LSOA boundaries of census ``year`` (2011 or 2021) in EPSG:27700."""
     suffix = str(year)[2:]
@@ -354,16 +411,18 @@ def read_lsoa_boundaries(path: Path, year: int) -> gpd.GeoDataFrame:
     return out.to_crs(CRS_COMPUTE).sort_values(LSOA_CODE).reset_index(drop=True)
 
 
-def read_lookup(path: Path) -> pd.DataFrame:
+def read_lookup(path: Path) -> WardLookup:
     """Read the LSOA 2011 -> ward lookup as lsoa11_code, ward_code, ward_name, lad_code."""
     df = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
     ward_col = _field(df.columns, r"WD\d{2}CD")
     ward_name_col = _field(df.columns, r"WD\d{2}NM")
     lad_col = _field(df.columns, r"LAD\d{2}CD")
-    columns = {"LSOA11CD": LSOA11_CODE, ward_col: WARD_CODE, ward_name_col: WARD_NAME}
+    columns = {"LSOA11CD": LSOA11_CODE, ward_col: WARD_CODE}
+    if ward_name_col:
+        columns[ward_name_col] = WARD_NAME
     if lad_col:
         columns[lad_col] = LAD_CODE
-    return df[list(columns)].rename(columns=columns)
+    return WardLookup(df[list(columns)].rename(columns=columns), str(ward_col), path.name)
 
 
 def read_imd_ranks(path: Path) -> pd.DataFrame:

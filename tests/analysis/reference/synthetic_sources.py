@@ -3,8 +3,9 @@
 Authority E06999999 "Testshire" has two 1 km square wards side by side, each cut into two
 LSOA 2021 zones. West ward's zones keep their 2011 codes; east ward's two zones are new
 2021 codes split from one 2011 zone. A third ward belongs to a neighbouring authority and
-must be left out. Coordinates are British National Grid, written as WGS84 GeoJSON as ONS
-publishes them.
+must be left out. With ``merged=True`` west ward's two 2011 zones are one 2021 zone instead
+(`MERGED_ZONE`), as ONS merged zones whose population fell. Coordinates are British National
+Grid, written as WGS84 GeoJSON as ONS publishes them.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ LSOA21 = [  # code, name, bounds
     ("E01999102", "Testshire 002D", (X0 + KM, Y0 + KM / 2, X0 + 2 * KM, Y0 + KM)),
     ("E01888001", "Elsewhere 001A", (X0 + 2 * KM, Y0, X0 + 3 * KM, Y0 + KM)),
 ]
+MERGED_ZONE = ("E01999201", "Testshire 001E", (X0, Y0, X0 + KM, Y0 + KM))
+"""West ward as one 2021 zone made of the 2011 zones E01999001 and E01999002 (half each)."""
+MERGED_PARENTS = ("E01999001", "E01999002")
 LSOA11 = [
     ("E01999001", "Testshire 001A", (X0, Y0, X0 + KM, Y0 + KM / 2)),
     ("E01999002", "Testshire 001B", (X0, Y0 + KM / 2, X0 + KM, Y0 + KM)),
@@ -100,6 +104,14 @@ POPULATION_2024_FIRST = {
 POPULATION_2024_REVISED = {
     code: (a + 1, b + 1, c + 1) for code, (a, b, c) in POPULATION_2024_FIRST.items()
 }
+# Lookup rows: LSOA 2011 -> ward, of the boundaries' own edition (WD24) and of an older one.
+LOOKUP_WARDS = {
+    "E01999001": "E05999001",
+    "E01999002": "E05999001",
+    "E01999050": "E05999002",
+    "E01888001": "E05888001",
+}
+OLD_EDITION = {"E05999001": "E05777001", "E05999002": "E05777002", "E05888001": "E05777009"}
 POSTCODES = [  # postcode as Code-Point writes it, easting, northing, district, ward
     ("TS1 1AA", X0 + 500, Y0 + 250, LAD, "E05999001"),
     ("TS1 1AB", X0 + 500, Y0 + 750, LAD, "E05999001"),
@@ -124,8 +136,16 @@ def write_sources(
     codepoint: bool = True,
     denominators: bool = True,
     scores: str | None = "mhclg",
+    merged: bool = False,
+    lookup: str | None = None,
+    ward_authority: bool = True,
 ) -> Path:
     """Write the synthetic raw files into ``folder``; flags leave optional files out.
+
+    ``merged`` writes west ward as one merged 2021 zone (`MERGED_ZONE`). ``lookup`` adds an
+    LSOA 2011 -> ward lookup: ``"same"`` (WD24 codes, those of the boundaries) or ``"old"``
+    (WD17 codes of an older edition, matching none of them). ``ward_authority=False``
+    leaves the LAD fields out of the ward boundaries.
 
     ``scores`` picks the layout of the IoD 2019 scores file: ``"mhclg"`` (File 5: rates as
     fractions), ``"bristol"`` (Bristol City Council's: ``;``-separated, per cent),
@@ -133,23 +153,25 @@ def write_sources(
     of File 2 and File 6 whatever ``imd`` and ``denominators`` say) or None (no file).
     """
     folder.mkdir(parents=True, exist_ok=True)
+
+    def authority(lad: str) -> dict:
+        if not ward_authority:
+            return {}
+        return {"LAD24CD": lad, "LAD24NM": "Testshire" if lad == LAD else "Elsewhere"}
+
     _write_boundaries(
         folder / "wards.geojson",
         [
-            {
-                "WD24CD": c,
-                "WD24NM": n,
-                "LAD24CD": lad,
-                "LAD24NM": "Testshire" if lad == LAD else "Elsewhere",
-                "geometry": box(*b),
-            }
+            {"WD24CD": c, "WD24NM": n, **authority(lad), "geometry": box(*b)}
             for c, n, lad, b in WARDS
         ],
     )
     _write_boundaries(
         folder / "lsoa21.geojson",
-        [{"LSOA21CD": c, "LSOA21NM": n, "geometry": box(*b)} for c, n, b in LSOA21],
+        [{"LSOA21CD": c, "LSOA21NM": n, "geometry": box(*b)} for c, n, b in lsoa21_zones(merged)],
     )
+    if lookup is not None:
+        _write_lookup(folder / "lookup.csv", old=lookup == "old")
     if lsoa11:
         _write_boundaries(
             folder / "lsoa11.geojson",
@@ -188,7 +210,9 @@ def write_sources(
                     [code, code, LAD, "Testshire", *ranks(code), *RATES[code], 0.5]
                     + denominators_of(code)
                 )
-        return _write_population_and_postcodes(folder, population=population, codepoint=codepoint)
+        return _write_population_and_postcodes(
+            folder, population=population, codepoint=codepoint, merged=merged
+        )
     if imd:
         with (folder / "imd_file2.csv").open("w", newline="", encoding="utf-8-sig") as f:
             writer = csv.writer(f)
@@ -223,10 +247,41 @@ def write_sources(
             writer.writerow([*lsoa_header, *DENOMINATOR_HEADER])
             for code in DENOMINATORS:
                 writer.writerow([code, code, LAD, "Testshire", *denominators_of(code)])
-    return _write_population_and_postcodes(folder, population=population, codepoint=codepoint)
+    return _write_population_and_postcodes(
+        folder, population=population, codepoint=codepoint, merged=merged
+    )
 
 
-def _write_population_and_postcodes(folder: Path, *, population: bool, codepoint: bool) -> Path:
+def lsoa21_zones(merged: bool) -> list[tuple[str, str, tuple]]:
+    """The LSOA 2021 zones written: `LSOA21`, or with west ward's two as `MERGED_ZONE`."""
+    if not merged:
+        return LSOA21
+    return [MERGED_ZONE, *(zone for zone in LSOA21 if zone[0] not in MERGED_PARENTS)]
+
+
+def _write_lookup(path: Path, *, old: bool) -> None:
+    field = "WD17" if old else "WD24"
+    ward_names = {code: name for code, name, _, _ in WARDS}
+    ward_lads = {code: lad for code, _, lad, _ in WARDS}
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["LSOA11CD", "LSOA11NM", f"{field}CD", f"{field}NM", "LAD17CD", "FID"])
+        for number, (lsoa, ward) in enumerate(LOOKUP_WARDS.items(), start=1):
+            code = OLD_EDITION[ward] if old else ward
+            writer.writerow([lsoa, lsoa, code, ward_names[ward], ward_lads[ward], number])
+
+
+def _merged_population(table: dict) -> dict:
+    """``table`` with the merged zone's people the sum of its two 2011 zones' rows."""
+    parents = [table[code] for code in MERGED_PARENTS]
+    out = {MERGED_ZONE[0]: tuple(map(sum, zip(*parents, strict=True)))}
+    out.update({code: row for code, row in table.items() if code not in MERGED_PARENTS})
+    return out
+
+
+def _write_population_and_postcodes(
+    folder: Path, *, population: bool, codepoint: bool, merged: bool = False
+) -> Path:
     if population:
         ages = [f"F{a}" for a in range(91)] + [f"M{a}" for a in range(91)]
         with (folder / "population.csv").open("w", newline="", encoding="utf-8") as f:
@@ -249,7 +304,8 @@ def _write_population_and_postcodes(folder: Path, *, population: bool, codepoint
                 (2024, "Mid_2024_2.csv", POPULATION_2024_REVISED),
             ]
             for year, source, table in editions:
-                for code, (young, adult, old) in table.items():
+                rows = _merged_population(table) if merged else table
+                for code, (young, adult, old) in rows.items():
                     counts = dict.fromkeys(ages, 0)
                     counts["F5"], counts["M30"], counts["F70"] = young, adult, old
                     writer.writerow(

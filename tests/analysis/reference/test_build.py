@@ -6,13 +6,22 @@ import filecmp
 import json
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.cli import main
 from analysis.errors import PostcodeNotInAreaError, SourceDataError
 from analysis.geography import default_area_path, load_area, lookup_postcode
 from analysis.reference.build import build_area
-from analysis.reference.deprivation import IMD2019_LSOA_COUNT, carry_rates, need_score_from_rank
+from analysis.reference.deprivation import (
+    IMD2019_LSOA_COUNT,
+    RATE_GROUPS,
+    carry_rates,
+    decile_from_rank,
+    need_score_from_rank,
+    rank_from_need_score,
+)
 from analysis.reference.sources import csv_separator, discover_sources, read_iod_scores
 from tests.analysis.reference import synthetic_sources as syn
 
@@ -171,34 +180,53 @@ def test_a_zone_the_scores_file_lacks_gets_no_rates_and_a_warning(tmp_path):
     )
 
 
-def test_carry_rates_follows_the_matches():
-    matches = pd.DataFrame(
+def test_carry_rates_follows_the_parts_weighting_each_rate_by_its_group():
+    # A kept its code, B1 is split from B, M is merged from C (300 people) and D (100).
+    parts = pd.DataFrame(
         {
-            "lsoa_code": ["A", "B1", "M", "N"],
-            "imd_lsoa11_code": ["A", "B", "C", None],
-            "imd_match": ["code", "split", "merged", "none"],
+            "lsoa_code": ["A", "B1", "M", "M"],
+            "lsoa11_code": ["A", "B", "C", "D"],
+            "population": [100.0, 50.0, 300.0, 100.0],
+            "pop_0_15": [10.0, 5.0, 0.0, 40.0],
+            "pop_16_64": [60.0, 30.0, 200.0, 50.0],
+            "pop_65_plus": [30.0, 15.0, 100.0, 10.0],
         }
     )
     rates = pd.DataFrame(
         {
-            "lsoa11_code": ["A", "B", "C", "D"],
-            "rate_income": [0.1, 0.2, 0.3, 0.9],
-            "rate_employment": [0.01, 0.02, 0.03, 0.09],
-            "rate_idaci": [0.123456, 0.0, 1.0, 0.5],
-            "rate_idaopi": [0.5, 0.5, 0.5, 0.5],
+            "lsoa11_code": ["A", "B", "C", "D", "E"],
+            "rate_income": [0.1, 0.2, 0.3, 0.9, 0.5],
+            "rate_employment": [0.01, 0.02, 0.03, 0.09, 0.5],
+            "rate_idaci": [0.123456, 0.0, 1.0, 0.5, 0.5],
+            "rate_idaopi": [0.5, 0.5, 0.2, 0.9, 0.5],
         }
     )
-    carried = carry_rates(matches, rates)
+    carried = carry_rates(parts, rates, weights=RATE_GROUPS).set_index("lsoa_code")
     assert carried.columns.tolist() == [
-        "lsoa_code",
         "rate_income",
         "rate_employment",
         "rate_idaci",
         "rate_idaopi",
     ]
-    assert carried["rate_income"].tolist()[:3] == [0.1, 0.2, 0.3]
-    assert carried["rate_idaci"].tolist()[:3] == [0.1235, 0.0, 1.0]
-    assert carried["rate_income"].isna().tolist() == [False, False, False, True]
+    assert carried.index.tolist() == ["A", "B1", "M"]
+    assert carried["rate_income"].tolist() == [0.1, 0.2, (0.3 * 300 + 0.9 * 100) / 400]
+    # Each rate is weighted by the people it is a share of: IDACI by children (none in C).
+    assert carried.loc["M", "rate_idaci"] == 0.5
+    assert carried.loc["M", "rate_employment"] == round((0.03 * 200 + 0.09 * 50) / 250, 4)
+    assert carried.loc["M", "rate_idaopi"] == round((0.2 * 100 + 0.9 * 10) / 110, 4)
+    assert carried["rate_idaci"].tolist()[:2] == [0.1235, 0.0]
+
+
+def test_a_part_the_rates_file_lacks_is_left_out_of_the_mean():
+    parts = pd.DataFrame(
+        {"lsoa_code": ["M", "M", "S"], "lsoa11_code": ["C", "X", "X"], "part_m2": [1.0, 3.0, 1.0]}
+    )
+    rates = pd.DataFrame({"lsoa11_code": ["C"], **{f"rate_{k}": [0.3] for k in RATE_GROUPS}})
+    carried = carry_rates(parts, rates, weights=dict.fromkeys(RATE_GROUPS, "part_m2"))
+    assert carried.set_index("lsoa_code")["rate_income"].fillna(-1).to_dict() == {
+        "M": 0.3,
+        "S": -1,
+    }
 
 
 def test_separator_is_the_commoner_of_semicolon_and_comma():
@@ -364,6 +392,124 @@ def test_population_falls_back_to_imd_denominators_shared_by_area(tmp_path):
         "pop_16_plus": "16+",
     }
     assert zones["pop_16_plus"].tolist() == [1000, 900, 800, 800]
+
+
+# A 2021 zone merged from several 2011 zones ---------------------------------------------
+
+# The authority's 2011 zones (E01888001 belongs to the neighbouring authority).
+AUTHORITY_2011 = ("E01999001", "E01999002", "E01999050")
+
+
+def test_a_merged_zone_takes_the_people_of_all_its_parents(tmp_path):
+    sources = syn.write_sources(tmp_path / "raw", population=False, merged=True)
+    meta = build_area(sources, syn.LAD, tmp_path / "area")
+    zones = load_area(tmp_path / "area").neighbourhoods.set_index("lsoa_code")
+    assert zones.index.tolist() == ["E01999101", "E01999102", "E01999201"]
+    assert zones["imd_match"].tolist() == ["split", "split", "merged"]
+    assert zones.loc["E01999201", "imd_lsoa11_code"] == "E01999001+E01999002"
+    # 1,200 + 1,000 people of the two parents; the split pair share E01999050's 2,000.
+    assert zones["population"].tolist() == [1000, 1000, 2200]
+    assert zones.loc["E01999201", "pop_65_plus"] == 400 + 400
+    source_total = sum(syn.DENOMINATORS[code][0] for code in AUTHORITY_2011)
+    assert zones["population"].sum() == source_total == meta["counts"]["population"]
+    assert "population_2011_to_2021" in meta["rules"]
+    assert "weighted by people" in meta["rules"]["imd_2011_to_2021"]
+
+
+def test_a_merged_zones_values_are_weighted_by_the_people_of_each_parent(tmp_path):
+    sources = syn.write_sources(tmp_path / "raw", population=False, merged=True)
+    build_area(sources, syn.LAD, tmp_path / "area")
+    merged = load_area(tmp_path / "area").neighbourhoods.set_index("lsoa_code").loc["E01999201"]
+    (a, b), (people_a, people_b) = syn.MERGED_PARENTS, (1200, 1000)
+    # Income is a share of all residents; IDACI of children (200 and 100); IDAOPI of 60+.
+    income = (syn.RATES[a][0] * people_a + syn.RATES[b][0] * people_b) / (people_a + people_b)
+    assert merged["rate_income"] == round(income, 4)
+    assert merged["rate_idaci"] == round((0.5 * 200 + 0.1 * 100) / 300, 4)
+    assert merged["rate_idaopi"] == round((0.125 * 400 + 0.025 * 400) / 800, 4)
+    need_a, need_b = need_score_from_rank([syn.IMD[a][0], syn.IMD[b][0]])
+    need = (need_a * people_a + need_b * people_b) / (people_a + people_b)
+    assert merged["need_health"] == round(need, 2)
+    assert merged["weight_health"] == round(round(need, 2) / 100, 4)
+    # No rank was published for the new zone: it gets the rank of its mean need score.
+    [rank] = rank_from_need_score([need])
+    assert merged["rank_health"] == rank and syn.IMD[a][0] < rank < syn.IMD[b][0]
+    assert merged["decile_health"] == decile_from_rank([rank])[0]
+
+
+def test_without_denominators_a_merged_zone_is_weighted_by_area(tmp_path):
+    sources = syn.write_sources(tmp_path / "raw", merged=True, denominators=False)
+    meta = build_area(sources, syn.LAD, tmp_path / "area")
+    merged = load_area(tmp_path / "area").neighbourhoods.set_index("lsoa_code").loc["E01999201"]
+    # The two parents are halves of the zone: the plain mean of their rates.
+    assert merged["rate_income"] == round((syn.RATES["E01999001"][0] + 0.05) / 2, 4)
+    # Its residents come from the LSOA 2021 estimates: both west rows of the revised 2024.
+    assert merged["population"] == sum(syn.POPULATION_2024_REVISED["E01999001"]) + sum(
+        syn.POPULATION_2024_REVISED["E01999002"]
+    )
+    assert "weighted by area" in meta["rules"]["imd_2011_to_2021"]
+    assert "population_2011_to_2021" not in meta["rules"]
+
+
+def test_rank_from_need_score_inverts_the_transformation():
+    ranks = np.arange(1, IMD2019_LSOA_COUNT + 1, 37)
+    assert (rank_from_need_score(need_score_from_rank(ranks)) == ranks).all()
+    assert decile_from_rank([1, 3284, 3285, 29559, 29560, IMD2019_LSOA_COUNT]).tolist() == [
+        1,
+        1,
+        2,
+        9,
+        10,
+        10,
+    ]
+
+
+# The LSOA 2011 to ward lookup ----------------------------------------------------------
+
+
+def test_a_lookup_of_another_ward_edition_is_a_warning(tmp_path):
+    sources = syn.write_sources(tmp_path / "raw", lookup="old")
+    meta = build_area(sources, syn.LAD, tmp_path / "area")
+    [warning] = [w for w in meta["warnings"] if w.startswith("lookup.csv")]
+    assert warning.startswith(
+        "lookup.csv: none of the lookup's 2 ward codes (WD17CD, e.g. E05777001) is a ward of "
+        "the boundaries read, so it is of another ward edition"
+    )
+    assert "Fix: use the LSOA to ward lookup of the same year as the ward boundaries" in warning
+
+
+def test_a_lookup_of_the_same_edition_is_no_warning(tmp_path):
+    sources = syn.write_sources(tmp_path / "raw", lookup="same")
+    meta = build_area(sources, syn.LAD, tmp_path / "area")
+    assert not [w for w in meta["warnings"] if "lookup" in w]
+    assert "lsoa11_ward_lookup" in meta["sources"]
+
+
+def test_the_cli_prints_the_lookup_warning(tmp_path, capsys):
+    sources = syn.write_sources(tmp_path / "raw", lookup="old")
+    code = main(
+        ["build-area", "--source", str(sources), "--lad", syn.LAD, "--out", str(tmp_path / "a")]
+    )
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert out.startswith("built Testshire (E06999999)")
+    assert "warning: lookup.csv: none of the lookup's 2 ward codes (WD17CD" in err
+
+
+def test_wards_without_their_authority_are_chosen_by_the_lookup(tmp_path):
+    sources = syn.write_sources(tmp_path / "raw", lookup="same", ward_authority=False)
+    build_area(sources, syn.LAD, tmp_path / "area")
+    assert load_area(tmp_path / "area").wards["ward_code"].tolist() == ["E05999001", "E05999002"]
+
+
+def test_wards_without_their_authority_and_a_lookup_of_another_edition_stop(tmp_path):
+    sources = syn.write_sources(tmp_path / "raw", lookup="old", ward_authority=False)
+    with pytest.raises(
+        SourceDataError,
+        match=r"wards\.geojson: none of the 2 wards lookup\.csv gives for E06999999 \(WD17CD, "
+        r"e\.g\. E05777001\) is among its wards \(WD24CD\): the two are different ward "
+        r"editions.*Fix: use the LSOA to ward lookup of the same year",
+    ):
+        build_area(sources, syn.LAD, tmp_path / "area")
 
 
 def test_no_population_source_is_a_clear_error(tmp_path):
