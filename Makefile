@@ -12,8 +12,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
 
+# `make run AREA=data/reference/NAME` (or SAFETYNET_AREA=... make run) shows another area
+# built with build-area; areas under data/reference/ are offered in the sidebar.
 run: $(STAMP)
-	$(PY) -m analysis serve
+	$(PY) -m analysis serve $(if $(AREA),--area "$(AREA)")
 
 test: $(STAMP)
 	$(PY) -m ruff check .

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 from analysis import settings
 from analysis.errors import SafetyNetError
 from analysis.geography import default_area_path, load_area, lookup_postcode
-from analysis.settings import REPO_ROOT
 
 if TYPE_CHECKING:
     from analysis.ingest.import_report import ImportReport
@@ -190,19 +189,10 @@ def _template(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    server = REPO_ROOT / "dashboard" / "server.py"
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(server),
-        "--server.port",
-        str(args.port),
-        "--server.address",
-        args.address,
-    ]
-    return subprocess.call(command, cwd=REPO_ROOT)
+    from analysis.serve import serve_command
+
+    command = serve_command(port=args.port, address=args.address, area=args.area)
+    return subprocess.call(list(command.args), cwd=command.cwd, env=command.env)
 
 
 def _analysis(args: argparse.Namespace, area):
@@ -545,6 +535,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=settings.SERVER_ADDRESS,
         help="address to listen on (default from SAFETYNET_ADDRESS, else 127.0.0.1: "
         "this machine only)",
+    )
+    serve.add_argument(
+        "--area",
+        type=Path,
+        default=None,
+        help="area folder built with build-area (default from SAFETYNET_AREA, else the "
+        "bundled Bristol)",
     )
     serve.set_defaults(handler=_serve)
     return parser
