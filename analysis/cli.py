@@ -141,7 +141,14 @@ def _print_report(report: ImportReport) -> None:
         print(f"error: {lack}")
     print(f"{report.summary()} [{report.format}]")
     if report.mapping_used:
-        pairs = ", ".join(f"{field} <- {column!r}" for field, column in report.mapping_used.items())
+        from analysis.ingest.fields import FIELD_NAMES, field_spec
+
+        pairs = ", ".join(
+            f"{field} ({field_spec(field).label.lower()}) <- {column!r}"
+            if field in FIELD_NAMES
+            else f"{field} <- {column!r}"
+            for field, column in report.mapping_used.items()
+        )
         print(f"columns: {pairs}")
     if report.ignored_columns:
         print(f"ignored columns: {', '.join(repr(c) for c in report.ignored_columns)}")

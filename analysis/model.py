@@ -237,6 +237,9 @@ FIELD_SERVICE_EMAIL: Final = "service_email"
 FIELD_SERVICE_PHONE: Final = "service_phone"
 FIELD_SERVICE_WEBSITE: Final = "service_website"
 FIELD_STATUS: Final = "status"
+FIELD_PLACE_WARD: Final = "place_ward"
+"""The ward a service's place stands in, as a file names it: checked against the ward its
+location falls in, never taken as the area served."""
 LIST_SEPARATOR: Final = "; "
 """How a cell lists several values (categories, delivery modes, wards), in templates and
 exports alike."""

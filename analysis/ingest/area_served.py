@@ -144,6 +144,9 @@ def resolve_area(
         choice = _inferred(value, shape, default=default)
     elif (kind := _AREA_KEYS.get(header_key(kind_text))) is not None:
         choice = _given(kind, value, shape)
+    elif (described := _described(kind_text, value, shape)) is not None:
+        # "Service area: Easton; Lawrence Hill": the column gives the area, not its kind.
+        choice = described
     else:
         fix = f"use one of: {_KINDS_LISTED} (or leave it empty)"
         issue = Issue(
@@ -223,6 +226,15 @@ def _inferred(value: str | Terms, shape: AreaShape, *, default: AreaServedKind) 
         f"set {FIELD_AREA_SERVED} to one of {_KINDS_LISTED}, and list ward names separated by ';'",
     )
     return AreaChoice(default, issues=(issue,))
+
+
+def _described(kind_text: str, value: str | Terms, shape: AreaShape) -> AreaChoice | None:
+    """The area a row's area_served describes in words (wards, 'citywide', '2 miles')
+    when its area_value is empty; None when the words name no area."""
+    if cell_text(value):
+        return None
+    choice = _inferred(kind_text, shape, default=AT_LOCATION)
+    return None if choice.kind == AT_LOCATION else choice
 
 
 def _given(kind: AreaServedKind, value: str | Terms, shape: AreaShape) -> AreaChoice:

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from typing import Any, Final, TypeVar
@@ -57,7 +57,6 @@ from analysis.ingest.cells import (
     judge_status,
     judge_website,
     read_capacity,
-    read_categories,
     read_contact_public,
     read_date,
     read_delivery,
@@ -65,8 +64,11 @@ from analysis.ingest.cells import (
     table_cells,
 )
 from analysis.ingest.fields import FIELD_NAMES
+from analysis.ingest.category_report import CategoryShares
 from analysis.ingest.import_report import Finding, Findings
 from analysis.ingest.locate import AreaShape, RowsLocated, locate_rows
+from analysis.ingest.place_ward import check_place_wards
+from analysis.ingest.suggest import categorise_rows, category_shares
 from analysis.ingest.table import RawTable
 from analysis.model import (
     ACTIVE_FROM,
@@ -89,6 +91,7 @@ from analysis.model import (
     FIELD_ORG_DESCRIPTION,
     FIELD_ORG_KIND,
     FIELD_OTHER_LOCATIONS,
+    FIELD_PLACE_WARD,
     FIELD_SERVICE_DESCRIPTION,
     FIELD_SERVICE_EMAIL,
     FIELD_SERVICE_PHONE,
@@ -152,6 +155,8 @@ class CheckedTable:
         Every problem, ``position`` = row position in ``services``.
     unmapped_categories
         Category term -> number of rows that used it, most used first.
+    categories
+        How the accepted rows got their categories (own terms, suggestion, choice, none).
     """
 
     services: pd.DataFrame
@@ -160,6 +165,7 @@ class CheckedTable:
     rejected: np.ndarray
     findings: tuple[Finding, ...]
     unmapped_categories: dict[str, int]
+    categories: CategoryShares = field(default_factory=CategoryShares)
 
 
 def check_table(
@@ -171,6 +177,8 @@ def check_table(
     present_fields: frozenset[str] | None = None,
     as_of: date | None = None,
     uncategorised_catchment_km: float = settings.UNCATEGORISED_CATCHMENT_KM,
+    accept_suggestions: bool = False,
+    category_choices: Mapping[int, Sequence[str]] | None = None,
 ) -> CheckedTable:
     """Check every row and decide which are accepted.
 
@@ -192,6 +200,10 @@ def check_table(
         The date services are judged current on (``ended``); default today.
     uncategorised_catchment_km
         Catchment of an ``at_location`` service with no category, km.
+    accept_suggestions, category_choices
+        A row whose own terms name no category takes the categories its name and
+        description suggest; a row in ``category_choices`` (row number -> ids) takes the
+        ones a person chose (`analysis.ingest.suggest.categorise_rows`).
     """
     raw = raw or RawTable(table_df, format=CSV_FORMAT, name="table")
     cells = table_cells(table_df)
@@ -207,12 +219,24 @@ def check_table(
         today=as_of or date.today(),
         findings=findings,
     )
+    categorised = categorise_rows(
+        cells,
+        rows,
+        taxonomy=taxonomy,
+        is_feed=raw.is_canonical,
+        accept_suggestions=accept_suggestions,
+        category_choices=category_choices,
+    )
+    for position, found in enumerate(categorised):
+        findings.add_issues(found.issues, position=position, field=CATEGORIES)
+    values[CATEGORIES] = [(found.ids, found.read.unmapped) for found in categorised]
     located = locate_rows(
         list(map(Place, cells[POSTCODE], cells[FIELD_LATITUDE], cells[FIELD_LONGITUDE])),
         cells[FIELD_OTHER_LOCATIONS],
         shape=shape,
     )
     areas = _areas(cells, values[DELIVERY], located, shape=shape, findings=findings)
+    check_place_wards(cells[FIELD_PLACE_WARD], located.points, shape=shape, findings=findings)
     rejected = _rejected(findings, repeats, rows)
     catchments = [
         catchment_m(
@@ -221,7 +245,11 @@ def check_table(
         for area, (ids, _) in zip(areas, values[CATEGORIES], strict=True)
     ]
     ids = _identities(cells, values, located, rejected, rows, raw.organisations, findings)
-    return _join(cells, values, located, areas, catchments, ids, rejected, rows, findings)
+    checked = _join(cells, values, located, areas, catchments, ids, rejected, rows, findings)
+    shares = category_shares(
+        categorised, rows=rows, names=values[SERVICE_NAME], rejected=list(rejected)
+    )
+    return replace(checked, categories=shares)
 
 
 def _basic_checks(raw: RawTable, rows: Sequence[int], findings: Findings) -> dict[int, int]:
@@ -252,7 +280,6 @@ def _column_rules(
 ) -> dict[str, list[Any]]:
     """Each field's values, read by its rule (`analysis.ingest.cells`); issues recorded."""
     readers: dict[str, Callable[[Any], tuple[Any, Issues]]] = {
-        CATEGORIES: partial(read_categories, taxonomy=taxonomy, is_feed=is_feed),
         DELIVERY: read_delivery,
         FIELD_ORG_KIND: read_kind,
         CONTACT_PUBLIC: partial(read_contact_public, default=is_feed),

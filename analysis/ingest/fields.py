@@ -30,6 +30,7 @@ from analysis.model import (
     FIELD_LONGITUDE,
     FIELD_ORG_DESCRIPTION,
     FIELD_ORG_KIND,
+    FIELD_PLACE_WARD,
     FIELD_SERVICE_DESCRIPTION,
     FIELD_SERVICE_EMAIL,
     FIELD_SERVICE_PHONE,
@@ -315,7 +316,8 @@ FIELDS: Final[tuple[Field, ...]] = (
         ),
         example="",
         synonyms=word_list(
-            "area value, area details, radius, radius km, wards, ward, wards covered, wards served"
+            "area value, area details, radius, radius km, wards covered, wards served, "
+            "area served wards, service area wards, coverage wards"
         ),
     ),
     Field(
@@ -409,6 +411,22 @@ FIELDS: Final[tuple[Field, ...]] = (
         description="The service's own web page, when it differs from the organisation's.",
         example="",
         synonyms=word_list("service website, service url, service web page"),
+        in_template=False,
+    ),
+    Field(
+        name=FIELD_PLACE_WARD,
+        label="Ward of the place",
+        group=SERVICE_GROUP,
+        description=(
+            "The ward the service's place is in. Checked against the ward its location falls "
+            "in (disagreements are listed); it does not set the area served: a column saying "
+            "area served, coverage or service area does."
+        ),
+        example="",
+        synonyms=word_list(
+            "ward, wards, ward name, ward code, electoral ward, location ward, venue ward, "
+            "ward of venue, council ward"
+        ),
         in_template=False,
     ),
     Field(

@@ -295,19 +295,25 @@ def _probable_duplicates(
     postcodes: Sequence[str],
     rows: Sequence[int],
 ) -> tuple[Finding, ...]:
-    """Organisations with one charity number, or one name at one postcode, as another."""
+    """Organisations with one charity number, or one name, as another.
+
+    The same name is reported with or without a postcode: real lists give the same group
+    twice under two ids (two branches, two people's entries), often with no postcode.
+    """
     by_charity: dict[str, str] = {}
-    by_name_postcode: dict[tuple[str, str], str] = {}
+    by_name: dict[str, str] = {}
     found = []
     for org_id, record in records.items():
         position = first_position[org_id]
         charity_key = re.sub(r"[^0-9A-Z]", "", str(record[CHARITY_NUMBER]).upper())
         other = by_charity.setdefault(charity_key, org_id) if charity_key else org_id
         field, same = CHARITY_NUMBER, "the same charity number"
-        if other == org_id and postcodes[position]:
-            key = (name_key(str(record[ORG_NAME])), postcodes[position])
-            other = by_name_postcode.setdefault(key, org_id)
-            field, same = ORG_NAME, "the same name and postcode"
+        name = name_key(str(record[ORG_NAME]))
+        if other == org_id and name:
+            other = by_name.setdefault(name, org_id)
+            postcode, other_postcode = postcodes[position], postcodes[first_position[other]]
+            at_one = postcode and postcode == other_postcode
+            field, same = ORG_NAME, "the same name and postcode" if at_one else "the same name"
         if other == org_id:
             continue
         reason = (

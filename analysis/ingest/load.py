@@ -14,6 +14,7 @@ on the table read, first with the guessed mapping, then with the one the user co
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -61,6 +62,10 @@ from analysis.taxonomy_file import load_taxonomy
 
 DEFAULT_LABEL: Final = "(default for every row of the file)"
 """What the mapping shows as the column of a field filled by a file-level default."""
+_CONTACT_WORDS: Final = re.compile(
+    r"phone|mobile|tel\b|telephone|e-?mail|contact|whatsapp", re.IGNORECASE
+)
+"""Words of a header that holds contact details."""
 PLACE_CODES: Final = {
     "outside_area": "placed outside the area",
     "postcode_not_found": "with a postcode not in the area",
@@ -187,6 +192,14 @@ def _mapped(raw: RawTable, columns: Mapping[str, str | None] | None) -> _Mapped:
         return _Mapped(raw.frame, labels, frozenset(FIELD_NAMES), (), raw.notes)
     mapping = resolve_mapping(raw.headers, columns)
     notes = raw.notes
+    contacts = [column for column in mapping.ignored if _CONTACT_WORDS.search(column)]
+    if contacts:
+        notes += (
+            f"{'columns' if len(contacts) > 1 else 'column'} {', '.join(map(repr, contacts))} "
+            "hold what looks like contact details and are not read: they stay in your file "
+            "and reach no map, table or export. Fix: map one to email or phone if it is the "
+            "service's public contact",
+        )
     if mapping.guessed:
         pairs = ", ".join(f"{mapping.fields[name]!r} -> {name}" for name in sorted(mapping.guessed))
         notes += (f"columns matched approximately, check them: {pairs}",)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 import numpy as np
@@ -63,6 +63,8 @@ class AreaShape:
         Comparison key of every ward name and code -> ward code.
     authority_keys
         Comparison keys of the authority's names ('bristolcityof', 'bristol', 'cityofbristol').
+    ward_names
+        Ward code -> ward name, for messages.
     """
 
     name: str
@@ -73,6 +75,7 @@ class AreaShape:
     ward_polygons: dict[str, BaseGeometry]
     ward_keys: dict[str, str]
     authority_keys: frozenset[str]
+    ward_names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,7 @@ def area_shape(area: AreaSet, *, margin_m: float = settings.GEOCODE_MARGIN_M) ->
         ward_polygons=ward_polygons,
         ward_keys=ward_keys,
         authority_keys=frozenset(header_key(text) for text in authority),
+        ward_names=dict(zip(area.wards[WARD_CODE], area.wards[WARD_NAME], strict=True)),
     )
 
 

@@ -28,7 +28,19 @@ import pandas as pd
 from analysis import settings
 from analysis.errors import ColumnMappingError
 from analysis.ingest.fields import FIELD_NAMES, FIELDS
-from analysis.model import NAME_FIELDS
+from analysis.model import (
+    CATEGORIES,
+    EMAIL,
+    FIELD_AREA_SERVED,
+    FIELD_LATITUDE,
+    FIELD_LONGITUDE,
+    FIELD_ORG_DESCRIPTION,
+    FIELD_SERVICE_DESCRIPTION,
+    NAME_FIELDS,
+    PHONE,
+    POSTCODE,
+    WEBSITE,
+)
 
 _NON_ALNUM: Final = re.compile(r"[\W_]+")
 
@@ -204,15 +216,51 @@ def resolve_mapping(
                 + f"{', '.join(FIELD_NAMES)}. Fix: correct the mapping file"
             )
     if not any(name in fields for name in NAME_FIELDS):
-        raise ColumnMappingError(
-            "no column holds the organisation or service name (the file's columns are: "
-            f"{_list(headers)}). Fix: name a column {' or '.join(map(repr, NAME_FIELDS))}, or "
-            'map one with --columns mapping.json, e.g. {"org_name": "Name of group"}'
-        )
+        raise ColumnMappingError(_no_name_message(headers, set(fields) - guessed))
     ordered = {name: fields[name] for name in FIELD_NAMES if name in fields}
     used = set(ordered.values())
     ignored = tuple(header for header in headers if header not in used)
     return ColumnMapping(ordered, ignored, frozenset(guessed & set(ordered)))
+
+
+def _no_name_message(headers: Sequence[str], fields: set[str]) -> str:
+    """Why a table without a name column cannot be read, and what to do.
+
+    A table where no column surely means a field of a directory (a lookup of codes, a
+    list of classifications; ``fields`` leaves out approximate matches) is said not to be
+    a directory at all.
+    """
+    example = 'e.g. {"org_name": "Name of group"}'
+    if not fields & _DIRECTORY_FIELDS:
+        return (
+            "this table is not a directory: no column holds the organisation or service "
+            "name, nor a place or what is offered (the file's columns are: "
+            f"{_list(headers)}), as in a lookup or classification list. Fix: load the "
+            "directory itself; if this is one, map its columns with --columns mapping.json, "
+            + example
+        )
+    return (
+        "no column holds the organisation or service name (the file's columns are: "
+        f"{_list(headers)}). Fix: name a column {' or '.join(map(repr, NAME_FIELDS))}, or "
+        "map one with --columns mapping.json, " + example
+    )
+
+
+_DIRECTORY_FIELDS: Final = frozenset(
+    {
+        POSTCODE,
+        FIELD_LATITUDE,
+        FIELD_LONGITUDE,
+        CATEGORIES,
+        FIELD_SERVICE_DESCRIPTION,
+        FIELD_ORG_DESCRIPTION,
+        EMAIL,
+        PHONE,
+        WEBSITE,
+        FIELD_AREA_SERVED,
+    }
+)
+"""Fields only a directory has: a table mapping none of them is something else."""
 
 
 def apply_mapping(table_df: pd.DataFrame, mapping: ColumnMapping) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from analysis import settings
 from analysis.directory import Directory
 from analysis.errors import ColumnMappingError, SafetyNetError
 from analysis.escape import markdown_text
-from analysis.ingest.fields import TEMPLATE_COLUMNS, field_spec
+from analysis.ingest.fields import FIELD_NAMES, TEMPLATE_COLUMNS, field_spec
 from analysis.ingest.import_report import ImportReport
 from analysis.ingest.load import build_directory
 from analysis.ingest.mapping import guess_mapping
@@ -170,9 +170,12 @@ def problems_frame(report: ImportReport) -> pd.DataFrame:
 
 
 def mapping_frame(report: ImportReport) -> pd.DataFrame:
-    """The column mapping used: template field -> the file's column."""
+    """The column mapping used: your column -> what it became (the field and its meaning)."""
     mapping = report.mapping_used
-    return pd.DataFrame({"template field": list(mapping), "your column": list(mapping.values())})
+    meanings = [field_spec(name).label if name in FIELD_NAMES else name for name in mapping]
+    return pd.DataFrame(
+        {"your column": list(mapping.values()), "read as": meanings, "field": list(mapping)}
+    )
 
 
 def unmapped_frame(report: ImportReport) -> pd.DataFrame:

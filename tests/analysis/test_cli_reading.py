@@ -131,3 +131,58 @@ def test_an_open_referral_package_zip_is_analysed(tmp_path, capsys):
     code, out = _analyse(tmp_path, str(package))
     assert code == 0, capsys.readouterr().err
     assert pd.read_csv(out)[AREA_CODE].nunique() > 1
+
+
+def test_a_ward_column_checks_the_place_and_service_area_sets_the_area(capsys):
+    path = REAL / "council_venues.csv"
+    assert main(["validate", str(path), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["mapping_used"]["place_ward"] == "Ward"
+    assert report["mapping_used"]["area_served"] == "Service area"
+    ward = [p for p in report["problems"] if p["column"] == "Ward"]
+    assert [(p["row"], p["code"]) for p in ward] == [
+        (2, "place_ward_mismatch"),
+        (5, "place_ward_unknown"),
+    ]
+    assert "is in Lawrence Hill (E05010907), not in Easton" in ward[0]["reason"]
+
+
+def test_service_area_in_words_becomes_the_wards_served(bristol):
+    from analysis.ingest.load import load_directory
+
+    directory, _ = load_directory(REAL / "council_venues.csv", area=bristol)
+    first = directory.services.iloc[0]
+    assert first["area_kind"] == "wards" and len(first["ward_codes"]) == 2
+    # The ward of the place is not the area served: the others serve around the place.
+    assert set(directory.services["area_kind"].iloc[1:]) == {"at_location"}
+
+
+def test_repeated_names_are_probable_duplicates_and_contact_columns_stay_out(capsys):
+    path = REAL / "repeated_groups.csv"
+    assert main(["validate", str(path), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    duplicates = [p for p in report["problems"] if p["code"] == "probable_duplicate_org"]
+    assert [(p["row"], p["value"]) for p in duplicates] == [(3, "St Marys Church")]
+    assert "has the same name as organisation 'g1'" in duplicates[0]["reason"]
+    assert any("'Volunteer mobile' hold" in note for note in report["notes"])
+
+
+def test_contacts_in_an_unmapped_column_reach_no_export(tmp_path, capsys):
+    out = tmp_path / "gaps.xlsx"
+    assert main(["analyse", str(REAL / "repeated_groups.csv"), "--out", str(out)]) == 0
+    capsys.readouterr()
+    book = openpyxl.load_workbook(out)
+    text = " ".join(
+        str(value)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+    )
+    assert "07700 900111" not in text and "Volunteer mobile" not in text
+
+
+def test_a_lookup_table_is_not_a_directory(capsys):
+    assert main(["validate", str(REAL / "classification_lookup.csv")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: this table is not a directory")
+    assert "'code', 'label', 'parent'" in err

@@ -17,6 +17,7 @@ from dashboard.components.upload import (
     check_upload,
     describe_size,
     handle_upload,
+    mapping_frame,
     problems_frame,
 )
 from dashboard.context import PageContext
@@ -267,3 +268,19 @@ def test_an_open_referral_package_can_be_uploaded_as_a_zip(ctx):
     assert outcome.is_ok, outcome.error
     assert outcome.source.report.accepted > 0 and outcome.source.report.format == "oruk-csv"
     assert "zip" in UPLOAD_TYPES
+
+
+def test_the_upload_report_says_which_column_became_what(ctx):
+    data = (REAL / "council_venues.csv").read_bytes()
+    outcome = handle_upload(data, "council_venues.csv", ctx)
+    frame = mapping_frame(outcome.source.report)
+    read_as = dict(zip(frame["your column"], frame["read as"], strict=True))
+    assert read_as["Ward"] == "Ward of the place" and read_as["Service area"] == "Area served"
+    codes = {problem.code for problem in outcome.source.report.problems}
+    assert {"place_ward_mismatch", "place_ward_unknown"} <= codes
+
+
+def test_a_lookup_table_is_refused_on_the_page_as_not_a_directory(ctx):
+    data = (REAL / "classification_lookup.csv").read_bytes()
+    outcome = handle_upload(data, "lookup.csv", ctx)
+    assert not outcome.is_ok and outcome.error.startswith("this table is not a directory")

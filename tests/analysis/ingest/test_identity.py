@@ -92,6 +92,10 @@ def test_probable_duplicate_organisations(bristol):
         "row 5, column 'org_name', value 'St Marys Pantry': organisation 'd' has the same name "
         "and postcode as organisation 'c' (row 4): probably the same organisation. Fix: give "
         "both rows the same organisation id if they are one organisation",
+        # The same name at another postcode (or none) is still probably one organisation.
+        "row 6, column 'org_name', value 'St Marys Pantry': organisation 'e' has the same name "
+        "as organisation 'c' (row 4): probably the same organisation. Fix: give both rows "
+        "the same organisation id if they are one organisation",
     ]
 
 
