@@ -47,6 +47,13 @@ AREA_ENV: Final = "SAFETYNET_AREA"
 """Environment variable naming the area folder the dashboard shows (default: bundled Bristol),
 so one installation can serve another authority built with ``build-area``."""
 
+REFERENCE_DIR: Final = DATA_DIR / "reference"
+"""Where built areas live: each folder in it holding the area files is offered in the
+dashboard's sidebar when there are several."""
+
+REFERENCE_ENV: Final = "SAFETYNET_REFERENCE"
+"""Environment variable naming another folder of built areas (default: `REFERENCE_DIR`)."""
+
 # ---------------------------------------------------------------------------------------
 # Reference build
 # ---------------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 Run from the repository root (``make run``), so Streamlit reads ``.streamlit/config.toml``.
 Each page module in ``dashboard/pages`` has ``render(ctx: PageContext) -> ViewState``; the
-returned view is written back to the URL so that a copied link reopens it.
+returned view is written back to the URL so that a copied link reopens it. The area is read
+from the URL first (its wards decide which ward the URL may name); when several areas are
+built, the sidebar offers them.
 """
 
 from __future__ import annotations
@@ -16,7 +18,15 @@ from analysis.errors import SafetyNetError
 from analysis.escape import markdown_text
 from analysis.model import WARD_CODE
 from dashboard.context import PageContext
-from dashboard.data import current_source, get_area, get_taxonomy
+from dashboard.data import (
+    AreaChoice,
+    available_areas,
+    current_source,
+    get_area,
+    get_taxonomy,
+    keep_uploads_with_their_area,
+    place_name,
+)
 from dashboard.failure import show_details_when_debugging, show_failure
 from dashboard.maps.offline import ensure_static_assets
 from dashboard.navigation import follow_url, navigate, remember
@@ -29,6 +39,7 @@ from dashboard.state import (
     StateKeys,
     ViewState,
     from_query,
+    requested_area,
     to_query,
 )
 
@@ -48,10 +59,38 @@ def attribution_parts(text: str) -> tuple[str, str]:
     return "\n".join(lines).strip(), licence.strip()
 
 
-def sidebar(state: ViewState, source_label: str) -> ViewState:
-    """Page choice and presentation mode; returns the view with the user's choice."""
+def area_choice(state: ViewState, areas: tuple[AreaChoice, ...]) -> ViewState:
+    """The area select box when several areas are built, else the area's name.
+
+    Choosing another area opens it with no ward and no postcode: those of one area mean
+    nothing in another (categories are the same everywhere).
+    """
+    shown = state.area or areas[0].key
+    if len(areas) == 1:
+        st.caption(f"Area: {markdown_text(areas[0].name)}")
+        return state
+    names = {choice.key: choice.name for choice in areas}
+    follow_url(StateKeys.NAV_AREA, shown)
+    key = st.selectbox(
+        "Area",
+        list(names),
+        format_func=names.get,
+        key=StateKeys.NAV_AREA,
+        help="The authorities whose reference data is built; each has its own wards.",
+    )
+    remember(StateKeys.NAV_AREA, key)
+    if key == shown:
+        return state
+    return state.with_(area="" if key == areas[0].key else key, ward="", postcode="")
+
+
+def sidebar(state: ViewState, source_label: str, areas: tuple[AreaChoice, ...]) -> ViewState:
+    """Area, page choice and presentation mode; returns the view with the user's choice."""
     with st.sidebar:
         st.title("Safety Net")
+        chosen = area_choice(state, areas)
+        if chosen.area != state.area:
+            navigate(chosen)  # load the other area now, before anything of this one is drawn
         follow_url(StateKeys.NAV_PAGE, state.page)
         page = st.radio("Page", PAGES, format_func=PAGE_TITLES.get, key=StateKeys.NAV_PAGE)
         follow_url(StateKeys.NAV_PRESENT, state.present)
@@ -77,12 +116,13 @@ def presentation_controls(state: ViewState) -> None:
         navigate(state.with_(present=False))
 
 
-def read_view(area, taxonomy) -> ViewState:
+def read_view(area, taxonomy, areas: tuple[AreaChoice, ...]) -> ViewState:
     """The view the URL asks for; what it could not use is said in a warning."""
     state, ignored = from_query(
         st.query_params.to_dict(),
         categories=taxonomy.ids(),
         wards=tuple(area.wards[WARD_CODE]),
+        areas=tuple(choice.key for choice in areas),
     )
     if ignored:
         st.warning(
@@ -96,16 +136,24 @@ def main() -> None:
     st.set_page_config(page_title="Safety Net", layout="wide")
     show_details_when_debugging()
     ensure_static_assets(STATIC_DIR)
+    areas = available_areas()
+    key = requested_area(st.query_params.to_dict(), tuple(choice.key for choice in areas))
+    folder = next(choice.path for choice in areas if choice.key == key)
     try:
-        area, taxonomy, source = get_area(), get_taxonomy(), current_source()
+        area, taxonomy = get_area(folder), get_taxonomy()
+        keep_uploads_with_their_area(area)
+        source = current_source(area, folder)
     except SafetyNetError as error:
         st.error(f"The reference data could not be loaded. {markdown_text(error)}")
         st.stop()
-    state = read_view(area, taxonomy)
+    st.set_page_config(page_title=f"Safety Net · {place_name(area.name)}")
+    state = read_view(area, taxonomy, areas)
+    if source.no_services and state.page != DATA_PAGE:  # the data page says it in its place
+        st.warning(markdown_text(source.about))
     if state.present:
         presentation_controls(state)
     else:
-        chosen = sidebar(state, source.label)
+        chosen = sidebar(state, source.label, areas)
         if chosen.present:
             navigate(chosen)  # hide the controls now, not at the next click
         state = chosen

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from analysis.geography import AreaSet
 from analysis.provision.pipeline import Analysis
 from analysis.taxonomy import Taxonomy
-from dashboard.data import DirectorySource, get_analysis
+from dashboard.data import DirectorySource, area_identity, get_analysis
 from dashboard.state import ViewState
 
 
@@ -24,4 +24,5 @@ class PageContext:
     @property
     def analysis(self) -> Analysis:
         """The pipeline over the services in use, shared by every session that shows them."""
-        return get_analysis(self.source.key, self.source.directory)
+        area_key = area_identity(self.area)
+        return get_analysis(self.source.key, area_key, self.source.directory, self.area)

@@ -1,5 +1,6 @@
 """The view in the URL: page, category, measure, ward, postcode, distance, presentation flag,
-the filters that choose which services count, and the thresholds that classify provision.
+the filters that choose which services count, the thresholds that classify provision, and
+the area shown when several are built.
 
 A copied link reopens exactly the same view, numbers included. Parsing never fails: an
 unknown value falls back to the default and is reported, so a mistyped link still opens a
@@ -88,9 +89,12 @@ class StateKeys:
     UPLOAD_CHECKED = "upload_checked"  # (key, UploadOutcome) of the last file checked
     SYNCED = "synced"  # widget key -> the URL value it last showed (`follow_url`)
     LAST_PAGE = "last_page"  # the page drawn last, to tell when the URL changed it
+    LAST_AREA = "last_area"  # identity of the area drawn last, to tell when it changed
+    UPLOADS_BY_AREA = "uploads_by_area"  # area identity -> the upload put away with it
     HANDLED_CLICK = "overview_click_handled"  # ward code of the last map click acted on
     # Widgets of the sidebar.
     NAV_PAGE = "nav_page"
+    NAV_AREA = "nav_area"
     NAV_PRESENT = "nav_present"
     LEAVE_PRESENT = "leave_present"
     DELIVERY = "flt_delivery"
@@ -144,8 +148,9 @@ class ViewState:
     """What the user is looking at; round-trips through the URL query string.
 
     The first seven fields say what is shown; ``delivery``, ``org_kinds``,
-    ``active_today`` and ``stale`` choose which services count (`filters`), and
-    ``thresholds`` classifies provision.
+    ``active_today`` and ``stale`` choose which services count (`filters`),
+    ``thresholds`` classifies provision, and ``area`` names the area's folder when it is
+    not the default one ("").
     """
 
     page: Page = OVERVIEW
@@ -160,6 +165,7 @@ class ViewState:
     active_today: bool = False
     stale: StaleHandling | None = None  # None: stale records count like any other
     thresholds: Thresholds = DEFAULT_THRESHOLDS
+    area: str = ""
 
     def with_(self, **changes) -> ViewState:
         """A copy with ``changes`` applied."""
@@ -178,17 +184,33 @@ class ViewState:
         )
 
 
+def _param(params: Mapping[str, str | list[str]], name: str) -> str:
+    """The value of query parameter ``name`` (the last one when repeated), stripped."""
+    value = params.get(name, "")
+    return (value[-1] if isinstance(value, list) and value else value or "").strip()
+
+
+def requested_area(params: Mapping[str, str | list[str]], areas: tuple[str, ...]) -> str:
+    """The area key the URL asks for when it is one of ``areas``, else the first (default)."""
+    value = _param(params, "area")
+    return value if value in areas else areas[0]
+
+
 def from_query(
     params: Mapping[str, str | list[str]],
     *,
     categories: tuple[str, ...],
     wards: tuple[str, ...],
+    areas: tuple[str, ...] = (),
 ) -> tuple[ViewState, list[str]]:
-    """Read a view from URL query parameters; return it and what was ignored, in words."""
+    """Read a view from URL query parameters; return it and what was ignored, in words.
+
+    ``areas`` are the keys of the areas offered, the default first; ``wards`` those of the
+    area the URL asks for (`requested_area`).
+    """
 
     def get(name: str) -> str:
-        value = params.get(name, "")
-        return (value[-1] if isinstance(value, list) and value else value or "").strip()
+        return _param(params, name)
 
     ignored: list[str] = []
     chosen: dict[str, object] = {}
@@ -197,14 +219,17 @@ def from_query(
         "category": (categories, False),
         "measure": (tuple(MEASURES), True),
         "ward": (wards, False),
+        "area": (areas, True),
     }
     for name, (allowed, list_them) in choices.items():
         value = get(name)
         if value and value in allowed:
             chosen[name] = value
         elif value:
-            known = f" ({name}s: {', '.join(allowed)})" if list_them else ""
+            known = f" ({name}s: {', '.join(allowed)})" if list_them and allowed else ""
             ignored.append(f"{name} '{value}'{known}")
+    if areas and chosen.get("area") == areas[0]:
+        chosen["area"] = ""  # the default area: links stay short
     state = ViewState().with_(**chosen)
     if categories and state.category not in categories:
         state = state.with_(category=categories[0])
@@ -279,6 +304,7 @@ def to_query(state: ViewState) -> dict[str, str]:
         "measure": state.measure,
     }
     optional = {
+        "area": state.area,
         "ward": state.ward,
         "postcode": state.postcode,
         "km": f"{state.distance_km:g}" if state.distance_km != settings.DEFAULT_DISTANCE_KM else "",

@@ -41,11 +41,7 @@ _CHECKED = "upload_checked"
 def _in_use(source: DirectorySource) -> None:
     st.subheader("Data in use")
     if source.is_demo:
-        st.info(
-            "The maps show demo data: fictional organisations and services in Bristol, made "
-            "up to show how Safety Net works. Upload your own directory below to see your "
-            "area's gaps and duplicated effort."
-        )
+        st.info(markdown_text(source.about))
     else:
         st.write(markdown_text(source.label))
         st.caption("Used in this browser session only; nothing is stored on the server.")

@@ -38,6 +38,7 @@ from dashboard.components.exports import download_buttons
 from dashboard.components.filters import filter_controls, thresholds_text
 from dashboard.components.summary import class_counts, summary_text
 from dashboard.context import PageContext
+from dashboard.data import place_name
 from dashboard.maps.choropleth import choropleth_map
 from dashboard.navigation import follow_url, navigate, remember
 from dashboard.state import MEASURES, WARD_PAGE, StateKeys, ViewState
@@ -153,13 +154,13 @@ def render(ctx: PageContext) -> ViewState:
     state, source, area = ctx.state, ctx.source, ctx.area
     present = state.present
     if not present:
-        st.header("City overview")
+        st.header(f"{markdown_text(place_name(area.name))}: overview by ward")
         state = _choose(ctx)
     state = filter_controls(state)
     thresholds = state.thresholds
     category_label = ctx.taxonomy.get(state.category).label
     measure_label = MEASURES[state.measure]
-    if source.is_demo:
+    if source.shows_demo:
         st.caption("Demo data: the organisations and services shown are fictional.")
 
     result = ctx.analysis.metrics(state.filters(), thresholds)

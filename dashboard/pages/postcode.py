@@ -15,6 +15,7 @@ from analysis.provision.partners import partners_of_place
 from dashboard.components import postcode_view, ward_view
 from dashboard.components.service_table import service_table
 from dashboard.context import PageContext
+from dashboard.data import place_name
 from dashboard.maps.nearby import nearby_map
 from dashboard.navigation import follow_url, open_view, remember
 from dashboard.state import WARD_PAGE, StateKeys, ViewState
@@ -23,13 +24,18 @@ from dashboard.state import WARD_PAGE, StateKeys, ViewState
 def render(ctx: PageContext) -> ViewState:
     """The postcode page."""
     state, area, taxonomy, source = ctx.state, ctx.area, ctx.taxonomy, ctx.source
-    st.title("Near a postcode")
-    if source.is_demo:
+    place = place_name(area.name)
+    st.title(f"Near a postcode in {markdown_text(place)}")
+    if source.shows_demo:
         st.caption("Services: demo data (fictional organisations and services).")
     left, right = st.columns(2)
     follow_url(StateKeys.POSTCODE, state.postcode)
+    example = postcode_view.example_postcode(area)
     typed = left.text_input(
-        "Postcode", max_chars=16, placeholder="e.g. BS1 6QU", key=StateKeys.POSTCODE
+        "Postcode",
+        max_chars=16,
+        placeholder=f"e.g. {example}" if example else f"a postcode in {place}",  # not Markdown
+        key=StateKeys.POSTCODE,
     )
     shown_km = min(max(state.distance_km, settings.MIN_DISTANCE_KM), settings.MAX_DISTANCE_KM)
     follow_url(StateKeys.DISTANCE, shown_km)
@@ -45,7 +51,7 @@ def render(ctx: PageContext) -> ViewState:
         distance_km=remember(StateKeys.DISTANCE, distance_km),
     )
     if not state.postcode:
-        st.info("Type a postcode to see the services near it.")
+        st.info(f"Type a postcode in {markdown_text(place)} to see the services near it.")
         return state
     try:
         postcode = normalise_postcode(state.postcode)
@@ -56,7 +62,7 @@ def render(ctx: PageContext) -> ViewState:
     try:
         place = lookup_postcode(area, postcode)
     except PostcodeNotInAreaError as error:
-        st.error(f"Postcode not found in {markdown_text(area.name)}. {markdown_text(error)}")
+        st.error(f"Postcode not found in {markdown_text(place)}. {markdown_text(error)}")
         return state
     # The link gets the postcode in standard form: the box counts as showing it, so the
     # next postcode typed is not replaced by this one.

@@ -11,6 +11,7 @@ from analysis.provision.partners import partners_of_place
 from dashboard.components import ward_view
 from dashboard.components.filters import filter_controls
 from dashboard.context import PageContext
+from dashboard.data import place_name
 from dashboard.navigation import follow_url, open_view, remember
 from dashboard.state import OVERVIEW, StateKeys, ViewState
 
@@ -20,12 +21,13 @@ NO_WARD = ""
 def render(ctx: PageContext) -> ViewState:
     """The ward page."""
     state, area, taxonomy, source = ctx.state, ctx.area, ctx.taxonomy, ctx.source
+    place = place_name(area.name)
     st.button(
-        "← Back to the city",
+        f"← Back to {markdown_text(place)}",
         on_click=open_view,
         args=(state.with_(page=OVERVIEW),),
         key=StateKeys.WARD_BACK,
-        help="Back to the city overview, keeping the category.",
+        help=f"Back to the overview of {markdown_text(place)}, keeping the category.",
     )
     names = area.ward_names
     codes = sorted(names, key=names.get)
@@ -39,12 +41,15 @@ def render(ctx: PageContext) -> ViewState:
     )
     state = state.with_(ward=remember(StateKeys.WARD_CHOICE, choice))
     if not choice:
-        st.info("Choose a ward in the list above (or click one on the city map) to see it.")
+        st.info(
+            f"Choose a ward of {markdown_text(place)} in the list above (or click one on the "
+            "overview map) to see it."
+        )
         return state
 
     ward_name = names[choice]
     st.title(f"{markdown_text(ward_name)} ({markdown_text(choice)})")
-    if source.is_demo:
+    if source.shows_demo:
         st.caption("Services: demo data (fictional organisations and services).")
     state = filter_controls(state)
     filters, thresholds = state.filters(), state.thresholds

@@ -7,7 +7,7 @@ from dataclasses import replace
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard.state import MEASURES, PAGES, ViewState, from_query, to_query
+from dashboard.state import MEASURES, PAGES, ViewState, from_query, requested_area, to_query
 
 CATEGORIES = ("food", "befriending", "carers")
 WARDS = ("E05010885", "E05010892")
@@ -133,3 +133,25 @@ def test_a_link_with_the_old_overlap_thresholds_says_they_are_no_longer_used():
         "starts)",
     ]
     assert "rp" not in to_query(state) and "providers" not in to_query(state)
+
+
+AREAS = ("bristol", "testshire")
+
+
+def test_the_area_is_part_of_the_link_unless_it_is_the_default():
+    state, ignored = from_query({"area": "testshire"}, categories=CATEGORIES, wards=(), areas=AREAS)
+    assert (state.area, ignored) == ("testshire", [])
+    assert to_query(state)["area"] == "testshire"
+    state, _ = from_query({"area": "bristol"}, categories=CATEGORIES, wards=WARDS, areas=AREAS)
+    assert state.area == ""
+    assert "area" not in to_query(state)
+
+
+def test_an_unknown_area_falls_back_to_the_default_and_is_named():
+    params = {"area": "atlantis"}
+    state, ignored = from_query(params, categories=CATEGORIES, wards=WARDS, areas=AREAS)
+    assert state.area == ""
+    assert ignored == ["area 'atlantis' (areas: bristol, testshire)"]
+    assert requested_area(params, AREAS) == "bristol"
+    assert requested_area({"area": "testshire"}, AREAS) == "testshire"
+    assert requested_area({}, AREAS) == "bristol"
