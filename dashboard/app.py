@@ -105,6 +105,18 @@ def sidebar(state: ViewState, source_label: str, areas: tuple[AreaChoice, ...]) 
     )
 
 
+def other_area_or_stop(areas: tuple[AreaChoice, ...]) -> None:
+    """When the area asked for cannot be loaded, offer the others (if any), then stop."""
+    if len(areas) > 1:
+        keys = tuple(choice.key for choice in areas)
+        state, _ = from_query(st.query_params.to_dict(), categories=(), wards=(), areas=keys)
+        with st.sidebar:
+            chosen = area_choice(state, areas)
+        if chosen.area != state.area:
+            navigate(chosen)
+    st.stop()
+
+
 def presentation_controls(state: ViewState) -> None:
     """Hide the sidebar, enlarge the numbers, and offer the way back."""
     st.markdown(
@@ -145,7 +157,7 @@ def main() -> None:
         source = current_source(area, folder)
     except SafetyNetError as error:
         st.error(f"The reference data could not be loaded. {markdown_text(error)}")
-        st.stop()
+        other_area_or_stop(areas)
     st.set_page_config(page_title=f"Safety Net · {place_name(area.name)}")
     state = read_view(area, taxonomy, areas)
     if source.no_services and state.page != DATA_PAGE:  # the data page says it in its place

@@ -207,8 +207,8 @@ def no_services_notice(area_place: str) -> str:
     return (
         f"No services are loaded for {area_place}. The demo data is fictional organisations "
         f"and services in {demo}, so it is not shown on {area_place}'s maps: they show need, "
-        f"and every ward counts as having no local help. Upload a directory of {area_place}'s "
-        "services on the Your data page to see its gaps and duplicated effort."
+        "and every ward with people in need has no local help. Upload a directory of "
+        f"{area_place}'s services on the Your data page to see its gaps and duplicated effort."
     )
 
 

@@ -7,6 +7,8 @@ two wards (West, East), four postcodes (TS1 1AA, TS1 1AB, TS2 2AA, TS2 2AB).
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -231,3 +233,19 @@ def test_an_upload_stays_with_its_area(two_areas):
     at.selectbox(key=StateKeys.NAV_AREA).set_value("bristol").run()
     assert services_caption(at) == "Services: Uploaded: ours.csv"
     assert not [i for i in [*at.warning, *at.info] if "No services are loaded" in i.value]
+
+
+def test_an_area_that_cannot_be_loaded_still_offers_the_others(reference, tmp_path, monkeypatch):
+    root = tmp_path / "reference"
+    shutil.copytree(reference / "testshire", root / "broken")
+    wards = root / "broken" / "wards.geojson"
+    wards.write_bytes(wards.read_bytes()[:200])
+    monkeypatch.delenv(settings.AREA_ENV, raising=False)
+    monkeypatch.setenv(settings.REFERENCE_ENV, str(root))
+    at = _run("overview", area="broken")
+    [error] = at.error
+    assert "The reference data could not be loaded" in shown(error.value)
+    assert "wards.geojson could not be read" in shown(error.value)
+    at.selectbox(key=StateKeys.NAV_AREA).set_value("bristol").run()
+    assert not at.exception and not at.error
+    assert at.header[0].value == "Bristol: overview by ward"
