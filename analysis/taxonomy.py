@@ -1,9 +1,12 @@
 """The need-category taxonomy: which kinds of help there are, and how free text maps onto them.
 
 A :class:`Taxonomy` holds the categories of the editable CSV ``data/taxonomy.csv`` (columns
-described in ``docs/taxonomy.md``), which `analysis.taxonomy_file.load_taxonomy` reads and
-validates. :meth:`Taxonomy.match` and :meth:`Taxonomy.match_all` map the category words that
-directories and Open Referral UK feeds use onto category ids; :func:`need_by_category` turns
+described in ``docs/taxonomy.md``), the broad terms of ``data/broad_terms.csv`` (words such
+as "Advice" or "Support" that name no specific need) and the other vocabularies' terms of
+``data/vocabulary_map.csv``, which `analysis.taxonomy_file.load_taxonomy` reads and
+validates. :meth:`Taxonomy.match`, :meth:`Taxonomy.read_terms` and
+:meth:`Taxonomy.match_code` map the category words and ids that directories and Open
+Referral UK feeds use onto category ids; :func:`need_by_category` turns
 neighbourhood columns into need in people, and :func:`need_units` and :func:`need_fallbacks`
 say what one unit of that need is in a given area and which categories had to count all
 residents instead.
@@ -15,7 +18,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, NamedTuple
 
 import pandas as pd
 
@@ -26,6 +29,7 @@ from analysis.model import (
     RATE_COLUMNS,
     WEIGHT_COLUMNS,
 )
+from analysis.vocabulary_map import BROAD, VocabularyTerm, vocabulary_codes
 
 # DESIGN.md: "total population where no indicator is set".
 DEFAULT_NEED_INDICATOR: Final = (POPULATION,)
@@ -85,42 +89,97 @@ class Category:
         return " × ".join(self.need_indicator)
 
 
+class TermsRead(NamedTuple):
+    """What one term (or a free-text list of terms) names.
+
+    Attributes
+    ----------
+    ids
+        Category ids named, in order of mention, without repeats.
+    broad
+        Broad terms in it: words that name no specific need ("Advice", "Support").
+    unmapped
+        Parts that are neither; the whole text when nothing in it matched.
+    """
+
+    ids: tuple[str, ...] = ()
+    broad: tuple[str, ...] = ()
+    unmapped: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class Taxonomy:
     """The need categories, in file order, with a lookup from terms to category ids.
 
+    Attributes
+    ----------
+    categories
+        The need categories.
+    broad_terms
+        Terms too general to decide a category alone ("Advice", "Support", "Community"):
+        they map to no category and are reported as broad, not as unmapped.
+    vocabulary
+        Terms of other directories' vocabularies (esd, Family Hubs…) with the category
+        each stands for, or `analysis.vocabulary_map.BROAD`.
+
     Raises
     ------
     TaxonomyError
-        When two categories share an id, or a term (id, label or synonym, compared
-        case-, space- and punctuation-insensitively) belongs to more than one category.
+        When two categories share an id, a category is called ``broad``, a term (id,
+        label or synonym, compared case-, space- and punctuation-insensitively) belongs to
+        more than one category or is also a broad term, or a vocabulary term names a
+        category the taxonomy lacks.
     """
 
     categories: tuple[Category, ...]
+    broad_terms: tuple[str, ...] = ()
+    vocabulary: tuple[VocabularyTerm, ...] = ()
     _index: dict[str, str] = field(init=False, repr=False, compare=False)
+    _ids: frozenset[str] = field(init=False, repr=False, compare=False)
+    _broad: frozenset[str] = field(init=False, repr=False, compare=False)
+    _codes: dict[tuple[str, str], str] = field(init=False, repr=False, compare=False)
+    _labels: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        index: dict[str, str] = {}
-        problems: list[str] = []
-        seen_ids: set[str] = set()
-        for category in self.categories:
-            if category.id in seen_ids:
-                problems.append(f"id {category.id!r} is used by two categories")
-            seen_ids.add(category.id)
-            for term in (category.id, category.label, *category.synonyms):
-                key = term_key(term)
-                owner = index.setdefault(key, category.id)
-                if owner != category.id:
-                    problems.append(
-                        f"term {term!r} of category {category.id!r} also belongs to {owner!r}"
-                    )
+        index, problems = _term_index(self.categories)
+        broad = frozenset(term_key(term) for term in self.broad_terms) - {""}
+        # A broad term may be an id's word ("Language"): the id, written as an id, still
+        # names its category (see `match`); a label or synonym it may not be.
+        named = {
+            term_key(term): category.id
+            for category in self.categories
+            for term in (category.label, *category.synonyms)
+        }
+        problems += [
+            f"broad term {term!r} also belongs to {named[term_key(term)]!r}"
+            for term in self.broad_terms
+            if term_key(term) in named
+        ]
+        known = {*index.values(), BROAD}
+        problems += [
+            f"{term.vocabulary} term {term.code!r} ({term.label}) maps to {term.category!r}, "
+            "which is not a category"
+            for term in self.vocabulary
+            if term.category not in known
+        ]
         if problems:
+            rebuild = (
+                "; rebuild the vocabulary map for these categories with "
+                "python scripts/build_vocabulary_map.py"
+                if any("which is not a category" in problem for problem in problems)
+                else ""
+            )
             raise TaxonomyError(
                 "Invalid taxonomy: "
                 + "; ".join(problems)
-                + ". Fix: give each category its own id and each term to one category only"
+                + ". Fix: give each category its own id and each term to one category only "
+                f"(or mark it broad, not both){rebuild}"
             )
         object.__setattr__(self, "_index", index)
+        object.__setattr__(self, "_ids", frozenset(self.ids()))
+        object.__setattr__(self, "_broad", broad)
+        object.__setattr__(self, "_codes", {term.key: term.category for term in self.vocabulary})
+        object.__setattr__(self, "_labels", _label_index(self.vocabulary))
 
     def ids(self) -> tuple[str, ...]:
         """Category ids in file order."""
@@ -143,40 +202,108 @@ class Taxonomy:
         )
 
     def match(self, text: str) -> str | None:
-        """Return the id of the category whose id, label or synonym is ``text``, else None.
+        """Return the id of the category ``text`` names as one term, else None.
 
+        A term names a category when it is the category's id, label or synonym, or the
+        label of another vocabulary's term mapped to it (``data/vocabulary_map.csv``).
         Comparison ignores case, spaces and punctuation, and reads ``&`` as "and", so
         ``"Food bank"``, ``"foodbank"`` and ``" FOOD-BANK. "`` all match the same category.
-        The whole text must be one term; use :meth:`match_all` for cells such as
+        A broad term names none (see `is_broad`), even when it is an id's word: an id
+        written as an id (``"language"``) names its category, ``"Language"`` does not.
+        The whole text must be one term; use :meth:`read_terms` for cells such as
         ``"Debt/Money"`` that list several.
         """
-        return self._index.get(term_key(text))
+        return text.strip() if self.is_id(text) else self._match_key(term_key(text))
+
+    def is_id(self, text: str) -> bool:
+        """True when ``text`` is a category id exactly as written (``"language"``)."""
+        return text.strip() in self._ids
+
+    def is_broad(self, text: str) -> bool:
+        """True when ``text`` is one broad term: too general to name a specific need.
+
+        ``"Language"`` is broad (language support and language exchanges alike); the id
+        ``"language"``, written as an id, is not.
+        """
+        return not self.is_id(text) and self._is_broad_key(term_key(text))
+
+    def _match_key(self, key: str) -> str | None:
+        """The category of a term key (an id's word counts as a word, not as the id)."""
+        if key in self._broad:
+            return None
+        hit = self._index.get(key)
+        if hit is not None:
+            return hit
+        mapped = self._labels.get(key)
+        return None if mapped == BROAD else mapped
+
+    def _is_broad_key(self, key: str) -> bool:
+        return key in self._broad or (key not in self._index and self._labels.get(key) == BROAD)
+
+    def match_code(self, vocabulary: str, code: str) -> str | None:
+        """The category (or `BROAD`) of another vocabulary's term, by its id; None if unknown.
+
+        ``vocabulary`` and ``code`` are as a feed writes them (see
+        `analysis.vocabulary_map.vocabulary_codes`): ``("esdServiceTypes", "298")``,
+        ``("", "http://id.esd.org.uk/service/298")``, a Family Hubs GUID.
+        """
+        for key in vocabulary_codes(vocabulary, code):
+            hit = self._codes.get(key)
+            if hit is not None:
+                return hit
+        return None
 
     def match_all(self, text: str) -> tuple[str, ...]:
         """Return every category a free-text cell names, in order of mention, without repeats.
+
+        The ids of :meth:`read_terms`: ``"Health and wellbeing"`` names none (both words are
+        broad), ``"Debt/Money"`` gives ``("money_advice",)``.
+        """
+        return self.read_terms(text).ids
+
+    def read_terms(self, text: str) -> TermsRead:
+        """The categories, broad terms and unmapped parts of one term or free-text list.
 
         Notes
         -----
         The whole text is tried first (so a label containing "and" or a comma still matches
         as one term). Otherwise the text is split on ``/ , & ; + |`` and line breaks, each
-        piece is tried whole, and a piece that does not match is split again on the word
-        "and". Pieces that match nothing are ignored: ``"Health and wellbeing"`` gives
-        ``("physical_health", "mental_health")``.
+        piece is tried whole, and a piece that names nothing is split again on the word
+        "and". A piece naming nothing, even so, is unmapped; when nothing in the text names
+        a category or a broad term, the whole text is.
         """
-        whole = self.match(text)
+        whole = self._read_one(text)
         if whole is not None:
-            return (whole,)
-        found: dict[str, None] = {}
-        for piece in _TERM_SEPARATORS.split(text):
-            hit = self.match(piece)
-            if hit is not None:
-                found[hit] = None
-                continue
-            for part in _AND.split(piece):
-                hit = self.match(part)
-                if hit is not None:
-                    found[hit] = None
-        return tuple(found)
+            return whole
+        ids: dict[str, None] = {}
+        broad: dict[str, None] = {}
+        unmapped: dict[str, None] = {}
+        for piece in (piece.strip() for piece in _TERM_SEPARATORS.split(text)):
+            one = self._read_one(piece)
+            # Words joined by "and" are words, never ids: "speech, language and
+            # communication" names no language support.
+            words = (self._read_one(part, as_id=False) for part in _AND.split(piece))
+            parts = [one] if one is not None else words
+            found = [part for part in parts if part is not None]
+            for part in found:
+                ids.update(dict.fromkeys(part.ids))
+                broad.update(dict.fromkeys(part.broad))
+            if not found and term_key(piece):
+                unmapped[piece] = None
+        if not ids and not broad:
+            return TermsRead(unmapped=(text.strip(),) if term_key(text) else ())
+        return TermsRead(tuple(ids), tuple(broad), tuple(unmapped))
+
+    def _read_one(self, term: str, *, as_id: bool = True) -> TermsRead | None:
+        """One whole term as a category or a broad term; None when it is neither."""
+        term = term.strip()
+        if as_id and self.is_id(term):
+            return TermsRead(ids=(term,))
+        key = term_key(term)
+        hit = self._match_key(key)
+        if hit is not None:
+            return TermsRead(ids=(hit,))
+        return TermsRead(broad=(term,)) if self._is_broad_key(key) else None
 
     def need_columns(self) -> tuple[str, ...]:
         """Every neighbourhood column the need indicators use, in first-use order."""
@@ -184,6 +311,35 @@ class Taxonomy:
         for category in self.categories:
             columns.update(dict.fromkeys(category.need_indicator))
         return tuple(columns)
+
+
+def _term_index(categories: Iterable[Category]) -> tuple[dict[str, str], list[str]]:
+    """Term key -> category id for every id, label and synonym, and the terms claimed twice."""
+    index: dict[str, str] = {}
+    problems: list[str] = []
+    seen_ids: set[str] = set()
+    for category in categories:
+        if category.id in seen_ids:
+            problems.append(f"id {category.id!r} is used by two categories")
+        if category.id == BROAD:
+            problems.append(f"id {BROAD!r} is reserved for broad terms")
+        seen_ids.add(category.id)
+        for term in (category.id, category.label, *category.synonyms):
+            key = term_key(term)
+            owner = index.setdefault(key, category.id)
+            if owner != category.id:
+                problems.append(
+                    f"term {term!r} of category {category.id!r} also belongs to {owner!r}"
+                )
+    return index, problems
+
+
+def _label_index(terms: Iterable[VocabularyTerm]) -> dict[str, str]:
+    """Label key -> category of the vocabulary terms, for labels every vocabulary agrees on."""
+    targets: dict[str, set[str]] = {}
+    for term in terms:
+        targets.setdefault(term_key(term.label), set()).add(term.category)
+    return {key: next(iter(found)) for key, found in targets.items() if key and len(found) == 1}
 
 
 def _missing(category: Category, present: set[str]) -> tuple[str, ...]:

@@ -3,7 +3,10 @@
 `load_taxonomy` reads the CSV (columns described in ``docs/taxonomy.md``) into a
 `analysis.taxonomy.Taxonomy`, checking every row and cell (ids, labels, catchments, need
 indicators and units, terms claimed by two categories) and collecting every problem
-before raising one :class:`~analysis.errors.TaxonomyError`.
+before raising one :class:`~analysis.errors.TaxonomyError`. Beside the file it reads the
+broad terms (``broad_terms.csv``: words that name no specific need) and the other
+vocabularies' terms (``vocabulary_map.csv``, built by ``scripts/build_vocabulary_map.py``),
+when they are there.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from analysis.taxonomy import (
     Taxonomy,
     term_key,
 )
+from analysis.vocabulary_map import load_vocabulary_map
 
 COLUMNS: Final = (
     "id",
@@ -39,6 +43,11 @@ COLUMNS: Final = (
     "need_unit",
     "catchment_km",
 )
+BROAD_TERMS_NAME: Final = "broad_terms.csv"
+"""The broad-terms file, looked for beside the taxonomy file."""
+BROAD_COLUMNS: Final = ("term", "note")
+VOCABULARY_MAP_NAME: Final = "vocabulary_map.csv"
+"""The vocabulary map, looked for beside the taxonomy file."""
 SYNONYM_SEPARATOR: Final = ";"
 INDICATOR_SEPARATOR: Final = "*"
 # The word a unit must contain when its indicator weights residents by an index score.
@@ -53,13 +62,26 @@ _UNIT_FIX: Final = "say in words what one unit of need is, e.g. 'income-deprived
 _UNIT_FORMULA: Final = re.compile(r"[*_=]")
 
 
-def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
-    """Read and validate a need-category CSV.
+def load_taxonomy(
+    path: Path | str | None = None,
+    *,
+    broad_terms_path: Path | str | None = None,
+    vocabulary_map_path: Path | str | None = None,
+    with_vocabulary_map: bool = True,
+) -> Taxonomy:
+    """Read and validate a need-category CSV, with its broad terms and vocabulary map.
 
     Parameters
     ----------
     path
         The CSV to read; by default the repository's ``data/taxonomy.csv``.
+    broad_terms_path, vocabulary_map_path
+        The broad terms (columns ``term``, ``note``) and the vocabulary map (see
+        `analysis.vocabulary_map`); by default `BROAD_TERMS_NAME` and
+        `VOCABULARY_MAP_NAME` beside the CSV, and none when it has none there.
+    with_vocabulary_map
+        False reads no vocabulary map (``scripts/build_vocabulary_map.py`` builds it from
+        the taxonomy alone).
 
     Returns
     -------
@@ -73,9 +95,10 @@ def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
         with the wrong number of fields, an empty, non-snake_case or duplicate id, an empty
         label, a catchment that is not a positive number, a term claimed by two categories,
         a malformed need indicator or one that does not give people (see Notes), or a
-        missing, formula-like, overlong or misleading need unit. Every problem is collected
-        first and reported in one error, each naming the line (header = line 1), column,
-        value and fix.
+        missing, formula-like, overlong or misleading need unit, a broad term that is also
+        a category's term, or a vocabulary term mapped to a category the file lacks. Every
+        problem is collected first and reported in one error, each naming the line (header
+        = line 1), column, value and fix.
 
     Notes
     -----
@@ -174,13 +197,59 @@ def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
 
     if not problems and not categories:
         problems.append("no categories below the header. Fix: add one row per need category")
+    broad_path = _beside(csv_path, broad_terms_path, BROAD_TERMS_NAME)
+    broad_terms = _read_broad_terms(broad_path, claims, problems) if broad_path else ()
     if problems:
         count = f"{len(problems)} problem" + ("s" if len(problems) > 1 else "")
         raise TaxonomyError(
             f"Need-category file {csv_path} has {count}:\n"
             + "\n".join(f"- {problem}" for problem in problems)
         )
-    return Taxonomy(tuple(categories))
+    map_path = _beside(csv_path, vocabulary_map_path, VOCABULARY_MAP_NAME)
+    vocabulary = load_vocabulary_map(map_path) if map_path and with_vocabulary_map else ()
+    return Taxonomy(tuple(categories), broad_terms=broad_terms, vocabulary=vocabulary)
+
+
+def _beside(csv_path: Path, given: Path | str | None, name: str) -> Path | None:
+    """The companion file given, else the one named ``name`` beside the taxonomy, if any."""
+    if given is not None:
+        return Path(given)
+    found = csv_path.parent / name
+    return found if found.is_file() else None
+
+
+def _read_broad_terms(
+    path: Path, claims: dict[str, tuple[str, int, str]], problems: list[str]
+) -> tuple[str, ...]:
+    """The broad terms of ``path``; its problems (and terms a category claims) recorded."""
+    try:
+        records = _read_records(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        problems.append(f"{path} could not be read ({error}). Fix: save it as CSV UTF-8")
+        return ()
+    header = [name.strip().lower() for name in records[0][1]] if records else []
+    if BROAD_COLUMNS[0] not in header:
+        problems.append(
+            f"{path.name}, line 1: no column {BROAD_COLUMNS[0]!r}. Fix: use the header "
+            f"{','.join(BROAD_COLUMNS)}"
+        )
+        return ()
+    position = header.index(BROAD_COLUMNS[0])
+    terms: list[str] = []
+    for line, fields in records[1:]:
+        term = fields[position].strip() if position < len(fields) else ""
+        owner = claims.get(term_key(term))
+        # An id's word may be broad ("Language"): the id itself still names its category.
+        if owner is not None and owner[2] != "id":
+            category_id, owner_line, owner_column = owner
+            problems.append(
+                f"{path.name}, line {line}: broad term {term!r} is also claimed by category "
+                f"{category_id!r} (line {owner_line}, column {owner_column}). Fix: remove it "
+                "from one of the two files"
+            )
+        elif term_key(term):
+            terms.append(term)
+    return tuple(terms)
 
 
 def _read_records(text: str) -> list[tuple[int, list[str]]]:

@@ -35,6 +35,7 @@ ORUK_KEYS = frozenset(
         "categories",
         "category",
         "charity_number",
+        "code",
         "delivery",
         "description",
         "email",
@@ -74,6 +75,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "analysis/cli.py": AREA_FILE_KEYS | {"services", "postcode", "template"},
     # The kinds of raw public file recognised, and a word looked for in their headers.
     "analysis/reference/sources.py": frozenset({"wards", "code"}),
+    # The vocabulary map's own header (data/vocabulary_map.csv) and the esd URIs' path
+    # ("http://id.esd.org.uk/service/298").
+    "analysis/vocabulary_map.py": frozenset({"code", "category", "service"}),
     # The taxonomy file's own header (data/taxonomy.csv).
     "analysis/taxonomy_file.py": frozenset({"description", "need_unit"}),
     # The name a frame is given in error messages.

@@ -46,7 +46,8 @@ from analysis.model import (
     DeliveryMode,
     OrganisationKind,
 )
-from analysis.taxonomy import Taxonomy
+from analysis.taxonomy import Taxonomy, TermsRead, term_key
+from analysis.vocabulary_map import BROAD
 
 T = TypeVar("T")
 
@@ -62,7 +63,24 @@ class Place(NamedTuple):
 Terms = tuple[str, ...]
 """The values a feed lists for one field (taxonomy terms, attending types, service areas)."""
 
-Cell = str | bool | Terms | tuple[Place, ...]
+
+class FeedTerm(NamedTuple):
+    """A feed's taxonomy term: its name and, when the feed gives them, its vocabulary and id.
+
+    ``code`` is the term's code, URI or id as written (``"298"``,
+    ``"http://id.esd.org.uk/service/298"``, a Family Hubs GUID): the category is looked up
+    by it first (`analysis.taxonomy.Taxonomy.match_code`), and by ``name`` when it is unknown.
+    """
+
+    name: str
+    vocabulary: str = ""
+    code: str = ""
+
+
+CategoryTerms = tuple[str | FeedTerm, ...]
+"""A feed's taxonomy terms: names, or `FeedTerm` where the feed gives an id."""
+
+Cell = str | bool | Terms | CategoryTerms | tuple[Place, ...]
 """What a cell of a table to check holds: text, or a feed's typed value."""
 
 Issues = tuple[Issue, ...]
@@ -135,6 +153,10 @@ _CATEGORY_PIECES: Final = re.compile(r"[;\n]+")
 # Parts of a free-text category list ("Debt/Money"), each reported when it maps to nothing.
 _CATEGORY_PARTS: Final = re.compile(r"[/,&+|;\n]")
 _DELIVERY_PIECES: Final = re.compile(r"[;,/|\n]+|\bor\b|\band\b")
+UNCATEGORISED: Final = "uncategorised"
+"""Problem code of a row whose categories cell names no need category."""
+UNCATEGORISED_TERM: Final = "unmapped_category"
+"""Problem code of a term that names no need category beside terms that do."""
 _CATEGORY_FIX: Final = (
     "use category ids or synonyms from data/taxonomy.csv (e.g. food, money_advice), or add "
     "the term to a category's synonyms"
@@ -186,61 +208,96 @@ def listed(terms: tuple[str, ...], *, last: str = "or") -> str:
     return f"{', '.join(terms[:-1])} {last} {terms[-1]}" if len(terms) > 1 else "".join(terms)
 
 
-def parse_categories(cell: str | Terms, taxonomy: Taxonomy) -> tuple[Terms, Terms]:
-    """Category ids a cell names, and the terms in it that match no category.
+def parse_categories(cell: str | CategoryTerms, taxonomy: Taxonomy) -> TermsRead:
+    """The category ids a cell names, its broad terms, and its terms that match nothing.
 
     Notes
     -----
-    Text is split on ``;`` (and line breaks); a feed's terms are taken one by one. A term
-    that is a category's id, label or synonym maps directly; otherwise `Taxonomy.match_all`
-    reads it as a free-text list ("Debt/Money"), and each part of it between
-    ``/ , & + | ;`` that matches nothing is reported unmapped. A term matching nothing at
-    all is reported whole.
+    Text is split on ``;`` (and line breaks); a feed's terms are taken one by one, each
+    by its vocabulary and id first when it has one (`FeedTerm`), else by its name. A name
+    is read by `Taxonomy.read_terms`: a category's id, label or synonym maps directly, a
+    broad term ("Advice") maps to no category and is kept as broad, and a free-text list
+    ("Debt/Money") is split, each part between ``/ , & + | ;`` that names nothing being
+    reported unmapped. A term naming nothing at all is reported whole.
     """
     ids: dict[str, None] = {}
+    broad: dict[str, None] = {}
     unmapped: dict[str, None] = {}
     terms = cell if isinstance(cell, tuple) else _CATEGORY_PIECES.split(cell)
-    for term in (term.strip() for term in terms):
-        if not term:
-            continue
-        hit = taxonomy.match(term)
-        found = (hit,) if hit is not None else taxonomy.match_all(term)
-        if not found:
-            unmapped[term] = None
-            continue
-        ids.update(dict.fromkeys(found))
-        if hit is None:
-            parts = (part.strip() for part in _CATEGORY_PARTS.split(term))
-            unmapped.update(dict.fromkeys(p for p in parts if p and not taxonomy.match_all(p)))
-    return tuple(ids), tuple(unmapped)
+    for term in terms:
+        read = _read_term(term, taxonomy)
+        ids.update(dict.fromkeys(read.ids))
+        broad.update(dict.fromkeys(read.broad))
+        unmapped.update(dict.fromkeys(read.unmapped))
+    return TermsRead(tuple(ids), tuple(broad), tuple(unmapped))
+
+
+def _read_term(term: str | FeedTerm, taxonomy: Taxonomy) -> TermsRead:
+    """One term: by its vocabulary and id when the feed gives one the map knows, else by name."""
+    if isinstance(term, FeedTerm):
+        by_code = taxonomy.match_code(term.vocabulary, term.code) if term.code else None
+        name = term.name.strip() or term.code.strip()
+        if by_code == BROAD:
+            return TermsRead(broad=(name,))
+        if by_code is not None:
+            return TermsRead(ids=(by_code,))
+        return taxonomy.read_terms(name) if name else TermsRead()
+    text = term.strip()
+    return taxonomy.read_terms(text) if text else TermsRead()
+
+
+def category_text(cell: str | CategoryTerms) -> str:
+    """A categories cell as text: a feed's term names joined with ``; ``."""
+    if isinstance(cell, tuple):
+        return LIST_SEPARATOR.join(t.name if isinstance(t, FeedTerm) else t for t in cell)
+    return cell
 
 
 def read_categories(
-    cell: str | Terms, taxonomy: Taxonomy, *, is_feed: bool = False
-) -> tuple[tuple[Terms, Terms], Issues]:
-    """``((ids, unmapped terms), issues)`` of a categories cell (see `parse_categories`).
+    cell: str | CategoryTerms, taxonomy: Taxonomy, *, is_feed: bool = False
+) -> tuple[TermsRead, Issues]:
+    """``(what the cell names, issues)`` of a categories cell (see `parse_categories`).
 
+    A cell naming no category gives the ``uncategorised`` warning (`uncategorised_issue`).
     A feed's unmapped terms are not issues of the service when another of its terms maps:
-    feeds use wide vocabularies, and the report lists every unmapped term anyway.
+    feeds use wide vocabularies, and the report lists every unmapped term anyway. Broad
+    terms beside a category are no issue either: the report counts them.
     """
-    ids, unmapped = parse_categories(cell, taxonomy)
-    text = cell_text(cell)
+    read = parse_categories(cell, taxonomy)
+    if not read.ids:
+        return read, (uncategorised_issue(read, category_text(cell), taxonomy),)
+    if is_feed:
+        return read, ()
+    reason = "matches no need category and is left out"
+    return read, tuple(
+        Issue(UNCATEGORISED_TERM, term, reason, _CATEGORY_FIX) for term in read.unmapped
+    )
+
+
+def uncategorised_issue(read: TermsRead, text: str, taxonomy: Taxonomy) -> Issue:
+    """The warning of a row whose categories cell ``text`` names no need category."""
     if not text:
-        issue = Issue(
-            "uncategorised",
+        return Issue(
+            UNCATEGORISED,
             "",
             "no category given; the service is kept as uncategorised",
             "give one or more need categories separated by ';', e.g. 'food; housing'",
         )
-        return (ids, unmapped), (issue,)
-    if not ids:
+    if not read.broad:
         reason = "no term matches a need category; the service is kept as uncategorised"
-        return (ids, unmapped), (Issue("uncategorised", text, reason, _CATEGORY_FIX),)
-    if is_feed:
-        return (ids, unmapped), ()
-    reason = "matches no need category and is left out"
-    return (ids, unmapped), tuple(
-        Issue("unmapped_category", term, reason, _CATEGORY_FIX) for term in unmapped
+        return Issue(UNCATEGORISED, text, reason, _CATEGORY_FIX)
+    words = ", ".join(map(repr, read.broad))
+    # A broad word that is an id's word ("Language") names that category when written as
+    # its id: say so, since the user may have meant it.
+    ids = [c for c in taxonomy.ids() if any(term_key(c) == term_key(b) for b in read.broad)]
+    as_id = f" (write the id {ids[0]!r} for that category)" if ids else ""
+    return Issue(
+        UNCATEGORISED,
+        text,
+        f"its terms are broad and name no specific need ({words}); the service is kept as "
+        "uncategorised",
+        f"give a specific need category, e.g. food or money_advice{as_id}, or accept a "
+        "category suggested from its name and description",
     )
 
 

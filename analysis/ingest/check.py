@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 from typing import Any, Final, TypeVar
@@ -44,6 +44,7 @@ import pandas as pd
 from analysis import settings
 from analysis.ingest import identity
 from analysis.ingest.area_served import AreaChoice, catchment_m, resolve_area
+from analysis.ingest.category_report import CategoryShares
 from analysis.ingest.cells import (
     Cell,
     Cells,
@@ -64,7 +65,6 @@ from analysis.ingest.cells import (
     table_cells,
 )
 from analysis.ingest.fields import FIELD_NAMES
-from analysis.ingest.category_report import CategoryShares
 from analysis.ingest.import_report import Finding, Findings
 from analysis.ingest.locate import AreaShape, RowsLocated, locate_rows
 from analysis.ingest.place_ward import check_place_wards
@@ -165,7 +165,7 @@ class CheckedTable:
     rejected: np.ndarray
     findings: tuple[Finding, ...]
     unmapped_categories: dict[str, int]
-    categories: CategoryShares = field(default_factory=CategoryShares)
+    categories: CategoryShares = CategoryShares()
 
 
 def check_table(

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.escape import spreadsheet_cell
+from analysis.ingest.category_report import CategoryShares
 from analysis.model import (
     CODE,
     COLUMN,
@@ -253,6 +254,9 @@ class ImportReport:
     lacks
         What the file as a whole lacks for an analysis (no service in the area, no row
         with a category), each a sentence with its fix; empty when it can be analysed.
+    categories
+        How the accepted rows got their categories: by their own terms, by suggestion,
+        by a person's choice, or not at all; the broad terms used; the rows to review.
     """
 
     source: str
@@ -269,6 +273,7 @@ class ImportReport:
     notes: tuple[str, ...] = ()
     rejected_rows: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[ROW, REASON]))
     lacks: tuple[str, ...] = ()
+    categories: CategoryShares = field(default_factory=CategoryShares)
 
     def __post_init__(self) -> None:
         if self.rows_read != self.accepted + self.rejected:
@@ -299,6 +304,12 @@ class ImportReport:
             f"({self.warnings} with warnings), {self.rejected} rejected"
         )
 
+    def category_lines(self) -> tuple[str, ...]:
+        """The lines beside the summary on how the accepted rows got their categories:
+        the shares by own terms, by suggestion and not at all, suggestions waiting, and
+        the broad terms used (see `analysis.ingest.category_report.CategoryShares.lines`)."""
+        return self.categories.lines()
+
     def to_dict(self) -> dict[str, object]:
         """The report as JSON-ready values (what ``validate --json`` prints)."""
         return {
@@ -311,6 +322,7 @@ class ImportReport:
             "warnings": self.warnings,
             "blank_rows_skipped": self.blank_rows_skipped,
             "unmapped_categories": dict(self.unmapped_categories),
+            "categorised": self.categories.as_dict(),
             "mapping_used": dict(self.mapping_used),
             "ignored_columns": list(self.ignored_columns),
             "notes": list(self.notes),

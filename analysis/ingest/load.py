@@ -154,6 +154,8 @@ def build_directory(
         present_fields=mapped.present,
         as_of=as_of,
         uncategorised_catchment_km=uncategorised_catchment_km,
+        accept_suggestions=options.accept_suggestions,
+        category_choices=options.category_choices,
     )
     rows = [int(row) for row in mapped.table_df.index]
     # The report is the uploader's own: it shows their values, contacts too, so that they
@@ -372,6 +374,7 @@ def _report(
         blank_rows_skipped=raw.blank_rows,
         notes=notes,
         rejected_rows=rejected_rows,
+        categories=checked.categories,
     )
 
 

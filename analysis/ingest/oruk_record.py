@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from analysis.ingest.cells import Cell, Place, Terms
+from analysis.ingest.cells import CategoryTerms, Cell, FeedTerm, Place, Terms
 from analysis.ingest.fields import FIELD_NAMES
 from analysis.model import (
     AREA_VALUE,
@@ -47,6 +47,7 @@ from analysis.model import (
     SERVICE_NAME,
     WEBSITE,
 )
+from analysis.vocabulary_map import vocabulary_codes
 
 # Field -> where an ORUK service record keeps it (shown as the "column" of problems).
 ORUK_COLUMN_LABELS: Final[dict[str, str]] = {
@@ -249,18 +250,22 @@ def is_physical(address: Mapping[str, Any]) -> bool:
     return as_text(address.get("address_type")).lower() in ("", "physical")
 
 
-def _terms(service: Mapping[str, Any]) -> Terms:
-    """The names of a service's taxonomy terms, each once, in the order given."""
-    names: dict[str, None] = {}
+def _terms(service: Mapping[str, Any]) -> CategoryTerms:
+    """A service's taxonomy terms, each once, in the order given: a `FeedTerm` where the
+    term carries an id of a vocabulary the vocabulary map knows (esd, Family Hubs…), so
+    that it is categorised by that id, else its name."""
+    terms: dict[str | FeedTerm, None] = {}
     for key in _TERM_KEYS:
         for item in as_list(service.get(key)):
-            name = _term_name(item)
-            if name:
-                names[name] = None
-    return tuple(names)
+            term = _term_name(item)
+            if term:
+                terms[term] = None
+    return tuple(terms)
 
 
-def _term_name(item: Any) -> str:
+def _term_name(item: Any) -> str | FeedTerm:
+    """One taxonomy term: ORUK 1 ``{id, name, vocabulary}`` (or its link holding it), ORUK
+    3 ``{id, code, term_uri, name/term, taxonomy, taxonomy_detail}``, or a plain name."""
     if isinstance(item, str):
         return item.strip()
     if not isinstance(item, dict):
@@ -270,9 +275,23 @@ def _term_name(item: Any) -> str:
         return inner.strip()
     if not isinstance(inner, dict):
         return ""
-    return as_text(first_given(inner, "name", "term", "label", "title")) or as_text(
-        item.get("taxonomy_detail")
+    detail = item.get("taxonomy_detail")
+    name = as_text(first_given(inner, "name", "term", "label", "title")) or (
+        as_text(detail) if isinstance(detail, str) else ""
     )
+    vocabulary = _vocabulary(inner)
+    codes = [as_text(inner.get(key)) for key in ("code", "term_uri", "id")]
+    known = [code for code in codes if code and vocabulary_codes(vocabulary, code)]
+    return FeedTerm(name, vocabulary, known[0]) if known else name
+
+
+def _vocabulary(term: Mapping[str, Any]) -> str:
+    """The name (or URI) of a term's vocabulary: ORUK 1 ``vocabulary``, ORUK 3 ``taxonomy``
+    or its ``taxonomy_detail``."""
+    detail = term.get("taxonomy_detail")
+    detail = detail if isinstance(detail, dict) else {}
+    named = first_given(term, "vocabulary", "taxonomy") or first_given(detail, "name", "uri")
+    return as_text(named) if isinstance(named, str) else ""
 
 
 def _attending_types(service: Mapping[str, Any]) -> Terms:

@@ -15,12 +15,14 @@ from analysis.errors import AreaDataError, TaxonomyError
 from analysis.taxonomy import (
     Category,
     Taxonomy,
+    TermsRead,
     check_indicator_columns,
     need_by_category,
     need_fallbacks,
     need_units,
 )
 from analysis.taxonomy_file import load_taxonomy
+from analysis.vocabulary_map import BROAD
 
 # need_unit last, so that each row below is the older six fields and then its unit.
 HEADER = "id,label,description,synonyms,need_indicator,catchment_km,need_unit"
@@ -35,6 +37,8 @@ SHIPPED_TERMS = [
     (term, category.id)
     for category in SHIPPED.categories
     for term in (category.id, category.label, *category.synonyms)
+    # An id whose word is broad ("language") names its category only written as the id.
+    if not (term == category.id and SHIPPED.is_broad(term.title()))
 ]
 
 
@@ -172,13 +176,25 @@ def test_bristol_need_in_people_is_a_share_of_its_residents(bristol):
         ("Loneliness", "befriending"),
         ("Befriending", "befriending"),
         ("Mental Health", "mental_health"),
-        ("Wellbeing", "mental_health"),
+        ("Mental wellbeing", "mental_health"),
+        ("Emotional health", "mental_health"),
+        ("Support groups", "mental_health"),
         ("Debt", "money_advice"),
         ("Money", "money_advice"),
         ("Money advice", "money_advice"),
         ("Benefits", "money_advice"),
         ("Welfare rights", "money_advice"),
-        ("Advice", "money_advice"),
+        ("Debt advice", "money_advice"),
+        ("Socialising", "befriending"),
+        ("Warm spaces", "befriending"),
+        ("Welcoming spaces", "befriending"),
+        ("Language exchange", "befriending"),
+        ("Childminders", "families"),
+        ("SEND support", "families"),
+        ("Under fives", "families"),
+        ("Chiropody", "physical_health"),
+        ("Translation", "language"),
+        ("language", "language"),
         ("Employment rights", "employment"),
         ("Homelessness", "housing"),
         ("Domestic violence", "domestic_abuse"),
@@ -214,9 +230,11 @@ def test_directory_words_map_to_their_category(text, expected):
         ("Shopping, Prescriptions", ("food", "prescriptions")),
         ("Food & Housing", ("food", "housing")),
         ("Carers and young people", ("carers", "families")),
-        ("Health and wellbeing", ("physical_health", "mental_health")),
+        ("Health and wellbeing", ()),
+        ("Physical health and mental wellbeing", ("physical_health", "mental_health")),
         ("Housing / Unknown thing / Debt", ("housing", "money_advice")),
-        ("Advice; advice | ADVICE", ("money_advice",)),
+        ("Advice; advice | ADVICE", ()),
+        ("Advice / Debt", ("money_advice",)),
         ("Something else entirely", ()),
         ("", ()),
     ],
@@ -228,6 +246,140 @@ def test_match_all_splits_lists_of_terms(text, expected):
 @pytest.mark.parametrize("text", ["Debt/Money", "Computers/IT", "Health and wellbeing", "", "?"])
 def test_match_needs_one_whole_term(text):
     assert SHIPPED.match(text) is None
+
+
+# Broad terms -----------------------------------------------------------------------------
+
+BROAD_WORDS = [
+    "Advice",
+    "Support",
+    "Community",
+    "Wellbeing",
+    "Activities",
+    "Information",
+    "Help",
+    "Services",
+    "Groups",
+    "Health",
+    "Language",
+    "Older people",
+]
+
+
+@pytest.mark.parametrize("text", BROAD_WORDS)
+def test_broad_terms_decide_no_category(text):
+    assert SHIPPED.is_broad(text) and SHIPPED.is_broad(text.upper())
+    assert SHIPPED.match(text) is None
+    assert SHIPPED.read_terms(text) == TermsRead(broad=(text,))
+
+
+def test_no_broad_term_is_a_synonym_of_a_category():
+    synonyms = {term for category in SHIPPED.categories for term in category.synonyms}
+    assert not [term for term in synonyms if SHIPPED.is_broad(term)]
+    assert not [term for term in SHIPPED.broad_terms if SHIPPED.match(term) is not None]
+
+
+def test_a_list_keeps_its_broad_terms_apart_from_categories_and_unmapped_parts():
+    assert SHIPPED.read_terms("Advice/Debt/Knitting") == TermsRead(
+        ("money_advice",), ("Advice",), ("Knitting",)
+    )
+    # Words joined by "and" are words, never ids: speech and language needs are no
+    # interpreting, and "language" there is the broad word.
+    assert SHIPPED.read_terms("Speech, language and communication") == TermsRead(
+        broad=("language",), unmapped=("Speech",)
+    )
+
+
+def test_every_id_written_as_an_id_names_its_category():
+    assert [SHIPPED.match(c) for c in SHIPPED.ids()] == list(SHIPPED.ids())
+    assert not any(SHIPPED.is_broad(c) for c in SHIPPED.ids())
+
+
+def test_broad_terms_file_beside_the_taxonomy(tmp_path):
+    path = write_csv(tmp_path, FOOD_ROW)
+    (tmp_path / "broad_terms.csv").write_text("term,note\nSupport,generalist\n\n", "utf-8")
+    taxonomy = load_taxonomy(path)
+    assert taxonomy.broad_terms == ("Support",)
+    assert taxonomy.is_broad("support") and not taxonomy.is_broad("Foodbank")
+
+
+def test_a_broad_term_that_is_a_synonym_is_refused_with_both_lines(tmp_path):
+    path = write_csv(tmp_path, FOOD_ROW)
+    (tmp_path / "broad_terms.csv").write_text("term,note\nSupport,\nfood parcels,\n", "utf-8")
+    with pytest.raises(
+        TaxonomyError,
+        match=r"broad_terms\.csv, line 3: broad term 'food parcels' is also claimed by category "
+        r"'food' \(line 2, column synonyms\)\. Fix: remove it from one of the two files",
+    ):
+        load_taxonomy(path)
+
+
+def test_a_broad_terms_file_needs_its_term_column(tmp_path):
+    path = write_csv(tmp_path, FOOD_ROW)
+    broad = tmp_path / "words.csv"
+    broad.write_text("word\nSupport\n", "utf-8")
+    with pytest.raises(TaxonomyError, match=r"words\.csv, line 1: no column 'term'"):
+        load_taxonomy(path, broad_terms_path=broad)
+
+
+def test_broad_is_no_category_id():
+    with pytest.raises(TaxonomyError, match=r"id 'broad' is reserved for broad terms"):
+        Taxonomy((make_category("broad"),))
+
+
+# Other vocabularies ----------------------------------------------------------------------
+
+
+def test_shipped_vocabulary_map_categorises_esd_and_family_hubs_ids():
+    assert SHIPPED.match_code("esdServiceTypes", "298") == "carers"
+    assert SHIPPED.match_code("", "esdServiceType:169") == "language"
+    assert SHIPPED.match_code("", "http://id.esd.org.uk/service/1149") == BROAD
+    # A Family Hubs GUID is its own vocabulary, whatever the feed calls it, in any case.
+    assert SHIPPED.match_code("x", "9944D79D-00C8-43B7-B369-2F1BACA1DCB0") == "money_advice"
+    # An id of a list the map does not have, or of no known vocabulary: unknown.
+    assert SHIPPED.match_code("esdServiceTypes", "999999") is None
+    assert SHIPPED.match_code("bccsource", "298") is None
+
+
+def test_labels_of_other_vocabularies_map_like_synonyms():
+    assert SHIPPED.match("Carers support groups") == "carers"  # an esd label
+    assert SHIPPED.match("Debt and welfare advice") == "money_advice"  # a Family Hubs label
+    assert SHIPPED.is_broad("Community support groups and organisations")
+    # A label the vocabularies map two ways ("Nutrition": food, health) maps to nothing.
+    assert SHIPPED.match("Nutrition") is None
+
+
+def test_a_vocabulary_term_of_an_unknown_category_is_refused(tmp_path):
+    path = write_csv(tmp_path, FOOD_ROW)
+    (tmp_path / "vocabulary_map.csv").write_text(
+        "# a comment\nvocabulary,code,label,category\nesd_service,298,Carers,carers\n", "utf-8"
+    )
+    with pytest.raises(
+        TaxonomyError,
+        match=r"esd_service term '298' \(Carers\) maps to 'carers', which is not a category.*"
+        r"python scripts/build_vocabulary_map\.py",
+    ):
+        load_taxonomy(path)
+    assert load_taxonomy(path, with_vocabulary_map=False).vocabulary == ()
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ("code,label\n", r"must be the header vocabulary,code,label,category"),
+        ("vocabulary,code,label,category\nlgsl,1,A,food\n", r"line 2, column vocabulary: 'lgsl'"),
+        ("vocabulary,code,label,category\nesd_service,,A,food\n", r"line 2: a term needs a code"),
+        (
+            "vocabulary,code,label,category\nesd_service,1,A,food\nesd_service,1,B,food\n",
+            r"line 3: esd_service '1' is already mapped on line 2",
+        ),
+    ],
+)
+def test_a_malformed_vocabulary_map_is_refused(tmp_path, body, problem):
+    path = write_csv(tmp_path, FOOD_ROW)
+    (tmp_path / "vocabulary_map.csv").write_text(body, "utf-8")
+    with pytest.raises(TaxonomyError, match=problem):
+        load_taxonomy(path)
 
 
 _EDGES = st.text(alphabet=" \t\n.,;:!?-_()[]'\"/&*", max_size=4)

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis.ingest.cells import (
+    FeedTerm,
     Place,
     cell_text,
     default_kind,
@@ -43,6 +44,7 @@ from analysis.model import (
     OTHER_KIND,
     STATUTORY_KIND,
 )
+from analysis.taxonomy import TermsRead
 from tests.analysis.ingest.helpers import TAXONOMY
 
 CATEGORY_FIX = (
@@ -56,10 +58,32 @@ def messages(issues: tuple[Issue, ...]) -> list[str]:
 
 
 def test_parse_categories():
-    assert parse_categories("Foodbank; Debt/Money", TAXONOMY) == (("food", "money_advice"), ())
-    assert parse_categories("Food/Knitting; Yoga", TAXONOMY) == (("food",), ("Knitting", "Yoga"))
-    assert parse_categories("Drugs and alcohol", TAXONOMY) == (("mental_health",), ())
-    assert parse_categories("", TAXONOMY) == ((), ())
+    assert parse_categories("Foodbank; Debt/Money", TAXONOMY) == TermsRead(("food", "money_advice"))
+    assert parse_categories("Food/Knitting; Yoga", TAXONOMY) == TermsRead(
+        ("food",), unmapped=("Knitting", "Yoga")
+    )
+    assert parse_categories("Drugs and alcohol", TAXONOMY) == TermsRead(("mental_health",))
+    assert parse_categories("", TAXONOMY) == TermsRead()
+
+
+def test_broad_terms_name_no_category_and_are_kept_as_broad():
+    assert parse_categories("Advice; Support", TAXONOMY) == TermsRead(broad=("Advice", "Support"))
+    assert parse_categories("Advice; Foodbank; Knitting", TAXONOMY) == TermsRead(
+        ("food",), ("Advice",), ("Knitting",)
+    )
+    # The id, written as an id, still names its category; the word alone is broad.
+    assert parse_categories("language", TAXONOMY) == TermsRead(("language",))
+    assert parse_categories("Language", TAXONOMY) == TermsRead(broad=("Language",))
+
+
+def test_a_feed_term_is_categorised_by_its_vocabulary_id_before_its_name():
+    by_id = FeedTerm("Carers support groups", "esdServiceTypes", "298")
+    assert parse_categories((by_id,), TAXONOMY) == TermsRead(("carers",))
+    # An id the map does not know falls back to the name.
+    unknown = FeedTerm("Food banks", "esdServiceTypes", "999999")
+    assert parse_categories((unknown,), TAXONOMY) == TermsRead(("food",))
+    uri = FeedTerm("", "", "http://id.esd.org.uk/service/298")
+    assert parse_categories((uri,), TAXONOMY) == TermsRead(("carers",))
 
 
 def test_parse_delivery():
@@ -101,17 +125,18 @@ def test_parse_radius_km(text, km):
 def test_a_feed_s_terms_are_read_as_they_are():
     # A term is never split on ';' (it is one term of the feed), but its free-text parts are
     # still read and reported.
-    assert parse_categories(("Food; clothing", "Debt/Money"), TAXONOMY) == (
-        ("food", "money_advice"),
-        ("clothing",),
+    assert parse_categories(("Food; clothing", "Debt/Money"), TAXONOMY) == TermsRead(
+        ("food", "money_advice"), unmapped=("clothing",)
     )
-    assert parse_categories(("Knitting circle",), TAXONOMY) == ((), ("Knitting circle",))
-    assert parse_categories((), TAXONOMY) == ((), ())
+    assert parse_categories(("Knitting circle",), TAXONOMY) == TermsRead(
+        unmapped=("Knitting circle",)
+    )
+    assert parse_categories((), TAXONOMY) == TermsRead()
 
 
 def test_read_categories_issues():
     assert read_categories("", TAXONOMY) == (
-        ((), ()),
+        TermsRead(),
         (
             Issue(
                 "uncategorised",
@@ -133,11 +158,23 @@ def test_read_categories_issues():
     ]
     # A feed's service is flagged only when none of its terms maps.
     assert read_categories(("food", "Knitting"), TAXONOMY, is_feed=True) == (
-        (("food",), ("Knitting",)),
+        TermsRead(("food",), unmapped=("Knitting",)),
         (),
     )
     _, issues = read_categories(("Knitting", "Yoga"), TAXONOMY, is_feed=True)
     assert [(i.code, i.value) for i in issues] == [("uncategorised", "Knitting; Yoga")]
+
+
+def test_a_cell_of_broad_terms_says_they_are_broad_not_unmapped():
+    _, issues = read_categories("Advice; Language", TAXONOMY)
+    assert messages(issues) == [
+        "uncategorised 'Advice; Language': its terms are broad and name no specific need "
+        "('Advice', 'Language'); the service is kept as uncategorised. Fix: give a specific "
+        "need category, e.g. food or money_advice (write the id 'language' for that "
+        "category), or accept a category suggested from its name and description"
+    ]
+    # Beside a category, a broad term is no issue of the row (the report counts it).
+    assert read_categories("Advice; food", TAXONOMY)[1] == ()
 
 
 def test_a_feed_s_attending_types_are_read_one_by_one():

@@ -31,8 +31,9 @@ def test_v1_page(bristol):
     )
     services = directory.services.set_index("service_name")
     pantry = services.loc["Heron Community Pantry"]
-    assert pantry["categories"] == ("food",)  # 'Adult social care' maps to nothing ...
-    assert report.unmapped_categories == {"Adult social care": 1}  # ... and is listed
+    assert pantry["categories"] == ("food",)  # 'Adult social care' is broad ...
+    assert report.categories.broad_terms == {"Adult social care": 1}  # ... and is listed
+    assert report.unmapped_categories == {}
     assert (pantry["postcode"], pantry["area_kind"], pantry["radius_m"]) == (
         "BS5 0HE",
         "at_location",
