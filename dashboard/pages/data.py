@@ -56,7 +56,8 @@ def _in_use(source: DirectorySource) -> None:
 
 
 def _checked(data: bytes, name: str, ctx: PageContext) -> UploadOutcome:
-    key = (upload_key(data), name)
+    # The same file checked against another area is another check.
+    key = (upload_key(data), name, ctx.state.area)
     cached = st.session_state.get(_CHECKED)
     if cached is not None and cached[0] == key:
         return cached[1]
@@ -72,7 +73,7 @@ def _recheck(
 ) -> UploadOutcome:
     """The table already read, checked again with other choices; kept for the reruns."""
     outcome = check_upload(outcome, ctx, options=options)
-    st.session_state[_CHECKED] = ((upload_key(data), name), outcome)
+    st.session_state[_CHECKED] = ((upload_key(data), name, ctx.state.area), outcome)
     return outcome
 
 
