@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -17,7 +18,7 @@ import geopandas as gpd
 import pandas as pd
 
 from analysis import settings
-from analysis.crs import ensure_crs, lonlat_to_bng
+from analysis.crs import bng_to_lonlat, ensure_crs, lonlat_to_bng
 from analysis.errors import (
     AreaDataError,
     PointOutsideAreaError,
@@ -48,6 +49,11 @@ AREA_COUNTS = {
 POSTCODE_COLUMNS = (POSTCODE, LAT, LON, EASTING, NORTHING, WARD_CODE, LSOA_CODE)
 
 _POSTCODE = re.compile(r"([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})")
+_DISTRICT = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?")
+_DISTRICT_PARTS = re.compile(r"([A-Z]{1,2})([0-9]+)")
+_SECTOR = re.compile(r"([A-Z]{1,2}[0-9][A-Z0-9]?)\s+([0-9])")
+# Districts listed in a message before the list is cut short.
+_DISTRICTS_SHOWN = 12
 
 
 def default_area_path() -> Path:
@@ -75,6 +81,40 @@ class AreaSet:
     def ward_name(self, ward_code: str) -> str:
         """The name of ``ward_code``."""
         return self.ward_names[ward_code]
+
+    @cached_property
+    def postcode_districts(self) -> dict[str, int]:
+        """Postcode district (outward code, e.g. ``"BS13"``) -> how many of the area's
+        postcodes it holds."""
+        districts = self.postcodes[POSTCODE].astype(str).str.split(" ").str[0]
+        return {str(k): int(v) for k, v in districts.value_counts().sort_index().items()}
+
+    @cached_property
+    def example_postcode(self) -> str:
+        """A real postcode of the area for messages: the one nearest the middle of its
+        postcodes (``""`` when the area has no postcode table)."""
+        table = self.postcodes
+        if table.empty:
+            return ""
+        gap = (table[EASTING] - table[EASTING].mean()) ** 2 + (
+            table[NORTHING] - table[NORTHING].mean()
+        ) ** 2
+        return str(table[POSTCODE].iloc[int(gap.to_numpy().argmin())])
+
+    @cached_property
+    def typical_lonlat(self) -> tuple[float, float]:
+        """(lon, lat) of the middle of the area in WGS84: the mean of its postcodes' points,
+        else the centroid of its wards; what "about" a coordinate is in messages."""
+        if not self.postcodes.empty:
+            return float(self.postcodes[LON].mean()), float(self.postcodes[LAT].mean())
+        centre = self.wards.union_all().centroid
+        lon, lat = bng_to_lonlat(centre.x, centre.y)
+        return float(lon), float(lat)
+
+    @cached_property
+    def districts_text(self) -> str:
+        """The area's postcode districts in words, runs joined: ``"BS1–BS11, BS13–BS16"``."""
+        return describe_districts(self.postcode_districts)
 
 
 @dataclass(frozen=True)
@@ -241,25 +281,107 @@ def load_area(path: Path | str | None = None) -> AreaSet:
     )
 
 
-def normalise_postcode(text: str) -> str:
+def normalise_postcode(text: str, *, example: str = "") -> str:
     """Return ``text`` as a UK postcode in standard form (``bs16qu`` -> ``BS1 6QU``).
 
-    Case, spaces anywhere and surrounding white space are ignored.
+    Case, spaces anywhere and surrounding white space are ignored. ``example`` is a
+    postcode of the area in use, shown in the message (see `AreaSet.example_postcode`).
 
     Raises
     ------
     PostcodeFormatError
-        When the text is not shaped like a UK postcode.
+        When the text is not shaped like a UK postcode; a district alone ('BS13') is told
+        apart from text that is no postcode at all.
     """
     compact = re.sub(r"\s+", "", str(text)).upper()
     match = _POSTCODE.fullmatch(compact)
     if not match:
         shown = str(text).strip()[:40]
+        such_as = f" such as {example}" if example else ""
+        form = "letters and digits of the outward code, a space, then digit letter letter"
+        if partial_postcode(text) is not None:
+            raise PostcodeFormatError(
+                f"'{shown}' is not a UK postcode but only its first part (a postcode district "
+                f"or sector). Fix: type the full postcode{such_as} ({form})."
+            )
         raise PostcodeFormatError(
-            f"'{shown}' is not a UK postcode. Fix: type a full postcode such as BS1 6QU "
-            "(letters and digits of the outward code, a space, then digit letter letter)."
+            f"'{shown}' is not a UK postcode. Fix: type a full postcode{such_as} ({form})."
         )
     return f"{match.group(1)} {match.group(2)}"
+
+
+def postcode_district(postcode: str) -> str:
+    """The district (outward code) of a postcode in standard form: ``"BS13 7AA"`` -> ``"BS13"``."""
+    return postcode.split(" ")[0]
+
+
+def partial_postcode(text: str) -> str | None:
+    """The postcode district (``"BS13"``) or sector (``"BS13 7"``) that ``text`` is alone, in
+    standard form; None when it is neither (a full postcode included)."""
+    cleaned = " ".join(str(text).upper().split())
+    if _DISTRICT.fullmatch(cleaned):
+        return cleaned
+    sector = _SECTOR.fullmatch(cleaned)
+    return f"{sector.group(1)} {sector.group(2)}" if sector else None
+
+
+def describe_districts(districts: Iterable[str], *, limit: int = _DISTRICTS_SHOWN) -> str:
+    """Postcode districts in words, consecutive numbers as runs: ``"BS1–BS11, BS13, BS98"``.
+
+    At most ``limit`` items are listed, then "…" and how many more districts there are.
+    """
+    runs: list[list[tuple[str, int, str]]] = []
+    for district in sorted(set(districts), key=_district_order):
+        parts = _DISTRICT_PARTS.fullmatch(district)
+        item = (parts.group(1), int(parts.group(2)), district) if parts else ("", -9, district)
+        last = runs[-1][-1] if runs else None
+        if parts and last and last[0] == item[0] and last[1] == item[1] - 1:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    texts = [
+        f"{run[0][2]}–{run[-1][2]}" if len(run) > 2 else ", ".join(item[2] for item in run)
+        for run in runs
+    ]
+    if len(texts) > limit:
+        hidden = sum(len(run) for run in runs[limit:])
+        return ", ".join(texts[:limit]) + f" … and {hidden} more"
+    return ", ".join(texts)
+
+
+def _district_order(district: str) -> tuple[str, int, str]:
+    parts = _DISTRICT_PARTS.fullmatch(district)
+    return (parts.group(1), int(parts.group(2)), district) if parts else (district, -1, district)
+
+
+def not_in_table_detail(
+    postcode: str, *, area_name: str, districts: Mapping[str, int], districts_text: str
+) -> str:
+    """Why a well-formed postcode is not in an area's table, as honestly as the table tells.
+
+    The table holds the area's own postcodes only, so it cannot say that a postcode
+    exists elsewhere; what it can say is whether the postcode's district has postcodes
+    in the area. When it has none, the postcode is in another area (if it exists at all);
+    when it has, the postcode is new, retired, mistyped or just over the boundary.
+
+    Parameters
+    ----------
+    postcode
+        The postcode in standard form.
+    area_name, districts, districts_text
+        The area's name, its `AreaSet.postcode_districts` and `AreaSet.districts_text`.
+    """
+    district = postcode_district(postcode)
+    if district in districts:
+        return (
+            f"its district {district} has postcodes in the area, so this one is new, "
+            "retired or mistyped, or lies just over the boundary"
+        )
+    listed = f" (its postcodes start with {districts_text})" if districts_text else ""
+    return (
+        f"this postcode is in another area (not in {area_name}), as no postcode of "
+        f"{area_name} is in district {district}{listed}"
+    )
 
 
 def lookup_postcode(area: AreaSet, text: str) -> PostcodeLocation:
@@ -268,16 +390,23 @@ def lookup_postcode(area: AreaSet, text: str) -> PostcodeLocation:
     Raises
     ------
     PostcodeFormatError
-        When the text is not shaped like a postcode.
+        When the text is not shaped like a postcode (the area's example shown).
     PostcodeNotInAreaError
-        When it is well formed but not a postcode of this area.
+        When it is well formed but not a postcode of this area; the message says whether
+        its district is one of the area's (see `not_in_table_detail`).
     """
-    postcode = normalise_postcode(text)
+    postcode = normalise_postcode(text, example=example_postcode(area, text))
     if postcode not in area.postcodes.index:
+        detail = not_in_table_detail(
+            postcode,
+            area_name=area.name,
+            districts=area.postcode_districts,
+            districts_text=area.districts_text,
+        )
         raise PostcodeNotInAreaError(
-            f"{postcode} is not in the postcode table of {area.name} ({area.lad_code}): it lies "
-            "outside the area, or is new or retired. Fix: check it for typos, try a "
-            "neighbouring postcode, or load the area that holds it with --area."
+            f"{postcode} is not in the postcode table of {area.name} ({area.lad_code}): "
+            f"{detail}. Fix: check it for typos, try a neighbouring postcode, or load the "
+            "area that holds it with --area."
         )
     row = area.postcodes.loc[postcode]
     return PostcodeLocation(
@@ -290,6 +419,17 @@ def lookup_postcode(area: AreaSet, text: str) -> PostcodeLocation:
         easting=float(row[EASTING]),
         northing=float(row[NORTHING]),
     )
+
+
+def example_postcode(area: AreaSet, text: str = "") -> str:
+    """A postcode of the area to show as an example: one of the district ``text`` starts
+    with when the area has it ('BS13' -> a BS13 postcode), else `AreaSet.example_postcode`."""
+    partial = partial_postcode(text) if text else None
+    district = postcode_district(partial) if partial else ""
+    if district in area.postcode_districts:
+        codes = area.postcodes[POSTCODE].astype(str)
+        return str(codes[codes.str.startswith(partial + ("" if " " in partial else " "))].min())
+    return area.example_postcode
 
 
 def locate_points(area: AreaSet, points_gdf: gpd.GeoDataFrame) -> pd.DataFrame:

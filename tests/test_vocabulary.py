@@ -64,6 +64,8 @@ AREA_FILE_KEYS = frozenset({"wards", "population", "lad_code"})
 ALLOWED: dict[str, frozenset[str]] = {
     "analysis/ingest/oruk.py": ORUK_KEYS,
     "analysis/ingest/oruk_record.py": ORUK_KEYS,
+    # The keys JSON dumps and GeoJSON use for a point or a place (as feeds do).
+    "analysis/ingest/coordinates.py": ORUK_KEYS,
     # A problem code (docs/data-format.md), not the metrics count that shares the word.
     "analysis/ingest/cells.py": frozenset({"uncategorised"}),
     # File extensions the upload widget accepts.

@@ -30,11 +30,13 @@ import shapely
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
+from analysis.ingest.area_lookup import lookup_postcode_text
 from analysis.ingest.cells import Issues, Terms, cell_text, parse_radius_km, word_keys
 from analysis.ingest.fields import word_list
-from analysis.ingest.import_report import Issue
+from analysis.ingest.import_report import Finding, Issue
 from analysis.ingest.locate import AreaShape
 from analysis.ingest.mapping import header_key
+from analysis.ingest.place_cells import OUTSIDE_AREA, POSTCODE_FALLBACK
 from analysis.model import (
     AREA_SERVED_KINDS,
     AT_LOCATION,
@@ -53,6 +55,8 @@ from analysis.model import (
 )
 from analysis.taxonomy import Taxonomy
 
+REMOTE_OUTSIDE_AREA: Final = "remote_outside_area"
+"""The code of a phone or online service based outside the area (`remote_elsewhere`)."""
 # Segments per quarter circle: 8 gives a 32-gon whose area is within 0.7 % of the circle's.
 QUAD_SEGMENTS = 8
 
@@ -217,7 +221,7 @@ def _inferred(value: str | Terms, shape: AreaShape, *, default: AreaServedKind) 
         return AreaChoice(CITYWIDE)
     codes, unmatched = match_wards(value, shape)
     if codes:
-        return AreaChoice(WARDS, codes, issues=_unmatched_wards(unmatched))
+        return AreaChoice(WARDS, codes, issues=_unmatched_wards(unmatched, shape))
     used = CITYWIDE if default == CITYWIDE else "around the location"
     issue = Issue(
         "area_not_understood",
@@ -243,12 +247,12 @@ def _given(kind: AreaServedKind, value: str | Terms, shape: AreaShape) -> AreaCh
     if kind == WARDS:
         codes, unmatched = match_wards(value, shape)
         if codes:
-            return AreaChoice(WARDS, codes, issues=_unmatched_wards(unmatched))
+            return AreaChoice(WARDS, codes, issues=_unmatched_wards(unmatched, shape))
         issue = Issue(
             "no_ward_matched",
             text,
             f"names no ward of {shape.name}" if text else "no wards are listed",
-            "list ward names or codes separated by ';', e.g. 'Easton; Lawrence Hill'",
+            f"list ward names or codes separated by ';', e.g. '{shape.examples.ward_list}'",
             ERROR,
         )
         return AreaChoice(None, issues=(issue,))
@@ -285,11 +289,11 @@ def _value_ignored(text: str, kind: AreaServedKind) -> Issue:
     )
 
 
-def _unmatched_wards(unmatched: Terms) -> Issues:
+def _unmatched_wards(unmatched: Terms, shape: AreaShape) -> Issues:
     """One warning per name that is no ward of the area (the others are used)."""
     fix = (
-        "check the spelling against the ward list (docs/data-format.md), or use the ward "
-        "code (E05…)"
+        f"check the spelling against the ward names of {shape.name} (such as "
+        f"'{shape.examples.ward_list}'), or use the ward code (E05…)"
     )
     reason = "is not a ward of the area and is left out"
     return tuple(Issue("unmatched_wards", piece, reason, fix) for piece in unmatched)
@@ -327,6 +331,60 @@ def _with_location(
     severity = ERROR if explicit else WARNING
     issue = Issue("no_location", "", reason, fix, severity, field=POSTCODE)
     return replace(choice, issues=(*choice.issues, issue))
+
+
+def remote_elsewhere(
+    problems: Sequence[Finding],
+    *,
+    delivery: Sequence[DeliveryMode],
+    kind: AreaServedKind | None,
+    shape: AreaShape,
+) -> list[Finding]:
+    """A row's location problems, those of a phone or online service based outside the
+    area told as such.
+
+    A service delivered only by phone and/or online whose area is the whole area
+    (``citywide``, its default) and whose place lies outside the area — its point beyond
+    the margin, or a postcode of another area — is a remote option for the area's
+    residents, not provision located here: its ``outside_area`` or ``postcode_not_found``
+    warning becomes ``remote_outside_area``, naming the place and the distance, and the
+    service is counted as remote (`analysis.provision.coverage.is_remote`), never as a
+    local one.
+    """
+    if kind != CITYWIDE or not delivery or not set(delivery) <= set(REMOTE_MODES):
+        return list(problems)
+    return [
+        _remote(finding, shape) if _is_elsewhere(finding, shape) else finding
+        for finding in problems
+    ]
+
+
+def _is_elsewhere(finding: Finding, shape: AreaShape) -> bool:
+    """True for a place outside the area: a point beyond the margin whose postcode does
+    not stand in for it, or a postcode whose district is not the area's."""
+    if finding.code == OUTSIDE_AREA:
+        return not finding.reason.endswith(POSTCODE_FALLBACK)
+    if finding.code == "postcode_not_found":
+        looked = lookup_postcode_text(finding.value, shape.postcodes)
+        district = looked.code.split(" ")[0]
+        return bool(district) and district not in shape.postcodes.districts
+    return False
+
+
+def _remote(finding: Finding, shape: AreaShape) -> Finding:
+    return replace(
+        finding,
+        code=REMOTE_OUTSIDE_AREA,
+        reason=(
+            f"a phone or online service based outside the area ({finding.reason}): it is "
+            f"counted as a remote option for all of {shape.name}, not as provision located here"
+        ),
+        fix=(
+            "nothing, if people anywhere in the area can use it; if it serves only part of "
+            f"the area, give its {FIELD_AREA_SERVED} (wards); if it is in person, say so in "
+            "delivery"
+        ),
+    )
 
 
 def build_area_served(

@@ -43,7 +43,7 @@ import pandas as pd
 
 from analysis import settings
 from analysis.ingest import identity
-from analysis.ingest.area_served import AreaChoice, catchment_m, resolve_area
+from analysis.ingest.area_served import AreaChoice, catchment_m, remote_elsewhere, resolve_area
 from analysis.ingest.category_report import CategoryShares
 from analysis.ingest.cells import (
     Cell,
@@ -376,6 +376,7 @@ def _areas(
         area = resolved[asked]
         if area.issues:
             findings.add_issues(area.issues, position=position, field=AREA_VALUE)
+        problems = remote_elsewhere(problems, delivery=delivery, kind=area.kind, shape=shape)
         unusable = area.needs_point and not has_point and area.kind is not None
         findings.extend(replace(f, severity=ERROR) if unusable else f for f in problems)
         areas.append(area)

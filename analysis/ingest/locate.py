@@ -1,19 +1,23 @@
 """Offline geocoding of service locations: postcode or latitude/longitude -> a point in the area.
 
-Nothing here goes to the internet: postcodes are looked up in the area's own table, and
-coordinates are checked against the area's outline (its wards' union, widened by a small
-margin for points on the edge). Coordinates that only make sense swapped (latitude and
-longitude exchanged) or with the minus sign restored on the longitude are corrected and
-reported; points outside the area are reported, never silently kept or dropped.
+Nothing here goes to the internet: postcodes are looked up in the area's own table
+(`analysis.ingest.area_lookup`; a postcode district alone gives its centroid, flagged
+approximate), and coordinates are checked against the area's outline (its wards' union,
+widened by a small margin for points on the edge). Coordinates that only make sense
+swapped (latitude and longitude exchanged) or with the minus sign restored on the
+longitude are corrected and reported. Every point given by coordinates or a district
+that lies outside the boundary is reported with its distance: beyond the margin it is
+outside the area, within it the point counts as inside but the user is told. Points are
+never silently kept or dropped.
+
+A row may list several places, and give a point in one cell (`analysis.ingest.place_cells`).
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Final
 
 import numpy as np
 import shapely
@@ -21,24 +25,33 @@ from shapely.geometry.base import BaseGeometry
 
 from analysis import settings
 from analysis.crs import lonlat_to_bng
-from analysis.errors import PostcodeFormatError
-from analysis.geography import AreaSet, normalise_postcode
+from analysis.geography import AreaSet
+from analysis.ingest.area_lookup import (
+    AreaExamples,
+    Looked,
+    PostcodeIndex,
+    area_examples,
+    lookup_postcode_text,
+    postcode_index,
+)
 from analysis.ingest.cells import Place
+from analysis.ingest.coordinates import Point
 from analysis.ingest.import_report import Finding, Issue
 from analysis.ingest.mapping import header_key
+from analysis.ingest.place_cells import (
+    OUTSIDE_AREA,
+    POSTCODE_FALLBACK,
+    point_cell,
+    read_coordinates,
+    split_places,
+)
 from analysis.model import (
-    EASTING,
     FIELD_LATITUDE,
-    FIELD_LONGITUDE,
     FIELD_OTHER_LOCATIONS,
-    NORTHING,
     POSTCODE,
     WARD_CODE,
     WARD_NAME,
 )
-
-_NUMBER_NOISE: Final = re.compile(r"[°\s]|deg$", re.IGNORECASE)
-_BAD_COORDINATES: Final = "bad_coordinates"
 
 
 @dataclass(frozen=True)
@@ -65,6 +78,10 @@ class AreaShape:
         Comparison keys of the authority's names ('bristolcityof', 'bristol', 'cityofbristol').
     ward_names
         Ward code -> ward name, for messages.
+    postcodes
+        The postcode table prepared for lookups, with district and sector centroids.
+    examples
+        Examples for messages, from the area's own data.
     """
 
     name: str
@@ -76,6 +93,8 @@ class AreaShape:
     ward_keys: dict[str, str]
     authority_keys: frozenset[str]
     ward_names: dict[str, str] = field(default_factory=dict)
+    postcodes: PostcodeIndex = field(default_factory=lambda: PostcodeIndex("", {}))
+    examples: AreaExamples = field(default_factory=lambda: AreaExamples("", 0.0, 0.0, 0.0, 0.0))
 
 
 @dataclass(frozen=True)
@@ -138,16 +157,10 @@ def area_shape(area: AreaSet, *, margin_m: float = settings.GEOCODE_MARGIN_M) ->
         cut off the edge of some postcodes and sites), in metres.
     """
     outline = area.wards.union_all()
+    shapely.prepare(outline)
     widened = outline.buffer(margin_m)
     shapely.prepare(widened)
-    table = area.postcodes
-    postcode_points = dict(
-        zip(
-            table.index.astype(str),
-            zip(table[EASTING].astype(float), table[NORTHING].astype(float), strict=True),
-            strict=True,
-        )
-    )
+    index = postcode_index(area)
     ward_polygons = dict(zip(area.wards[WARD_CODE], area.wards.geometry, strict=True))
     ward_keys: dict[str, str] = {}
     for code, name in zip(area.wards[WARD_CODE], area.wards[WARD_NAME], strict=True):
@@ -160,11 +173,13 @@ def area_shape(area: AreaSet, *, margin_m: float = settings.GEOCODE_MARGIN_M) ->
         outline=outline,
         outline_with_margin=widened,
         margin_m=margin_m,
-        postcode_points=postcode_points,
+        postcode_points=index.points,
         ward_polygons=ward_polygons,
         ward_keys=ward_keys,
         authority_keys=frozenset(header_key(text) for text in authority),
         ward_names=dict(zip(area.wards[WARD_CODE], area.wards[WARD_NAME], strict=True)),
+        postcodes=index,
+        examples=area_examples(area),
     )
 
 
@@ -201,12 +216,23 @@ def locate(
     latitude and longitude are swapped, or once the longitude's minus sign is restored,
     are corrected and reported. ``0, 0`` is read as a placeholder for "unknown".
     """
-    normalised, postcode_xy, postcode_findings = _postcode_points(postcodes, shape)
+    normalised, postcode_xy, approximate, postcode_findings = _postcode_points(postcodes, shape)
     has_postcode = np.array([xy is not None for xy in postcode_xy], dtype=bool)
+    split = [point_cell(a, b) for a, b in zip(latitudes, longitudes, strict=True)]
     shown = [
-        f"{lat.strip()}, {lon.strip()}" for lat, lon in zip(latitudes, longitudes, strict=True)
+        _shown(a, b, whole=point is not None)
+        for a, b, (_, _, point) in zip(latitudes, longitudes, split, strict=True)
     ]
-    lat, lon, candidates, unusable = _coordinates(latitudes, longitudes, has_postcode)
+    latitudes = [lat_text for lat_text, _, _ in split]
+    longitudes = [lon_text for _, lon_text, _ in split]
+    reordered = [
+        _pair_order(position, shown[position], point, shape.examples)
+        for position, (_, _, point) in enumerate(split)
+        if point is not None and point.reordered
+    ]
+    lat, lon, candidates, unusable = read_coordinates(
+        latitudes, longitudes, has_postcode, shape.examples
+    )
     x, y, inside, placed = _place_coordinates(
         lat, lon, candidates, shown=shown, has_postcode=has_postcode, shape=shape
     )
@@ -216,11 +242,23 @@ def locate(
     outside = use_coordinates & ~inside
     mismatched = [
         _mismatch(int(p), shown[p], math.dist((x[p], y[p]), postcode_xy[p]), normalised[p])
-        for p in np.flatnonzero(use_coordinates & inside & has_postcode)
+        for p in np.flatnonzero(use_coordinates & inside & has_postcode & ~approximate)
         if math.dist((x[p], y[p]), postcode_xy[p]) > mismatch_m
     ]
+    # Coordinates and district centroids are the file's word: an exact postcode's point
+    # is the area's own, in the area by definition.
+    edge = _near_boundary(
+        easting,
+        northing,
+        inside=(use_coordinates & inside) | (approximate & ~use_coordinates),
+        by_coordinates=use_coordinates,
+        shown=shown,
+        postcodes=postcodes,
+        shape=shape,
+    )
     findings = sorted(
-        [*postcode_findings, *unusable, *placed, *mismatched], key=lambda f: f.position
+        [*postcode_findings, *reordered, *unusable, *placed, *mismatched, *edge],
+        key=lambda f: f.position,
     )
     return Located(easting, northing, tuple(normalised), outside, tuple(findings))
 
@@ -230,14 +268,22 @@ def locate_rows(
 ) -> RowsLocated:
     """Place every row from its location and any further ones (all located in one go).
 
-    A problem with a further location is reported on the row, in the column
-    ``other_locations``, saying which location it is about.
+    A row's cells may list several places (`analysis.ingest.place_cells.split_places`):
+    the first is its location and the others further ones, whose problems say which
+    place they are about ("place 2 of 3: …"). A problem with a feed's further location
+    is reported in the column ``other_locations``, saying so.
     """
     flat: list[Place] = []
     owners: list[int] = []
+    labels: list[tuple[str, str]] = []  # (prefix of a problem's reason, field it moves to)
     for position, (place, more) in enumerate(zip(places, others, strict=True)):
-        flat += (place, *(Place(*other) for other in more))
-        owners += [position] * (1 + len(more))
+        listed = split_places(place)
+        flat += (*listed, *(Place(*other) for other in more))
+        owners += [position] * (len(listed) + len(more))
+        labels += [("", "")] + [
+            (f"place {k} of {len(listed)} listed: ", "") for k in range(2, len(listed) + 1)
+        ]
+        labels += [("another location of the service: ", FIELD_OTHER_LOCATIONS)] * len(more)
     is_first = [i == 0 or owners[i - 1] != owner for i, owner in enumerate(owners)]
     located = locate(
         [p.postcode for p in flat],
@@ -252,9 +298,9 @@ def locate_rows(
     findings: dict[int, list[Finding]] = {}
     for finding in located.findings:
         moved = replace(finding, position=owners[finding.position])
-        if not is_first[finding.position]:
-            reason = f"another location of the service: {finding.reason}"
-            moved = replace(moved, field=FIELD_OTHER_LOCATIONS, reason=reason)
+        prefix, field_name = labels[finding.position]
+        if prefix:
+            moved = replace(moved, field=field_name or moved.field, reason=prefix + moved.reason)
         findings.setdefault(moved.position, []).append(moved)
     postcodes = [code for code, first in zip(located.postcode, is_first, strict=True) if first]
     return RowsLocated(points, postcodes, findings)
@@ -262,48 +308,91 @@ def locate_rows(
 
 def _postcode_points(
     postcodes: Sequence[str], shape: AreaShape
-) -> tuple[list[str], list[tuple[float, float] | None], list[Finding]]:
-    """Each postcode normalised and looked up (each distinct text once), and its problem."""
-    cache: dict[str, tuple[str, tuple[float, float] | None, Issue | None]] = {}
+) -> tuple[list[str], list[tuple[float, float] | None], np.ndarray, list[Finding]]:
+    """Each postcode normalised and looked up (each distinct text once): its standard
+    form, point, whether the point is a district's approximate one, and its problem."""
+    cache: dict[str, Looked] = {}
     normalised: list[str] = []
     points: list[tuple[float, float] | None] = []
+    approximate = np.zeros(len(postcodes), dtype=bool)
     findings: list[Finding] = []
     for position, text in enumerate(postcodes):
         text = text.strip()
         if text not in cache:
-            cache[text] = _lookup_postcode(text, shape)
-        code, xy, issue = cache[text]
-        normalised.append(code)
-        points.append(xy)
-        if issue is not None:
-            findings.append(issue.at(position, POSTCODE))
-    return normalised, points, findings
+            cache[text] = lookup_postcode_text(text, shape.postcodes)
+        looked = cache[text]
+        normalised.append(looked.code)
+        points.append(looked.point)
+        approximate[position] = looked.approximate
+        if looked.issue is not None:
+            findings.append(looked.issue.at(position, POSTCODE))
+    return normalised, points, approximate, findings
 
 
-def _coordinates(
-    latitudes: Sequence[str], longitudes: Sequence[str], has_postcode: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Finding]]:
-    """Latitudes and longitudes as numbers, which are candidates, and the unusable ones."""
-    lat = np.array([_parse_degrees(text) for text in latitudes], dtype=float)
-    lon = np.array([_parse_degrees(text) for text in longitudes], dtype=float)
-    given = np.array(
-        [bool(a.strip() or b.strip()) for a, b in zip(latitudes, longitudes, strict=True)],
-        dtype=bool,
-    )
-    in_range = ~np.isnan(lat) & ~np.isnan(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
-    candidates = in_range & ~((lat == 0) & (lon == 0))
-    unusable = [
-        _coordinate_finding(
-            int(position),
-            latitudes[position].strip(),
-            longitudes[position].strip(),
-            lat[position],
-            lon[position],
-            has_postcode=bool(has_postcode[position]),
+def _near_boundary(
+    easting: np.ndarray,
+    northing: np.ndarray,
+    *,
+    inside: np.ndarray,
+    by_coordinates: np.ndarray,
+    shown: Sequence[str],
+    postcodes: Sequence[str],
+    shape: AreaShape,
+) -> list[Finding]:
+    """A warning for each point counted inside that lies outside the boundary itself, with
+    its distance: the margin decides that it counts as inside, not whether it is told."""
+    candidates = np.flatnonzero(inside & ~np.isnan(easting))
+    if not len(candidates):
+        return []
+    within = shapely.contains_xy(shape.outline, easting[candidates], northing[candidates])
+    found = []
+    for position in candidates[~within]:
+        point = shapely.Point(easting[position], northing[position])
+        gap_m = float(shapely.distance(shape.outline, point))
+        coordinates = bool(by_coordinates[position])
+        issue = Issue(
+            "near_boundary",
+            shown[position] if coordinates else postcodes[position].strip(),
+            f"the point lies {_distance(gap_m)} outside the boundary of {shape.name}, within "
+            f"the {_distance(shape.margin_m)} margin for points on the edge, so it counts "
+            "as in the area",
+            "check the location if the service is not in the area; a point beyond the "
+            "margin would count as outside it",
         )
-        for position in np.flatnonzero(given & ~candidates)
-    ]
-    return lat, lon, candidates, unusable
+        found.append(issue.at(int(position), FIELD_LATITUDE if coordinates else POSTCODE))
+    return found
+
+
+def _shown(lat_text: str, lon_text: str, *, whole: bool) -> str:
+    """The coordinates as a message shows them: the one cell holding the whole point, or both."""
+    lat_text, lon_text = lat_text.strip(), lon_text.strip()
+    if whole:
+        return lat_text or lon_text
+    return f"{lat_text}, {lon_text}"
+
+
+def _distance(metres: float) -> str:
+    """A distance in words: '240 m' under a kilometre, else '1.3 km'."""
+    return f"{metres:,.0f} m" if metres < 1000 else f"{metres / 1000:,.1f} km"
+
+
+def _pair_order(position: int, shown: str, point: Point, examples: AreaExamples) -> Finding:
+    """The warning for a point in one cell read in the other order than its form's usual one."""
+    lat_first = point.form == "pair"
+    usual, read = ("latitude, longitude", "longitude, latitude")[:: 1 if lat_first else -1]
+    example = (
+        f"{examples.lat:.4f}, {examples.lon:.4f}"
+        if lat_first
+        else f"POINT({examples.lon:.4f} {examples.lat:.4f})"
+    )
+    issue = Issue(
+        "pair_order",
+        shown,
+        f"the numbers are read as {read} (not {usual}, the usual order of this form): only "
+        "in that order does the point lie in the UK",
+        f"write the point as {usual}, e.g. {example}",
+    )
+    return issue.at(position, FIELD_LATITUDE)
 
 
 def _place_coordinates(
@@ -341,12 +430,12 @@ def _place_coordinates(
 
 def _outside(shown: str, distance_km: float, *, fallback: bool, shape: AreaShape) -> Issue:
     return Issue(
-        "outside_area",
+        OUTSIDE_AREA,
         shown,
         f"the point lies {distance_km:,.1f} km outside {shape.name}"
-        + ("; the postcode's point is used instead" if fallback else ""),
-        "check the coordinates (latitude about 51.45 and longitude about -2.59 in Bristol), "
-        "or load the area that holds the service with --area",
+        + (POSTCODE_FALLBACK if fallback else ""),
+        f"check the coordinates ({shape.examples.about} in {shape.name}), or load the "
+        "area that holds the service with --area",
     )
 
 
@@ -360,80 +449,6 @@ def _mismatch(position: int, shown: str, gap_m: float, postcode: str) -> Finding
         "the postcode",
     )
     return issue.at(position, FIELD_LATITUDE)
-
-
-def _lookup_postcode(
-    text: str, shape: AreaShape
-) -> tuple[str, tuple[float, float] | None, Issue | None]:
-    """(standard form or "", point or None, what is wrong with it or None)."""
-    if not text:
-        return "", None, None
-    try:
-        code = normalise_postcode(text)
-    except PostcodeFormatError:
-        fix = "write a full postcode such as BS1 6QU, or give latitude and longitude"
-        return "", None, Issue("bad_postcode", text, "not a UK postcode", fix)
-    xy = shape.postcode_points.get(code)
-    if xy is not None:
-        return code, xy, None
-    reason = (
-        f"not in the postcode table of {shape.name}: it lies outside the area, or is new or retired"
-    )
-    fix = "check it for typos, or give latitude and longitude"
-    return code, None, Issue("postcode_not_found", text, reason, fix)
-
-
-def _parse_degrees(text: str) -> float:
-    """Decimal degrees from text ('51.45', '51,45', '51.45°'); NaN when not a number."""
-    cleaned = _NUMBER_NOISE.sub("", text.strip())
-    if not cleaned:
-        return math.nan
-    if cleaned.count(",") == 1 and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")
-    try:
-        value = float(cleaned)
-    except ValueError:
-        return math.nan
-    return value if math.isfinite(value) else math.nan
-
-
-def _coordinate_finding(
-    position: int,
-    lat_text: str,
-    lon_text: str,
-    lat: float,
-    lon: float,
-    *,
-    has_postcode: bool,
-) -> Finding:
-    """The problem with coordinates that cannot be used at all."""
-    fallback = "; the postcode's point is used instead" if has_postcode else ""
-    example = "latitude 51.4545 and longitude -2.5879"
-    if not lat_text or not lon_text:
-        field = FIELD_LATITUDE if not lat_text else FIELD_LONGITUDE
-        reason = f"{field} is missing{fallback}"
-        fix = f"give both latitude and longitude in decimal degrees, e.g. {example}"
-        return Issue(_BAD_COORDINATES, "", reason, fix).at(position, field)
-    if math.isnan(lat) or math.isnan(lon):
-        field, value = (
-            (FIELD_LATITUDE, lat_text) if math.isnan(lat) else (FIELD_LONGITUDE, lon_text)
-        )
-        fix = (
-            f"write decimal degrees, e.g. {example} (not degrees-minutes-seconds or "
-            "easting/northing)"
-        )
-        return Issue(_BAD_COORDINATES, value, f"not a number{fallback}", fix).at(position, field)
-    if lat == 0 and lon == 0:
-        reason = f"0, 0 is the usual placeholder for an unknown location{fallback}"
-        fix = "give the service's real coordinates, or leave both empty"
-        issue = Issue(_BAD_COORDINATES, f"{lat_text}, {lon_text}", reason, fix)
-        return issue.at(position, FIELD_LATITUDE)
-    field, value, limit = (
-        (FIELD_LATITUDE, lat_text, 90) if abs(lat) > 90 else (FIELD_LONGITUDE, lon_text, 180)
-    )
-    reason = f"not between -{limit} and {limit} degrees{fallback}"
-    fix = f"give WGS84 decimal degrees, e.g. {example} (easting and northing are not accepted here)"
-    return Issue(_BAD_COORDINATES, value, reason, fix).at(position, field)
 
 
 def _try_corrections(

@@ -20,7 +20,7 @@ def test_lookup_prints_one_json_object(capsys):
 def test_lookup_errors_are_one_line_with_exit_1(capsys):
     assert main(["lookup", "XYZ"]) == 1
     assert capsys.readouterr().err == (
-        "error: 'XYZ' is not a UK postcode. Fix: type a full postcode such as BS1 6QU "
+        "error: 'XYZ' is not a UK postcode. Fix: type a full postcode such as BS2 8NX "
         "(letters and digits of the outward code, a space, then digit letter letter).\n"
     )
     assert main(["lookup", "BS1 6QU"]) == 1

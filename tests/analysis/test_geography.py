@@ -16,7 +16,14 @@ from analysis.errors import (
     PostcodeFormatError,
     PostcodeNotInAreaError,
 )
-from analysis.geography import load_area, locate_lonlat, lookup_postcode, normalise_postcode
+from analysis.geography import (
+    describe_districts,
+    load_area,
+    locate_lonlat,
+    lookup_postcode,
+    normalise_postcode,
+    partial_postcode,
+)
 from analysis.reference.sources import CODEPOINT_COLUMNS
 
 
@@ -38,10 +45,45 @@ def test_normalise_postcode(text, expected):
     assert normalise_postcode(text) == expected
 
 
-@pytest.mark.parametrize("text", ["XYZ", "", "BS1", "12345", "BS1 6Q", "BS1 6QUU", "1S1 6QU"])
+@pytest.mark.parametrize("text", ["XYZ", "", "12345", "BS1 6Q", "BS1 6QUU", "1S1 6QU"])
 def test_malformed_postcode_is_a_format_error(text):
     with pytest.raises(PostcodeFormatError, match="is not a UK postcode. Fix: type a full"):
         normalise_postcode(text)
+
+
+@pytest.mark.parametrize("text", ["BS1", "bs13", "BS13 7", "EC1A"])
+def test_a_district_or_sector_alone_is_told_apart(text):
+    with pytest.raises(PostcodeFormatError, match="is not a UK postcode but only its first part"):
+        normalise_postcode(text)
+    assert partial_postcode(text) == " ".join(text.upper().split())
+
+
+def test_examples_come_from_the_area(bristol):
+    from tests.analysis.tiny import make_area
+
+    assert bristol.example_postcode in bristol.postcodes.index
+    middle = bristol.postcodes[["easting", "northing"]].mean()
+    gaps = np.hypot(
+        bristol.postcodes["easting"] - middle["easting"],
+        bristol.postcodes["northing"] - middle["northing"],
+    )
+    assert gaps.loc[bristol.example_postcode] == gaps.min()
+    lon, lat = bristol.typical_lonlat
+    assert (round(lat, 2), round(lon, 2)) == (51.46, -2.59)
+    assert bristol.districts_text == "BS1–BS11, BS13–BS16, BS31, BS98, BS99"
+    assert sum(bristol.postcode_districts.values()) == len(bristol.postcodes)
+    tiny = make_area()
+    assert (tiny.example_postcode, tiny.districts_text) == ("TS1 1AA", "TS1")
+    with pytest.raises(PostcodeFormatError, match="such as TS1 1AA"):
+        lookup_postcode(tiny, "XYZ")
+    with pytest.raises(PostcodeFormatError, match="type the full postcode such as BS13 0AA"):
+        lookup_postcode(bristol, "BS13")
+
+
+def test_districts_in_words():
+    assert describe_districts(["W2", "W1", "W3", "EC1A", "B2", "B1"]) == "B1, B2, EC1A, W1–W3"
+    many = [f"AB{n}" for n in range(1, 60, 2)]
+    assert describe_districts(many, limit=3) == "AB1, AB3, AB5 … and 27 more"
 
 
 def test_bristol_has_34_wards_and_268_neighbourhoods(bristol):
@@ -119,9 +161,21 @@ def test_lookup_postcode_gives_point_ward_and_neighbourhood(bristol):
     assert zone.contains(Point(found.easting, found.northing))
 
 
-@pytest.mark.parametrize("postcode", ["BS1 6QU", "BS16 1QY", "SW1A 2AA"])
-def test_well_formed_postcode_outside_the_area_is_its_own_error(bristol, postcode):
-    with pytest.raises(PostcodeNotInAreaError, match=f"{postcode} is not in the postcode table"):
+@pytest.mark.parametrize(
+    ("postcode", "detail"),
+    [
+        ("BS1 6QU", "its district BS1 has postcodes in the area, so this one is new"),
+        ("BS16 1QY", "its district BS16 has postcodes in the area"),
+        ("SW1A 2AA", "this postcode is in another area \\(not in Bristol, City of\\), as no"),
+        ("BS20 7AA", "no postcode of Bristol, City of is in district BS20 \\(its postcodes start"),
+    ],
+)
+def test_well_formed_postcode_outside_the_area_is_its_own_error(bristol, postcode, detail):
+    with pytest.raises(
+        PostcodeNotInAreaError,
+        match=f"{postcode} is not in the postcode table of Bristol, City of \\(E06000023\\): "
+        f".*{detail}",
+    ):
         lookup_postcode(bristol, postcode.lower())
 
 

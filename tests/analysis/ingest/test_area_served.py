@@ -176,7 +176,8 @@ def test_no_ward_matched(bristol):
     _, report = load_rows(bristol, {**OK, "area_served": "wards", "area_value": "Atlantis"})
     assert problems(report, "no_ward_matched") == [
         "row 2, column 'area_value', value 'Atlantis': names no ward of Bristol, City of. "
-        "Fix: list ward names or codes separated by ';', e.g. 'Easton; Lawrence Hill'"
+        "Fix: list ward names or codes separated by ';', e.g. 'Ashley; Avonmouth and "
+        "Lawrence Weston'"
     ]
     _, report = load_rows(bristol, {**OK, "area_served": "wards"})
     assert problems(report, "no_ward_matched")[0].startswith(
@@ -206,8 +207,9 @@ def test_a_bad_location_rejects_when_the_area_needs_a_point(bristol):
     ]
     assert first == (
         "row 2, column 'postcode', value 'BS99 9ZZ': not in the postcode table of Bristol, "
-        "City of: it lies outside the area, or is new or retired. Fix: check it for typos, "
-        "or give latitude and longitude"
+        "City of: its district BS99 has postcodes in the area, so this one is new, retired or "
+        "mistyped, or lies just over the boundary. Fix: check it for typos, or give latitude "
+        "and longitude"
     )
 
 
@@ -245,3 +247,47 @@ def test_a_bad_location_without_an_area_keeps_the_row_with_an_empty_area(bristol
         "give an area served (wards or citywide)"
     ]
     assert directory.services.iloc[0]["geometry"].is_empty
+
+
+def test_a_phone_service_based_elsewhere_is_a_remote_option_not_local_provision(bristol):
+    from analysis.provision.coverage import is_remote
+
+    phone = {**OK, "delivery": "phone", "service_name": "Line"}
+    directory, report = load_rows(
+        bristol,
+        {**phone, "postcode": "", "latitude": "51.5074", "longitude": "-0.1278"},  # London
+        {**phone, "postcode": "GL1 1AA", "service_name": "Line 2"},  # another area's postcode
+        {**phone, "service_name": "Line 3"},  # based in Bristol
+        {
+            **OK,
+            "postcode": "",
+            "latitude": "51.5074",
+            "longitude": "-0.1278",
+            "service_name": "Hall",
+        },
+    )
+    assert report.rejected == 0
+    services = directory.services.set_index("service_name")
+    remote = problems(report, "remote_outside_area")
+    assert len(remote) == 2
+    assert remote[0].startswith(
+        "row 2, column 'latitude', value '51.5074, -0.1278': a phone or online service based "
+        "outside the area (the point lies "
+    )
+    assert remote[0].endswith(
+        " km outside Bristol, City of): it is counted as a remote option for all of Bristol, "
+        "City of, not as provision located here. Fix: nothing, if people anywhere in the area "
+        "can use it; if it serves only part of the area, give its area_served (wards); if it "
+        "is in person, say so in delivery"
+    )
+    assert remote[1].startswith(
+        "row 3, column 'postcode', value 'GL1 1AA': a phone or online service based outside "
+        "the area (this postcode is in another area (not in Bristol, City of), as no "
+    )
+    assert services.loc[["Line", "Line 2", "Line 3"], "area_kind"].tolist() == ["citywide"] * 3
+    assert is_remote(services.reset_index()).tolist() == [True, True, True, False]
+    assert "remote_outside_area" in services.loc["Line", "flags"]
+    assert "remote_outside_area" not in services.loc["Line 3", "flags"]
+    # In person, the same place stays a place outside the area, told as such.
+    assert services.loc["Hall", "area_kind"] == "at_location"
+    assert [p.row for p in report.problems if p.code == "outside_area"] == [5]

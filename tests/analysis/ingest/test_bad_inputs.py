@@ -50,7 +50,7 @@ REPORTS = {
     "unknown_extra_columns.csv": (1, 1, 0, None),
     "duplicate_ids.csv": (2, 1, 1, (3, "(whole row)", "", "repeats row 2")),
     "malformed_postcodes.csv": (1, 1, 0, (2, "postcode", "BS99 ZZZZ", "not a UK postcode")),
-    "postcode_outside_area.csv": (1, 1, 0, (2, "postcode", "SW1A 1AA", "not in the postcode")),
+    "postcode_outside_area.csv": (1, 1, 0, (2, "postcode", "SW1A 1AA", "in another area")),
     "lat_lon_swapped.csv": (1, 1, 0, (2, "latitude", "-2.5591, 51.4627", "look swapped")),
     "coordinates_outside_uk.csv": (1, 1, 0, (2, "latitude", "48.8566, 2.3522", "outside")),
     "unknown_categories.csv": (

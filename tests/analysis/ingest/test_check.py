@@ -186,13 +186,13 @@ def test_extra_fields(bristol):
             {**OK, "postcode": "XYZ"},
             "bad_postcode",
             "row 2, column 'postcode', value 'XYZ': not a UK postcode. Fix: write a full "
-            "postcode such as BS1 6QU, or give latitude and longitude",
+            "postcode such as BS2 8NX, or give latitude and longitude",
         ),
         (
             {**OK, "postcode": "", "latitude": "north", "longitude": "-2.6"},
             "bad_coordinates",
             "row 2, column 'latitude', value 'north': not a number. Fix: write decimal degrees, "
-            "e.g. latitude 51.4545 and longitude -2.5879 (not degrees-minutes-seconds or "
+            "e.g. latitude 51.4602 and longitude -2.5885 (not degrees-minutes-seconds or "
             "easting/northing)",
         ),
         (
@@ -235,8 +235,8 @@ def test_extra_fields(bristol):
             {**OK, "area_served": "wards", "area_value": "Easton; Atlantis"},
             "unmatched_wards",
             "row 2, column 'area_value', value 'Atlantis': is not a ward of the area and is "
-            "left out. Fix: check the spelling against the ward list (docs/data-format.md), or "
-            "use the ward code (E05…)",
+            "left out. Fix: check the spelling against the ward names of Bristol, City of "
+            "(such as 'Ashley; Avonmouth and Lawrence Weston'), or use the ward code (E05…)",
         ),
         (
             {**OK, "area_served": "citywide", "area_value": "Easton"},
@@ -290,8 +290,9 @@ def test_outside_area_warning(bristol):
     (message,) = problems(report, "outside_area")
     assert message.startswith("row 2, column 'latitude', value '51.5074, -0.1278': the point ")
     assert message.endswith(
-        "km outside Bristol, City of. Fix: check the coordinates (latitude about 51.45 and "
-        "longitude about -2.59 in Bristol), or load the area that holds the service with --area"
+        "km outside Bristol, City of. Fix: check the coordinates (latitude about 51.46 and "
+        "longitude about -2.59 in Bristol, City of), or load the area that holds the service "
+        "with --area"
     )
     assert report.accepted == 1
 
@@ -355,7 +356,7 @@ def test_problems_with_another_location_of_a_feed_service(bristol):
     directory, report = load(json.dumps(feed).encode(), bristol, filename="feed.json")
     assert problems(report, "bad_postcode") == [
         "row 1, column 'other locations', value 'XYZ': another location of the service: not "
-        "a UK postcode. Fix: write a full postcode such as BS1 6QU, or give latitude and "
+        "a UK postcode. Fix: write a full postcode such as BS2 8NX, or give latitude and "
         "longitude"
     ]
     assert report.accepted == 1 and directory.services.iloc[0]["postcode"] == "BS8 1TH"

@@ -55,8 +55,8 @@ def test_postcode_problems(shape):
     _, postcode, _, (finding,) = one(shape, postcode="BS1 6QU")
     assert postcode == "BS1 6QU"
     assert finding.reason == (
-        "not in the postcode table of Bristol, City of: it lies outside the area, or is new "
-        "or retired"
+        "not in the postcode table of Bristol, City of: its district BS1 has postcodes in the "
+        "area, so this one is new, retired or mistyped, or lies just over the boundary"
     )
 
 
@@ -102,10 +102,27 @@ def _outside_by(shape, metres):
     raise AssertionError("no such point")
 
 
-def test_the_margin_keeps_edge_points_inside(shape):
+def test_the_margin_keeps_edge_points_inside_and_says_so(shape):
     lon, lat = _outside_by(shape, 500)
-    point, _, outside, findings = one(shape, lat=f"{lat:.6f}", lon=f"{lon:.6f}")
-    assert point is not None and not outside and findings == ()
+    point, _, outside, (finding,) = one(shape, lat=f"{lat:.6f}", lon=f"{lon:.6f}")
+    assert point is not None and not outside
+    gap = shape.outline.distance(shapely.Point(point))
+    assert (finding.code, finding.severity, finding.field) == (
+        "near_boundary",
+        "warning",
+        "latitude",
+    )
+    assert finding.reason == (
+        f"the point lies {gap:,.0f} m outside the boundary of Bristol, City of, within the "
+        "1.0 km margin for points on the edge, so it counts as in the area"
+    )
+    # A point of the area's own postcode table is in the area by definition: not told.
+    inside = [
+        code
+        for code, xy in shape.postcode_points.items()
+        if shape.outline.contains(shapely.Point(xy))
+    ]
+    assert one(shape, postcode=inside[0])[3] == ()
     lon, lat = _outside_by(shape, 3000)
     point, _, outside, (finding,) = one(shape, lat=f"{lat:.6f}", lon=f"{lon:.6f}")
     assert point is not None and outside and finding.code == "outside_area"
@@ -172,3 +189,139 @@ def test_rows_with_further_locations(shape):
     )
     (main,) = located.findings[2]
     assert (main.field, main.code) == ("postcode", "bad_postcode")
+
+
+EXPECTED = lonlat_to_bng(-2.6033, 51.459)
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon"),
+    [
+        ("51.459,-2.6033", ""),
+        ("51.459, -2.6033", ""),
+        ("51.459 -2.6033", ""),
+        ("(51.459, -2.6033)", ""),
+        ("51.459N 2.6033W", ""),
+        ("POINT(-2.6033 51.459)", ""),
+        ("SRID=4326;POINT (-2.6033 51.459)", ""),
+        ('{"type": "Point", "coordinates": [-2.6033, 51.459]}', ""),
+        ("51.459,-2.6033", "51.459,-2.6033"),  # one column mapped to both fields
+        ("", "51.459,-2.6033"),
+    ],
+)
+def test_a_point_in_one_cell(shape, lat, lon):
+    point, _, outside, findings = one(shape, lat=lat, lon=lon)
+    assert point == pytest.approx(EXPECTED) and not outside and findings == ()
+
+
+@pytest.mark.parametrize(
+    ("lat", "fix"),
+    [
+        ("-2.6033, 51.459", "write the point as latitude, longitude, e.g. 51.4602, -2.5885"),
+        (
+            "POINT(51.459 -2.6033)",
+            "write the point as longitude, latitude, e.g. POINT(-2.5885 51.4602)",
+        ),
+    ],
+)
+def test_a_pair_in_the_other_order_is_read_the_way_that_lands_in_the_uk(shape, lat, fix):
+    point, _, _, (finding,) = one(shape, lat=lat)
+    assert point == pytest.approx(EXPECTED)
+    assert (finding.code, finding.field, finding.value, finding.severity) == (
+        "pair_order",
+        "latitude",
+        lat,
+        "warning",
+    )
+    assert "only in that order does the point lie in the UK" in finding.reason
+    assert finding.fix == fix
+
+
+def test_a_single_number_is_not_a_pair(shape):
+    _, _, _, (finding,) = one(shape, lat="51.459")
+    assert (finding.code, finding.reason) == ("bad_coordinates", "longitude is missing")
+
+
+def test_a_postcode_district_alone_is_its_centroid_flagged_approximate(shape, bristol):
+    codes = bristol.postcodes["postcode"]
+    in_district = bristol.postcodes[codes.str.startswith("BS13 ")]
+    point, postcode, outside, (finding,) = one(shape, postcode=" bs13 ")
+    assert point == pytest.approx((in_district["easting"].mean(), in_district["northing"].mean()))
+    assert (postcode, outside) == ("BS13", False)
+    assert (finding.code, finding.field, finding.severity) == (
+        "approximate_location",
+        "postcode",
+        "warning",
+    )
+    assert finding.reason == (
+        f"BS13 is a postcode district, not a full postcode: the point used is the centroid of "
+        f"its {len(in_district):,} postcode(s) in Bristol, City of, an approximate location"
+    )
+    assert finding.fix == (
+        f"give the full postcode (e.g. {in_district['postcode'].min()}) or the coordinates "
+        "for the exact place"
+    )
+    # A sector is finer: the centroid of its own postcodes.
+    in_sector = bristol.postcodes[codes.str.startswith("BS13 7")]
+    point, postcode, _, (finding,) = one(shape, postcode="BS13 7")
+    assert postcode == "BS13 7" and finding.reason.startswith("BS13 7 is a postcode sector")
+    assert point == pytest.approx((in_sector["easting"].mean(), in_sector["northing"].mean()))
+
+
+def test_postcodes_and_districts_of_another_area(shape):
+    point, postcode, _, (finding,) = one(shape, postcode="GL1 1AA")
+    assert (point, postcode, finding.code) == (None, "GL1 1AA", "postcode_not_found")
+    assert finding.reason == (
+        "this postcode is in another area (not in Bristol, City of), as no postcode of "
+        "Bristol, City of is in district GL1 (its postcodes start with BS1–BS11, BS13–BS16, "
+        "BS31, BS98, BS99)"
+    )
+    assert finding.fix.startswith("check it for typos; for a service in another area, load")
+    # A district of the same letters that is not the area's (BS20 is North Somerset).
+    _, _, _, (finding,) = one(shape, postcode="BS20")
+    assert finding.code == "postcode_not_found"
+    assert finding.reason.startswith("only a postcode district, and this postcode is in another")
+
+
+def test_messages_give_the_loaded_areas_examples():
+    from tests.analysis.tiny import make_area
+
+    tiny = area_shape(make_area())
+    _, _, _, (finding,) = one(tiny, postcode="XYZ")
+    assert finding.fix == "write a full postcode such as TS1 1AA, or give latitude and longitude"
+    _, _, _, (finding,) = one(tiny, lat="north", lon="-2")
+    assert "e.g. latitude 50.0000 and longitude -2.0000" in finding.fix
+    _, _, _, (finding,) = one(tiny, postcode="BS8 1TH")
+    assert finding.reason == (
+        "this postcode is in another area (not in Tinyshire), as no postcode of Tinyshire is "
+        "in district BS8 (its postcodes start with TS1)"
+    )
+    _, _, _, (finding,) = one(tiny, lat="51.459", lon="-2.6033")
+    assert finding.code == "outside_area"
+    assert "latitude about 50.00 and longitude about -2.00 in Tinyshire" in finding.fix
+    assert "Bristol" not in " ".join((finding.reason, finding.fix))
+
+
+def test_several_places_listed_in_the_cells(shape):
+    located = locate_rows(
+        [
+            Place("BS8 1TH; BS5 0HE"),
+            Place("", "51.459; 51.4627", "-2.6033; -2.5591"),
+            Place("BS8 1TH; XYZ"),
+        ],
+        [(), (), ()],
+        shape=shape,
+    )
+    assert [len(points) for points in located.points] == [2, 2, 1]
+    assert located.points[0][1] == shape.postcode_points["BS5 0HE"]
+    assert located.points[1][0] == pytest.approx(EXPECTED)
+    assert located.postcodes == ["BS8 1TH", "", "BS8 1TH"]
+    (finding,) = located.findings[2]
+    assert (finding.field, finding.value, finding.reason) == (
+        "postcode",
+        "XYZ",
+        "place 2 of 2 listed: not a UK postcode",
+    )
+    # Two numbers with ';' and no longitude are one point, not two latitudes.
+    (points,) = locate_rows([Place("", "51.459; -2.6033")], [()], shape=shape).points
+    assert points[0] == pytest.approx(EXPECTED)
