@@ -162,6 +162,8 @@ def _print_report(report: ImportReport) -> None:
             for term, count in report.unmapped_categories.items()
         )
         print(f"unmapped categories: {terms}")
+    for line in report.category_lines():
+        print(line)
     for problem in report.problems[: settings.PRINTED_PROBLEMS]:
         print(f"{problem.severity}: {problem}")
     hidden = len(report.problems) - settings.PRINTED_PROBLEMS
