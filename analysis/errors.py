@@ -69,6 +69,22 @@ class ColumnMappingError(IngestError):
     """The columns of a services file cannot be matched to the template's fields."""
 
 
+class StoreError(SafetyNetError):
+    """The directory's database cannot be opened, migrated, read or written as asked."""
+
+
+class RecordNotFoundError(StoreError):
+    """No organisation or service of the store has the id given."""
+
+    exit_code = 1
+
+
+class StaleRecordError(StoreError):
+    """A record changed since the person saving it opened it (optimistic locking)."""
+
+    exit_code = 1
+
+
 def check_choice(
     what: str, value: T, allowed: tuple[T, ...], *, error: type[SafetyNetError] = AnalysisError
 ) -> T:
