@@ -553,6 +553,10 @@ def build_parser() -> argparse.ArgumentParser:
         "bundled Bristol)",
     )
     serve.set_defaults(handler=_serve)
+
+    from analysis.store.cli import add_db_commands
+
+    add_db_commands(commands)
     return parser
 
 
