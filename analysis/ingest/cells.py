@@ -296,8 +296,7 @@ def uncategorised_issue(read: TermsRead, text: str, taxonomy: Taxonomy) -> Issue
         text,
         f"its terms are broad and name no specific need ({words}); the service is kept as "
         "uncategorised",
-        f"give a specific need category, e.g. food or money_advice{as_id}, or accept a "
-        "category suggested from its name and description",
+        f"give a specific need category, e.g. food or money_advice{as_id}",
     )
 
 

@@ -171,7 +171,7 @@ def test_a_cell_of_broad_terms_says_they_are_broad_not_unmapped():
         "uncategorised 'Advice; Language': its terms are broad and name no specific need "
         "('Advice', 'Language'); the service is kept as uncategorised. Fix: give a specific "
         "need category, e.g. food or money_advice (write the id 'language' for that "
-        "category), or accept a category suggested from its name and description"
+        "category)"
     ]
     # Beside a category, a broad term is no issue of the row (the report counts it).
     assert read_categories("Advice; food", TAXONOMY)[1] == ()
