@@ -355,13 +355,18 @@ def _district_order(district: str) -> tuple[str, int, str]:
 
 
 def not_in_table_detail(
-    postcode: str, *, area_name: str, districts: Mapping[str, int], districts_text: str
+    postcode: str,
+    *,
+    area_name: str,
+    districts: Mapping[str, int],
+    districts_text: str,
+    subject: str = "this postcode",
 ) -> str:
     """Why a well-formed postcode is not in an area's table, as honestly as the table tells.
 
     The table holds the area's own postcodes only, so it cannot say that a postcode
     exists elsewhere; what it can say is whether the postcode's district has postcodes
-    in the area. When it has none, the postcode is in another area (if it exists at all);
+    in the area. When it has none, the postcode is in another area (or does not exist);
     when it has, the postcode is new, retired, mistyped or just over the boundary.
 
     Parameters
@@ -370,6 +375,8 @@ def not_in_table_detail(
         The postcode in standard form.
     area_name, districts, districts_text
         The area's name, its `AreaSet.postcode_districts` and `AreaSet.districts_text`.
+    subject
+        What the message calls the postcode ("it" for a district alone).
     """
     district = postcode_district(postcode)
     if district in districts:
@@ -379,8 +386,8 @@ def not_in_table_detail(
         )
     listed = f" (its postcodes start with {districts_text})" if districts_text else ""
     return (
-        f"this postcode is in another area (not in {area_name}), as no postcode of "
-        f"{area_name} is in district {district}{listed}"
+        f"{subject} is in another area (not in {area_name}) or does not exist: no "
+        f"postcode of {area_name} is in district {district}{listed}"
     )
 
 

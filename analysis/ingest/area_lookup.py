@@ -223,7 +223,7 @@ def _partial(text: str, partial: str, index: PostcodeIndex) -> Looked:
     kind = "sector" if " " in partial else "district"
     found = index.partial.get(partial)
     if found is None:
-        reason = f"only a postcode {kind}, and {_detail(partial, index)}"
+        reason = f"only a postcode {kind}, and {_detail(partial, index, subject='it')}"
         fix = f"give the full postcode{_such_as(index.example)}, or latitude and longitude"
         return Looked("", None, Issue("postcode_not_found", text, reason, fix))
     reason = (
@@ -236,12 +236,13 @@ def _partial(text: str, partial: str, index: PostcodeIndex) -> Looked:
     return Looked(partial, point, Issue(APPROXIMATE, text, reason, fix), approximate=True)
 
 
-def _detail(code: str, index: PostcodeIndex) -> str:
+def _detail(code: str, index: PostcodeIndex, *, subject: str = "this postcode") -> str:
     return not_in_table_detail(
         code,
         area_name=index.area_name,
         districts=index.districts,
         districts_text=index.districts_text,
+        subject=subject,
     )
 
 

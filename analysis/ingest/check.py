@@ -24,7 +24,8 @@ warnings
     ``bad_email``, ``bad_website``, ``bad_phone``, ``phone_lost_zero``,
     ``bad_contact_public``, ``bad_capacity``, ``bad_date``, ``dates_reversed``, ``ended``,
     ``inactive``, ``bad_postcode``, ``postcode_not_found``, ``bad_coordinates``,
-    ``swapped_lat_lon``, ``lon_sign``, ``outside_area``, ``location_mismatch``,
+    ``swapped_lat_lon``, ``lon_sign``, ``pair_order``, ``approximate_location``,
+    ``near_boundary``, ``outside_area``, ``remote_outside_area``, ``location_mismatch``,
     ``no_location``, ``area_not_understood``, ``unmatched_wards``, ``area_value_ignored``,
     ``duplicate_id``, ``conflicting_org``, ``probable_duplicate_org``.
 """

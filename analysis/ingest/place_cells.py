@@ -37,6 +37,7 @@ OUTSIDE_AREA: Final = "outside_area"
 """The code of a point beyond the area's boundary and margin."""
 POSTCODE_FALLBACK: Final = "; the postcode's point is used instead"
 """How a problem with coordinates ends when the postcode's point stands in for them."""
+_SRID: Final = re.compile(r"\bSRID\s*=\s*\d+\s*;\s*", re.IGNORECASE)
 _PLAIN_NUMBER: Final = re.compile(r"\s*[-+]?(\d+(\.\d*)?|\.\d+)\s*")
 
 
@@ -48,6 +49,8 @@ def split_places(place: Place) -> tuple[Place, ...]:
     holding two plain numbers separated by ``;`` with no longitude is one pair, not two
     latitudes.
     """
+    # WKT's "SRID=4326;" names the coordinate system: its ';' separates no places.
+    place = Place(*(_SRID.sub("", text) if ";" in text else text for text in place))
     if not any(";" in text or "\n" in text for text in place):
         return (place,)
     postcode, lat, lon = place

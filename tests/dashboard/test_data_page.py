@@ -78,7 +78,7 @@ def test_bad_postcode_is_rejected_with_reason_and_fix(ctx, demo_lines):
     assert list(problems.columns) == ["row", "column", "value", "reason", "fix", "severity"]
     row = problems.iloc[0]
     assert (row["row"], row["column"], row["value"]) == (2, "postcode", "ZZ99 9ZZ")
-    assert "postcode table" in row["reason"] and row["fix"]
+    assert "this postcode is in another area" in row["reason"] and row["fix"]
     assert "ZZ99 9ZZ" in report.rejected_rows_csv()
 
 

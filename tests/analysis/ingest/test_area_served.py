@@ -282,7 +282,8 @@ def test_a_phone_service_based_elsewhere_is_a_remote_option_not_local_provision(
     )
     assert remote[1].startswith(
         "row 3, column 'postcode', value 'GL1 1AA': a phone or online service based outside "
-        "the area (this postcode is in another area (not in Bristol, City of), as no "
+        "the area (this postcode is in another area (not in Bristol, City of) or does not "
+        "exist: no "
     )
     assert services.loc[["Line", "Line 2", "Line 3"], "area_kind"].tolist() == ["citywide"] * 3
     assert is_remote(services.reset_index()).tolist() == [True, True, True, False]

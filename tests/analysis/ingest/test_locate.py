@@ -272,15 +272,15 @@ def test_postcodes_and_districts_of_another_area(shape):
     point, postcode, _, (finding,) = one(shape, postcode="GL1 1AA")
     assert (point, postcode, finding.code) == (None, "GL1 1AA", "postcode_not_found")
     assert finding.reason == (
-        "this postcode is in another area (not in Bristol, City of), as no postcode of "
-        "Bristol, City of is in district GL1 (its postcodes start with BS1–BS11, BS13–BS16, "
-        "BS31, BS98, BS99)"
+        "this postcode is in another area (not in Bristol, City of) or does not exist: no "
+        "postcode of Bristol, City of is in district GL1 (its postcodes start with BS1–BS11, "
+        "BS13–BS16, BS31, BS98, BS99)"
     )
     assert finding.fix.startswith("check it for typos; for a service in another area, load")
     # A district of the same letters that is not the area's (BS20 is North Somerset).
     _, _, _, (finding,) = one(shape, postcode="BS20")
     assert finding.code == "postcode_not_found"
-    assert finding.reason.startswith("only a postcode district, and this postcode is in another")
+    assert finding.reason.startswith("only a postcode district, and it is in another area")
 
 
 def test_messages_give_the_loaded_areas_examples():
@@ -293,8 +293,8 @@ def test_messages_give_the_loaded_areas_examples():
     assert "e.g. latitude 50.0000 and longitude -2.0000" in finding.fix
     _, _, _, (finding,) = one(tiny, postcode="BS8 1TH")
     assert finding.reason == (
-        "this postcode is in another area (not in Tinyshire), as no postcode of Tinyshire is "
-        "in district BS8 (its postcodes start with TS1)"
+        "this postcode is in another area (not in Tinyshire) or does not exist: no postcode "
+        "of Tinyshire is in district BS8 (its postcodes start with TS1)"
     )
     _, _, _, (finding,) = one(tiny, lat="51.459", lon="-2.6033")
     assert finding.code == "outside_area"
@@ -322,6 +322,9 @@ def test_several_places_listed_in_the_cells(shape):
         "XYZ",
         "place 2 of 2 listed: not a UK postcode",
     )
-    # Two numbers with ';' and no longitude are one point, not two latitudes.
-    (points,) = locate_rows([Place("", "51.459; -2.6033")], [()], shape=shape).points
-    assert points[0] == pytest.approx(EXPECTED)
+    # Two numbers with ';' and no longitude are one point, not two latitudes; WKT's
+    # 'SRID=4326;' separates no places.
+    for cell in ("51.459; -2.6033", "SRID=4326;POINT(-2.6033 51.459)"):
+        located = locate_rows([Place("", cell)], [()], shape=shape)
+        assert len(located.points[0]) == 1 and located.findings == {}
+        assert located.points[0][0] == pytest.approx(EXPECTED)
