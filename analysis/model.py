@@ -262,9 +262,9 @@ CONTACT_FIELDS: Final = (
 # Ingest: formats and the import report
 # ---------------------------------------------------------------------------------------
 
-SourceFormat = Literal["csv", "xlsx", "oruk-json", "oruk-csv"]
+SourceFormat = Literal["csv", "xlsx", "oruk-json", "oruk-csv", "json"]
 SOURCE_FORMATS: Final = get_args(SourceFormat)
-CSV_FORMAT, XLSX_FORMAT, ORUK_JSON_FORMAT, ORUK_CSV_FORMAT = SOURCE_FORMATS
+CSV_FORMAT, XLSX_FORMAT, ORUK_JSON_FORMAT, ORUK_CSV_FORMAT, JSON_FORMAT = SOURCE_FORMATS
 FormatChoice = Literal["auto", "template", "oruk"]
 FORMAT_CHOICES: Final = get_args(FormatChoice)
 AUTO_FORMAT, TEMPLATE_FORMAT, ORUK_FORMAT = FORMAT_CHOICES

@@ -99,16 +99,18 @@ AREA_FILE_KEYS = frozenset({"wards", "population", "lad_code"})
 ALLOWED: dict[str, frozenset[str]] = {
     "analysis/ingest/oruk.py": ORUK_KEYS,
     "analysis/ingest/oruk_record.py": ORUK_KEYS,
+    "analysis/ingest/oruk_shape.py": ORUK_KEYS,
+    # The keys JSON dumps and GeoJSON use for a point or a place (as feeds do).
+    "analysis/ingest/coordinates.py": ORUK_KEYS,
+    "analysis/ingest/json_table.py": ORUK_KEYS,
     "analysis/store/schema.py": STORE_COLUMNS,
     "analysis/store/migrations/versions/0001_initial.py": STORE_COLUMNS,
     # The store's Open Referral UK export writes the feed's own keys.
     "analysis/store/oruk_json.py": ORUK_KEYS,
-    # The keys JSON dumps and GeoJSON use for a point or a place (as feeds do).
-    "analysis/ingest/coordinates.py": ORUK_KEYS,
     # A problem code (docs/data-format.md), not the metrics count that shares the word.
     "analysis/ingest/cells.py": frozenset({"uncategorised"}),
     # File extensions the upload widget accepts.
-    "dashboard/components/upload.py": frozenset({"csv", "xlsx"}),
+    "dashboard/components/upload.py": frozenset({"csv", "xlsx", "json"}),
     # The keys of area.json, the area folder's own description (counts of its files).
     "analysis/geography.py": frozenset({"wards", "lad_code"}),
     "analysis/reference/build.py": frozenset({"wards"}),

@@ -154,12 +154,25 @@ def is_point_object(value: Any) -> bool:
     return isinstance(value, Mapping) and _point_from_object(value) is not None
 
 
+def point_keys(value: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The keys of a coordinate object's latitude and longitude (``("lat", "lng")``), as
+    the object spells them; None when it is no coordinate object."""
+    lat = _number_key(value, _LAT_KEYS)
+    lon = _number_key(value, _LON_KEYS)
+    return (lat, lon) if lat is not None and lon is not None else None
+
+
 def _first_number(value: Mapping[str, Any], keys: tuple[str, ...]) -> float | None:
+    key = _number_key(value, keys)
+    return None if key is None else _number(value[key])
+
+
+def _number_key(value: Mapping[str, Any], keys: tuple[str, ...]) -> str | None:
+    """The first of ``keys`` (any case) whose value is a number, as the object spells it."""
     for key in keys:
         for candidate in (key, key.upper(), key.capitalize()):
-            number = _number(value.get(candidate))
-            if number is not None:
-                return number
+            if _number(value.get(candidate)) is not None:
+                return candidate
     return None
 
 

@@ -38,6 +38,7 @@ from analysis.ingest.oruk_record import (
     org_values,
     service_record,
 )
+from analysis.ingest.oruk_shape import describe_pages, read_pages
 
 # Canonical table name -> file or key names used for it (v1 and v3, plural and singular).
 TABLE_ALIASES: Final[dict[str, tuple[str, ...]]] = {
@@ -229,8 +230,7 @@ class _Links:
     attributes: dict[str, list[dict]]
     areas: dict[str, list[dict]]
     phones: dict[str, list[dict]]
-    contact_phones: dict[str, list[dict]]
-    contacts: dict[str, list[dict]]
+    org_phones: dict[str, list[dict]]
     eligibility: dict[str, list[dict]]
     schedules: dict[str, list[dict]]
 
@@ -255,8 +255,7 @@ def _links(canonical: Mapping[str, list[dict[str, Any]]]) -> _Links:
         attributes=by("attribute", "link_id"),
         areas=by("service_area", "service_id"),
         phones=by("phone", "service_id"),
-        contact_phones=by("phone", "contact_id"),
-        contacts=by("contact", "service_id"),
+        org_phones=by("phone", "organization_id"),
         eligibility=by("eligibility", "service_id"),
         schedules=by("schedule", "service_id"),
     )
@@ -282,10 +281,16 @@ def _nest(service: Mapping[str, Any], links: _Links) -> tuple[dict[str, Any], di
     org = dict(links.organisations.get(org_id, {"id": org_id} if org_id else {}))
     if org_id in links.identifiers:
         org["organization_identifiers"] = links.identifiers[org_id]
+    own_phones = [
+        phone
+        for phone in links.org_phones.get(org_id, [])
+        if not any(as_text(phone.get(key)) for key in ("service_id", "contact_id"))
+    ]
+    if own_phones and not org.get("phones"):
+        org["phones"] = own_phones
     location_ids = [
         as_text(link.get("location_id")) for link in links.at_location.get(service_id, [])
     ]
-    contact_ids = [as_text(contact.get("id")) for contact in links.contacts.get(service_id, [])]
     nested = {
         **service,
         "service_at_locations": [
@@ -295,12 +300,8 @@ def _nest(service: Mapping[str, Any], links: _Links) -> tuple[dict[str, Any], di
         ],
         "taxonomies": _term_names(service, service_id, links),
         "service_areas": links.areas.get(service_id, []),
-        "phones": links.phones.get(service_id, [])
-        + [
-            phone
-            for contact_id in contact_ids
-            for phone in links.contact_phones.get(contact_id, [])
-        ],
+        # A phone row of a contact is that person's, never the service's public number.
+        "phones": [p for p in links.phones.get(service_id, []) if not as_text(p.get("contact_id"))],
         "eligibilitys": links.eligibility.get(service_id, []),
         "schedules": links.schedules.get(service_id, []),
     }
@@ -361,21 +362,18 @@ def _items(document: object, name: str, notes: list[str]) -> list[Any]:
     """The list of entries of a page, a list of pages, a bare list or a single object."""
     if isinstance(document, list):
         if document and all(isinstance(item, dict) and _page_list(item) for item in document):
-            items: list[Any] = []
-            for page in document:
-                items.extend(_page_items(page, notes, several=True))
-            notes.append(f"read {len(document)} pages")
-            return items
+            return _pages_items(document, notes)
         return document
     if isinstance(document, dict):
         if _page_list(document) is not None:
-            return _page_items(document, notes, several=False)
+            return _pages_items([document], notes)
         if isinstance(document.get("name"), str) or "id" in document:
             return [document]
     shown = sorted(document)[:8] if isinstance(document, dict) else type(document).__name__
     raise IngestError(
-        f"{name} is JSON but not an Open Referral UK feed (top level: {shown}). Fix: give a "
-        "services page ('content' or 'contents'), a list of services, or one service"
+        f"{name} is JSON but not an Open Referral UK feed nor a list of records (top level: "
+        f"{shown}). Fix: give a services page ('content' or 'contents'), a list of "
+        "services or of records, or one service"
     )
 
 
@@ -386,18 +384,22 @@ def _page_list(page: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _page_items(page: Mapping[str, Any], notes: list[str], *, several: bool) -> list[Any]:
-    key = _page_list(page)
-    items = list(page[key]) if key else []
-    total = page.get("totalElements", page.get("total_items"))
-    if not several and isinstance(total, int) and total > len(items):
-        number = page.get("number", page.get("page_number"))
-        pages = page.get("totalPages", page.get("total_pages"))
-        notes.append(
-            f"this is page {number} of {pages} of a paged feed: it holds {len(items)} of "
-            f"{total} records. Fix: fetch every page and load them together (a JSON list of "
-            "the pages), or ask the publisher for a full export"
-        )
+def _pages_items(pages: Sequence[Mapping[str, Any]], notes: list[str]) -> list[Any]:
+    """The entries of one or several pages, in page order, with the note on which pages."""
+    numbered = read_pages(pages)
+    # Pages are read in their own order, whatever order the file lists them in.
+    order = sorted(
+        range(len(pages)),
+        key=lambda i: (numbered[i].number is None, numbered[i].number or 0, i),
+    )
+    items: list[Any] = []
+    for index in order:
+        items.extend(pages[index][_page_list(pages[index])])
+    described = describe_pages(pages)
+    if described:
+        notes.append(described)
+    elif len(pages) > 1:
+        notes.append(f"read {len(pages)} pages ({len(items):,} records)")
     return items
 
 

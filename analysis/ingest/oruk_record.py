@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from analysis.ingest.cells import CategoryTerms, Cell, FeedTerm, Place, Terms
+from analysis.ingest.coordinates import format_degrees, is_point_object, point_from_value
 from analysis.ingest.fields import FIELD_NAMES
 from analysis.model import (
     AREA_VALUE,
     AUDIENCE,
+    CAPACITY,
     CATEGORIES,
     CHARITY_NUMBER,
     CONTACT_PUBLIC,
@@ -70,6 +72,7 @@ ORUK_COLUMN_LABELS: Final[dict[str, str]] = {
     FIELD_AREA_SERVED: "service_areas",
     AREA_VALUE: "service_areas",
     AUDIENCE: "eligibility",
+    CAPACITY: "capacities",
     LAST_UPDATED: "last_modified",
     FIELD_SERVICE_EMAIL: "email",
     FIELD_SERVICE_PHONE: "phones",
@@ -161,6 +164,7 @@ def service_record(
         FIELD_LONGITUDE: places[0].longitude,
         AREA_VALUE: _service_areas(service),
         AUDIENCE: _audience(service),
+        CAPACITY: _capacity(service),
     }
     return OrukRecord(row, values, tuple(places[1:]))
 
@@ -214,23 +218,33 @@ def _service_locations(service: Mapping[str, Any]) -> list[Mapping[str, Any]]:
         found.append(service["location"])
     if any(key in service for key in ("latitude", "lat", "geometry")):
         found.append(service)
+    # A feed's own variant: coordinates in an object of another name ('location_coord').
+    found.extend(
+        value
+        for key, value in service.items()
+        if key not in ("location", "geometry") and is_point_object(value)
+    )
     return found
 
 
 def place(location: Mapping[str, Any]) -> Place:
-    """The postcode and coordinates of a location, GeoJSON points included."""
-    lat = as_text(first_given(location, "latitude", "lat"))
-    lon = as_text(first_given(location, "longitude", "lon", "lng", "long"))
-    if not (lat and lon):
-        for point in (location, location.get("geometry"), location.get("point")):
-            if (
-                isinstance(point, dict)
-                and str(point.get("type", "")).lower() == "point"
-                and isinstance(point.get("coordinates"), list)
-                and len(point["coordinates"]) >= 2
-            ):
-                lon, lat = as_text(point["coordinates"][0]), as_text(point["coordinates"][1])
-                break
+    """The postcode and coordinates of a location: its own keys (``latitude``/``lat``,
+    ``longitude``/``lng``/``lon``/``long``), a GeoJSON point (itself, or under
+    ``geometry`` or ``point``), or a coordinate object of another name; the postcode from
+    its own key or its addresses (physical first)."""
+    point = None
+    for candidate in (location, location.get("geometry"), location.get("point")):
+        point = point_from_value(candidate) if isinstance(candidate, dict) else None
+        if point is not None:
+            break
+    if point is None:
+        point = next((point_from_value(v) for v in location.values() if is_point_object(v)), None)
+    lat = format_degrees(point.lat) if point else ""
+    lon = format_degrees(point.lon) if point else ""
+    if point is None:
+        # Keep what the location says even when it is not a number, for the checker.
+        lat = as_text(first_given(location, "latitude", "lat"))
+        lon = as_text(first_given(location, "longitude", "lon", "lng", "long"))
     postcode = as_text(first_given(location, "postcode", "postal_code", "post_code"))
     if not postcode:
         addresses = first_given(location, *_ADDRESS_KEYS)
@@ -344,13 +358,28 @@ def _audience(service: Mapping[str, Any]) -> str:
     return "; ".join(parts)
 
 
+
+def _capacity(service: Mapping[str, Any]) -> str:
+    """The places a week a service offers, from HSDS 3.1's ``capacities`` (service capacity:
+    ``maximum`` in a ``unit``); a unit that is not per week is kept in the text, so that the
+    checker reports it rather than read it as places a week."""
+    for capacity in as_list(service.get("capacities")):
+        if not isinstance(capacity, dict) or capacity.get("maximum") in (None, ""):
+            continue
+        unit = capacity.get("unit")
+        unit_name = as_text(unit.get("name")) if isinstance(unit, dict) else as_text(unit)
+        number = as_text(capacity.get("maximum"))
+        weekly = not unit_name or "week" in unit_name.lower()
+        return number if weekly else f"{number} {unit_name}"
+    return ""
 def first_phone(owner: Mapping[str, Any]) -> str:
-    """The first phone number of a service or organisation, or of one of its contacts."""
-    candidates = list(as_list(owner.get("phones")))
-    for contact in as_list(owner.get("contacts")):
-        if isinstance(contact, dict):
-            candidates += as_list(contact.get("phones"))
-    for phone in candidates:
+    """The first phone number of a service or organisation itself.
+
+    The phones of its ``contacts`` are left out: a contact is a named person, and their
+    number is theirs, not the public number of the service (a feed publishes it for
+    professionals to reach that person, and it must not end up on a public card).
+    """
+    for phone in as_list(owner.get("phones")):
         number = as_text(phone.get("number")) if isinstance(phone, dict) else as_text(phone)
         number = number.strip("\"' ")
         if number:

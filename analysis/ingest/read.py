@@ -1,9 +1,15 @@
 """Read a services file of any accepted kind into a `RawTable`, or say why it cannot be read.
 
 Accepted: CSV and XLSX (`analysis.ingest.table`), Open Referral UK JSON (see
-`analysis.ingest.oruk`) and Open Referral UK CSV table packages (a folder or zip of CSV files,
-with or without ``datapackage.json``). Files come as a path or, from an upload, as bytes
-with their name. Before anything parses a file it is refused when it is too large or empty.
+`analysis.ingest.oruk`), other JSON lists of records (`analysis.ingest.json_table`) and
+Open Referral UK CSV table packages (a folder or zip of CSV files, with or without
+``datapackage.json``; or of the JSON pages of a paged feed). Files come as a path or, from
+an upload, as bytes with their name. Before anything parses a file it is refused when it
+is too large or empty.
+
+A JSON file is read as Open Referral UK only when it has the standard's shape
+(`analysis.ingest.oruk_shape.judge_json`), else as a table; the first note of the table
+says which reader was used and why. ``--format oruk`` and ``--format template`` choose.
 
 A file that cannot be read at all raises `IngestError` with the reason and the fix.
 """
@@ -23,6 +29,7 @@ import pandas as pd
 from analysis import settings
 from analysis.errors import IngestError, check_choice
 from analysis.ingest.fields import FIELD_NAMES
+from analysis.ingest.json_table import read_json_table
 from analysis.ingest.oruk import (
     OrukRecords,
     is_oruk_services_header,
@@ -30,12 +37,14 @@ from analysis.ingest.oruk import (
     records_from_tables,
 )
 from analysis.ingest.oruk_record import ORUK_COLUMN_LABELS
+from analysis.ingest.oruk_shape import is_page, judge_json, oruk_name, package_name
 from analysis.ingest.table import RawTable, csv_records, decode_text, read_csv, read_xlsx
 from analysis.model import (
     AUTO_FORMAT,
     CSV_FORMAT,
     FIELD_OTHER_LOCATIONS,
     FORMAT_CHOICES,
+    JSON_FORMAT,
     ORUK_CSV_FORMAT,
     ORUK_FORMAT,
     ORUK_JSON_FORMAT,
@@ -52,7 +61,8 @@ _ZIP_MAGIC: Final = b"PK\x03\x04"
 _OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0"
 # What a file holds, as told by its bytes and name: besides the two spreadsheet formats,
 # JSON, a zip archive (a CSV package), and the two spreadsheet kinds refused.
-_JSON, _ZIP, _XLS, _ODS = "json", "zip", "xls", "ods"
+_JSON = JSON_FORMAT
+_ZIP, _XLS, _ODS = "zip", "xls", "ods"
 
 
 def read_table(
@@ -74,9 +84,9 @@ def read_table(
     filename
         The file's name when ``source`` is bytes (its extension helps detection).
     format
-        ``"auto"`` (by extension and content), ``"template"`` (CSV or XLSX in the
-        template's form, columns matched by name) or ``"oruk"`` (Open Referral UK JSON or
-        CSV package).
+        ``"auto"`` (by extension and content), ``"template"`` (a table: CSV, XLSX or a
+        JSON list of records, columns matched by name) or ``"oruk"`` (Open Referral UK
+        JSON or CSV package).
     sheet
         The XLSX sheet to read; default the first.
 
@@ -152,7 +162,7 @@ def _read_any(
     if kind == _ZIP:
         return _read_package(_zip_files(data, name), name=name)
     if kind == _JSON:
-        return _read_oruk_json(data, name=name)
+        return _read_json(_parse_json(data, name=name), name=name, format=format)
     table = read_csv(data, name=name)
     if format == ORUK_FORMAT or (format == AUTO_FORMAT and is_oruk_services_header(table.headers)):
         return _read_package({PurePosixPath(name).name: data}, name=name)
@@ -225,10 +235,10 @@ def _refuse_kind(kind: str, name: str, *, format: FormatChoice) -> None:
             f"{name} is an OpenDocument spreadsheet, which is not read. Fix: save it as "
             ".xlsx or CSV UTF-8"
         )
-    if format == TEMPLATE_FORMAT and kind in (_JSON, _ZIP):
+    if format == TEMPLATE_FORMAT and kind == _ZIP:
         raise IngestError(
-            f"{name} is {'JSON' if kind == _JSON else 'a zip archive'}, not a template CSV "
-            "or XLSX. Fix: use --format oruk (or auto) for Open Referral UK files"
+            f"{name} is a zip archive, not a table (CSV, XLSX or JSON). Fix: use --format "
+            "oruk (or auto) for an Open Referral UK package, or unzip it and load the table"
         )
     if format == ORUK_FORMAT and kind == XLSX_FORMAT:
         raise IngestError(
@@ -269,16 +279,32 @@ def _detect_kind(data: bytes, name: str) -> str:
     return _JSON if start in (b"{", b"[") else CSV_FORMAT
 
 
-def _read_oruk_json(data: bytes, *, name: str) -> RawTable:
+def _parse_json(data: bytes, *, name: str) -> object:
     text, _ = decode_text(data, name=name)
     try:
-        document = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as error:
         raise IngestError(
             f"{name} is not valid JSON (line {error.lineno}, column {error.colno}: "
             f"{error.msg}). Fix: download the feed again; check it was saved completely"
         ) from None
-    return _oruk_table(records_from_json(document, name=name), name=name, format=ORUK_JSON_FORMAT)
+
+
+def _read_json(document: object, *, name: str, format: FormatChoice) -> RawTable:
+    """A JSON document as Open Referral UK or as a table: as ``format`` says, else by shape."""
+    if format == ORUK_FORMAT:
+        note = f"read as {oruk_name(document)}, as --format oruk asks"
+    elif format == TEMPLATE_FORMAT:
+        return read_json_table(
+            document, name=name, note="read as a JSON table, as --format template asks"
+        )
+    else:
+        shape = judge_json(document)
+        if not shape.is_oruk:
+            return read_json_table(document, name=name, note=shape.note)
+        note = shape.note
+    parsed = records_from_json(document, name=name)
+    return _oruk_table(parsed, name=name, format=ORUK_JSON_FORMAT, note=note)
 
 
 def _folder_files(folder: Path) -> dict[str, bytes]:
@@ -306,7 +332,12 @@ def _zip_files(data: bytes, name: str) -> dict[str, bytes]:
 
 
 def _read_package(files: dict[str, bytes], *, name: str) -> RawTable:
-    """An Open Referral UK CSV package: CSV tables, optionally described by datapackage.json."""
+    """An Open Referral UK CSV package: CSV tables, optionally described by datapackage.json;
+    or, without CSV tables, the JSON pages of a paged feed, read together."""
+    if not any(file_name.lower().endswith(".csv") for file_name in files):
+        document = _json_pages(files)
+        if document is not None:
+            return _read_json(document, name=name, format=AUTO_FORMAT)
     descriptor = None
     for file_name in files:
         if file_name.lower().endswith(".json"):
@@ -335,10 +366,27 @@ def _read_package(files: dict[str, bytes], *, name: str) -> RawTable:
         records_from_tables(tables, name=name, descriptor=descriptor),
         name=name,
         format=ORUK_CSV_FORMAT,
+        note=f"read as {package_name(tables)}: tables {', '.join(sorted(tables))}",
     )
 
 
-def _oruk_table(parsed: OrukRecords, *, name: str, format: SourceFormat) -> RawTable:
+def _json_pages(files: dict[str, bytes]) -> object | None:
+    """The JSON a package without CSV tables holds: its pages of a paged response (in name
+    order) as a list, or its one JSON file; None when it holds neither."""
+    documents = [
+        _parse_json(files[file_name], name=file_name)
+        for file_name in sorted(files)
+        if file_name.lower().endswith(".json")
+    ]
+    pages = [document for document in documents if is_page(document)]
+    if pages and len(pages) == len(documents):
+        return pages
+    return documents[0] if len(documents) == 1 else None
+
+
+def _oruk_table(
+    parsed: OrukRecords, *, name: str, format: SourceFormat, note: str = ""
+) -> RawTable:
     """A feed's records as a table of the template's fields, typed cells kept as they are."""
     index = pd.Index([record.row for record in parsed.records], name=ROW, dtype=int)
     columns = {
@@ -360,7 +408,7 @@ def _oruk_table(parsed: OrukRecords, *, name: str, format: SourceFormat) -> RawT
         frame=frame,
         format=format,
         name=name,
-        notes=tuple(parsed.notes),
+        notes=(note, *parsed.notes) if note else tuple(parsed.notes),
         is_canonical=True,
         column_labels=dict(ORUK_COLUMN_LABELS),
         organisations=organisations,

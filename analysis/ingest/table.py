@@ -39,7 +39,8 @@ class RawTable:
     frame
         One row per non-blank record, index = row number (see
         `analysis.ingest.import_report`), cells str. For templates the columns are the
-        file's headers (made unique); for Open Referral UK they are the template's fields
+        file's headers (made unique); for a JSON table, the records' keys as dotted paths
+        (`analysis.ingest.json_table`); for Open Referral UK they are the template's fields
         (plus ``other_locations``, a tuple of (postcode, latitude, longitude) per extra
         location).
     format
@@ -49,7 +50,8 @@ class RawTable:
     blank_rows
         Entirely blank records skipped.
     notes
-        Remarks for the report: encoding, delimiter, sheet, header row, paging.
+        Remarks for the report: which reader and why, encoding, delimiter, sheet, header
+        row, paging.
     is_canonical
         True when the columns are already the template's fields (Open Referral UK).
     column_labels

@@ -39,7 +39,12 @@ def test_v1_page(bristol):
         "at_location",
         1500.0,
     )
-    assert (pantry["phone"], pantry["audience"]) == ("0117 496 0001", "adults; ages 18+")
+    # Its only phone is its contact's ('Front desk'): a contact's number is not the
+    # service's public one.
+    assert (pantry["phone"], pantry["audience"]) == ("", "adults; ages 18+")
+    assert report.notes[0] == (
+        "read as Open Referral UK 1.0: a page of its API (content, totalElements, totalPages)"
+    )
     line = services.loc["Heron Debt Line"]
     assert (line["delivery"], line["area_kind"], line["area_value"]) == (
         ("phone",),
@@ -191,23 +196,56 @@ def test_taxonomy_files_are_not_services():
         records_from_json([{"id": "1", "term": "a"}, {"id": "2", "vocabulary": "v"}], name="t.json")
 
 
-def test_paged_feeds_note_missing_pages_and_accept_lists_of_pages():
+def test_paged_feeds_say_which_pages_of_how_many_and_accept_lists_of_pages():
     page = {
         "content": [{"id": "1", "name": "A"}],
         "totalElements": 30,
         "totalPages": 3,
         "number": 1,
     }
-    parsed = records_from_json(page)
-    assert parsed.notes == (
-        "this is page 1 of 3 of a paged feed: it holds 1 of 30 records. Fix: fetch every page "
-        "and load them together (a JSON list of the pages), or ask the publisher for a full "
-        "export",
+    fix = (
+        "Fix: fetch every page and load them together (a JSON list of the pages, or a zip of "
+        "the page files), or ask the publisher for a full export"
     )
-    second = {"content": [{"id": "2", "name": "B"}], "totalElements": 30}
-    parsed = records_from_json([page, second])
+    assert records_from_json(page).notes == (
+        "read page 1 of 3 (1 of 30 records) of a paged API response: pages 2, 3 missing. " + fix,
+    )
+    second = {"content": [{"id": "2", "name": "B"}], "totalElements": 30, "number": 2}
+    parsed = records_from_json([second, page])  # read in page order, whatever the file's
     assert [record.get("service_name") for record in parsed.records] == ["A", "B"]
-    assert parsed.notes == ("read 2 pages",)
+    assert parsed.notes == (
+        "read pages 1, 2 of 3 (2 of 30 records) of a paged API response: page 3 missing. " + fix,
+    )
+    whole = [dict(p, totalElements=3) for p in (page, second)]
+    whole.append({"content": [{"id": "3", "name": "C"}], "totalElements": 3, "number": 3})
+    assert records_from_json(whole).notes == (
+        "read pages 1–3 of 3 (3 of 3 records) of a paged API response: every page is here",
+    )
+    short = records_from_json([dict(p, totalPages=2) for p in (page, second)]).notes[0]
+    assert short.startswith(
+        "read pages 1, 2 of 2 (2 of 30 records) of a paged API response: 28 records are not "
+        "in the file."
+    )
+    twice = records_from_json([page, page]).notes[0]
+    assert twice.startswith("read page 1 of 3 (2 of 30 records) of a paged API response: page 1 ")
+    assert "page 1 given more than once; pages 2, 3 missing" in twice
+
+
+def test_pages_numbered_from_zero_and_v3_pages():
+    zero = {"content": [{"id": "1", "name": "A"}], "totalElements": 2, "totalPages": 2, "number": 0}
+    one = {"content": [{"id": "2", "name": "B"}], "totalElements": 2, "totalPages": 2, "number": 1}
+    assert records_from_json([zero, one]).notes == (
+        "read pages 1, 2 of 2 (2 of 2 records) of a paged API response: every page is here",
+    )
+    v3 = {"contents": [{"id": "1", "name": "A"}], "total_items": 40, "total_pages": 4}
+    v3["page_number"] = 2
+    assert (
+        records_from_json(v3)
+        .notes[0]
+        .startswith(
+            "read page 2 of 4 (1 of 40 records) of a paged API response: pages 1, 3, 4 missing."
+        )
+    )
 
 
 def test_service_at_location_entries_are_grouped_by_service():
@@ -245,3 +283,24 @@ def test_a_lone_services_csv_is_recognised():
     table = read_table(b"id,organization_id,name\ns1,o1,Svc\n", filename="services.csv")
     assert (table.format, table.frame.loc[2, "service_name"]) == ("oruk-csv", "Svc")
     assert json.dumps(table.column_labels)  # labels are plain text
+
+
+def test_a_package_contact_s_phone_is_never_the_service_s(bristol, tmp_path):
+    package = tmp_path / "package"
+    shutil.copytree(ORUK_DATA / "package_v1", package)
+    with (package / "phones.csv").open("a", encoding="utf-8") as phones:
+        phones.write("ph-2,,svc-2,,ct-1,,07700 900123,,,,,\n")  # a named person's mobile
+        phones.write("ph-3,,,org-1,,,0117 496 0003,,,,,\n")  # the organisation's own
+    (package / "contacts.csv").write_text(
+        "id,organization_id,service_id,name,title,department,email\n"
+        "ct-1,,svc-2,A. Person,Coordinator,,a.person@example.org\n",
+        encoding="utf-8",
+    )
+    directory, report = _load_path(package, bristol)
+    assert report.rejected == 0
+    services = directory.services.set_index("service_id")
+    assert services.loc["svc-1", "phone"] == "0117 496 0002"  # its own
+    assert services.loc["svc-2", "phone"] == "0117 496 0003"  # its organisation's
+    shown = directory.services.to_csv() + directory.organisations.to_csv()
+    assert "07700 900123" not in shown and "a.person@example.org" not in shown
+    assert report.notes[0].startswith("read as an Open Referral UK 1.0 CSV package: tables ")

@@ -59,6 +59,11 @@ def test_a_service_without_anything_still_has_every_field():
         ({"geometry": {"type": "Point", "coordinates": ["-2.6", "51.45"]}}, ("", "51.45", "-2.6")),
         ({"lat": 51.45, "lng": -2.6}, ("", "51.45", "-2.6")),
         (
+            {"name": "Hall", "location_coord": {"lat": "51.45", "lon": "-2.6"}},
+            ("", "51.45", "-2.6"),
+        ),
+        ({"latitude": "north", "longitude": "-2.6"}, ("", "north", "-2.6")),  # kept for the checker
+        (
             {
                 "addresses": [
                     {"address_type": "postal", "postal_code": "BS1 1BT"},
@@ -96,3 +101,40 @@ def test_as_text():
         "7",
         "[1]",
     ]
+
+
+def test_a_contact_s_phone_and_email_never_become_the_service_s():
+    service = {
+        "name": "Advice",
+        "contacts": [
+            {
+                "name": "A. Person",
+                "email": "a.person@example.org",
+                "phones": [{"number": "07700 900123"}],
+            }
+        ],
+        "organization": {
+            "name": "Heron",
+            "contacts": [{"name": "B. Person", "phones": [{"number": "07700 900456"}]}],
+        },
+    }
+    record = service_record(service, {}, [], row=1)
+    assert [
+        record.get(field) for field in ("service_phone", "service_email", "phone", "email")
+    ] == [
+        "",
+        "",
+        "",
+        "",
+    ]
+    service["phones"] = [{"number": "0117 496 0009"}]
+    service["organization"]["phones"] = ["0117 496 0008"]
+    record = service_record(service, {}, [], row=1)
+    assert (record.get("service_phone"), record.get("phone")) == ("0117 496 0009", "0117 496 0008")
+
+
+def test_coordinates_in_an_object_of_another_name_are_the_service_s_location():
+    record = service_record(
+        {"name": "A", "location_coord": {"lat": 51.46, "lng": -2.56}}, {}, [], row=1
+    )
+    assert (record.get("latitude"), record.get("longitude")) == ("51.46", "-2.56")

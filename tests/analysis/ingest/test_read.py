@@ -24,7 +24,8 @@ def test_read_table_accepts_paths_and_bytes(tmp_path):
     assert (from_path.name, from_path.format) == ("s.csv", "csv")
     xlsx = xlsx_bytes(("S", [["org_name"], ["A"]]))
     assert read_table(xlsx).format == "xlsx"  # detected from the content, no name needed
-    assert read_table(b'[{"name": "A"}]').format == "oruk-json"
+    assert read_table(b'[{"name": "A"}]').format == "json"  # records with no Open Referral key
+    assert read_table(b'[{"name": "A", "organization": {"name": "B"}}]').format == "oruk-json"
 
 
 @pytest.mark.parametrize(
@@ -37,7 +38,10 @@ def test_read_table_accepts_paths_and_bytes(tmp_path):
         (b"whatever", "s.ods", {}, "s.ods is an OpenDocument spreadsheet, which is not read"),
         (b"PK\x03\x04broken", "b.xlsx", {}, "b.xlsx is not a readable XLSX workbook"),
         (b'{"a": 1', "f.json", {}, "f.json is not valid JSON \\(line 1, column 8"),
-        (b"[1]", "f.json", {"format": "template"}, "f.json is JSON, not a template CSV"),
+        (b"[1]", "f.json", {"format": "template"}, "f.json holds a list of 1 values, none of"),
+        (b"[1, 2]", "f.json", {}, "f.json holds a list of 2 values, none of them a record"),
+        (b'{"a": 1}', "f.json", {}, "f.json is JSON but not an Open Referral UK feed nor a list"),
+        (b"PK\x03\x04", "p.zip", {"format": "template"}, "p.zip is a zip archive, not a table"),
         (b"a,b\n1,2\n", "f.csv", {"format": "sideways"}, "format 'sideways' is not known"),
     ],
 )
