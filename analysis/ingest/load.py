@@ -197,10 +197,9 @@ def _mapped(raw: RawTable, columns: Mapping[str, str | None] | None) -> _Mapped:
     contacts = [column for column in mapping.ignored if _CONTACT_WORDS.search(column)]
     if contacts:
         notes += (
-            f"{'columns' if len(contacts) > 1 else 'column'} {', '.join(map(repr, contacts))} "
-            "hold what looks like contact details and are not read: they stay in your file "
-            "and reach no map, table or export. Fix: map one to email or phone if it is the "
-            "service's public contact",
+            f"{', '.join(map(repr, contacts))}: what looks like contact details, not read as "
+            "no field takes it: it stays in your file and reaches no map, table or export. "
+            "Fix: map it to email or phone if it is the service's public contact",
         )
     if mapping.guessed:
         pairs = ", ".join(f"{mapping.fields[name]!r} -> {name}" for name in sorted(mapping.guessed))

@@ -60,7 +60,7 @@ def test_validate_with_a_column_mapping(tmp_path, capsys):
     assert main(["validate", str(path), "--columns", str(mapping), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["mapping_used"] == chosen
     assert main(["validate", str(path)]) == 2
-    assert capsys.readouterr().err.startswith("error: no column holds the organisation or ")
+    assert capsys.readouterr().err.startswith("error: this table is not a directory: no column ")
 
 
 def test_validate_unreadable_files_exit_2_with_one_line(tmp_path, capsys):

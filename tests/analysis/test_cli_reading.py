@@ -164,7 +164,7 @@ def test_repeated_names_are_probable_duplicates_and_contact_columns_stay_out(cap
     duplicates = [p for p in report["problems"] if p["code"] == "probable_duplicate_org"]
     assert [(p["row"], p["value"]) for p in duplicates] == [(3, "St Marys Church")]
     assert "has the same name as organisation 'g1'" in duplicates[0]["reason"]
-    assert any("'Volunteer mobile' hold" in note for note in report["notes"])
+    assert any("'Volunteer mobile': what looks like contact" in n for n in report["notes"])
 
 
 def test_contacts_in_an_unmapped_column_reach_no_export(tmp_path, capsys):

@@ -86,8 +86,15 @@ def test_a_file_without_any_name_column_cannot_be_mapped():
     with pytest.raises(
         ColumnMappingError,
         match="no column holds the organisation or service name \\(the file's columns are: "
-        "'Colour', 'Size'\\). Fix: name a column 'org_name' or 'service_name', or map one with "
-        "--columns mapping.json",
+        "'Postcode', 'Size'\\). Fix: name a column 'org_name' or 'service_name', or map one "
+        "with --columns mapping.json",
+    ):
+        resolve_mapping(["Postcode", "Size"])
+    # No column of a directory at all, not even a guessed one: a lookup or a code list.
+    with pytest.raises(
+        ColumnMappingError,
+        match="this table is not a directory: no column holds the organisation or service "
+        "name, nor a place or what is offered \\(the file's columns are: 'Colour', 'Size'\\)",
     ):
         resolve_mapping(["Colour", "Size"])
 
