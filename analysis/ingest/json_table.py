@@ -85,6 +85,8 @@ _PLACE_KEYS: Final = frozenset(
         "post_code",
     }
 )
+# Words in a key of a list's objects that say the list is of people's contact details.
+_CONTACT_WORDS: Final = ("email", "e_mail", "phone", "telephone", "mobile", "tel")
 _TOTAL_KEYS: Final = (
     "total",
     "count",
@@ -119,6 +121,7 @@ class _Found:
     objects: dict[str, tuple[str, str]] = field(default_factory=dict)
     object_rows: Counter[str] = field(default_factory=Counter)
     arrays: Counter[tuple[str, bool]] = field(default_factory=Counter)
+    people: dict[str, list[str]] = field(default_factory=dict)
 
 
 def read_json_table(document: Any, *, name: str, note: str) -> RawTable:
@@ -185,7 +188,18 @@ def _where_note(where: str, document: Any, count: int) -> list[str]:
     """Where the records were found, and which pages of a paged response they are."""
     notes = []
     if where:
-        notes.append(f"the records are the {count:,} entries of {where!r}")
+        notes.append(f"the records are the {_entries(count)} of {where!r}")
+    if isinstance(document, dict):
+        others = [
+            f"{key!r} ({_entries(len(value))})"
+            for key, value in document.items()
+            if key != where and isinstance(value, list) and any(isinstance(v, dict) for v in value)
+        ]
+        if others:
+            notes.append(
+                f"the file also holds {', '.join(others)}, not read: load each list of "
+                "services as a file of its own"
+            )
     pages = _pages(document, where)
     described = describe_pages(pages) if pages else None
     if described:
@@ -320,8 +334,18 @@ def _flatten_list(
                 continue
             joined = LIST_SEPARATOR.join(part[key] for part in parts if part.get(key))
             out.setdefault(f"{path}.{key}", joined)
+            if not is_places and _is_contact_key(key):
+                found.people.setdefault(path, [])
+                if f"{path}.{key}" not in found.people[path]:
+                    found.people[path].append(f"{path}.{key}")
         return
     out.setdefault(path, json.dumps(value, ensure_ascii=False))
+
+
+def _is_contact_key(key: str) -> bool:
+    """True for a key holding a phone number or an email address."""
+    last = key.split(".")[-1].lower()
+    return any(word in last for word in _CONTACT_WORDS)
 
 
 def _array_point(path: str, value: list[Any]) -> Point | None:
@@ -378,6 +402,12 @@ def _found_notes(found: _Found) -> list[str]:
             f"{path!r} holds GeoJSON points ({_rows(rows)}): read as {path}.{FIELD_LATITUDE} "
             f"and {path}.{FIELD_LONGITUDE}"
         )
+    for path, columns in found.people.items():
+        notes.append(
+            f"{path!r} lists contacts ({', '.join(columns)}): a named person's phone or email "
+            "is theirs, not the service's public one; map these columns only if they are "
+            "the service's own, and check any guess that maps them"
+        )
     for (path, reordered), rows in sorted(found.arrays.items()):
         order = (
             "[latitude, longitude], the only order that puts them in the UK"
@@ -393,3 +423,7 @@ def _found_notes(found: _Found) -> list[str]:
 
 def _rows(count: int) -> str:
     return f"{count:,} row" if count == 1 else f"{count:,} rows"
+
+
+def _entries(count: int) -> str:
+    return f"{count:,} entry" if count == 1 else f"{count:,} entries"

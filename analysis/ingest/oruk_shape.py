@@ -165,7 +165,13 @@ def _oruk_reason(document: Any) -> str | None:
             return "a dataset of its tables (services, organizations, …)"
         own = oruk_keys(document)
         if own and not any(_is_records(document.get(key)) for key in RECORD_LISTS):
-            what = "an organisation with its services" if "services" in own else "one service"
+            what = (
+                "an organisation with its services"
+                if "services" in own
+                else "a service_at_location entry"
+                if "service" in own
+                else "one service"
+            )
             return f"{what} ({', '.join(own[:_SHOWN])})"
     if isinstance(document, list) and document and all(is_page(item) for item in document):
         return f"{len(document)} pages of its API"

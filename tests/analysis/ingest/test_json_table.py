@@ -93,7 +93,16 @@ def test_the_records_are_found_where_apis_put_them(document, where):
     table = _read(document)
     assert (table.format, table.frame.loc[1, "name"], table.is_canonical) == ("json", "A", False)
     assert table.notes[0].startswith("read as a JSON table: the records have no Open Referral")
-    assert (f"the records are the 1 entries of {where!r}" in table.notes) == bool(where)
+    assert (f"the records are the 1 entry of {where!r}" in table.notes) == bool(where)
+
+
+def test_other_lists_of_records_are_named_not_read():
+    table = _read({"groups": [{"name": "A"}, {"name": "B"}], "venues": [{"name": "Hall"}]})
+    assert table.frame["name"].tolist() == ["A", "B"]
+    assert (
+        "the file also holds 'venues' (1 entry), not read: load each list of services as a "
+        "file of its own"
+    ) in table.notes
 
 
 def test_geojson_features_and_json_api_resources():
@@ -213,3 +222,20 @@ def test_the_format_option_chooses_the_reader():
     plain = _read([{"name": "A", "org": "B"}], format="oruk")
     assert plain.format == "oruk-json"
     assert plain.notes[0] == "read as Open Referral UK, as --format oruk asks"
+
+
+def test_a_list_of_contacts_is_said_to_be_people_s_details():
+    record = {
+        "name": "Heron",
+        "contacts": [
+            {"name": "A. Person", "email": "a@example.org", "mobile": "07700 900123"},
+            {"name": "B. Person", "email": "b@example.org"},
+        ],
+    }
+    table = _read([record])
+    assert table.frame.loc[1, "contacts.email"] == "a@example.org; b@example.org"
+    assert (
+        "'contacts' lists contacts (contacts.email, contacts.mobile): a named person's phone "
+        "or email is theirs, not the service's public one; map these columns only if they are "
+        "the service's own, and check any guess that maps them"
+    ) in table.notes

@@ -175,6 +175,12 @@ def test_the_standard_v3_examples_import_without_rejection(bristol, name):
     _, report = _load_path(path, bristol)
     assert report.rejected == 0
     assert report.rows_read == (0 if name == "organization_list.json" else 1)
+    shape = {
+        "service_full.json": "one service",
+        "organization_full.json": "an organisation with its services",
+        "service_at_location_full.json": "a service_at_location entry",
+    }.get(name, "a page of its API")
+    assert report.notes[0].startswith(f"read as Open Referral UK 3.0: {shape} (")
 
 
 def test_the_standard_v3_csv_examples_import_without_rejection(bristol, tmp_path):
