@@ -271,12 +271,19 @@ def file_lacks(
     if not reaching.any():
         return (_no_services(report, raw=raw, area_name=area_name),)
     if not any(len(ids) for ids in services[CATEGORIES]):
+        pending = len(report.categories.pending)
+        suggested = (
+            f"take the categories suggested for {pending:,} of them from their names "
+            "(--accept-suggestions; in the dashboard: the review table), "
+            if pending
+            else ""
+        )
         return (
             f"no accepted row has a need category ({report.accepted:,} services, all "
-            "uncategorised), so every ward would show help as missing. Fix: map the column "
-            "that says what each service does to categories (--columns), or say what every "
-            "row of this file is (--default-category ID, e.g. --default-category food; in "
-            "the dashboard: 'every row of this file is')",
+            "uncategorised), so every ward would show help as missing. Fix: "
+            f"{suggested}map the column that says what each service does to categories "
+            "(--columns), or say what every row of this file is (--default-category ID, "
+            "e.g. --default-category food; in the dashboard: 'every row of this file is')",
         )
     return ()
 

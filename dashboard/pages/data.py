@@ -14,6 +14,7 @@ import streamlit as st
 from analysis import settings
 from analysis.escape import markdown_text
 from analysis.ingest.options import ImportOptions
+from dashboard.components.category_review import category_review
 from dashboard.components.upload import (
     MAX_UPLOAD_MB,
     UPLOAD_TYPES,
@@ -123,6 +124,12 @@ def _upload(ctx: PageContext) -> None:
         lead="This file gives",
     )
     show_report(source.report, key=source.key, directory=source.directory)
+    choices = category_review(source.report, ctx.taxonomy, key=source.key)
+    if choices is not None:
+        kept = {**outcome.options.category_choices, **choices}
+        options = replace(outcome.options, category_choices=kept)
+        _recheck(outcome, ctx, options, data=data, name=name)
+        st.rerun()
     if ctx.source.key == source.key:
         st.success("This file is the data in use.")
     elif source.report.lacks:

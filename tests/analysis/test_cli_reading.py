@@ -46,6 +46,8 @@ def test_a_list_without_categories_is_said_to_be_one_first(tmp_path, capsys):
     first = capsys.readouterr().out.splitlines()[0]
     assert first.startswith("error: no accepted row has a need category (4 services")
     assert "--default-category" in first
+    # Three of the four names say what they are ("Food Bank", "Pantry", "Food Share").
+    assert "take the categories suggested for 3 of them" in first
     code, out = _analyse(tmp_path, str(FOODBANKS), *mapping)
     err = capsys.readouterr().err
     assert code == 2 and not out.exists()
