@@ -45,3 +45,45 @@ def test_readme_quick_start_is_make_run_and_make_test():
 
 def test_python_is_recent_enough():
     assert sys.version_info >= (3, 11)
+
+
+SQL_PACKAGES = ("sqlalchemy", "alembic", "psycopg")
+
+
+@pytest.mark.parametrize("package", SQL_PACKAGES)
+def test_ruff_bans_sql_outside_the_store(package):
+    source = f"import {package}\n\nprint({package})\n"
+    done = _ruff(source, "analysis/example.py")
+    assert done.returncode == 1
+    assert "TID251" in done.stdout and "Only analysis/store/ knows SQL" in done.stdout
+    assert _ruff(source, "analysis/store/example.py").returncode == 0
+
+
+def _imported(path) -> set[str]:
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_only_the_store_imports_sql():
+    store = REPO_ROOT / "analysis" / "store"
+    outside = [
+        path
+        for folder in ("analysis", "dashboard")
+        for path in sorted((REPO_ROOT / folder).rglob("*.py"))
+        if store not in path.parents
+    ]
+    assert len(outside) > 30  # every module of the pipeline and the dashboard was read
+    found = {
+        path.relative_to(REPO_ROOT).as_posix(): sorted(_imported(path) & set(SQL_PACKAGES))
+        for path in outside
+    }
+    assert {name: used for name, used in found.items() if used} == {}
+    assert "sqlalchemy" in _imported(store / "engine.py")  # the scan sees an import
