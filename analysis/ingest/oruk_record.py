@@ -358,7 +358,6 @@ def _audience(service: Mapping[str, Any]) -> str:
     return "; ".join(parts)
 
 
-
 def _capacity(service: Mapping[str, Any]) -> str:
     """The places a week a service offers, from HSDS 3.1's ``capacities`` (service capacity:
     ``maximum`` in a ``unit``); a unit that is not per week is kept in the text, so that the
@@ -372,6 +371,8 @@ def _capacity(service: Mapping[str, Any]) -> str:
         weekly = not unit_name or "week" in unit_name.lower()
         return number if weekly else f"{number} {unit_name}"
     return ""
+
+
 def first_phone(owner: Mapping[str, Any]) -> str:
     """The first phone number of a service or organisation itself.
 
