@@ -1,0 +1,53 @@
+"""open_store: a new database is created, migrated and given the demo; an existing one is
+opened as it is."""
+
+from __future__ import annotations
+
+from analysis.cli import main
+from analysis.store.opening import DEMO_SOURCE, open_store
+from analysis.store.reads import data_version, load_directory_from_store
+
+
+def test_a_new_store_opens_on_the_demo_and_a_second_open_changes_nothing(store_url, bristol, shape):
+    engine = open_store(store_url, area=bristol)
+    try:
+        assert len(load_directory_from_store(engine, shape=shape).services) == 900
+        version = data_version(engine)
+    finally:
+        engine.dispose()
+    again = open_store(store_url, area=bristol)
+    try:
+        assert data_version(again) == version
+    finally:
+        again.dispose()
+    assert DEMO_SOURCE == "demo"
+
+
+def test_open_store_without_the_demo_leaves_it_empty(store_url, shape):
+    engine = open_store(store_url, load_demo=False)
+    try:
+        assert load_directory_from_store(engine, shape=shape).services.empty
+    finally:
+        engine.dispose()
+
+
+def test_db_upgrade_creates_then_says_up_to_date(backend, tmp_path, capsys, request):
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'var' / 'store.sqlite3'}"
+    else:
+        from tests.store.conftest import _pg_create
+
+        url = _pg_create(
+            request.getfixturevalue("postgres"), f"upgrade_{tmp_path.name[-8:]}".replace("-", "_")
+        )
+    assert main(["db", "upgrade", "--database", url]) == 0
+    assert "created the schema of" in capsys.readouterr().out
+    assert main(["db", "upgrade", "--database", url]) == 0
+    assert "is up to date (revision 0001)" in capsys.readouterr().out
+
+
+def test_the_database_url_comes_from_the_environment(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "from-env.sqlite3"
+    monkeypatch.setenv("SAFETYNET_DATABASE_URL", f"sqlite:///{path}")
+    assert main(["db", "upgrade"]) == 0
+    assert path.is_file() and str(path) in capsys.readouterr().out
