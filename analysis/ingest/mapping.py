@@ -103,8 +103,11 @@ def guess_mapping(headers: Sequence[str]) -> ColumnMapping:
     -----
     A header matches a field when it equals the field's name, label or a synonym,
     ignoring case, spaces and punctuation ('Post Code' = 'postcode'). Headers still
-    unmatched are then compared approximately (difflib ratio >= 0.85, catching
-    'Postocde' or 'Catagory'). The first column wins when two match one field; the other
+    unmatched are then read by their last dotted parts, as a JSON table names nested
+    values ('location_coord.lat' -> latitude, 'venues.postcode' -> postcode), and then
+    compared approximately (difflib ratio >= 0.85, catching 'Postocde' or 'Catagory').
+    Columns of a list of people ('contacts.email') are never guessed: a named person's
+    email or phone is not the service's. The first column wins when two match one field; the other
     is listed as ignored.
     """
     mapped: dict[str, str] = {}
@@ -115,7 +118,13 @@ def guess_mapping(headers: Sequence[str]) -> ColumnMapping:
             mapped[name] = header
     taken = set(mapped.values())
     for header in headers:
-        if header in taken:
+        name = None if header in taken else _dotted_field(header)
+        if name is not None and name not in mapped:
+            mapped[name] = header
+            guessed.add(name)
+            taken.add(header)
+    for header in headers:
+        if header in taken or _is_people_column(header):
             continue
         key = header_key(header)
         if len(key) < 4:
@@ -130,6 +139,26 @@ def guess_mapping(headers: Sequence[str]) -> ColumnMapping:
     ordered = {name: mapped[name] for name in FIELD_NAMES if name in mapped}
     ignored = tuple(header for header in headers if header not in taken)
     return ColumnMapping(ordered, ignored, frozenset(guessed))
+
+
+def _dotted_field(header: str) -> str | None:
+    """The field a dotted header's last two parts, else its last part, name exactly."""
+    parts = header.split(".")
+    if len(parts) < 2 or _is_people_column(header):
+        return None
+    for tail in (".".join(parts[-2:]), parts[-1]):
+        name = _SYNONYMS.get(header_key(tail))
+        if name is not None:
+            return name
+    return None
+
+
+def _is_people_column(header: str) -> bool:
+    """True for a column of a list of people (``contacts.phone``): theirs, not the service's."""
+    return header.split(".")[0].strip().lower() in _PEOPLE_LISTS and "." in header
+
+
+_PEOPLE_LISTS: Final = frozenset({"contacts", "people", "persons", "staff", "volunteers"})
 
 
 def load_column_mapping(path: Path | str) -> dict[str, str | None]:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from analysis.crs import bng_to_lonlat
 from analysis.directory import Directory
+from analysis.ingest.area_lookup import APPROXIMATE
 from analysis.model import (
     ACTIVE_FROM,
     ACTIVE_UNTIL,
@@ -87,6 +88,9 @@ def accepted_frame(directory: Directory) -> pd.DataFrame:
     orgs = directory.organisations.set_index(ORG_ID)
     org = orgs.reindex(services[ORG_ID])
     lon, lat = _lonlat(directory.services[LOCATION])
+    # A district's centroid is no exact point: the district alone reads back approximate.
+    approximate = services[FLAGS].map(lambda flags: APPROXIMATE in flags).to_numpy()
+    lon, lat = np.where(approximate, np.nan, lon), np.where(approximate, np.nan, lat)
     frame = pd.DataFrame(
         {
             ORG_ID: services[ORG_ID].to_numpy(),

@@ -87,3 +87,11 @@ def test_the_accepted_rows_keep_the_defaults_and_mapping_applied(bristol):
         "BS5 0HE",
     )
     assert row["area_served"] == "at_location" and float(row["latitude"]) > 51
+
+
+def test_a_district_alone_reads_back_approximate(bristol):
+    data = b"org_name,postcode,categories\nHeron Pantry,BS13,food\n"
+    directory, _ = load(data, bristol)
+    assert "approximate_location" in directory.services["flags"].iloc[0]
+    again, _ = load(accepted_csv_bytes(directory), bristol, filename="accepted.csv")
+    assert "approximate_location" in again.services["flags"].iloc[0]
