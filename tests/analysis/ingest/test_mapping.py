@@ -121,3 +121,14 @@ def test_load_column_mapping_errors(tmp_path):
     (tmp_path / "list.json").write_text('["org_name"]', encoding="utf-8")
     with pytest.raises(ColumnMappingError, match="must hold one JSON object of field names"):
         load_column_mapping(tmp_path / "list.json")
+
+
+def test_dotted_headers_map_by_their_last_parts_but_not_from_people():
+    mapping = guess_mapping(
+        ["name", "location_coord.lat", "location_coord.lng", "contacts.email", "venues.postcode"]
+    )
+    assert mapping.fields["latitude"] == "location_coord.lat"
+    assert mapping.fields["longitude"] == "location_coord.lng"
+    assert mapping.fields["postcode"] == "venues.postcode"
+    assert "email" not in mapping.fields and "contacts.email" in mapping.ignored
+    assert {"latitude", "longitude", "postcode"} <= mapping.guessed
