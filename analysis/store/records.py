@@ -214,6 +214,8 @@ def day_text(value: Any) -> str | None:
         return None
     if isinstance(value, str):
         return value[:10]
+    if isinstance(value, date):  # a datetime too: its day
+        return value.isoformat()[:10]
     return pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
@@ -223,6 +225,8 @@ def time_text(value: Any) -> str | None:
         return None
     if isinstance(value, str):
         return value
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
     return pd.Timestamp(value).isoformat(timespec="seconds")
 
 

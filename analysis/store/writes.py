@@ -20,6 +20,7 @@ they may is the caller's business until accounts exist.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -657,12 +658,19 @@ def columns(table: sa.Table, **values: Any) -> dict[str, Any]:
     Rows name columns through here, not in dict literals, so that the schema module is
     the one place where a column's name is spelled and a misspelling fails at once.
     """
-    unknown = [name for name in values if name not in table.c]
+    known = _column_keys(table.name)
+    unknown = [name for name in values if name not in known]
     if unknown:
         raise KeyError(f"{table.name} has no column {unknown[0]!r}")
     return values
 
 
+@functools.cache
+def _column_keys(table_name: str) -> frozenset[str]:
+    return frozenset(schema.metadata.tables[table_name].c.keys())
+
+
+@functools.cache
 def derived_id(*names: str) -> str:
     """A stable UUID for a taxonomy (its name) or a term (taxonomy name and code)."""
     return str(uuid.uuid5(_NAMESPACE, "\x1f".join(names)))
