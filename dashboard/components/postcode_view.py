@@ -6,28 +6,14 @@ cells.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from analysis.escape import markdown_text
-from analysis.geography import AreaSet
-from analysis.model import CATEGORIES, DISTANCE_M, EASTING, NORTHING, POSTCODE
+from analysis.model import CATEGORIES, DISTANCE_M
 from analysis.taxonomy import Taxonomy
 from dashboard.components.service_table import service_table
 from dashboard.state import StateKeys
-
-
-def example_postcode(area: AreaSet) -> str | None:
-    """A real postcode of ``area`` to show as an example: the one nearest the middle of its
-    postcodes (their mean point, EPSG:27700; ties to the first in order), None when the
-    area has no postcode table."""
-    postcodes = area.postcodes.reset_index(drop=True).sort_values(POSTCODE)
-    if postcodes.empty:
-        return None
-    east, north = postcodes[EASTING].to_numpy(), postcodes[NORTHING].to_numpy()
-    distance = np.hypot(east - east.mean(), north - north.mean())
-    return str(postcodes[POSTCODE].iloc[int(np.argmin(distance))])
 
 
 def category_summary(near_df: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:

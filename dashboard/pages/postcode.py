@@ -30,7 +30,7 @@ def render(ctx: PageContext) -> ViewState:
         st.caption("Services: demo data (fictional organisations and services).")
     left, right = st.columns(2)
     follow_url(StateKeys.POSTCODE, state.postcode)
-    example = postcode_view.example_postcode(area)
+    example = area.example_postcode
     typed = left.text_input(
         "Postcode",
         max_chars=16,
@@ -54,7 +54,7 @@ def render(ctx: PageContext) -> ViewState:
         st.info(f"Type a postcode in {markdown_text(place)} to see the services near it.")
         return state
     try:
-        postcode = normalise_postcode(state.postcode)
+        postcode = normalise_postcode(state.postcode, example=example)
     except PostcodeFormatError as error:
         st.error(f"That does not look like a postcode. {markdown_text(error)}")
         return state
