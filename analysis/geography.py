@@ -412,8 +412,8 @@ def lookup_postcode(area: AreaSet, text: str) -> PostcodeLocation:
         )
         raise PostcodeNotInAreaError(
             f"{postcode} is not in the postcode table of {area.name} ({area.lad_code}): "
-            f"{detail}. Fix: check it for typos, try a neighbouring postcode, or load the "
-            "area that holds it with --area."
+            f"{detail}. Fix: check it for typos or try a neighbouring postcode; a postcode "
+            "of another authority needs that authority's area, built with build-area."
         )
     row = area.postcodes.loc[postcode]
     return PostcodeLocation(
