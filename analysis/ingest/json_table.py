@@ -249,9 +249,7 @@ def _unwrap(records: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], li
         ]
         note = "the records are GeoJSON features: their properties are the columns"
         return unwrapped, [note]
-    if all(
-        isinstance(r.get("attributes"), dict) and isinstance(r.get("type"), str) for r in records
-    ):
+    if all(_is_resource(r) for r in records):
         wrapper = ("id", "type", "attributes")
         unwrapped = [
             {

@@ -49,10 +49,5 @@ class ImportOptions:
     accept_suggestions: bool = False
     category_choices: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
 
-    @property
-    def has_defaults(self) -> bool:
-        """True when any file-level default is set."""
-        return bool(self.default_categories or self.default_kind or self.default_delivery)
-
 
 DEFAULT_OPTIONS = ImportOptions()

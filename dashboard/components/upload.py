@@ -231,7 +231,8 @@ def show_report(report: ImportReport, *, key: str, directory: Directory | None =
     if directory is not None and len(directory.services):
         st.download_button(
             "Download the accepted rows as understood (CSV)",
-            data=accepted_csv_bytes(directory),
+            # Built when clicked: the page redraws on every rerun, downloads are rare.
+            data=lambda: accepted_csv_bytes(directory),
             file_name="accepted_rows.csv",
             mime="text/csv",
             key=f"{StateKeys.ACCEPTED_DOWNLOAD}_{key}",

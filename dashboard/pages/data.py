@@ -36,7 +36,7 @@ TEMPLATES = {
     "services_template.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 # The last file checked, so a rerun (a click anywhere) does not read it again.
-_CHECKED = "upload_checked"
+_CHECKED = StateKeys.UPLOAD_CHECKED
 
 
 def _in_use(source: DirectorySource) -> None:

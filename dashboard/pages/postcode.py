@@ -60,7 +60,7 @@ def render(ctx: PageContext) -> ViewState:
         return state
     st.write(f"Postcode: {markdown_text(postcode)}")
     try:
-        place = lookup_postcode(area, postcode)
+        located = lookup_postcode(area, postcode)
     except PostcodeNotInAreaError as error:
         st.error(f"Postcode not found in {markdown_text(place)}. {markdown_text(error)}")
         return state
@@ -70,20 +70,20 @@ def render(ctx: PageContext) -> ViewState:
 
     radius_m = distance_km * 1000
     remote = remote_services(source.directory)
-    near = services_near(source.directory, place.easting, place.northing, radius_m)
+    near = services_near(source.directory, located.easting, located.northing, radius_m)
     near = near[~near[SERVICE_ID].isin(remote[SERVICE_ID])].reset_index(drop=True)
 
-    st.write(f"Ward: {markdown_text(place.ward_name)} ({markdown_text(place.ward_code)})")
+    st.write(f"Ward: {markdown_text(located.ward_name)} ({markdown_text(located.ward_code)})")
     st.button(
-        f"Open the ward page for {markdown_text(place.ward_name)}",
+        f"Open the ward page for {markdown_text(located.ward_name)}",
         on_click=open_view,
-        args=(state.with_(page=WARD_PAGE, ward=place.ward_code),),
+        args=(state.with_(page=WARD_PAGE, ward=located.ward_code),),
         key=StateKeys.POSTCODE_OPEN_WARD,
     )
     map_col, summary_col = st.columns([3, 2])
     with map_col:
         st_folium(
-            nearby_map(place, radius_m, near, taxonomy, wards_gdf=ctx.area.wards),
+            nearby_map(located, radius_m, near, taxonomy, wards_gdf=ctx.area.wards),
             key=f"{StateKeys.POSTCODE_MAP}_{postcode}_{distance_km:g}",
             height=460,
             use_container_width=True,
