@@ -51,6 +51,7 @@ from analysis.model import (
 )
 from analysis.store.records import CAPACITY_UNIT, Record
 from analysis.store.schema import NEED_TAXONOMY, SERVICE_LINK
+from analysis.store.writes import derived_id
 
 _NAMESPACE: Final = uuid.UUID("0d5b7f0e-8f3a-4b1e-a9c2-3e4f5a6b7c8d")
 _CHARITY_SCHEME: Final = "GB-CHC"
@@ -213,7 +214,8 @@ def _areas(service_id: str, record: Record) -> list[dict[str, str]]:
 def _attributes(service_id: str, categories: Sequence[str]) -> list[dict[str, Any]]:
     out = []
     for code in categories:
-        term_id = _id(NEED_TAXONOMY, code)
+        # The stored term's own id, so the feed is a projection of the tables.
+        term_id = derived_id(NEED_TAXONOMY, code)
         out.append(
             {
                 "id": _id(service_id, "attribute", code),

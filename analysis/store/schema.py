@@ -29,6 +29,8 @@ from typing import Final, Literal, get_args
 
 import sqlalchemy as sa
 
+from analysis.model import AREA_SERVED_KINDS
+
 # ---------------------------------------------------------------------------------------
 # Vocabularies
 # ---------------------------------------------------------------------------------------
@@ -65,7 +67,7 @@ STATE_ROW: Final = 1
 """The one row of ``store_state``."""
 
 _STATUS_LIST: Final = ", ".join(f"'{status}'" for status in SERVICE_STATUSES)
-_AREA_KIND_LIST: Final = "'at_location', 'radius_km', 'wards', 'citywide'"
+_AREA_KIND_LIST: Final = ", ".join(f"'{kind}'" for kind in AREA_SERVED_KINDS)
 
 metadata = sa.MetaData()
 """The SQLAlchemy metadata of every table."""
