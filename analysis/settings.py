@@ -47,6 +47,11 @@ AREA_ENV: Final = "SAFETYNET_AREA"
 """Environment variable naming the area folder the dashboard shows (default: bundled Bristol),
 so one installation can serve another authority built with ``build-area``."""
 
+DASHBOARD_IMPORT_ENV: Final = "SAFETYNET_DASHBOARD_IMPORT"
+"""Environment variable that, set to ``1``, lets the data page import an uploaded file into
+the directory database. Off by default: until people sign in with roles, whoever can open
+the dashboard could write the directory, so only a server run by its keepers turns it on."""
+
 REFERENCE_DIR: Final = DATA_DIR / "reference"
 """Where built areas live: each folder in it holding the area files is offered in the
 dashboard's sidebar when there are several."""

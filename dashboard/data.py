@@ -1,17 +1,24 @@
 """Every cache of the dashboard, in one module.
 
-Shared read-only data (area, taxonomy, demo directory, and one `Analysis` per directory)
-is cached once per server with ``st.cache_resource``: callers must not modify it. The
-`Analysis` caches its own results per filters and thresholds, so a threshold or filter
-change reruns only the cheap metrics step.
-An upload lives in this browser session's ``st.session_state`` only, never in a shared
-cache keyed by something another session could guess; it belongs to the area it was checked
-against (`keep_uploads_with_their_area`).
+The services every page shows are the directory held in the database
+(`analysis.store`): ``SAFETYNET_DATABASE_URL``, else the embedded SQLite file, opened once
+per server and loaded with the fictional demo when new (`store_engine`). Each rerun reads
+the store's data version (one row); the Directory, its summary and its `Analysis` are
+cached under that version, so a write made by any session or process is seen on the next
+rerun of every session, and nothing cached is ever stale.
+
+Shared read-only data (area, taxonomy, the Directory and one `Analysis` per directory
+version) is cached once per server with ``st.cache_resource``: callers must not modify
+it. The `Analysis` caches its own results per filters and thresholds, so a threshold or
+filter change reruns only the cheap metrics step.
+An upload is a private what-if: it lives in this browser session's ``st.session_state``
+only, never in a shared cache keyed by something another session could guess; it belongs
+to the area it was checked against (`keep_uploads_with_their_area`).
 
 Areas: the one in use by default (``SAFETYNET_AREA``, else bundled Bristol) and every other
 built folder under the reference folder (``SAFETYNET_REFERENCE``, else ``data/reference``)
-are offered (`available_areas`). The demo services are fictional services in the bundled
-area: another area gets no services until a directory is uploaded for it, and says so.
+are offered (`available_areas`). The directory database is the default area's: another
+area gets no services until a directory is uploaded for it, and says so.
 """
 
 from __future__ import annotations
@@ -29,22 +36,26 @@ import streamlit as st
 
 from analysis import settings
 from analysis.directory import Directory
+from analysis.errors import StoreError
 from analysis.geography import AREA_FILES, AreaSet, default_area_path, load_area
 from analysis.ingest.import_report import ImportReport
-from analysis.ingest.load import load_directory
+from analysis.ingest.table import RawTable
 from analysis.model import CRS_COMPUTE, LAD_CODE, ORG_COLUMNS, SERVICE_COLUMNS
 from analysis.provision.pipeline import Analysis
+from analysis.store.config import DATABASE_URL_ENV, database_url
+from analysis.store.engine import Engine, redacted
+from analysis.store.importing import StoreImport, source_cells, store_directory
+from analysis.store.opening import DEMO_SOURCE, open_store
+from analysis.store.reads import data_version, load_directory_from_store
+from analysis.store.summary import StoreSummary, store_summary
 from analysis.taxonomy import Taxonomy
 from analysis.taxonomy_file import load_taxonomy
 from dashboard.state import StateKeys
 
-DEMO_KEY = "demo"
+STORE_KEY = "store"
+DASHBOARD_ACTOR = "dashboard"
+"""Who a write made on the dashboard is recorded as, until people sign in."""
 NO_SERVICES_KEY = "none"
-DEMO_ABOUT = (
-    "The maps show demo data: fictional organisations and services, made up to show how "
-    "Safety Net works. Upload your own directory below to see your area's gaps and "
-    "duplicated effort."
-)
 # ONS names some authorities "<place>, City of" or "<place>, County of"; people say the place.
 _DESIGNATION = re.compile(r"^(?P<place>.+), (?:City|County) of$")
 
@@ -53,23 +64,21 @@ _DESIGNATION = re.compile(r"^(?P<place>.+), (?:City|County) of$")
 class DirectorySource:
     """The services in use: the Directory, its import report, a cache key and a label.
 
-    ``is_demo`` is true for what is shown without an upload: the fictional demo services,
-    or none at all when the demo belongs to another area (``no_services``). ``about``
-    says what the data is, on the data page.
+    ``is_upload`` is true for a file this browser session uploaded (a private what-if);
+    otherwise the services are the directory held in the database, or none
+    (``no_services``) when the database holds nothing for the area. ``shows_demo`` is
+    true when the services shown are the fictional demo's. ``about`` says what the data
+    is, on the data page.
     """
 
     directory: Directory
     report: ImportReport
     key: str
     label: str
-    is_demo: bool
-    about: str = DEMO_ABOUT
+    is_upload: bool
+    about: str = ""
     no_services: bool = False
-
-    @property
-    def shows_demo(self) -> bool:
-        """The fictional demo services are what the pages show."""
-        return self.is_demo and not self.no_services
+    shows_demo: bool = False
 
 
 @dataclass(frozen=True)
@@ -163,11 +172,6 @@ def _demo_area_meta() -> dict:
         return {}
 
 
-def demo_place() -> str:
-    """The name of the place the demo's fictional services are in."""
-    return place_name(str(_demo_area_meta().get("name") or "the bundled area"))
-
-
 def has_demo(area: AreaSet) -> bool:
     """Whether the demo services are for ``area`` (the bundled authority, wherever built)."""
     return area.lad_code == _demo_area_meta().get(LAD_CODE)
@@ -179,11 +183,43 @@ def get_taxonomy() -> Taxonomy:
     return load_taxonomy()
 
 
-@st.cache_resource(show_spinner="Loading the demo services…")
-def _demo_directory(area_folder: str) -> tuple[Directory, ImportReport]:
-    return load_directory(
-        settings.DEMO_SERVICES_PATH, area=_load_area(area_folder), taxonomy=get_taxonomy()
-    )
+def store_area_path() -> Path:
+    """The area the directory database is for: the server's area (`area_path`)."""
+    return area_path()
+
+
+@st.cache_resource(show_spinner="Opening the directory database…")
+def _open_store(url: str, area_folder: str) -> Engine:
+    area = _load_area(area_folder)
+    return open_store(url, load_demo=has_demo(area), area=area)
+
+
+def store_engine() -> Engine:
+    """The directory database (``SAFETYNET_DATABASE_URL``, else the embedded SQLite file),
+    opened once per server: created, migrated, and holding the demo when new."""
+    return _open_store(database_url(), str(store_area_path()))
+
+
+@st.cache_resource(max_entries=4)
+def _store_summary(url: str, version: int) -> StoreSummary:
+    return store_summary(_open_store(url, str(store_area_path())))
+
+
+@st.cache_resource(show_spinner="Reading the directory…", max_entries=4)
+def _store_directory(url: str, version: int, area_folder: str) -> Directory:
+    """The directory at data ``version``: a write raises the version, so the next rerun of
+    every session reads it again (older versions fall out of the cache)."""
+    engine = _open_store(url, str(store_area_path()))
+    area = _load_area(area_folder)
+    try:
+        return load_directory_from_store(engine, area=area)
+    except ValueError as error:  # e.g. wards of another authority: the store is not this area's
+        raise StoreError(
+            f"the directory database {redacted(engine.url)} cannot be shown on {area.name}: "
+            f"{error}. Fix: start the dashboard with the area the directory is for "
+            f"({settings.AREA_ENV}, or 'serve --area'), or point {DATABASE_URL_ENV} at that "
+            "area's database"
+        ) from error
 
 
 def upload_key(data: bytes) -> str:
@@ -201,57 +237,164 @@ def empty_directory() -> Directory:
     return Directory(pd.DataFrame(columns=list(ORG_COLUMNS)), services)
 
 
-def no_services_notice(area_place: str) -> str:
-    """Why an area other than the demo's shows no services, and what to do."""
-    demo = demo_place()
+def demo_place() -> str:
+    """The name of the place the demo's fictional services are in."""
+    return place_name(str(_demo_area_meta().get("name") or "the bundled area"))
+
+
+def no_services_notice(area_place: str, *, only_demo: bool, is_store_area: bool) -> str:
+    """Why an area shows no services, and what to do.
+
+    ``only_demo``: the database holds the demo's services and no other; ``is_store_area``:
+    the database is this area's (`store_area_path`).
+    """
+    if only_demo:
+        why = (
+            f"The demo data is fictional organisations and services in {demo_place()}, so it "
+            f"is not shown on {area_place}'s maps: they show need, and every ward with people "
+            "in need has no local help."
+        )
+    elif is_store_area:
+        why = f"The directory database holds no active service for {area_place} yet."
+    else:
+        store_place = _meta_name(store_area_path())
+        why = (
+            f"The directory database is {store_place}'s, so {area_place}'s maps show need "
+            "with no services: every ward with people in need has no local help."
+        )
     return (
-        f"No services are loaded for {area_place}. The demo data is fictional organisations "
-        f"and services in {demo}, so it is not shown on {area_place}'s maps: they show need, "
-        "and every ward with people in need has no local help. Upload a directory of "
+        f"No services are loaded for {area_place}. {why} Upload a directory of "
         f"{area_place}'s services on the Your data page to see its gaps and duplicated effort."
     )
 
 
-def _no_services(area: AreaSet) -> DirectorySource:
-    place = place_name(area.name)
-    report = ImportReport(
-        source="no file",
-        format="none",
-        rows_read=0,
-        accepted=0,
+def _report_of(label: str, services: int) -> ImportReport:
+    return ImportReport(
+        source=label,
+        format="store",
+        rows_read=services,
+        accepted=services,
         rejected=0,
         warnings=0,
         problems=(),
     )
+
+
+def _no_services(area: AreaSet, *, only_demo: bool, is_store_area: bool) -> DirectorySource:
+    place = place_name(area.name)
+    label = f"none for {place} yet" + (f" (the demo data is {demo_place()}'s)" if only_demo else "")
     return DirectorySource(
         empty_directory(),
-        report,
+        _report_of("no file", 0),
         key=f"{NO_SERVICES_KEY}:{area_identity(area)}",
-        label=f"none for {place} yet (the demo data is {demo_place()}'s)",
-        is_demo=True,
-        about=no_services_notice(place),
+        label=label,
+        is_upload=False,
+        about=no_services_notice(place, only_demo=only_demo, is_store_area=is_store_area),
         no_services=True,
     )
 
 
+def directory_about(summary: StoreSummary, place: str) -> str:
+    """What the directory in the database is, in a sentence or two."""
+    if summary.holds_only(DEMO_SOURCE):
+        return (
+            f"The maps show demo data: fictional organisations and services in {place}, "
+            "made up to show how Safety Net works, held in the directory database. Upload "
+            "your own directory below to see your area's gaps and duplicated effort."
+        )
+    sources = ", ".join(summary.sources)
+    return (
+        f"The maps show the directory held in the database: {summary.active_services:,} "
+        f"active services of {summary.organisations:,} organisations, from {sources}; "
+        f"last changed {summary.updated_at:%d %B %Y %H:%M} UTC."
+    )
+
+
+def directory_summary() -> StoreSummary:
+    """What the directory database holds now (cached per data version)."""
+    engine = store_engine()
+    return _store_summary(database_url(), data_version(engine))
+
+
+def directory_source(area: AreaSet, folder: Path | None = None) -> DirectorySource:
+    """The directory held in the database, as of its current data version, on ``area``.
+
+    The database is the server's area's (`store_area_path`): on another area, or when it
+    holds no active service, there are no services (`no_services_notice`).
+    """
+    url, folder = database_url(), folder or area_path()
+    summary = directory_summary()
+    is_store_area = area.lad_code == get_area(store_area_path()).lad_code
+    demo = summary.holds_only(DEMO_SOURCE)
+    # The demo's services are in its own area: shown on no other, even as the store's.
+    if not is_store_area or summary.active_services == 0 or (demo and not has_demo(area)):
+        only_demo = demo and not has_demo(area)
+        return _no_services(area, only_demo=only_demo, is_store_area=is_store_area)
+    directory = _store_directory(url, summary.data_version, str(folder))
+    place = place_name(area.name)
+    return DirectorySource(
+        directory,
+        _report_of("the directory database", len(directory.services)),
+        key=f"{STORE_KEY}:{summary.data_version}:{url}",
+        label="Demo data (fictional), in the directory" if demo else "The directory",
+        is_upload=False,
+        about=directory_about(summary, place),
+        shows_demo=demo,
+    )
+
+
+def import_allowed() -> bool:
+    """Whether this server lets the data page import a file into the directory
+    (`analysis.settings.DASHBOARD_IMPORT_ENV` set to 1, true or yes)."""
+    value = os.environ.get(settings.DASHBOARD_IMPORT_ENV, "").strip().casefold()
+    return value in {"1", "true", "yes", "on"}
+
+
+def import_upload(
+    directory: Directory, report: ImportReport, raw: RawTable, *, source: str, full: bool
+) -> StoreImport:
+    """Store a checked upload in the directory database as the records of ``source``.
+
+    The write raises the data version, so every session shows it on its next rerun.
+
+    Raises
+    ------
+    StoreError
+        When the server does not allow it, or ``full`` is asked of a file with nothing to
+        keep.
+    """
+    if not import_allowed():
+        raise StoreError(
+            "this server does not import files into the directory. Fix: ask its keepers, who "
+            f"can import it with 'python -m analysis db import FILE' or set "
+            f"{settings.DASHBOARD_IMPORT_ENV}=1 on the server"
+        )
+    if full and (report.accepted == 0 or report.lacks):
+        raise StoreError(
+            f"{report.source}: nothing of it can be kept, so with 'whole directory' every "
+            f"service of {source!r} would become inactive; nothing was imported. Fix: "
+            "correct the file, or import it without 'whole directory'"
+        )
+    statuses, terms = source_cells(raw, report, directory)
+    return store_directory(
+        store_engine(),
+        directory,
+        report=report,
+        source=source,
+        full=full,
+        statuses=statuses,
+        source_terms=terms,
+        actor=DASHBOARD_ACTOR,
+    )
+
+
 def current_source(area: AreaSet, folder: Path | None = None) -> DirectorySource:
-    """This session's upload for ``area`` if there is one, else the demo directory when the
-    demo is for ``area``, else no services (`no_services_notice`)."""
+    """This session's upload for ``area`` if there is one, else the directory held in the
+    database (`directory_source`)."""
     upload = st.session_state.get(StateKeys.UPLOAD)
     if upload is not None:
         return upload
-    if not has_demo(area):
-        return _no_services(area)
-    path = str(folder or area_path())
-    directory, report = _demo_directory(path)
-    about = (
-        f"The maps show demo data: fictional organisations and services in "
-        f"{place_name(area.name)}, made up to show how Safety Net works. Upload your own "
-        "directory below to see your area's gaps and duplicated effort."
-    )
-    return DirectorySource(
-        directory, report, f"{DEMO_KEY}:{path}", "Demo data (fictional)", True, about=about
-    )
+    return directory_source(area, folder)
 
 
 def keep_uploads_with_their_area(area: AreaSet) -> bool:

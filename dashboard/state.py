@@ -124,7 +124,9 @@ class StateKeys:
     NEAR_DUPLICATES = "near_duplicates"
     POSTCODE_PARTNERS = "postcode_partners"
     UPLOAD_WIDGET = "upload_widget"
-    USE_DEMO = "data_use_demo"
+    USE_DIRECTORY = "data_use_directory"
+    IMPORT_FORM = "data_import"  # + the upload's key: import into the directory
+    IMPORT_DONE = "data_import_done"  # the last import's summary, shown after the rerun
     USE_UPLOAD = "data_use_upload"
     REJECTED_DOWNLOAD = "rejected"  # + the upload's key
     MAPPING_FORM = "mapping"  # + the upload's key

@@ -1,8 +1,10 @@
-"""Fixtures shared by every test tier: the browser for end-to-end tests, and how many
-examples the property tests try (``--slow`` for five times as many)."""
+"""Fixtures shared by every test tier: the directory database of the test session, the
+browser for end-to-end tests, and how many examples the property tests try (``--slow``
+for five times as many)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,3 +63,19 @@ def chromium(chromium_path: Path) -> Iterator:
         browser = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The default store of every test (the dashboard's, a served app's): a SQLite file of
+    this test session — never ``var/`` nor a database named outside the tests."""
+    from analysis.store.config import DATABASE_URL_ENV, sqlite_url
+
+    path = tmp_path_factory.mktemp("directory") / "safetynet.sqlite3"
+    before = os.environ.get(DATABASE_URL_ENV)
+    os.environ[DATABASE_URL_ENV] = sqlite_url(path)
+    yield path
+    if before is None:
+        os.environ.pop(DATABASE_URL_ENV, None)
+    else:
+        os.environ[DATABASE_URL_ENV] = before

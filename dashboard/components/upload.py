@@ -134,7 +134,7 @@ def check_upload(
         report,
         key=_source_key(outcome.key, options),
         label=f"Uploaded: {outcome.name}",
-        is_demo=False,
+        is_upload=True,
     )
     return replace(empty, source=source, options=options)
 

@@ -1,7 +1,10 @@
 """Your data: what the maps are built from, upload your own services file, get the template.
 
-An upload replaces the demo data for this browser session only (``st.session_state``);
-nothing is written to disk and no other session sees it.
+The maps show the directory held in the database. An upload is a private what-if: it
+replaces the directory for this browser session only (``st.session_state``), compared
+with the directory; nothing is written and no other session sees it. Where the server
+allows it (`analysis.settings.DASHBOARD_IMPORT_ENV`), the file can be imported into the
+directory for everyone.
 """
 
 from __future__ import annotations
@@ -12,9 +15,12 @@ from pathlib import Path
 import streamlit as st
 
 from analysis import settings
+from analysis.compare import compare_directories
+from analysis.errors import SafetyNetError
 from analysis.escape import markdown_text
 from analysis.ingest.options import ImportOptions
 from dashboard.components.category_review import category_review
+from dashboard.components.directory_view import comparison_view, directory_counts
 from dashboard.components.upload import (
     MAX_UPLOAD_MB,
     UPLOAD_TYPES,
@@ -28,7 +34,15 @@ from dashboard.components.upload import (
     show_report,
 )
 from dashboard.context import PageContext
-from dashboard.data import DirectorySource, upload_key
+from dashboard.data import (
+    directory_source,
+    directory_summary,
+    get_area,
+    import_allowed,
+    import_upload,
+    store_area_path,
+    upload_key,
+)
 from dashboard.state import StateKeys, ViewState
 
 TEMPLATES = {
@@ -39,19 +53,33 @@ TEMPLATES = {
 _CHECKED = StateKeys.UPLOAD_CHECKED
 
 
-def _in_use(source: DirectorySource) -> None:
+def _in_use(ctx: PageContext) -> None:
+    source = ctx.source
     st.subheader("Data in use")
-    if source.is_demo:
+    done = st.session_state.pop(StateKeys.IMPORT_DONE, None)
+    if done:
+        st.success(markdown_text(done))
+    if not source.is_upload:
         st.info(markdown_text(source.about))
-    else:
-        st.write(markdown_text(source.label))
-        st.caption("Used in this browser session only; nothing is stored on the server.")
+        if not source.no_services:
+            directory_counts(directory_summary())
+        return
+    st.write(markdown_text(source.label))
+    st.caption(
+        "A what-if, in this browser session only: nothing is stored on the server and the "
+        "directory is unchanged. Every page shows this file until you go back."
+    )
     show_counts(
         source.report,
         services=len(source.directory.services),
         organisations=len(source.directory.organisations),
     )
-    if not source.is_demo and st.button("Go back to the demo data", key=StateKeys.USE_DEMO):
+    held = directory_source(ctx.area)
+    if not held.no_services:
+        comparison_view(
+            compare_directories(source.directory, held.directory, taxonomy=ctx.taxonomy)
+        )
+    if st.button("Go back to the directory", key=StateKeys.USE_DIRECTORY):
         del st.session_state[StateKeys.UPLOAD]
         st.rerun()
 
@@ -130,13 +158,60 @@ def _upload(ctx: PageContext) -> None:
         options = replace(outcome.options, category_choices=kept)
         _recheck(outcome, ctx, options, data=data, name=name)
         st.rerun()
-    if ctx.source.key == source.key:
-        st.success("This file is the data in use.")
-    elif source.report.lacks:
+    if source.report.lacks:
         st.warning("This file cannot be analysed as it is: see the first message above.")
-    elif st.button("Use this data", type="primary", key=StateKeys.USE_UPLOAD):
+        return
+    if ctx.source.key == source.key:
+        st.success("This file is the data in use, in this browser session only.")
+    elif st.button(
+        "Use this data (a what-if, in this session only)",
+        type="primary",
+        key=StateKeys.USE_UPLOAD,
+        help="Every page shows this file instead of the directory, for you only; the "
+        "directory is unchanged.",
+    ):
         st.session_state[StateKeys.UPLOAD] = source
         st.rerun()
+    if import_allowed() and ctx.area.lad_code == get_area(store_area_path()).lad_code:
+        _import(outcome, key=source.key)
+
+
+def _import(outcome: UploadOutcome, *, key: str) -> None:
+    """Import the file into the directory database, for every session (a keeper's act)."""
+    st.markdown("#### Import into the directory")
+    st.caption(
+        "For the directory's keepers: the accepted rows are stored for everyone, each "
+        "change with its history (who: dashboard). Importing the same file again changes "
+        "nothing; a changed service gets a new version."
+    )
+    with st.form(f"{StateKeys.IMPORT_FORM}_{key}"):
+        name = st.text_input(
+            "Source name",
+            value=outcome.name,
+            max_chars=200,
+            help="Services are matched by source and id: use the same name for the next "
+            "file of this source.",
+        )
+        full = st.checkbox(
+            "This file is the whole directory of this source",
+            help="Its services missing from the file become inactive (not deleted).",
+        )
+        if not st.form_submit_button("Import into the directory"):
+            return
+    try:
+        done = import_upload(
+            outcome.source.directory,
+            outcome.source.report,
+            outcome.raw,
+            source=name.strip() or outcome.name,
+            full=full,
+        )
+    except SafetyNetError as error:
+        st.error(markdown_text(error))
+        return
+    st.session_state.pop(StateKeys.UPLOAD, None)
+    st.session_state[StateKeys.IMPORT_DONE] = f"Imported into the directory. {done.summary()}."
+    st.rerun()
 
 
 def _templates() -> None:
@@ -165,7 +240,7 @@ def _templates() -> None:
 def render(ctx: PageContext) -> ViewState:
     """The data page; the view in the URL does not change here."""
     st.title("Your data")
-    _in_use(ctx.source)
+    _in_use(ctx)
     st.divider()
     _upload(ctx)
     st.divider()

@@ -38,7 +38,7 @@ def demo_lines() -> list[str]:
 def ctx() -> PageContext:
     area, taxonomy = load_area(), load_taxonomy()
     directory, report = load_directory(DEMO, area=area, taxonomy=taxonomy)
-    source = DirectorySource(directory, report, "demo", "Demo data (fictional)", True)
+    source = DirectorySource(directory, report, "demo", "Demo data (fictional)", is_upload=False)
     return PageContext(ViewState(page="data"), area, taxonomy, source)
 
 
@@ -65,7 +65,7 @@ def test_good_csv_gives_a_source_keyed_by_its_bytes(ctx, demo_lines):
     assert outcome.is_ok and outcome.error is None
     assert outcome.source.key == upload_key(data)
     assert outcome.source.label == "Uploaded: mine.csv"
-    assert not outcome.source.is_demo
+    assert outcome.source.is_upload
     report = outcome.source.report
     assert (report.rows_read, report.accepted, report.rejected) == (3, 3, 0)
 
@@ -159,20 +159,21 @@ def test_sizes_are_described_in_words():
     assert describe_size(21 * 1024 * 1024) == "21.0 MB"
 
 
-def test_data_page_shows_the_demo_counts():
+def test_data_page_shows_the_directory_database_with_the_demo():
     at = _app()
     at.run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Rows read"] == "900"
-    assert metrics["Accepted"] == "900"
-    assert metrics["Rejected"] == "0"
+    assert metrics["Active services"] == "900"
+    assert metrics["Not active"] == "0"
+    assert "Rows read" not in metrics  # the directory is not a file
     assert any("fictional" in info.value for info in at.info)
+    assert any("held in the directory database" in shown(info.value) for info in at.info)
     assert any("gaps and duplicated effort" in shown(info.value) for info in at.info)
     assert any(
         shown(b.label) == "Download services_template.csv" for b in at.get("download_button")
     )
-    assert not [b for b in at.button if b.label == "Go back to the demo data"]
+    assert not [b for b in at.button if b.label == "Go back to the directory"]
 
 
 def test_an_upload_stays_in_its_own_session(ctx, demo_lines):
@@ -183,15 +184,23 @@ def test_an_upload_stays_in_its_own_session(ctx, demo_lines):
     other.run()
     assert not mine.exception and not other.exception
     assert {m.label: m.value for m in mine.metric}["Rows read"] == "3"
-    assert {m.label: m.value for m in other.metric}["Rows read"] == "900"
+    assert {m.label: m.value for m in other.metric}["Active services"] == "900"
     assert any(shown(c.value) == "Services: Uploaded: mine.csv" for c in mine.sidebar.caption)
-    assert any(shown(c.value) == "Services: Demo data (fictional)" for c in other.sidebar.caption)
+    assert any(
+        shown(c.value) == "Services: Demo data (fictional), in the directory"
+        for c in other.sidebar.caption
+    )
+    # The upload is compared with the directory: its 3 services are the demo's first three.
+    mine_metrics = {m.label: m.value for m in mine.metric}
+    assert mine_metrics["In both"] == "3"
+    assert mine_metrics["Only in your file"] == "0"
+    assert mine_metrics["Only in the directory"] == "897"
 
-    [back] = [b for b in mine.button if b.label == "Go back to the demo data"]
+    [back] = [b for b in mine.button if b.label == "Go back to the directory"]
     back.click().run()
     assert not mine.exception
     assert StateKeys.UPLOAD not in mine.session_state
-    assert {m.label: m.value for m in mine.metric}["Rows read"] == "900"
+    assert {m.label: m.value for m in mine.metric}["Active services"] == "900"
 
 
 def _bad_corpus(tmp_path_factory) -> dict:

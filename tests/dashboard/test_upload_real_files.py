@@ -38,7 +38,7 @@ def demo_directory_source():
     from dashboard.data import DirectorySource
 
     directory, report = load_directory(DEMO_SERVICES_PATH)
-    return DirectorySource(directory, report, "demo", "Demo data (fictional)", True)
+    return DirectorySource(directory, report, "demo", "Demo data (fictional)", is_upload=False)
 
 
 def _upload(ctx: PageContext, name: str, data: bytes | None = None, **options) -> UploadOutcome:

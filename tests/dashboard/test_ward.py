@@ -45,7 +45,7 @@ def tiny_source() -> DirectorySource:
         data, filename="tiny.csv", area=load_area(), taxonomy=load_taxonomy()
     )
     assert report.accepted == len(ROWS), report.summary()
-    return DirectorySource(directory, report, "upload-tinytest", "tiny.csv", False)
+    return DirectorySource(directory, report, "upload-tinytest", "tiny.csv", is_upload=True)
 
 
 def _ward_app(**params: str) -> AppTest:

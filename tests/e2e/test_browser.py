@@ -127,7 +127,7 @@ def test_bad_upload_shows_the_report(page, app_url, tmp_path):
     upload.set_input_files(str(bad))
     page.get_by_text("1 of 2 rows were rejected").wait_for()
     page.get_by_role("button", name="Download the rejected rows (CSV)").wait_for()
-    page.get_by_role("button", name="Use this data").wait_for()
+    page.get_by_role("button", name="Use this data (a what-if, in this session only)").wait_for()
     no_exception(page)
     shoot(page, "05b-upload-bad-postcode")
 

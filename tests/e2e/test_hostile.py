@@ -196,8 +196,8 @@ def test_a_hostile_directory_is_shown_as_text_everywhere(page, app_url, tmp_path
     page.get_by_text("Category terms not recognised").wait_for()
     check(page, "10b-hostile-csv-report")
     download(page, "Download the rejected rows (CSV)", tmp_path, "rejected.csv")
-    page.get_by_role("button", name="Use this data").click()
-    page.get_by_text("This file is the data in use.").wait_for()
+    page.get_by_role("button", name="Use this data (a what-if, in this session only)").click()
+    page.get_by_text("This file is the data in use, in this browser session only.").wait_for()
     check(page, "10c-hostile-in-use")
 
     sidebar = page.locator("[data-testid='stSidebar']")

@@ -36,7 +36,7 @@ GROUPS = REAL / "group_list_broad_terms.csv"
 def ctx() -> PageContext:
     area, taxonomy = load_area(), load_taxonomy()
     directory, report = load_directory(GROUPS, area=area, taxonomy=taxonomy)
-    source = DirectorySource(directory, report, "groups", "Groups", False)
+    source = DirectorySource(directory, report, "groups", "Groups", is_upload=True)
     return PageContext(ViewState(page="data"), area, taxonomy, source)
 
 
