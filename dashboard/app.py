@@ -31,6 +31,7 @@ from dashboard.failure import show_details_when_debugging, show_failure
 from dashboard.maps.offline import ensure_static_assets
 from dashboard.navigation import follow_url, navigate, remember
 from dashboard.state import (
+    CHANGES_PAGE,
     DATA_PAGE,
     OVERVIEW,
     PAGES,
@@ -48,6 +49,7 @@ PAGE_TITLES = {
     OVERVIEW: "City overview",
     WARD_PAGE: "Ward profile",
     POSTCODE_PAGE: "Near a postcode",
+    CHANGES_PAGE: "What changed",
     DATA_PAGE: "Your data",
 }
 

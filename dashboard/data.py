@@ -27,7 +27,8 @@ import hashlib
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -222,6 +223,13 @@ def _store_directory(url: str, version: int, area_folder: str) -> Directory:
         ) from error
 
 
+@st.cache_resource(show_spinner="Reading the directory as it was…", max_entries=4)
+def _store_directory_on(url: str, version: int, area_folder: str, day: date) -> Directory:
+    """The directory at the end of ``day`` (UTC), read at data ``version``."""
+    engine = _open_store(url, str(store_area_path()))
+    return load_directory_from_store(engine, as_of=day, area=_load_area(area_folder))
+
+
 def upload_key(data: bytes) -> str:
     """Cache key of an upload: a hash of its bytes (same file, same analysis)."""
     return "upload-" + hashlib.sha256(data).hexdigest()[:16]
@@ -340,6 +348,27 @@ def directory_source(area: AreaSet, folder: Path | None = None) -> DirectorySour
         is_upload=False,
         about=directory_about(summary, place),
         shows_demo=demo,
+    )
+
+
+def directory_on(area: AreaSet, day: date, folder: Path | None = None) -> DirectorySource:
+    """The directory held in the database as it was at the end of ``day`` (UTC).
+
+    Like `directory_source`, on the database's own area only; today or a later day is the
+    directory now.
+    """
+    now = directory_source(area, folder)
+    if now.no_services or day >= datetime.now(UTC).date():
+        return now
+    url, folder = database_url(), folder or area_path()
+    version = directory_summary().data_version
+    directory = _store_directory_on(url, version, str(folder), day)
+    return replace(
+        now,
+        directory=directory,
+        report=_report_of("the directory database", len(directory.services)),
+        key=f"{now.key}:on:{day.isoformat()}",
+        label=f"{now.label}, on {day:%d %B %Y}",
     )
 
 

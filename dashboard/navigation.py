@@ -13,6 +13,7 @@ from typing import Any
 
 import streamlit as st
 
+from analysis.escape import markdown_text
 from dashboard.state import StateKeys, ViewState, to_query
 
 
@@ -39,3 +40,12 @@ def navigate(target: ViewState) -> None:
 def open_view(target: ViewState) -> None:
     """Button callback: open ``target`` (Streamlit reruns after the callback)."""
     st.query_params.from_dict(to_query(target))
+
+
+def synced_select(label: str, options: list[str], *, key: str, url_value: str, fmt, help_):
+    """A select that follows the URL when the URL changed, and the user otherwise."""
+    follow_url(key, url_value)
+    choice = st.selectbox(
+        markdown_text(label), options, key=key, format_func=fmt, help=markdown_text(help_)
+    )
+    return remember(key, choice)

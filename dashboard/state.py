@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Final, Literal, get_args
 
 import pandas as pd
@@ -36,9 +37,9 @@ from analysis.model import (
 from analysis.provision.filters import Filters
 from analysis.provision.metrics import Thresholds
 
-Page = Literal["overview", "ward", "postcode", "data"]
+Page = Literal["overview", "ward", "postcode", "changes", "data"]
 PAGES: Final = get_args(Page)
-OVERVIEW, WARD_PAGE, POSTCODE_PAGE, DATA_PAGE = PAGES
+OVERVIEW, WARD_PAGE, POSTCODE_PAGE, CHANGES_PAGE, DATA_PAGE = PAGES
 
 MEASURES: Final[dict[Measure, str]] = {
     PROVISION_CLASS: "Provision (class)",
@@ -124,6 +125,10 @@ class StateKeys:
     NEAR_DUPLICATES = "near_duplicates"
     POSTCODE_PARTNERS = "postcode_partners"
     UPLOAD_WIDGET = "upload_widget"
+    CHANGES_SINCE = "changes_since"
+    CHANGES_UNTIL = "changes_until"
+    CHANGES_MAP_THEN = "changes_map_then"
+    CHANGES_MAP_NOW = "changes_map_now"
     USE_DIRECTORY = "data_use_directory"
     IMPORT_FORM = "data_import"  # + the upload's key: import into the directory
     IMPORT_DONE = "data_import_done"  # the last import's summary, shown after the rerun
@@ -151,8 +156,9 @@ class ViewState:
 
     The first seven fields say what is shown; ``delivery``, ``org_kinds``,
     ``active_today`` and ``stale`` choose which services count (`filters`),
-    ``thresholds`` classifies provision, and ``area`` names the area's folder when it is
-    not the default one ("").
+    ``thresholds`` classifies provision, ``area`` names the area's folder when it is
+    not the default one (""), and ``since`` and ``until`` are the two days the
+    what-changed page compares (ISO dates; "" for its defaults).
     """
 
     page: Page = OVERVIEW
@@ -168,6 +174,8 @@ class ViewState:
     stale: StaleHandling | None = None  # None: stale records count like any other
     thresholds: Thresholds = DEFAULT_THRESHOLDS
     area: str = ""
+    since: str = ""  # what changed from this day (YYYY-MM-DD); "" = the page's default
+    until: str = ""  # ... to this day; "" = today
 
     def with_(self, **changes) -> ViewState:
         """A copy with ``changes`` applied."""
@@ -244,6 +252,8 @@ def from_query(
         active_today=get("active").lower() in _TRUE,
         stale=_stale(get("stale"), ignored),
         thresholds=_thresholds(get, ignored),
+        since=_day(get("since"), "since", ignored),
+        until=_day(get("until"), "until", ignored),
     )
     ignored += [
         f"{param} '{get(param)}' (no longer used: {why})"
@@ -272,6 +282,20 @@ def _terms(text: str, allowed: tuple[str, ...], name: str, ignored: list[str]) -
     if unknown:
         ignored.append(f"{name} '{', '.join(unknown)}' ({name}: {', '.join(allowed)})")
     return tuple(term for term in allowed if term in terms)
+
+
+def _day(text: str, name: str, ignored: list[str]) -> str:
+    """``text`` when it is a date written YYYY-MM-DD, else "" (and it is reported)."""
+    if not text:
+        return ""
+    try:
+        day = date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        ignored.append(f"{name} '{text}' (a date, YYYY-MM-DD)")
+        return ""
+    return day.isoformat()
 
 
 def _stale(text: str, ignored: list[str]) -> StaleHandling | None:
@@ -315,6 +339,8 @@ def to_query(state: ViewState) -> dict[str, str]:
         "kind": LIST_SEPARATOR.join(state.org_kinds),
         "active": "1" if state.active_today else "",
         "stale": state.stale or "",
+        "since": state.since,
+        "until": state.until,
     }
     for param, field_name in THRESHOLD_PARAMS.items():
         value = getattr(state.thresholds, field_name)

@@ -35,6 +35,9 @@ class StoreSummary:
         Organisations not archived.
     sources
         The sources of the services active, by name.
+    first_at
+        When the first record was written (UTC); None for an empty store. Before it the
+        directory held nothing.
     location
         The database, its password hidden.
     """
@@ -45,6 +48,7 @@ class StoreSummary:
     other_services: int
     organisations: int
     sources: tuple[str, ...]
+    first_at: datetime | None
     location: str
 
     def holds_only(self, source: str) -> bool:
@@ -53,7 +57,7 @@ class StoreSummary:
 
 
 def store_summary(engine: Engine) -> StoreSummary:
-    """Count what the store holds now (four small queries in one transaction)."""
+    """Count what the store holds now (a few small queries in one transaction)."""
     service, state = schema.service, schema.store_state
     with engine.connect() as connection:
         version, updated_at = connection.execute(
@@ -78,6 +82,7 @@ def store_summary(engine: Engine) -> StoreSummary:
             .select_from(schema.organization)
             .where(~schema.organization.c.archived)
         ).scalar_one()
+        first_at = connection.execute(sa.select(sa.func.min(schema.change.c.updated_at))).scalar()
         return StoreSummary(
             data_version=int(version),
             updated_at=updated_at,
@@ -85,5 +90,6 @@ def store_summary(engine: Engine) -> StoreSummary:
             other_services=int(by_status.get(False, 0)),
             organisations=int(organisations),
             sources=tuple(sources),
+            first_at=first_at,
             location=redacted(engine.url),
         )

@@ -40,7 +40,7 @@ from dashboard.components.summary import class_counts, summary_text
 from dashboard.context import PageContext
 from dashboard.data import place_name
 from dashboard.maps.choropleth import choropleth_map
-from dashboard.navigation import follow_url, navigate, remember
+from dashboard.navigation import navigate, synced_select
 from dashboard.state import MEASURES, WARD_PAGE, StateKeys, ViewState
 
 TABLE_LABELS = {
@@ -64,21 +64,12 @@ TABLE_LABELS = {
 CLASS_ORDER = {name: rank for rank, name in enumerate((MISSING, UNDER_SERVED))}
 
 
-def _synced_select(label: str, options: list[str], *, key: str, url_value: str, fmt, help_):
-    """A select that follows the URL when the URL changed, and the user otherwise."""
-    follow_url(key, url_value)
-    choice = st.selectbox(
-        markdown_text(label), options, key=key, format_func=fmt, help=markdown_text(help_)
-    )
-    return remember(key, choice)
-
-
 def _choose(ctx: PageContext) -> ViewState:
     state, taxonomy = ctx.state, ctx.taxonomy
     labels = {cid: taxonomy.get(cid).label for cid in taxonomy.ids()}
     left, right = st.columns(2)
     with left:
-        category = _synced_select(
+        category = synced_select(
             "Need category",
             list(labels),
             key=StateKeys.CATEGORY,
@@ -87,7 +78,7 @@ def _choose(ctx: PageContext) -> ViewState:
             help_="Type to search; arrow keys and Enter to choose.",
         )
     with right:
-        measure = _synced_select(
+        measure = synced_select(
             "Measure",
             list(MEASURES),
             key=StateKeys.MEASURE,

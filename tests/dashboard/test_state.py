@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -40,7 +41,7 @@ def test_unknown_values_fall_back_and_are_named():
     state, ignored = from_query(params, categories=CATEGORIES, wards=WARDS)
     assert state == ViewState()
     assert ignored == [
-        "page 'admin' (pages: overview, ward, postcode, data)",
+        "page 'admin' (pages: overview, ward, postcode, changes, data)",
         "category 'xyz'",
         "measure 'colour' (measures: class, relative_provision, accessibility_per_1000, "
         "need, local_services, remote_options, duplicate_pairs)",
@@ -155,3 +156,18 @@ def test_an_unknown_area_falls_back_to_the_default_and_is_named():
     assert requested_area(params, AREAS) == "bristol"
     assert requested_area({"area": "testshire"}, AREAS) == "testshire"
     assert requested_area({}, AREAS) == "bristol"
+
+
+def test_the_days_compared_are_part_of_the_link():
+    state = ViewState(page="changes", since="2026-01-31", until="2026-06-30")
+    query = to_query(state)
+    assert query["since"] == "2026-01-31" and query["until"] == "2026-06-30"
+    again, ignored = from_query(query, categories=CATEGORIES, wards=WARDS)
+    assert (again, ignored) == (state, [])
+
+
+@pytest.mark.parametrize("text", ["yesterday", "2026-02-30", "2026-1-5", "20260105"])
+def test_a_day_that_is_not_a_date_is_reported_and_left_out(text):
+    state, ignored = from_query({"since": text}, categories=CATEGORIES, wards=WARDS)
+    assert state.since == ""
+    assert ignored == [f"since '{text}' (a date, YYYY-MM-DD)"]
