@@ -13,8 +13,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from analysis.store import schema
-from analysis.store.engine import redacted
+from analysis.store.engine import POSTGRESQL, SQLITE, backend_name
 from analysis.store.schema import ACTIVE, STATE_ROW
+
+_BACKENDS = {SQLITE: "an embedded SQLite file", POSTGRESQL: "a shared PostgreSQL server"}
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,9 @@ class StoreSummary:
     first_at
         When the first record was written (UTC); None for an empty store. Before it the
         directory held nothing.
-    location
-        The database, its password hidden.
+    backend
+        The kind of database in words ("an embedded SQLite file", "a shared PostgreSQL
+        server"): where it is, its host and user, are not shown to visitors.
     """
 
     data_version: int
@@ -49,7 +52,7 @@ class StoreSummary:
     organisations: int
     sources: tuple[str, ...]
     first_at: datetime | None
-    location: str
+    backend: str
 
     def holds_only(self, source: str) -> bool:
         """True when every active service comes from ``source`` (or there is none)."""
@@ -91,5 +94,5 @@ def store_summary(engine: Engine) -> StoreSummary:
             organisations=int(organisations),
             sources=tuple(sources),
             first_at=first_at,
-            location=redacted(engine.url),
+            backend=_BACKENDS.get(backend_name(engine), backend_name(engine)),
         )

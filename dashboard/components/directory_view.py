@@ -31,8 +31,8 @@ def directory_counts(summary: StoreSummary) -> None:
     )
     st.caption(
         f"Last changed {summary.updated_at:%d %B %Y at %H:%M} UTC (data version "
-        f"{summary.data_version:,}: it rises with every change). Database: "
-        f"{markdown_text(summary.location)}."
+        f"{summary.data_version:,}: it rises with every change); held in "
+        f"{markdown_text(summary.backend)}."
     )
 
 

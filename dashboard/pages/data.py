@@ -109,6 +109,8 @@ def _recheck(
 def _upload(ctx: PageContext) -> None:
     st.subheader("Upload your services")
     st.write(
+        "See your own file on every page, for you only, compared with the directory: "
+        "nothing is stored. "
         f"A CSV or Excel (XLSX) file laid out like the template or in your own columns, a "
         f"JSON list of records, or an Open Referral UK feed (JSON, or its table package as "
         f"a .zip); up to {MAX_UPLOAD_MB:d} MB. The file is checked row by row: rows with "

@@ -92,7 +92,8 @@ def test_the_data_page_names_the_directory_and_its_last_change(database):
     summary = store_summary(open_store(database))
     captions = " ".join(shown(c.value) for c in at.caption)
     assert f"data version {summary.data_version:,}" in captions
-    assert "directory.sqlite3" in captions
+    assert "held in an embedded SQLite file" in captions
+    assert "directory.sqlite3" not in captions  # where the database is stays on the server
     assert any(
         shown(c.value) == "Services: Demo data (fictional), in the directory"
         for c in at.sidebar.caption
