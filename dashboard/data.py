@@ -44,7 +44,7 @@ from analysis.ingest.table import RawTable
 from analysis.model import CRS_COMPUTE, LAD_CODE, ORG_COLUMNS, SERVICE_COLUMNS
 from analysis.provision.pipeline import Analysis
 from analysis.store.config import DATABASE_URL_ENV, database_url
-from analysis.store.engine import Engine, redacted
+from analysis.store.engine import Engine
 from analysis.store.importing import StoreImport, source_cells, store_directory
 from analysis.store.opening import DEMO_SOURCE, open_store
 from analysis.store.reads import data_version, load_directory_from_store
@@ -216,7 +216,7 @@ def _store_directory(url: str, version: int, area_folder: str) -> Directory:
         return load_directory_from_store(engine, area=area)
     except ValueError as error:  # e.g. wards of another authority: the store is not this area's
         raise StoreError(
-            f"the directory database {redacted(engine.url)} cannot be shown on {area.name}: "
+            f"the directory database cannot be shown on {area.name}: "
             f"{error}. Fix: start the dashboard with the area the directory is for "
             f"({settings.AREA_ENV}, or 'serve --area'), or point {DATABASE_URL_ENV} at that "
             "area's database"
