@@ -14,7 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from analysis.errors import SafetyNetError
+from analysis.errors import SafetyNetError, StoreError
 from analysis.escape import markdown_text
 from analysis.model import WARD_CODE
 from dashboard.context import PageContext
@@ -27,7 +27,7 @@ from dashboard.data import (
     keep_uploads_with_their_area,
     place_name,
 )
-from dashboard.failure import show_details_when_debugging, show_failure
+from dashboard.failure import record_failure, show_details_when_debugging, show_failure
 from dashboard.maps.offline import ensure_static_assets
 from dashboard.navigation import follow_url, navigate, remember
 from dashboard.state import (
@@ -156,9 +156,18 @@ def main() -> None:
     try:
         area, taxonomy = get_area(folder), get_taxonomy()
         keep_uploads_with_their_area(area)
-        source = current_source(area, folder)
     except SafetyNetError as error:
         st.error(f"The reference data could not be loaded. {markdown_text(error)}")
+        other_area_or_stop(areas)
+    try:
+        source = current_source(area, folder)
+    except StoreError as error:  # its message names the server: for the log, not a visitor
+        reference = record_failure(error)
+        st.error(
+            "The directory of services could not be read, so no page can be shown. It has "
+            f"been recorded with reference {reference}: tell the people who run this site "
+            "and quote it (the server's log says why and how to fix it)."
+        )
         other_area_or_stop(areas)
     st.set_page_config(page_title=f"Safety Net · {place_name(area.name)}")
     state = read_view(area, taxonomy, areas)

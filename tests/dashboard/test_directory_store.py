@@ -132,3 +132,21 @@ def test_an_allowed_import_is_stored_for_every_session(database, monkeypatch, tm
     assert not any(
         "Demo data" in shown(c.value) for c in at.sidebar.caption
     )  # the directory is not the demo any more
+
+
+def test_an_unreachable_database_is_told_without_naming_it(monkeypatch):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed again: nobody listens there
+    monkeypatch.setenv(
+        DATABASE_URL_ENV, f"postgresql+psycopg://secretuser:pw@127.0.0.1:{port}/directory"
+    )
+    at = _app("overview")
+    at.run()
+    assert not at.exception
+    [error] = [shown(e.value) for e in at.error]
+    assert error.startswith("The directory of services could not be read")
+    assert "quote it" in error
+    assert "secretuser" not in error and str(port) not in error
