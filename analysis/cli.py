@@ -212,15 +212,16 @@ def _analysis(args: argparse.Namespace, area):
     from analysis.taxonomy_file import load_taxonomy
 
     taxonomy = load_taxonomy()
+    services = settings.DEMO_SERVICES_PATH if args.services is None else args.services
     directory, ingest_report = load_directory(
-        args.services, area=area, taxonomy=taxonomy, options=_import_options(args)
+        services, area=area, taxonomy=taxonomy, options=_import_options(args)
     )
     if ingest_report.lacks:
         raise IngestError(f"{ingest_report.source}: {ingest_report.lacks[0]}; nothing was written")
     if ingest_report.rejected:
         print(
             f"note: {ingest_report.summary()}; see 'python -m analysis validate "
-            f"{args.services}' for the reasons",
+            f"{services}' for the reasons",
             file=sys.stderr,
         )
     return Analysis(directory, area, taxonomy), _filters(args)
@@ -268,16 +269,10 @@ def _method(args: argparse.Namespace):
 
 
 def _analyse(args: argparse.Namespace) -> int:
-    from analysis.model import (
-        AREA_CODE,
-        COUNT_IMPUTED,
-        COUNT_SERVICES,
-        COUNT_UNCATEGORISED,
-        PROVISION_CLASS,
-        PROVISION_CLASSES,
-    )
     from analysis.outputs.export import export_metrics
 
+    if _reads_store(args):
+        return _analyse_store(args)
     area = load_area(args.area)
     analysis, filters = _analysis(args, area)
     result = analysis.metrics(
@@ -288,6 +283,21 @@ def _analyse(args: argparse.Namespace) -> int:
         method=_method(args),
     )
     path = export_metrics(result, area, args.out)
+    _print_metrics_summary(analysis, filters, result, path, level=args.level)
+    return 0
+
+
+def _print_metrics_summary(analysis, filters, result, path: Path, *, level: str) -> None:
+    """The one line `analyse` prints after writing the area × category table."""
+    from analysis.model import (
+        AREA_CODE,
+        COUNT_IMPUTED,
+        COUNT_SERVICES,
+        COUNT_UNCATEGORISED,
+        PROVISION_CLASS,
+        PROVISION_CLASSES,
+    )
+
     table = result.table
     classes = table[PROVISION_CLASS].value_counts()
     counts = result.service_counts
@@ -295,7 +305,7 @@ def _analyse(args: argparse.Namespace) -> int:
     n_areas = table[AREA_CODE].nunique()
     pairs = len(result.duplicates)
     print(
-        f"wrote {len(table)} rows ({n_areas} {args.level}s × "
+        f"wrote {len(table)} rows ({n_areas} {level}s × "
         f"{len(table) // max(n_areas, 1)} categories) to {path}: "
         + ", ".join(f"{classes.get(name, 0)} {name}" for name in PROVISION_CLASSES)
         + f"; {counts[COUNT_SERVICES] + dropped} services, {dropped} filtered out, "
@@ -304,6 +314,156 @@ def _analyse(args: argparse.Namespace) -> int:
         f"capacity, or {settings.DEFAULT_CAPACITY:g} places a week where it states none), "
         f"{pairs} duplicate pair{'' if pairs == 1 else 's'} (local services of two "
         "organisations reaching mostly the same people)"
+    )
+
+
+STORE_OPTIONS = ("--store", "--as-of", "--compare-to")
+"""The options of `analyse` that read the directory's database instead of a file."""
+
+
+def _reads_store(args: argparse.Namespace) -> bool:
+    return bool(args.store or args.as_of or args.compare_to)
+
+
+def _store_option(args: argparse.Namespace) -> str:
+    """The first store option given, to name in a message."""
+    given = {"--store": args.store, "--as-of": args.as_of, "--compare-to": args.compare_to}
+    return next(option for option in STORE_OPTIONS if given[option])
+
+
+def _check_store_arguments(args: argparse.Namespace) -> None:
+    """Refuse what reads a file, or a neighbourhood change table, beside a store option."""
+    from analysis.errors import AnalysisError
+    from analysis.model import FORMAT_CHOICES, WARD_LEVEL
+
+    option = _store_option(args)
+    if args.services is not None:
+        raise AnalysisError(
+            f"the services file {args.services} and {option} both name the directory to "
+            f"analyse: {option} reads the directory's database. Fix: leave out "
+            f"{args.services} to analyse the database, or {option} to analyse the file."
+        )
+    reading = {
+        "--format": args.format != FORMAT_CHOICES[0],
+        "--columns": args.columns is not None,
+        "--sheet": args.sheet is not None,
+        "--default-category": bool(args.default_category),
+        "--default-kind": args.default_kind is not None,
+        "--default-delivery": bool(args.default_delivery),
+        "--accept-suggestions": args.accept_suggestions,
+    }
+    for name, given in reading.items():
+        if given:
+            raise AnalysisError(
+                f"{name} says how to read a services file, and {option} reads the "
+                f"directory's database, which needs no reading. Fix: leave out {name}."
+            )
+    if args.compare_to and args.level != WARD_LEVEL:
+        raise AnalysisError(
+            f"--compare-to writes what changed per ward × category; --level {args.level} "
+            "is not one it writes. Fix: leave out --level, or leave out --compare-to for "
+            "the neighbourhood table of one day."
+        )
+
+
+def _day_option(text: str | None, option: str):
+    """The date ``option`` names, or None when not given."""
+    from datetime import date
+
+    from analysis.errors import AnalysisError
+
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise AnalysisError(
+            f"{option} {text!r} is not a date. Fix: write it as YYYY-MM-DD, e.g. 2026-06-30."
+        ) from error
+
+
+def _analyse_store(args: argparse.Namespace) -> int:
+    """``analyse --store | --as-of DATE [--compare-to DATE]``: the database's directory."""
+    from analysis.errors import AnalysisError
+    from analysis.outputs.change_export import check_change_path
+    from analysis.store.engine import redacted
+    from analysis.store.opening import open_store
+
+    _check_store_arguments(args)
+    as_of = _day_option(args.as_of, "--as-of")
+    compare_to = _day_option(args.compare_to, "--compare-to")
+    if compare_to is not None:
+        check_change_path(args.out)
+        if as_of is not None and compare_to > as_of:
+            raise AnalysisError(
+                f"--compare-to {compare_to} is after --as-of {as_of}: what changed runs from "
+                "the --compare-to day to the --as-of day. Fix: give --compare-to the earlier "
+                "day."
+            )
+    area = load_area(args.area)
+    # Named with --database, a store is used as it is; the default one is the dashboard's,
+    # which opens on the fictional demo when it holds nothing yet.
+    engine = open_store(args.database, load_demo=args.database is None, area=area)
+    try:
+        where = redacted(engine.url)
+        if compare_to is None:
+            return _analyse_store_day(args, engine, as_of, area, where)
+        return _analyse_store_change(args, engine, compare_to, as_of, area, where)
+    finally:
+        engine.dispose()
+
+
+def _analyse_store_day(args, engine, as_of, area, where: str) -> int:
+    """The area × category table of the database's directory on one day (or now)."""
+    from analysis.outputs.export import export_metrics
+    from analysis.provision.change import filters_on
+    from analysis.store.changes import read_snapshot
+
+    snapshot = read_snapshot(engine, as_of=as_of, area=area)
+    analysis = snapshot.analysis
+    filters = filters_on(_filters(args), snapshot.moment)
+    result = analysis.metrics(
+        filters,
+        _analysis_thresholds(args),
+        level=args.level,
+        categories=args.category,
+        method=_method(args),
+    )
+    path = export_metrics(result, area, args.out)
+    when = "now" if as_of is None else f"as of the end of {as_of} (UTC)"
+    print(f"read the directory of {where} {when}")
+    _print_metrics_summary(analysis, filters, result, path, level=args.level)
+    return 0
+
+
+def _analyse_store_change(args, engine, compare_to, as_of, area, where: str) -> int:
+    """What changed in the database's directory from ``compare_to`` to ``as_of`` (or now)."""
+    from analysis.outputs.change_export import export_change
+    from analysis.provision.change import compare_snapshots
+    from analysis.store.changes import read_snapshots
+
+    earlier, later = read_snapshots(engine, earlier=compare_to, later=as_of, area=area)
+    change = compare_snapshots(
+        earlier,
+        later,
+        filters=_filters(args),
+        thresholds=_analysis_thresholds(args),
+        method=_method(args),
+        categories=args.category,
+    )
+    paths = export_change(change, args.out)
+    table, counts = change.table, change.counts()
+    n_wards = table["area_code"].nunique()
+    until = "now" if as_of is None else str(as_of)
+    beside = f", the services in {paths[1]}" if len(paths) > 1 else ""
+    print(
+        f"wrote what changed in the directory of {where} from the end of {compare_to} to "
+        f"{until} ({len(table)} rows: {n_wards} wards × {len(table) // max(n_wards, 1)} "
+        f"categories) to {paths[0]}{beside}: {counts.opened} service"
+        f"{'' if counts.opened == 1 else 's'} opened, {counts.closed} closed, "
+        f"{counts.changed} changed; {counts.gaps_opened} gap"
+        f"{'' if counts.gaps_opened == 1 else 's'} opened, {counts.gaps_closed} closed "
+        "(ward × category rows that became, or stopped being, missing or under-served)"
     )
     return 0
 
@@ -368,7 +528,6 @@ def _add_analysis_commands(commands: argparse._SubParsersAction) -> None:
     from analysis.provision.coverage import DECAYS, STEPPED
     from analysis.provision.metrics import Thresholds
 
-    default_services = settings.DEMO_SERVICES_PATH
     defaults = Thresholds()
 
     def common(parser: argparse.ArgumentParser, *, out: bool = True) -> None:
@@ -376,7 +535,7 @@ def _add_analysis_commands(commands: argparse._SubParsersAction) -> None:
             "services",
             nargs="?",
             type=Path,
-            default=default_services,
+            default=None,
             metavar="SERVICES",
             help="services file (CSV, XLSX, JSON, Open Referral UK); default the demo data",
         )
@@ -457,6 +616,7 @@ def _add_analysis_commands(commands: argparse._SubParsersAction) -> None:
         metavar="ID",
         help="categories to report (default all), e.g. food befriending",
     )
+    _add_store_options(analyse)
     analyse.set_defaults(handler=_analyse)
 
     report = commands.add_parser("report", help="write a printable HTML profile of one ward")
@@ -471,6 +631,32 @@ def _add_analysis_commands(commands: argparse._SubParsersAction) -> None:
     explain.add_argument("--ward", required=True, metavar="CODE_OR_NAME")
     explain.add_argument("--category", required=True, metavar="ID", help="e.g. food")
     explain.set_defaults(handler=_explain)
+
+
+def _add_store_options(parser: argparse.ArgumentParser) -> None:
+    """``--store``, ``--as-of``, ``--compare-to`` and ``--database`` of `analyse`."""
+    from analysis.store.cli import add_database_option
+
+    group = parser.add_argument_group(
+        "the directory's database (instead of SERVICES; docs/store.md)"
+    )
+    group.add_argument(
+        "--store",
+        action="store_true",
+        help="analyse the directory in the database now, as the dashboard shows it",
+    )
+    group.add_argument(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="analyse the database's directory as it was at the end of that day (UTC)",
+    )
+    group.add_argument(
+        "--compare-to",
+        metavar="YYYY-MM-DD",
+        help="write what changed from the end of that day to --as-of (default now): services "
+        "opened, closed and changed and the gaps per ward × category (.csv, .xlsx)",
+    )
+    add_database_option(group)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -168,18 +168,29 @@ def export_change(change: DirectoryChange, path: Path | str) -> list[Path]:
     AnalysisError
         For another suffix, or when a file cannot be written.
     """
+    target = check_change_path(path)
+    if target.suffix.lower() == ".xlsx":
+        return [write_xlsx(change_sheets(change), target)]
+    return [write_csv(change.table, target), write_csv(change.services, services_path_for(target))]
+
+
+def check_change_path(path: Path | str) -> Path:
+    """``path`` when `export_change` can write it (by its suffix).
+
+    Raises
+    ------
+    AnalysisError
+        For a suffix other than ``.csv`` and ``.xlsx``.
+    """
     target = Path(path)
-    suffix = target.suffix.lower()
-    if suffix not in CHANGE_SUFFIXES:
+    if target.suffix.lower() not in CHANGE_SUFFIXES:
         raise AnalysisError(
             f"cannot write what changed to {target.name}: the suffix "
             f"{target.suffix or '(none)'!r} is not one of {', '.join(CHANGE_SUFFIXES)}. Fix: "
             "name the output e.g. changes.xlsx (or changes.csv, with the services in "
             "changes-services.csv)."
         )
-    if suffix == ".xlsx":
-        return [write_xlsx(change_sheets(change), target)]
-    return [write_csv(change.table, target), write_csv(change.services, services_path_for(target))]
+    return target
 
 
 def change_parameters_frame(change: DirectoryChange) -> pd.DataFrame:

@@ -30,13 +30,7 @@ def add_db_commands(commands: argparse._SubParsersAction) -> None:
     from analysis.store.exporting import EXPORT_SUFFIXES
 
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--database",
-        metavar="URL",
-        default=None,
-        help=f"database URL (default ${config.DATABASE_URL_ENV}, else the SQLite file "
-        f"{config.DEFAULT_DATABASE_PATH.relative_to(config.REPO_ROOT)})",
-    )
+    add_database_option(common)
     db = commands.add_parser(
         "db",
         help="the directory's database: upgrade, import, export, history, backup",
@@ -102,6 +96,17 @@ def add_db_commands(commands: argparse._SubParsersAction) -> None:
     )
     backup.add_argument("--out", type=Path, required=True, metavar="FILE")
     backup.set_defaults(handler=_backup)
+
+
+def add_database_option(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """``--database URL``: the store to use, default `config.database_url`'s."""
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        default=None,
+        help=f"database URL (default ${config.DATABASE_URL_ENV}, else the SQLite file "
+        f"{config.DEFAULT_DATABASE_PATH.relative_to(config.REPO_ROOT)})",
+    )
 
 
 @contextmanager
