@@ -438,6 +438,7 @@ def _analyse_store_day(args, engine, as_of, area, where: str) -> int:
 
 def _analyse_store_change(args, engine, compare_to, as_of, area, where: str) -> int:
     """What changed in the database's directory from ``compare_to`` to ``as_of`` (or now)."""
+    from analysis.model import AREA_CODE
     from analysis.outputs.change_export import export_change
     from analysis.provision.change import compare_snapshots
     from analysis.store.changes import read_snapshots
@@ -453,7 +454,7 @@ def _analyse_store_change(args, engine, compare_to, as_of, area, where: str) -> 
     )
     paths = export_change(change, args.out)
     table, counts = change.table, change.counts()
-    n_wards = table["area_code"].nunique()
+    n_wards = table[AREA_CODE].nunique()
     until = "now" if as_of is None else str(as_of)
     beside = f", the services in {paths[1]}" if len(paths) > 1 else ""
     print(

@@ -164,9 +164,11 @@ def main() -> None:
     except StoreError as error:  # its message names the server: for the log, not a visitor
         reference = record_failure(error)
         st.error(
-            "The directory of services could not be read, so no page can be shown. It has "
-            f"been recorded with reference {reference}: tell the people who run this site "
-            "and quote it (the server's log says why and how to fix it)."
+            markdown_text(
+                "The directory of services could not be read, so no page can be shown. It "
+                f"has been recorded with reference {reference}: tell the people who run this "
+                "site and quote it (the server's log says why and how to fix it)."
+            )
         )
         other_area_or_stop(areas)
     st.set_page_config(page_title=f"Safety Net · {place_name(area.name)}")

@@ -97,6 +97,10 @@ STORE_COLUMNS = frozenset(
 # another vocabulary.
 AREA_FILE_KEYS = frozenset({"wards", "population", "lad_code"})
 ALLOWED: dict[str, frozenset[str]] = {
+    # The change exports name the Filters' own fields (not columns) and their sheets.
+    "analysis/outputs/change_export.py": frozenset({"services", "delivery", "stale", "categories"}),
+    # The service list's column of the wards a change counts in (ward codes, joined).
+    "analysis/provision/change.py": frozenset({"wards"}),
     "analysis/ingest/oruk.py": ORUK_KEYS,
     "analysis/ingest/oruk_record.py": ORUK_KEYS,
     "analysis/ingest/oruk_shape.py": ORUK_KEYS,

@@ -168,12 +168,14 @@ def render(ctx: PageContext) -> ViewState:
     cols[2].metric(
         "Wards now in a gap",
         f"{into_gap:,}",
-        help=f"Wards where {label.lower()} became missing or under-served between the days.",
+        help=markdown_text(
+            f"Wards where {label.lower()} became missing or under-served between the days."
+        ),
     )
     cols[3].metric(
         "Wards out of a gap",
         f"{out_of_gap:,}",
-        help=f"Wards where {label.lower()} stopped being missing or under-served.",
+        help=markdown_text(f"Wards where {label.lower()} stopped being missing or under-served."),
     )
     left, right = st.columns(2)
     with left:
