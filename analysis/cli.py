@@ -275,16 +275,21 @@ def _analyse(args: argparse.Namespace) -> int:
         return _analyse_store(args)
     area = load_area(args.area)
     analysis, filters = _analysis(args, area)
-    result = analysis.metrics(
+    result = _metrics_of(analysis, filters, args)
+    path = export_metrics(result, area, args.out)
+    _print_metrics_summary(analysis, filters, result, path, level=args.level)
+    return 0
+
+
+def _metrics_of(analysis, filters, args: argparse.Namespace):
+    """The metrics ``args`` ask for: thresholds, level, categories and method."""
+    return analysis.metrics(
         filters,
         _analysis_thresholds(args),
         level=args.level,
         categories=args.category,
         method=_method(args),
     )
-    path = export_metrics(result, area, args.out)
-    _print_metrics_summary(analysis, filters, result, path, level=args.level)
-    return 0
 
 
 def _print_metrics_summary(analysis, filters, result, path: Path, *, level: str) -> None:
@@ -422,13 +427,7 @@ def _analyse_store_day(args, engine, as_of, area, where: str) -> int:
     snapshot = read_snapshot(engine, as_of=as_of, area=area)
     analysis = snapshot.analysis
     filters = filters_on(_filters(args), snapshot.moment)
-    result = analysis.metrics(
-        filters,
-        _analysis_thresholds(args),
-        level=args.level,
-        categories=args.category,
-        method=_method(args),
-    )
+    result = _metrics_of(analysis, filters, args)
     path = export_metrics(result, area, args.out)
     when = "now" if as_of is None else f"as of the end of {as_of} (UTC)"
     print(f"read the directory of {where} {when}")

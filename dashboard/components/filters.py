@@ -22,7 +22,8 @@ from analysis.model import (
     ORGANISATION_KINDS,
 )
 from analysis.provision.metrics import Thresholds
-from dashboard.navigation import follow_url, remember
+from analysis.taxonomy import Taxonomy
+from dashboard.navigation import follow_url, remember, synced_select
 from dashboard.state import DEFAULT_THRESHOLDS, StateKeys, ViewState
 
 STALE_CHOICES: Final = {
@@ -129,4 +130,17 @@ def thresholds_text(thresholds: Thresholds) -> str:
         f"{thresholds.small_numbers_population:,.0f} residents or "
         f"{thresholds.small_numbers_need:,.0f} people in need; uncertain = more than "
         f"{thresholds.uncertain_imputed_share:.0%} of the supply estimated."
+    )
+
+
+def category_select(state: ViewState, taxonomy: Taxonomy, *, help_: str) -> str:
+    """The need category select box, following the URL; returns the category chosen."""
+    labels = {cid: taxonomy.get(cid).label for cid in taxonomy.ids()}
+    return synced_select(
+        "Need category",
+        list(labels),
+        key=StateKeys.CATEGORY,
+        url_value=state.category,
+        fmt=labels.get,
+        help_=help_,
     )

@@ -17,7 +17,7 @@ from analysis.escape import markdown_text
 from analysis.model import AREA_CODE, AREA_NAME, CATEGORY, GAP_CLASSES, PROVISION_CLASS
 from analysis.outputs.palette import classify_measure
 from analysis.provision.pipeline import Analysis
-from dashboard.components.filters import filter_controls
+from dashboard.components.filters import category_select, filter_controls
 from dashboard.context import PageContext
 from dashboard.data import (
     DirectorySource,
@@ -29,7 +29,7 @@ from dashboard.data import (
     place_name,
 )
 from dashboard.maps.choropleth import choropleth_map
-from dashboard.navigation import follow_url, remember, synced_select
+from dashboard.navigation import follow_url, remember
 from dashboard.state import StateKeys, ViewState
 
 DEFAULT_SPAN_DAYS = 90
@@ -58,26 +58,33 @@ def _days(state: ViewState, first: date, today: date) -> tuple[date, date]:
     since_default, until_default = default_days(first, today)
     since = chosen_day(state.since, since_default, first=first, today=today)
     until = chosen_day(state.until, until_default, first=first, today=today)
-    left, right = st.columns(2)
-    follow_url(StateKeys.CHANGES_SINCE, since)
-    since = left.date_input(
-        "From the end of",
-        min_value=first,
-        max_value=today,
-        key=StateKeys.CHANGES_SINCE,
-        format="DD/MM/YYYY",
-        help="The earlier day: the directory as it was when that day ended (UTC).",
+    inputs = (
+        (
+            "From the end of",
+            since,
+            StateKeys.CHANGES_SINCE,
+            "The earlier day: the directory as it was when that day ended (UTC).",
+        ),
+        (
+            "To the end of",
+            until,
+            StateKeys.CHANGES_UNTIL,
+            "The later day: today is the directory now.",
+        ),
     )
-    follow_url(StateKeys.CHANGES_UNTIL, until)
-    until = right.date_input(
-        "To the end of",
-        min_value=first,
-        max_value=today,
-        key=StateKeys.CHANGES_UNTIL,
-        format="DD/MM/YYYY",
-        help="The later day: today is the directory now.",
-    )
-    return remember(StateKeys.CHANGES_SINCE, since), remember(StateKeys.CHANGES_UNTIL, until)
+    chosen = []
+    for column, (label, value, key, help_) in zip(st.columns(2), inputs, strict=True):
+        follow_url(key, value)
+        day = column.date_input(
+            markdown_text(label),
+            min_value=first,
+            max_value=today,
+            key=key,
+            format="DD/MM/YYYY",
+            help=markdown_text(help_),
+        )
+        chosen.append(remember(key, day))
+    return chosen[0], chosen[1]
 
 
 def class_changes(then: pd.DataFrame, now: pd.DataFrame, category: str) -> pd.DataFrame:
@@ -125,14 +132,8 @@ def render(ctx: PageContext) -> ViewState:
     first = summary.first_at.date() if summary.first_at else today
     since, until = _days(state, first, today)
     state = state.with_(since=since.isoformat(), until=until.isoformat())
-    labels = {cid: taxonomy.get(cid).label for cid in taxonomy.ids()}
-    category = synced_select(
-        "Need category",
-        list(labels),
-        key=StateKeys.CATEGORY,
-        url_value=state.category,
-        fmt=labels.get,
-        help_="The category the maps and the ward table show.",
+    category = category_select(
+        state, taxonomy, help_="The category the maps and the ward table show."
     )
     state = filter_controls(state.with_(category=category))
     if since > until:
@@ -152,7 +153,7 @@ def render(ctx: PageContext) -> ViewState:
     )
     changes = class_changes(then.table, now.table, category)
     into_gap, out_of_gap = gap_moves(changes)
-    label = labels[category]
+    label = taxonomy.get(category).label
 
     cols = st.columns(4)
     cols[0].metric(

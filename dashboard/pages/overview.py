@@ -35,7 +35,7 @@ from analysis.model import (
 from analysis.outputs.export import parameters_frame
 from analysis.outputs.palette import classify_measure
 from dashboard.components.exports import download_buttons
-from dashboard.components.filters import filter_controls, thresholds_text
+from dashboard.components.filters import category_select, filter_controls, thresholds_text
 from dashboard.components.summary import class_counts, summary_text
 from dashboard.context import PageContext
 from dashboard.data import place_name
@@ -65,17 +65,11 @@ CLASS_ORDER = {name: rank for rank, name in enumerate((MISSING, UNDER_SERVED))}
 
 
 def _choose(ctx: PageContext) -> ViewState:
-    state, taxonomy = ctx.state, ctx.taxonomy
-    labels = {cid: taxonomy.get(cid).label for cid in taxonomy.ids()}
+    state = ctx.state
     left, right = st.columns(2)
     with left:
-        category = synced_select(
-            "Need category",
-            list(labels),
-            key=StateKeys.CATEGORY,
-            url_value=state.category,
-            fmt=labels.get,
-            help_="Type to search; arrow keys and Enter to choose.",
+        category = category_select(
+            state, ctx.taxonomy, help_="Type to search; arrow keys and Enter to choose."
         )
     with right:
         measure = synced_select(
