@@ -391,14 +391,18 @@ def compare_snapshots(
 
 
 def filters_on(filters: Filters, moment: datetime) -> Filters:
-    """``filters`` for the directory at ``moment``: staleness measured from its day.
+    """``filters`` for the directory at ``moment``: staleness and "running on the day"
+    judged on its day.
 
-    A record stale today may have been fresh then; without a staleness filter the
-    filters are returned as they are.
+    A record stale today may have been fresh then, and a service that ended last month
+    was running then; filters with neither are returned as they are.
     """
-    if filters.stale_after_months is None:
-        return filters
-    return replace(filters, as_of=pd.Timestamp(moment.date()))
+    day = pd.Timestamp(moment.date())
+    if filters.stale_after_months is not None:
+        filters = replace(filters, as_of=day)
+    if filters.active_on is not None:
+        filters = replace(filters, active_on=day)
+    return filters
 
 
 def service_events(earlier: Snapshot, later: Snapshot) -> list[ServiceEvent]:

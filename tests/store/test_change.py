@@ -365,3 +365,14 @@ def test_the_table_has_every_ward_and_category_once(demo_store, bristol, shape, 
     assert len(change.table) == 34 * len(taxonomy.ids())
     assert not change.table.duplicated([AREA_CODE, CATEGORY]).any()
     assert pd.api.types.is_integer_dtype(change.table[SERVICES_OPENED])
+
+
+def test_running_on_the_day_and_staleness_are_judged_on_each_moments_day():
+    from analysis.provision.change import filters_on
+    from analysis.provision.filters import Filters
+
+    today = pd.Timestamp("2026-12-02")
+    filters = Filters(active_on=today, stale_after_months=12, as_of=today)
+    then = filters_on(filters, datetime(2026, 9, 30, 23, 59))
+    assert then.active_on == then.as_of == pd.Timestamp("2026-09-30")
+    assert filters_on(Filters(), datetime(2026, 9, 30)) == Filters()
