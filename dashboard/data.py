@@ -27,8 +27,8 @@ import hashlib
 import json
 import os
 import re
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
@@ -42,7 +42,9 @@ from analysis.geography import AREA_FILES, AreaSet, default_area_path, load_area
 from analysis.ingest.import_report import ImportReport
 from analysis.ingest.table import RawTable
 from analysis.model import CRS_COMPUTE, LAD_CODE, ORG_COLUMNS, SERVICE_COLUMNS
+from analysis.provision.change import Snapshot
 from analysis.provision.pipeline import Analysis
+from analysis.store.changes import read_snapshots
 from analysis.store.config import DATABASE_URL_ENV, database_url
 from analysis.store.engine import Engine
 from analysis.store.importing import StoreImport, source_cells, store_directory
@@ -223,11 +225,20 @@ def _store_directory(url: str, version: int, area_folder: str) -> Directory:
         ) from error
 
 
-@st.cache_resource(show_spinner="Reading the directory as it was…", max_entries=4)
-def _store_directory_on(url: str, version: int, area_folder: str, day: date) -> Directory:
-    """The directory at the end of ``day`` (UTC), read at data ``version``."""
+@st.cache_resource(show_spinner="Reading the directory on both days…", max_entries=4)
+def _store_snapshots(
+    url: str, version: int, area_folder: str, since: date, until: date
+) -> tuple[Snapshot, Snapshot]:
+    """The directory at the end of ``since`` and of ``until`` (UTC), read at data
+    ``version``; each `Snapshot`'s `Analysis` caches its own metrics per filters."""
     engine = _open_store(url, str(store_area_path()))
-    return load_directory_from_store(engine, as_of=day, area=_load_area(area_folder))
+    return read_snapshots(
+        engine,
+        earlier=since,
+        later=until,
+        area=_load_area(area_folder),
+        taxonomy=get_taxonomy(),
+    )
 
 
 def upload_key(data: bytes) -> str:
@@ -351,25 +362,16 @@ def directory_source(area: AreaSet, folder: Path | None = None) -> DirectorySour
     )
 
 
-def directory_on(area: AreaSet, day: date, folder: Path | None = None) -> DirectorySource:
-    """The directory held in the database as it was at the end of ``day`` (UTC).
-
-    Like `directory_source`, on the database's own area only; today or a later day is the
-    directory now.
-    """
-    now = directory_source(area, folder)
-    if now.no_services or day >= datetime.now(UTC).date():
-        return now
-    url, folder = database_url(), folder or area_path()
+def directory_snapshots(
+    area: AreaSet, since: date, until: date, folder: Path | None = None
+) -> tuple[Snapshot, Snapshot] | None:
+    """The directory held in the database at the end of ``since`` and of ``until`` (UTC),
+    for `analysis.provision.change.compare_snapshots`; None when it has nothing for
+    ``area`` (`directory_source` says why)."""
+    if directory_source(area, folder).no_services:
+        return None
     version = directory_summary().data_version
-    directory = _store_directory_on(url, version, str(folder), day)
-    return replace(
-        now,
-        directory=directory,
-        report=_report_of("the directory database", len(directory.services)),
-        key=f"{now.key}:on:{day.isoformat()}",
-        label=f"{now.label}, on {day:%d %B %Y}",
-    )
+    return _store_snapshots(database_url(), version, str(folder or area_path()), since, until)
 
 
 def import_allowed() -> bool:

@@ -129,6 +129,9 @@ class StateKeys:
     CHANGES_UNTIL = "changes_until"
     CHANGES_MAP_THEN = "changes_map_then"
     CHANGES_MAP_NOW = "changes_map_now"
+    CHANGES_WARDS = "changes_wards"
+    CHANGES_SERVICES = "changes_services"
+    CHANGES_EXPORT = "changes_export"
     USE_DIRECTORY = "data_use_directory"
     IMPORT_FORM = "data_import"  # + the upload's key: import into the directory
     IMPORT_DONE = "data_import_done"  # the last import's summary, shown after the rerun

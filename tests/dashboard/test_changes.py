@@ -4,21 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from analysis.model import (
-    ADEQUATE,
-    AREA_CODE,
-    AREA_NAME,
     CATEGORIES,
-    CATEGORY,
-    MISSING,
-    PROVISION_CLASS,
     SERVICE_ID,
-    UNDER_SERVED,
-    WELL_PROVIDED,
 )
 from analysis.settings import DEMO_SERVICES_PATH, REPO_ROOT
 from analysis.store.config import DATABASE_URL_ENV, sqlite_url
@@ -27,7 +18,7 @@ from analysis.store.engine import make_engine
 from analysis.store.importing import import_file
 from analysis.store.migrate import upgrade
 from analysis.store.reads import load_directory_from_store
-from dashboard.pages.changes import CLASS_NOW, CLASS_THEN, chosen_day, class_changes, gap_moves
+from dashboard.pages.changes import chosen_day
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")
 IMPORTED = datetime(2026, 9, 1, 9, 0)
@@ -66,23 +57,55 @@ def _app(**query: str) -> AppTest:
     return at.run()
 
 
-def test_the_page_shows_the_directory_on_both_days(history):
-    at = _app(since="2026-10-01", until="2026-11-15")
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_the_page_counts_what_closed_between_the_days(history):
+    at = _app(since="2026-10-01", until="2026-11-15", category="food")
     assert not at.exception
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Services then"] == "900"
-    assert metrics["Services now"] == str(900 - CLOSED_COUNT)
+    metrics = _metrics(at)
+    assert metrics["Services closed"] == str(CLOSED_COUNT)
+    assert metrics["Services opened"] == metrics["Services changed"] == "0"
+    assert "900 open services (all categories) at the end of 01 October 2026" in (
+        at.caption[0].value
+    )
+    assert f"and {900 - CLOSED_COUNT:,} at the end of 15 November 2026" in at.caption[0].value
     assert [d.value for d in at.date_input] == [date(2026, 10, 1), date(2026, 11, 15)]
     assert at.query_params["since"] == "2026-10-01"
     assert at.query_params["until"] == "2026-11-15"
 
 
+def test_the_closed_services_are_listed_with_how_and_where(history):
+    at = _app(since="2026-10-01", until="2026-11-15", category="food")
+    wards, services = (frame.value for frame in at.dataframe)
+    assert len(services) == CLOSED_COUNT
+    assert set(services["What happened"]) == {"closed"}
+    assert set(services["How"]) == {"inactive"}
+    assert (services["Wards it counts in"] != "").all()
+    assert len(wards) > 0
+    assert (wards["Closed"] > 0).all() or (wards["Gap"] != "no gap").all()
+    assert wards["Closed"].sum() >= CLOSED_COUNT  # a service counts in every ward it reaches
+    assert (wards["Opened"] == 0).all()
+
+
+def test_a_service_closed_counts_in_each_of_its_categories(history):
+    engine = make_engine(history)
+    services = load_directory_from_store(engine, as_of=date(2026, 10, 1)).services
+    engine.dispose()
+    food = services[services[CATEGORIES].map(lambda cats: "food" in cats)]
+    closed_befriending = sum("befriending" in cats for cats in food[CATEGORIES][:CLOSED_COUNT])
+    at = _app(since="2026-10-01", until="2026-11-15", category="befriending")
+    assert not at.exception
+    assert _metrics(at)["Services closed"] == str(closed_befriending)
+
+
 def test_a_day_before_the_history_is_the_first_day(history):
-    at = _app(since="2020-01-01", until="2026-10-15")
+    at = _app(since="2020-01-01", until="2026-10-15", category="food")
     assert not at.exception
     assert at.date_input[0].value == date(2026, 9, 1)
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Services then"] == metrics["Services now"] == "900"  # closures came later
+    metrics = _metrics(at)
+    assert metrics["Services closed"] == metrics["Services opened"] == "0"  # closures came later
 
 
 def test_days_in_the_wrong_order_are_refused_with_the_fix(history):
@@ -92,6 +115,7 @@ def test_days_in_the_wrong_order_are_refused_with_the_fix(history):
         "The first day is after the second. Fix: choose an earlier 'From' day."
     ]
     assert not at.metric
+    assert not at.dataframe
 
 
 def test_a_link_day_is_kept_within_the_history():
@@ -99,25 +123,3 @@ def test_a_link_day_is_kept_within_the_history():
     assert chosen_day("", date(2026, 10, 1), first=first, today=today) == date(2026, 10, 1)
     assert chosen_day("2019-05-05", today, first=first, today=today) == first
     assert chosen_day("2030-01-01", first, first=first, today=today) == today
-
-
-def _table(classes: dict[str, str]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            AREA_CODE: list(classes),
-            AREA_NAME: [f"Ward {code}" for code in classes],
-            CATEGORY: "food",
-            PROVISION_CLASS: list(classes.values()),
-        }
-    )
-
-
-def test_class_changes_list_only_the_wards_that_moved_and_count_gaps():
-    then = _table({"A": ADEQUATE, "B": MISSING, "C": UNDER_SERVED, "D": WELL_PROVIDED})
-    now = _table({"A": UNDER_SERVED, "B": ADEQUATE, "C": MISSING, "D": WELL_PROVIDED})
-    changes = class_changes(then, now, "food")
-    assert list(changes["Code"]) == ["A", "B", "C"]
-    assert list(changes[CLASS_THEN]) == [ADEQUATE, MISSING, UNDER_SERVED]
-    assert list(changes[CLASS_NOW]) == [UNDER_SERVED, ADEQUATE, MISSING]
-    # A became a gap, B stopped being one; C moved within the gaps.
-    assert gap_moves(changes) == (1, 1)
