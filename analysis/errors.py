@@ -85,6 +85,11 @@ class StaleRecordError(StoreError):
     exit_code = 1
 
 
+class RecordMovedError(StaleRecordError):
+    """A record changed between a writer's read of it and its write (another process won
+    the race); reading it again tells whose values are now stored."""
+
+
 def check_choice(
     what: str, value: T, allowed: tuple[T, ...], *, error: type[SafetyNetError] = AnalysisError
 ) -> T:

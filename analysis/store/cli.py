@@ -113,18 +113,18 @@ def add_database_option(parser: argparse.ArgumentParser | argparse._ArgumentGrou
 def _engine(args: argparse.Namespace) -> Iterator[Engine]:
     """The store's engine, closed after; its schema created when it has none, refused when
     out of date."""
-    from analysis.store.engine import make_engine, redacted
+    from analysis.store.engine import check_reachable, make_engine, redacted
+    from analysis.store.locking import setting_up
     from analysis.store.migrate import current_revision, head_revision, upgrade
 
     engine = make_engine(args.database)
-    from analysis.store.engine import check_reachable
-
     check_reachable(engine)
-    revision = current_revision(engine)
-    if revision is None:
-        upgrade(engine)
-        print(f"created the database {redacted(engine.url)}", file=sys.stderr)
-    elif revision != head_revision():
+    with setting_up(engine):
+        revision = current_revision(engine)
+        if revision is None:
+            upgrade(engine)
+            print(f"created the database {redacted(engine.url)}", file=sys.stderr)
+    if revision is not None and revision != head_revision():
         raise StoreError(
             f"the database {redacted(engine.url)} is at schema revision {revision}, and this "
             f"version of the project needs {head_revision()}. Fix: run 'python -m analysis db "
@@ -138,11 +138,13 @@ def _engine(args: argparse.Namespace) -> Iterator[Engine]:
 
 def _upgrade(args: argparse.Namespace) -> int:
     from analysis.store.engine import make_engine, redacted
+    from analysis.store.locking import setting_up
     from analysis.store.migrate import upgrade
 
     engine = make_engine(args.database)
     try:
-        before, after = upgrade(engine)
+        with setting_up(engine):
+            before, after = upgrade(engine)
     finally:
         engine.dispose()
     where = redacted(engine.url)

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from analysis.errors import RecordNotFoundError, StoreError, check_choice
+from analysis.errors import RecordMovedError, RecordNotFoundError, StoreError, check_choice
 from analysis.model import AREA_KIND, AREA_SERVED_KINDS, FIELD_STATUS, FLAGS, SOURCE_ROW
 from analysis.store.reads import stored_records
 from analysis.store.records import ARCHIVED, LAST_VERIFIED, SERVICE_FIELDS, time_text
@@ -125,6 +125,23 @@ def restore_service(
 
 
 def _write(
+    store: Engine,
+    service_id: str,
+    changes: Mapping[str, Any],
+    expected_version: int,
+    actor: str,
+    source_kind: ChangeSource,
+    at: datetime | None,
+) -> int:
+    try:
+        return _write_once(store, service_id, changes, expected_version, actor, source_kind, at)
+    except RecordMovedError:
+        # Someone saved between our read and our write: read again, so that the refusal
+        # names their values beside ours (or, if they saved the same, nothing is lost).
+        return _write_once(store, service_id, changes, expected_version, actor, source_kind, at)
+
+
+def _write_once(
     store: Engine,
     service_id: str,
     changes: Mapping[str, Any],

@@ -17,6 +17,7 @@ from analysis.geography import AreaSet
 from analysis.store import schema
 from analysis.store.engine import make_engine
 from analysis.store.importing import IMPORT_ACTOR, import_file
+from analysis.store.locking import setting_up
 from analysis.store.migrate import upgrade
 
 DEMO_SOURCE: Final = "demo"
@@ -27,6 +28,9 @@ def open_store(
     url: str | None = None, *, load_demo: bool = True, area: AreaSet | None = None
 ) -> Engine:
     """The store's engine, its schema up to date; the demo loaded when it holds nothing.
+
+    Processes opening one new database together take turns (`locking.setting_up`): one
+    creates the schema and loads the demo, the others find it done.
 
     Parameters
     ----------
@@ -44,11 +48,16 @@ def open_store(
         When the database cannot be reached or the URL is not one the store uses.
     """
     engine = make_engine(url)
-    upgrade(engine)
-    if load_demo and is_empty(engine):
-        import_file(
-            engine, settings.DEMO_SERVICES_PATH, source=DEMO_SOURCE, area=area, actor=IMPORT_ACTOR
-        )
+    with setting_up(engine):
+        upgrade(engine)
+        if load_demo and is_empty(engine):
+            import_file(
+                engine,
+                settings.DEMO_SERVICES_PATH,
+                source=DEMO_SOURCE,
+                area=area,
+                actor=IMPORT_ACTOR,
+            )
     return engine
 
 

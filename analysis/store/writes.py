@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from analysis.crs import bng_to_lonlat
-from analysis.errors import StaleRecordError
+from analysis.errors import RecordMovedError, StaleRecordError
 from analysis.model import (
     ACTIVE_FROM,
     ACTIVE_UNTIL,
@@ -188,8 +188,8 @@ def write_records(
     Raises
     ------
     StaleRecordError
-        When a record is not at the version its writer opened, or changed between the
-        read and this write.
+        When a record is not at the version its writer opened; `RecordMovedError` when
+        it changed between the read and this write.
     """
     at = at or utc_now()
     if not writes:
@@ -394,7 +394,7 @@ def _update_checked(context: _Context, statement: sa.Update, rows: list[dict]) -
         missed = [row for row in rows if connection.execute(statement, row).rowcount != 1]
         if not missed:
             return
-    raise StaleRecordError(
+    raise RecordMovedError(
         f"a {context.resource_type} changed while it was being saved (by another session or "
         "process). Nothing was saved. Fix: open it again and make your change again"
     )
