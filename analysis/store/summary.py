@@ -69,9 +69,9 @@ def store_summary(engine: Engine) -> StoreSummary:
         current = ~service.c.archived
         by_status = dict(
             connection.execute(
-                sa.select(service.c.status == ACTIVE, sa.func.count())
+                sa.select(service.c.status, sa.func.count())
                 .where(current)
-                .group_by(service.c.status == ACTIVE)
+                .group_by(service.c.status)
             ).all()
         )
         sources = connection.execute(
@@ -89,8 +89,8 @@ def store_summary(engine: Engine) -> StoreSummary:
         return StoreSummary(
             data_version=int(version),
             updated_at=updated_at,
-            active_services=int(by_status.get(True, 0)),
-            other_services=int(by_status.get(False, 0)),
+            active_services=int(by_status.get(ACTIVE, 0)),
+            other_services=int(sum(by_status.values()) - by_status.get(ACTIVE, 0)),
             organisations=int(organisations),
             sources=tuple(sources),
             first_at=first_at,
