@@ -14,7 +14,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -129,3 +130,28 @@ def shoot(page, name: str) -> Path:
     path = ARTEFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@contextmanager
+def served_app(log_path: Path, environ: Mapping[str, str]) -> Iterator[str]:
+    """Serve the app like ``make run`` on a free port with ``environ``; yield its base URL.
+
+    The server's output goes to ``log_path``; the server is stopped on leaving.
+    """
+    port = free_port()
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "analysis", "serve", "--port", str(port)],
+            cwd=REPO_ROOT,
+            env=dict(environ),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        base_url = f"http://localhost:{port}"
+        try:
+            wait_healthy(base_url, process, STARTUP_TIMEOUT_S, log_path)
+            yield base_url
+        finally:
+            stop(process)
