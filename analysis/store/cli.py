@@ -115,22 +115,24 @@ def _engine(args: argparse.Namespace) -> Iterator[Engine]:
     out of date."""
     from analysis.store.engine import check_reachable, make_engine, redacted
     from analysis.store.locking import setting_up
-    from analysis.store.migrate import current_revision, head_revision, upgrade
+    from analysis.store.migrate import current_revision, head_revision, refuse_unknown, upgrade
 
     engine = make_engine(args.database)
-    check_reachable(engine)
-    with setting_up(engine):
-        revision = current_revision(engine)
-        if revision is None:
-            upgrade(engine)
-            print(f"created the database {redacted(engine.url)}", file=sys.stderr)
-    if revision is not None and revision != head_revision():
-        raise StoreError(
-            f"the database {redacted(engine.url)} is at schema revision {revision}, and this "
-            f"version of the project needs {head_revision()}. Fix: run 'python -m analysis db "
-            "upgrade' (back it up first: 'python -m analysis db backup --out FILE')"
-        )
     try:
+        check_reachable(engine)
+        with setting_up(engine):
+            revision = current_revision(engine)
+            refuse_unknown(engine, revision)
+            if revision is None:
+                upgrade(engine)
+                print(f"created the database {redacted(engine.url)}", file=sys.stderr)
+        if revision is not None and revision != head_revision():
+            raise StoreError(
+                f"the database {redacted(engine.url)} is at schema revision {revision}, and "
+                f"this version of the project needs {head_revision()}. Fix: run 'python -m "
+                "analysis db upgrade' (back it up first: 'python -m analysis db backup --out "
+                "FILE')"
+            )
         yield engine
     finally:
         engine.dispose()

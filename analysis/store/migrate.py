@@ -18,7 +18,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
-from analysis.store.engine import check_reachable
+from analysis.errors import StoreError
+from analysis.store.engine import check_reachable, redacted
 
 MIGRATIONS_DIR: Final = Path(__file__).resolve().parent / "migrations"
 
@@ -38,6 +39,30 @@ def head_revision() -> str:
     return head
 
 
+def known_revisions() -> frozenset[str]:
+    """The revision ids of every migration this version of the project has."""
+    return frozenset(
+        script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    )
+
+
+def refuse_unknown(engine: Engine, revision: str | None) -> None:
+    """Refuse a database at a revision this version does not know: a newer one made it.
+
+    Raises
+    ------
+    StoreError
+        Naming the revision and the fix.
+    """
+    if revision is None or revision in known_revisions():
+        return
+    raise StoreError(
+        f"the database {redacted(engine.url)} is at schema revision {revision!r}, which this "
+        f"version of the project does not know (its newest is {head_revision()}): a newer "
+        "version made it. Fix: run that newer version, or restore a backup made before it"
+    )
+
+
 def current_revision(engine: Engine) -> str | None:
     """The revision the database is at; None when it has no schema yet."""
     with engine.connect() as connection:
@@ -50,10 +75,11 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
     Raises
     ------
     StoreError
-        When the database cannot be reached.
+        When the database cannot be reached, or a newer version of the project made it.
     """
     check_reachable(engine)
     before = current_revision(engine)
+    refuse_unknown(engine, before)
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), revision)
     return before, current_revision(engine) or ""

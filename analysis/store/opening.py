@@ -48,16 +48,20 @@ def open_store(
         When the database cannot be reached or the URL is not one the store uses.
     """
     engine = make_engine(url)
-    with setting_up(engine):
-        upgrade(engine)
-        if load_demo and is_empty(engine):
-            import_file(
-                engine,
-                settings.DEMO_SERVICES_PATH,
-                source=DEMO_SOURCE,
-                area=area,
-                actor=IMPORT_ACTOR,
-            )
+    try:
+        with setting_up(engine):
+            upgrade(engine)
+            if load_demo and is_empty(engine):
+                import_file(
+                    engine,
+                    settings.DEMO_SERVICES_PATH,
+                    source=DEMO_SOURCE,
+                    area=area,
+                    actor=IMPORT_ACTOR,
+                )
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
 
 

@@ -3,7 +3,12 @@ opened as it is."""
 
 from __future__ import annotations
 
+import pytest
+import sqlalchemy as sa
+
 from analysis.cli import main
+from analysis.errors import StoreError
+from analysis.store.engine import make_engine
 from analysis.store.opening import DEMO_SOURCE, open_store
 from analysis.store.reads import data_version, load_directory_from_store
 
@@ -51,3 +56,19 @@ def test_the_database_url_comes_from_the_environment(tmp_path, monkeypatch, caps
     monkeypatch.setenv("SAFETYNET_DATABASE_URL", f"sqlite:///{path}")
     assert main(["db", "upgrade"]) == 0
     assert path.is_file() and str(path) in capsys.readouterr().out
+
+
+def test_a_database_made_by_a_newer_version_is_refused_with_the_fix(store_url, tmp_path, capsys):
+    engine = make_engine(store_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+    finally:
+        engine.dispose()
+    for command in (["db", "upgrade"], ["db", "export", "--out", str(tmp_path / "out.csv")]):
+        assert main([*command, "--database", store_url]) == 2
+        error = capsys.readouterr().err
+        assert "schema revision '9999', which this version of the project does not know" in error
+        assert "Fix: run that newer version" in error and "Traceback" not in error
+    with pytest.raises(StoreError, match="a newer version made it"):
+        open_store(store_url)
