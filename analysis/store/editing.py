@@ -8,9 +8,10 @@ accounts that check they may will call these with the signed-in user.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, ParamSpec
 
 from sqlalchemy.engine import Engine
 
@@ -124,24 +125,26 @@ def restore_service(
     return _write(store, service_id, {ARCHIVED: False}, expected_version, actor, BY_EDIT, at)
 
 
+P = ParamSpec("P")
+
+
+def _read_again_once(write: Callable[P, int]) -> Callable[P, int]:
+    """Run ``write`` again, once, when someone saved between its read and its write."""
+
+    @functools.wraps(write)
+    def retried(*args: P.args, **kwargs: P.kwargs) -> int:
+        try:
+            return write(*args, **kwargs)
+        except RecordMovedError:
+            # Read again, so that the refusal names their values beside ours (or, if they
+            # saved the same version we opened, nothing is lost).
+            return write(*args, **kwargs)
+
+    return retried
+
+
+@_read_again_once
 def _write(
-    store: Engine,
-    service_id: str,
-    changes: Mapping[str, Any],
-    expected_version: int,
-    actor: str,
-    source_kind: ChangeSource,
-    at: datetime | None,
-) -> int:
-    try:
-        return _write_once(store, service_id, changes, expected_version, actor, source_kind, at)
-    except RecordMovedError:
-        # Someone saved between our read and our write: read again, so that the refusal
-        # names their values beside ours (or, if they saved the same, nothing is lost).
-        return _write_once(store, service_id, changes, expected_version, actor, source_kind, at)
-
-
-def _write_once(
     store: Engine,
     service_id: str,
     changes: Mapping[str, Any],

@@ -66,24 +66,8 @@ def stop(process: subprocess.Popen) -> None:
 @pytest.fixture(scope="session")
 def app_url(chromium_path: Path) -> Iterator[str]:
     """Base URL of the app, served like ``make run`` on a free port (log in test-artefacts)."""
-    port = free_port()
-    ARTEFACTS.mkdir(exist_ok=True)
-    log_path = ARTEFACTS / "app-server.log"
-    # The server's output goes to a file (a pipe nobody reads could fill and stall it).
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "analysis", "serve", "--port", str(port)],
-            cwd=REPO_ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        base_url = f"http://localhost:{port}"
-        try:
-            wait_healthy(base_url, process, STARTUP_TIMEOUT_S, log_path)
-            yield base_url
-        finally:
-            stop(process)
+    with served_app(ARTEFACTS / "app-server.log", os.environ) as base_url:
+        yield base_url
 
 
 @pytest.fixture
@@ -136,7 +120,8 @@ def shoot(page, name: str) -> Path:
 def served_app(log_path: Path, environ: Mapping[str, str]) -> Iterator[str]:
     """Serve the app like ``make run`` on a free port with ``environ``; yield its base URL.
 
-    The server's output goes to ``log_path``; the server is stopped on leaving.
+    The server's output goes to ``log_path`` (a pipe nobody reads could fill and stall
+    it); the server is stopped on leaving.
     """
     port = free_port()
     log_path.parent.mkdir(parents=True, exist_ok=True)

@@ -24,7 +24,7 @@ from analysis.store.config import DATABASE_URL_ENV
 from dashboard.failure import DEBUG_ENV
 from tests.e2e.conftest import ARTEFACTS, served_app, shoot
 from tests.e2e.test_browser import no_exception, open_view
-from tests.store.pgserver import DATABASE_USER, PostgresServer, start_server, why_unavailable
+from tests.store.pgserver import DATABASE_USER, PostgresServer, server_for_tests
 
 pytestmark = pytest.mark.browser
 
@@ -40,16 +40,8 @@ PAGE_TIMEOUT_MS = 60_000
 @pytest.fixture
 def postgres_server() -> Iterator[PostgresServer]:
     """A PostgreSQL server of this test alone, stopped and deleted at the end."""
-    reason = why_unavailable()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL tests must run in CI: {reason}")
-        pytest.skip(f"PostgreSQL tests skipped: {reason}")
-    server = start_server()
-    try:
+    with server_for_tests() as server:
         yield server
-    finally:
-        server.stop()
 
 
 def create_database(server: PostgresServer, name: str) -> str:

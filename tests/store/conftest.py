@@ -12,7 +12,6 @@ under CI (``CI`` set), where that is a failure: CI must run them.
 from __future__ import annotations
 
 import itertools
-import os
 import shutil
 from collections.abc import Iterator
 from datetime import datetime
@@ -26,7 +25,7 @@ from analysis.store.config import sqlite_url
 from analysis.store.engine import make_engine
 from analysis.store.importing import import_file
 from analysis.store.migrate import upgrade
-from tests.store.pgserver import PostgresServer, start_server, why_unavailable
+from tests.store.pgserver import PostgresServer, server_for_tests
 
 BACKENDS = ("sqlite", "postgresql")
 DEMO_SOURCE = "demo"
@@ -54,16 +53,8 @@ def shape(bristol):
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresServer]:
-    reason = why_unavailable()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL tests must run in CI: {reason}")
-        pytest.skip(f"PostgreSQL tests skipped: {reason}")
-    server = start_server()
-    try:
+    with server_for_tests() as server:
         yield server
-    finally:
-        server.stop()
 
 
 def _pg_create(server: PostgresServer, name: str, template: str | None = None) -> str:

@@ -15,6 +15,8 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,3 +137,21 @@ def start_server() -> PostgresServer:
         ]
     )
     return PostgresServer(root=root, port=port, bin_dir=bin_dir)
+
+
+@contextmanager
+def server_for_tests() -> Iterator[PostgresServer]:
+    """A started server, stopped and deleted on leaving; the test skipped with the reason
+    when PostgreSQL is missing — except under CI (``CI`` set), where that is a failure."""
+    import pytest
+
+    reason = why_unavailable()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL tests must run in CI: {reason}")
+        pytest.skip(f"PostgreSQL tests skipped: {reason}")
+    server = start_server()
+    try:
+        yield server
+    finally:
+        server.stop()
