@@ -19,7 +19,7 @@ from typing import Final
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from analysis.store.engine import POSTGRESQL, SQLITE, backend_name
+from analysis.store.engine import POSTGRESQL, SQLITE, backend_name, check_reachable
 
 SETUP_LOCK_KEY: Final = 0x5AFE_7E7
 """The PostgreSQL advisory-lock key of setting up a store (any fixed 64-bit number)."""
@@ -29,7 +29,14 @@ LOCK_SUFFIX: Final = ".setup-lock"
 
 @contextmanager
 def setting_up(engine: Engine) -> Iterator[None]:
-    """Hold the store's set-up lock while the block runs; wait for it when another holds it."""
+    """Hold the store's set-up lock while the block runs; wait for it when another holds it.
+
+    Raises
+    ------
+    StoreError
+        When the database cannot be reached (before any lock is asked for).
+    """
+    check_reachable(engine)
     backend = backend_name(engine)
     database = _sqlite_file(engine) if backend == SQLITE else None
     if backend == POSTGRESQL:
