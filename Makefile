@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# axe-core, which the browser tests inject to check each page's accessibility.
+AXE := node_modules/axe-core/axe.min.js
 
 .PHONY: run test lint bench area clean
 
@@ -12,12 +14,17 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
 
+# Touched: npm may leave it older than package-lock.json, and make would reinstall each time.
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(AXE)
+
 # `make run AREA=data/reference/NAME` (or SAFETYNET_AREA=... make run) shows another area
 # built with build-area; areas under data/reference/ are offered in the sidebar.
 run: $(STAMP)
 	$(PY) -m analysis serve $(if $(AREA),--area "$(AREA)")
 
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
@@ -32,4 +39,4 @@ area: $(STAMP)
 		--out data/reference/bristol
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache test-artefacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artefacts node_modules
