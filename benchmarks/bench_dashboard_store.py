@@ -171,6 +171,7 @@ def session_time_to_map(browser, url: str) -> float:
 def change_one_capacity(database_url: str, step: int) -> None:
     """Change the capacity of the store's first service (a person's edit: a new version)."""
     from analysis.model import CAPACITY, SERVICE_ID
+    from analysis.store.access import command_line
     from analysis.store.editing import open_service, save_service
     from analysis.store.engine import make_engine
     from analysis.store.reads import load_directory_from_store
@@ -185,7 +186,7 @@ def change_one_capacity(database_url: str, step: int) -> None:
             service_id,
             {CAPACITY: float(capacity) + step},
             expected_version=stored.version,
-            actor=BENCH_ACTOR,
+            actor=command_line(BENCH_ACTOR),
         )
     finally:
         engine.dispose()

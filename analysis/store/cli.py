@@ -13,15 +13,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Final
 
 from sqlalchemy.engine import Engine
 
 from analysis.errors import StoreError
 from analysis.geography import default_area_path, load_area
 from analysis.store import config
+from analysis.store.access import command_line
 
 DEFAULT_ACTOR = "cli"
 """Who a change made from the command line is recorded as, unless --actor names someone."""
+
+KEEPER: Final = command_line(DEFAULT_ACTOR)
+"""The command line acts as the machine's keeper (`analysis.store.access`)."""
 
 
 def add_db_commands(commands: argparse._SubParsersAction) -> None:
@@ -171,7 +176,7 @@ def _import(args: argparse.Namespace) -> int:
             full=args.full,
             area=load_area(args.area),
             options=_import_options(args),
-            actor=args.actor,
+            actor=command_line(args.actor),
         )
     _print_report(done.report)
     print(done.summary())

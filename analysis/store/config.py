@@ -43,3 +43,25 @@ def database_url(url: str | None = None) -> str:
 def sqlite_url(path: Path | str) -> str:
     """The SQLAlchemy URL of a SQLite file at ``path``."""
     return f"sqlite:///{Path(path).resolve()}"
+
+
+INVITATION_DAYS: Final = 14
+"""How long an invitation link works: long enough for a volunteer group that meets
+fortnightly to see it, short enough that an old email opens nothing."""
+
+RESET_HOURS: Final = 24
+"""How long a password-reset link works (OWASP: short-lived, single use)."""
+
+SESSION_HOURS: Final = 8
+"""How long a sign-in lasts before the password is asked again: a working day."""
+
+MAX_FAILED_SIGN_INS: Final = 5
+"""Wrong passwords in a row before an account is locked (OWASP's guidance: a small
+number, with a lock that ends by itself)."""
+
+LOCK_MINUTES: Final = 15
+"""How long a locked account stays locked."""
+
+MIN_PASSWORD_LENGTH: Final = 10
+"""NIST SP 800-63B asks for at least 8 characters and no other composition rules; 10
+makes a guessed password much less likely at no cost to a passphrase."""

@@ -2,8 +2,9 @@
 
 Each is one call of `analysis.store.writes.write_records` in its own transaction, with
 the version the person opened (optimistic locking: a record changed meanwhile by someone
-else is refused with both values, nothing overwritten). ``actor`` names who acts; the
-accounts that check they may will call these with the signed-in user.
+else is refused with both values, nothing overwritten). Each publishes at once, so it is
+a reviewer's (or the command line's): the ``actor`` is checked in the write's transaction
+(`analysis.store.access`). An editor's change goes through `analysis.store.proposals`.
 """
 
 from __future__ import annotations
@@ -13,15 +14,19 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, ParamSpec
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from analysis.errors import RecordMovedError, RecordNotFoundError, StoreError, check_choice
-from analysis.model import AREA_KIND, AREA_SERVED_KINDS, FIELD_STATUS, FLAGS, SOURCE_ROW
+from analysis.model import AREA_KIND, AREA_SERVED_KINDS, FIELD_STATUS, FLAGS, ORG_ID, SOURCE_ROW
+from analysis.store import schema
+from analysis.store.access import Action, Actor, authorise
 from analysis.store.reads import stored_records
 from analysis.store.records import ARCHIVED, LAST_VERIFIED, SERVICE_FIELDS, time_text
 from analysis.store.schema import (
     BY_EDIT,
     BY_REVIEW,
+    ORGANIZATION_RESOURCE,
     SERVICE_RESOURCE,
     SERVICE_STATUSES,
     ChangeSource,
@@ -49,13 +54,44 @@ def open_service(store: Engine, service_id: str) -> Stored:
     return found[service_id]
 
 
+def open_organisation(store: Engine, organisation_id: str) -> Stored:
+    """An organisation as stored now, with the version an edit must name.
+
+    Raises
+    ------
+    RecordNotFoundError
+        When no organisation has that id.
+    """
+    with store.connect() as connection:
+        found = stored_records(connection, ORGANIZATION_RESOURCE, ids=[organisation_id])
+    if organisation_id not in found:
+        raise RecordNotFoundError(
+            f"no organisation has the id {organisation_id!r}. Fix: choose one from the list"
+        )
+    return found[organisation_id]
+
+
+def organisation_services(store: Engine, organisation_id: str) -> dict[str, Stored]:
+    """The services of one organisation as stored now (archived ones left out), by id."""
+    with store.connect() as connection:
+        ids = list(
+            connection.execute(
+                sa.select(schema.service.c.id).where(
+                    schema.service.c.organization_id == organisation_id,
+                    schema.service.c.archived.is_(False),
+                )
+            ).scalars()
+        )
+        return stored_records(connection, SERVICE_RESOURCE, ids=ids) if ids else {}
+
+
 def save_service(
     store: Engine,
     service_id: str,
     changes: Mapping[str, Any],
     *,
     expected_version: int,
-    actor: str,
+    actor: Actor,
     source_kind: ChangeSource = BY_EDIT,
     at: datetime | None = None,
 ) -> int:
@@ -68,7 +104,7 @@ def save_service(
     expected_version
         The version the person opened (`open_service`).
     actor
-        Who saves.
+        Who saves: a reviewer, an admin or the command line.
     source_kind
         ``"edit"``, or ``"review"`` for a reviewer's decision.
 
@@ -78,6 +114,8 @@ def save_service(
         When a field is not one of a service's, or a status or area kind is not known.
     StaleRecordError
         When the service changed since ``expected_version``.
+    NotAllowedError
+        When ``actor`` may not publish changes.
     """
     unknown = sorted(set(changes) - _EDITABLE)
     if unknown:
@@ -97,7 +135,7 @@ def verify_service(
     service_id: str,
     *,
     expected_version: int,
-    actor: str,
+    actor: Actor,
     at: datetime | None = None,
 ) -> int:
     """Record that ``actor`` confirmed the service is right, now: its ``last_verified``.
@@ -107,11 +145,18 @@ def verify_service(
     """
     at = at or utc_now()
     changes = {LAST_VERIFIED: time_text(at)}
-    return _write(store, service_id, changes, expected_version, actor, BY_REVIEW, at)
+    return _write(
+        store, service_id, changes, expected_version, actor, BY_REVIEW, at, action="verify"
+    )
 
 
 def archive_service(
-    store: Engine, service_id: str, *, expected_version: int, actor: str, at: datetime | None = None
+    store: Engine,
+    service_id: str,
+    *,
+    expected_version: int,
+    actor: Actor,
+    at: datetime | None = None,
 ) -> int:
     """Delete a service softly: it leaves the directory, and stays restorable with its
     history."""
@@ -119,7 +164,12 @@ def archive_service(
 
 
 def restore_service(
-    store: Engine, service_id: str, *, expected_version: int, actor: str, at: datetime | None = None
+    store: Engine,
+    service_id: str,
+    *,
+    expected_version: int,
+    actor: Actor,
+    at: datetime | None = None,
 ) -> int:
     """Bring an archived service back into the directory."""
     return _write(store, service_id, {ARCHIVED: False}, expected_version, actor, BY_EDIT, at)
@@ -149,9 +199,10 @@ def _write(
     service_id: str,
     changes: Mapping[str, Any],
     expected_version: int,
-    actor: str,
+    actor: Actor,
     source_kind: ChangeSource,
     at: datetime | None,
+    action: Action = "publish change",
 ) -> int:
     with store.begin() as connection:
         found = stored_records(connection, SERVICE_RESOURCE, ids=[service_id])
@@ -160,6 +211,7 @@ def _write(
                 f"no service has the id {service_id!r}. Fix: use an id the store holds"
             )
         stored = found[service_id]
+        authorise(connection, actor, action, stored.record[ORG_ID])
         record = {**stored.record, **changes}
         # A person's save keeps the last import's notes as they are.
         record[FLAGS], record[SOURCE_ROW] = stored.record[FLAGS], stored.record[SOURCE_ROW]
@@ -167,7 +219,7 @@ def _write(
             connection,
             [Write(SERVICE_RESOURCE, service_id, record, expected_version=expected_version)],
             stored=found,
-            actor=actor,
+            actor=actor.label,
             source_kind=source_kind,
             at=at,
         )

@@ -39,6 +39,7 @@ from analysis.ingest.read import read_table
 from analysis.ingest.table import RawTable
 from analysis.model import CATEGORIES, FIELD_STATUS, ORG_ID, SOURCE_ROW
 from analysis.store import schema
+from analysis.store.access import Actor, authorise, command_line
 from analysis.store.reads import stored_records
 from analysis.store.records import (
     KEPT_BY_IMPORT,
@@ -58,7 +59,7 @@ from analysis.store.schema import (
 from analysis.store.writes import Stored, Write, WriteOutcome, batched, utc_now, write_records
 from analysis.taxonomy import Taxonomy
 
-IMPORT_ACTOR: Final = "import"
+IMPORT_ACTOR: Final = command_line("import")
 """Who an import is recorded as when no person is named."""
 _TERM_PIECES: Final = re.compile(r"[;\n]+")
 """How a categories cell lists its terms (as the importer splits it)."""
@@ -99,7 +100,7 @@ def import_file(
     area: AreaSet | None = None,
     taxonomy: Taxonomy | None = None,
     options: ImportOptions = DEFAULT_OPTIONS,
-    actor: str = IMPORT_ACTOR,
+    actor: Actor = IMPORT_ACTOR,
     at: datetime | None = None,
 ) -> StoreImport:
     """Import a directory file into the store.
@@ -119,7 +120,8 @@ def import_file(
     area, taxonomy, options
         As for `analysis.ingest.load.load_directory`.
     actor
-        Who imports (recorded in the history).
+        Who imports: a reviewer, an admin or the command line (checked, and recorded in
+        the history).
     at
         When (UTC); default now.
 
@@ -163,7 +165,7 @@ def store_directory(
     full: bool = False,
     statuses: Sequence[str] | None = None,
     source_terms: Sequence[Sequence[str]] | None = None,
-    actor: str = IMPORT_ACTOR,
+    actor: Actor = IMPORT_ACTOR,
     at: datetime | None = None,
 ) -> StoreImport:
     """Store a Directory the importer built, as the records of ``source`` (one transaction).
@@ -173,13 +175,15 @@ def store_directory(
     """
     at = at or utc_now()
     with store.begin() as connection:
-        import_id = _start_run(connection, report, source=source, full=full, actor=actor, at=at)
+        authorise(connection, actor, "import")
+        label = actor.label
+        import_id = _start_run(connection, report, source=source, full=full, actor=label, at=at)
         orgs, org_ids = _import_records(
             connection,
             ORGANIZATION_RESOURCE,
             organisation_records(directory.organisations),
             source=source,
-            actor=actor,
+            actor=label,
             at=at,
             import_id=import_id,
         )
@@ -191,7 +195,7 @@ def store_directory(
             SERVICE_RESOURCE,
             records,
             source=source,
-            actor=actor,
+            actor=label,
             at=at,
             import_id=import_id,
             full=full,

@@ -317,3 +317,170 @@ store_state = sa.Table(
     sa.Column("data_version", sa.BigInteger, nullable=False),
     sa.Column("updated_at", sa.DateTime, nullable=False),
 )
+
+# ---------------------------------------------------------------------------------------
+# People: accounts, their sign-in, the organisations they keep, claims and proposals
+# ---------------------------------------------------------------------------------------
+
+AccountRole = Literal["editor", "reviewer", "admin"]
+"""What an account may do (`analysis.store.access`); the public has no account."""
+ACCOUNT_ROLES: Final = get_args(AccountRole)
+EDITOR, REVIEWER, ADMIN = ACCOUNT_ROLES
+
+TokenPurpose = Literal["invitation", "reset", "session"]
+"""What a secret link or a sign-in is for: set a first password, set a new one, stay signed
+in."""
+TOKEN_PURPOSES: Final = get_args(TokenPurpose)
+INVITATION, RESET, SESSION = TOKEN_PURPOSES
+
+Decision = Literal["pending", "approved", "declined", "withdrawn", "superseded"]
+"""Where a claim or a proposed version stands."""
+DECISIONS: Final = get_args(Decision)
+PENDING, APPROVED, DECLINED, WITHDRAWN, SUPERSEDED = DECISIONS
+
+ProposalKind = Literal["change", "new service", "new organisation", "suggestion"]
+"""A proposal changes records, adds a service or an organisation, or is the public's
+suggestion of a group the directory is missing."""
+PROPOSAL_KINDS: Final = get_args(ProposalKind)
+CHANGE_PROPOSAL, NEW_SERVICE, NEW_ORGANISATION, SUGGESTION = PROPOSAL_KINDS
+
+
+def _in(column: str, values: tuple[str, ...], name: str) -> sa.CheckConstraint:
+    listed = ", ".join(f"'{value}'" for value in values)
+    return sa.CheckConstraint(f"{column} IN ({listed})", name=name)
+
+
+account = sa.Table(
+    "account",
+    metadata,
+    _id(),
+    sa.Column("email", sa.String(320), nullable=False, unique=True),
+    sa.Column("name", sa.Text, nullable=False, default=""),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("password_hash", sa.Text, nullable=True),
+    sa.Column("identity_issuer", sa.Text, nullable=True),
+    sa.Column("identity_subject", sa.Text, nullable=True),
+    sa.Column("failed_sign_ins", sa.Integer, nullable=False, default=0),
+    sa.Column("locked_until", sa.DateTime, nullable=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("last_sign_in_at", sa.DateTime, nullable=True),
+    _in("role", ACCOUNT_ROLES, "ck_account_role"),
+)
+"""One person who signs in: email casefolded; a password hash (Argon2id) for a local
+account, an identity provider's issuer and subject for one that signs in with OpenID
+Connect."""
+
+account_token = sa.Table(
+    "account_token",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "account_id",
+        sa.String(200),
+        sa.ForeignKey("account.id", name="fk_account_token_account", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("purpose", sa.String(20), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False),
+    sa.Column("used_at", sa.DateTime, nullable=True),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    _in("purpose", TOKEN_PURPOSES, "ck_account_token_purpose"),
+)
+"""Invitation and reset links and sign-in sessions: only a SHA-256 of each secret is kept,
+so a copy of the database opens no account."""
+
+organization_editor = sa.Table(
+    "organization_editor",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "account_id",
+        sa.String(200),
+        sa.ForeignKey("account.id", name="fk_organization_editor_account", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column(
+        "organization_id",
+        sa.String(200),
+        sa.ForeignKey("organization.id", name="fk_organization_editor_organization"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("granted_at", sa.DateTime, nullable=False),
+    sa.Column("granted_by", sa.String(200), nullable=False),
+    sa.UniqueConstraint("account_id", "organization_id", name="uq_organization_editor"),
+)
+"""Who keeps which organisation's entry (an organisation can have several editors)."""
+
+claim = sa.Table(
+    "claim",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "account_id",
+        sa.String(200),
+        sa.ForeignKey("account.id", name="fk_claim_account", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column(
+        "organization_id",
+        sa.String(200),
+        sa.ForeignKey("organization.id", name="fk_claim_organization"),
+        nullable=False,
+    ),
+    sa.Column("claimant_name", sa.Text, nullable=False),
+    sa.Column("role_in_group", sa.Text, nullable=False),
+    sa.Column("contact", sa.Text, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False, default=""),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("decided_at", sa.DateTime, nullable=True),
+    sa.Column("decided_by", sa.String(200), nullable=True),
+    _in("status", DECISIONS, "ck_claim_status"),
+)
+"""A person's request to keep an organisation's entry, and a reviewer's answer."""
+
+proposal = sa.Table(
+    "proposal",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("organization_id", sa.String(200), nullable=False, index=True),
+    sa.Column("organization_record", sa.JSON, nullable=True),
+    sa.Column("organization_version", sa.Integer, nullable=True),
+    sa.Column("service_id", sa.String(200), nullable=True),
+    sa.Column("service_record", sa.JSON, nullable=True),
+    sa.Column("service_version", sa.Integer, nullable=True),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("proposed_by", sa.String(200), nullable=False),
+    sa.Column("proposed_at", sa.DateTime, nullable=False),
+    sa.Column("decided_by", sa.String(200), nullable=True),
+    sa.Column("decided_at", sa.DateTime, nullable=True),
+    sa.Column("reason", sa.Text, nullable=False, default=""),
+    _in("kind", PROPOSAL_KINDS, "ck_proposal_kind"),
+    _in("status", DECISIONS, "ck_proposal_status"),
+)
+"""A proposed version of an organisation and (or) one of its services, held until a
+reviewer approves it: the records as proposed, and the versions they were made from (None
+for a new record)."""
+
+access_event = sa.Table(
+    "access_event",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime, nullable=False, index=True),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("account_id", sa.String(200), nullable=True),
+    sa.Column("organization_id", sa.String(200), nullable=True),
+    sa.Column("detail", sa.Text, nullable=False, default=""),
+)
+"""The history of the people's side: accounts made, invited, changed and deleted, claims
+and proposals filed and decided, editors granted and revoked (never a password or a
+secret)."""

@@ -96,3 +96,15 @@ def store_summary(engine: Engine) -> StoreSummary:
             first_at=first_at,
             backend=_BACKENDS.get(backend_name(engine), backend_name(engine)),
         )
+
+
+def organisation_names(store: Engine) -> dict[str, str]:
+    """Organisation id -> name, of every organisation not deleted (for finding one)."""
+    organisation = schema.organization
+    with store.connect() as connection:
+        rows = connection.execute(
+            sa.select(organisation.c.id, organisation.c.name).where(
+                organisation.c.archived.is_(False)
+            )
+        ).all()
+    return {row.id: row.name for row in rows}

@@ -13,6 +13,7 @@ import pytest
 from analysis.cli import main
 from analysis.model import WARD_CODES
 from analysis.settings import DEMO_SERVICES_PATH
+from analysis.store.access import command_line
 from analysis.store.config import DATABASE_URL_ENV, sqlite_url
 from analysis.store.editing import archive_service, open_service, save_service
 from analysis.store.engine import make_engine
@@ -35,9 +36,16 @@ def history(tmp_path_factory) -> dict:
     engine = make_engine(url)
     upgrade(engine)
     import_file(engine, DEMO_SERVICES_PATH, source="demo", at=IMPORTED)
-    archive_service(engine, ARCHIVED_SERVICE, expected_version=1, actor="e", at=EDITED)
+    archive_service(
+        engine, ARCHIVED_SERVICE, expected_version=1, actor=command_line("e"), at=EDITED
+    )
     save_service(
-        engine, CHANGED_SERVICE, {"capacity": 56.0}, expected_version=1, actor="e", at=EDITED
+        engine,
+        CHANGED_SERVICE,
+        {"capacity": 56.0},
+        expected_version=1,
+        actor=command_line("e"),
+        at=EDITED,
     )
     wards = {
         key: open_service(engine, key).record[WARD_CODES]

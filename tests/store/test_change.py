@@ -52,6 +52,7 @@ from analysis.provision.change import (
     compare_snapshots,
 )
 from analysis.provision.filters import Filters
+from analysis.store.access import command_line
 from analysis.store.changes import first_record_at, read_snapshot, read_snapshots
 from analysis.store.editing import (
     archive_service,
@@ -104,7 +105,9 @@ def _record(store, service_id: str) -> dict:
 
 def _edit(store, service_id: str, changes: dict, at: datetime) -> None:
     version = open_service(store, service_id).version
-    save_service(store, service_id, changes, expected_version=version, actor="editor", at=at)
+    save_service(
+        store, service_id, changes, expected_version=version, actor=command_line("editor"), at=at
+    )
 
 
 def test_an_archived_service_is_closed_in_exactly_its_wards_and_categories(
@@ -113,7 +116,9 @@ def test_an_archived_service_is_closed_in_exactly_its_wards_and_categories(
     record = _record(demo_store, WARD_LIST_SERVICE)
     assert sorted(record[CATEGORIES]) == ["food", "mental_health"]
     assert len(record[WARD_CODES]) == 2
-    archive_service(demo_store, WARD_LIST_SERVICE, expected_version=1, actor="e", at=DEMO_AT + DAY)
+    archive_service(
+        demo_store, WARD_LIST_SERVICE, expected_version=1, actor=command_line("e"), at=DEMO_AT + DAY
+    )
     change = _compare(
         demo_store,
         DEMO_AT.date(),
@@ -167,9 +172,15 @@ def test_a_capacity_change_is_a_change_of_that_field_where_the_service_reaches(
 def test_archived_then_restored_is_closed_then_opened_and_over_both_no_change(
     demo_store, bristol, shape, taxonomy
 ):
-    archive_service(demo_store, WARD_LIST_SERVICE, expected_version=1, actor="e", at=DEMO_AT + DAY)
+    archive_service(
+        demo_store, WARD_LIST_SERVICE, expected_version=1, actor=command_line("e"), at=DEMO_AT + DAY
+    )
     restore_service(
-        demo_store, WARD_LIST_SERVICE, expected_version=2, actor="e", at=DEMO_AT + 3 * DAY
+        demo_store,
+        WARD_LIST_SERVICE,
+        expected_version=2,
+        actor=command_line("e"),
+        at=DEMO_AT + 3 * DAY,
     )
     days = [(DEMO_AT + n * DAY).date() for n in range(5)]
     options = {"area": bristol, "shape": shape, "taxonomy": taxonomy}
@@ -238,7 +249,9 @@ def test_a_service_at_a_venue_closes_where_the_metrics_counted_it(
     demo_store, bristol, shape, taxonomy
 ):
     record = _record(demo_store, AT_LOCATION)
-    archive_service(demo_store, AT_LOCATION, expected_version=1, actor="e", at=DEMO_AT + DAY)
+    archive_service(
+        demo_store, AT_LOCATION, expected_version=1, actor=command_line("e"), at=DEMO_AT + DAY
+    )
     change = _compare(
         demo_store, DEMO_AT.date(), None, area=bristol, shape=shape, taxonomy=taxonomy
     )
@@ -256,7 +269,11 @@ def test_what_is_not_the_service_is_no_change(demo_store, bristol, shape, taxono
     _edit(demo_store, HANDYPERSON, {LAST_UPDATED: "2026-01-11"}, DEMO_AT + DAY)
     version = open_service(demo_store, HANDYPERSON).version
     verify_service(
-        demo_store, HANDYPERSON, expected_version=version, actor="r", at=DEMO_AT + 2 * DAY
+        demo_store,
+        HANDYPERSON,
+        expected_version=version,
+        actor=command_line("r"),
+        at=DEMO_AT + 2 * DAY,
     )
     change = _compare(
         demo_store, DEMO_AT.date(), None, area=bristol, shape=shape, taxonomy=taxonomy
@@ -266,7 +283,9 @@ def test_what_is_not_the_service_is_no_change(demo_store, bristol, shape, taxono
 
 
 def test_filters_and_categories_choose_what_counts(demo_store, bristol, shape, taxonomy):
-    archive_service(demo_store, WARD_LIST_SERVICE, expected_version=1, actor="e", at=DEMO_AT + DAY)
+    archive_service(
+        demo_store, WARD_LIST_SERVICE, expected_version=1, actor=command_line("e"), at=DEMO_AT + DAY
+    )
     _edit(demo_store, CITYWIDE_ONLINE, {FIELD_STATUS: INACTIVE}, DEMO_AT + DAY)
     options = {"area": bristol, "shape": shape, "taxonomy": taxonomy}
     food = _compare(demo_store, DEMO_AT.date(), None, categories=["food"], **options)
@@ -297,7 +316,9 @@ def test_a_service_opening_in_a_missing_ward_closes_the_gap_and_its_closing_reop
     )
     import_file(demo_store, path, source="hawthorn", area=bristol, at=DEMO_AT + DAY)
     [new_id] = set(read_snapshot(demo_store, **options).records) - set(start.records)
-    archive_service(demo_store, new_id, expected_version=1, actor="e", at=DEMO_AT + 3 * DAY)
+    archive_service(
+        demo_store, new_id, expected_version=1, actor=command_line("e"), at=DEMO_AT + 3 * DAY
+    )
     days = [(DEMO_AT + n * DAY).date() for n in range(5)]
 
     def row(change: DirectoryChange) -> pd.Series:

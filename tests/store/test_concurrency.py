@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from analysis.errors import StaleRecordError
 from analysis.model import CAPACITY
 from analysis.store import schema
+from analysis.store.access import command_line
 from analysis.store.config import sqlite_url
 from analysis.store.editing import open_service, save_service
 from analysis.store.engine import make_engine
@@ -97,7 +98,11 @@ def test_people_saving_one_version_at_the_same_moment_one_wins_the_rest_are_told
         try:
             barrier.wait()
             outcomes[capacity] = save_service(
-                engine, SERVICE, {CAPACITY: capacity}, expected_version=1, actor=f"p{capacity}"
+                engine,
+                SERVICE,
+                {CAPACITY: capacity},
+                expected_version=1,
+                actor=command_line(f"p{capacity}"),
             )
         except StaleRecordError as error:
             outcomes[capacity] = error

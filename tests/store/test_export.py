@@ -22,6 +22,7 @@ from analysis.model import (
 )
 from analysis.settings import DEMO_SERVICES_PATH
 from analysis.store import schema
+from analysis.store.access import command_line
 from analysis.store.backup import backup_store
 from analysis.store.editing import save_service
 from analysis.store.exporting import export_store
@@ -38,7 +39,7 @@ def _url(engine) -> str:
 
 def test_the_template_export_reads_back_as_the_same_services(demo_store, bristol, shape, tmp_path):
     closed = {FIELD_STATUS: "temporarily closed"}
-    save_service(demo_store, SERVICE, closed, expected_version=1, actor="e")
+    save_service(demo_store, SERVICE, closed, expected_version=1, actor=command_line("e"))
     written = export_store(demo_store, tmp_path / "directory.csv", area=bristol)
     assert (written.services, written.organisations) == (900, 400)
     again, report = load_directory(written.path, area=bristol)

@@ -11,6 +11,7 @@ import pytest
 from analysis.cli import main
 from analysis.errors import RecordNotFoundError, StaleRecordError, StoreError
 from analysis.model import AUDIENCE, CAPACITY, FIELD_STATUS, SERVICE_ID, SERVICE_NAME
+from analysis.store.access import command_line
 from analysis.store.editing import (
     archive_service,
     open_service,
@@ -41,7 +42,7 @@ def test_an_edit_is_a_new_version_and_the_past_reads_as_it_was(demo_store, shape
         SERVICE,
         {SERVICE_NAME: "Benefits and Debt Help", CAPACITY: 60.0},
         expected_version=1,
-        actor="editor@example.org",
+        actor=command_line("editor@example.org"),
         at=at,
     )
     assert version == 2
@@ -70,7 +71,7 @@ def test_saving_the_same_values_is_no_change_and_no_verification(demo_store):
     before = data_version(demo_store)
     stored = open_service(demo_store, SERVICE)
     same = {AUDIENCE: stored.record[AUDIENCE]}
-    assert save_service(demo_store, SERVICE, same, expected_version=1, actor="e") == 1
+    assert save_service(demo_store, SERVICE, same, expected_version=1, actor=command_line("e")) == 1
     assert data_version(demo_store) == before
     assert open_service(demo_store, SERVICE).record[LAST_VERIFIED] is None
     assert len(record_history(demo_store, SERVICE)) == 1
@@ -78,7 +79,12 @@ def test_saving_the_same_values_is_no_change_and_no_verification(demo_store):
 
 def test_a_verification_is_a_reviewers_version(demo_store):
     at = DEMO_AT + 3 * DAY
-    assert verify_service(demo_store, SERVICE, expected_version=1, actor="reviewer", at=at) == 2
+    assert (
+        verify_service(
+            demo_store, SERVICE, expected_version=1, actor=command_line("reviewer"), at=at
+        )
+        == 2
+    )
     assert open_service(demo_store, SERVICE).record[LAST_VERIFIED] == at.isoformat()
     last = record_history(demo_store, SERVICE)[-1]
     assert (last.source_kind, last.field_name, last.updated_by) == (
@@ -90,21 +96,27 @@ def test_a_verification_is_a_reviewers_version(demo_store):
 
 def test_a_deleted_service_leaves_the_directory_and_comes_back_restored(demo_store, shape):
     deleted_at, restored_at = DEMO_AT + 5 * DAY, DEMO_AT + 9 * DAY
-    archive_service(demo_store, SERVICE, expected_version=1, actor="e", at=deleted_at)
+    archive_service(demo_store, SERVICE, expected_version=1, actor=command_line("e"), at=deleted_at)
     assert SERVICE not in _names(demo_store, shape)
     assert SERVICE in _names(demo_store, shape, as_of=(deleted_at - DAY).date())
     assert open_service(demo_store, SERVICE).record[SERVICE_NAME] == "Benefits Help"
-    restore_service(demo_store, SERVICE, expected_version=2, actor="e", at=restored_at)
+    restore_service(
+        demo_store, SERVICE, expected_version=2, actor=command_line("e"), at=restored_at
+    )
     assert SERVICE in _names(demo_store, shape)
     assert SERVICE not in _names(demo_store, shape, as_of=(restored_at - DAY).date())
 
 
 def test_two_people_saving_the_same_version_the_second_is_refused_with_both_values(demo_store):
-    save_service(demo_store, SERVICE, {CAPACITY: 70.0}, expected_version=1, actor="first")
+    save_service(
+        demo_store, SERVICE, {CAPACITY: 70.0}, expected_version=1, actor=command_line("first")
+    )
     with pytest.raises(
         StaleRecordError, match="changed by someone else since you opened it"
     ) as caught:
-        save_service(demo_store, SERVICE, {CAPACITY: 80.0}, expected_version=1, actor="second")
+        save_service(
+            demo_store, SERVICE, {CAPACITY: 80.0}, expected_version=1, actor=command_line("second")
+        )
     message = str(caught.value)
     assert "capacity: yours 80.0, now 70.0" in message and "Nothing was saved" in message
     assert open_service(demo_store, SERVICE).record[CAPACITY] == 70.0
@@ -113,8 +125,8 @@ def test_two_people_saving_the_same_version_the_second_is_refused_with_both_valu
 
 def test_every_write_raises_the_data_version(demo_store):
     before = data_version(demo_store)
-    save_service(demo_store, SERVICE, {CAPACITY: 1.0}, expected_version=1, actor="e")
-    save_service(demo_store, SERVICE, {CAPACITY: 2.0}, expected_version=2, actor="e")
+    save_service(demo_store, SERVICE, {CAPACITY: 1.0}, expected_version=1, actor=command_line("e"))
+    save_service(demo_store, SERVICE, {CAPACITY: 2.0}, expected_version=2, actor=command_line("e"))
     assert data_version(demo_store) == before + 2
 
 
@@ -127,7 +139,7 @@ def test_every_write_raises_the_data_version(demo_store):
 )
 def test_a_bad_edit_is_refused_with_the_fix(demo_store, changes, expected):
     with pytest.raises(StoreError, match=expected):
-        save_service(demo_store, SERVICE, changes, expected_version=1, actor="e")
+        save_service(demo_store, SERVICE, changes, expected_version=1, actor=command_line("e"))
 
 
 def test_an_unknown_service_is_named(demo_store):
@@ -137,7 +149,12 @@ def test_an_unknown_service_is_named(demo_store):
 
 def test_db_history_prints_each_version_field_by_field(demo_store, capsys):
     save_service(
-        demo_store, SERVICE, {CAPACITY: 60.0}, expected_version=1, actor="editor", at=DEMO_AT + DAY
+        demo_store,
+        SERVICE,
+        {CAPACITY: 60.0},
+        expected_version=1,
+        actor=command_line("editor"),
+        at=DEMO_AT + DAY,
     )
     url = demo_store.url.render_as_string(hide_password=False)
     assert main(["db", "history", SERVICE, "--database", url]) == 0

@@ -8,7 +8,9 @@ import sqlalchemy as sa
 
 from analysis.cli import main
 from analysis.errors import StoreError
+from analysis.store.access import command_line
 from analysis.store.engine import make_engine
+from analysis.store.migrate import head_revision
 from analysis.store.opening import DEMO_SOURCE, open_store
 from analysis.store.reads import data_version, load_directory_from_store
 
@@ -48,7 +50,35 @@ def test_db_upgrade_creates_then_says_up_to_date(backend, tmp_path, capsys, requ
     assert main(["db", "upgrade", "--database", url]) == 0
     assert "created the schema of" in capsys.readouterr().out
     assert main(["db", "upgrade", "--database", url]) == 0
-    assert "is up to date (revision 0001)" in capsys.readouterr().out
+    assert f"is up to date (revision {head_revision()})" in capsys.readouterr().out
+
+
+def test_a_store_made_before_accounts_keeps_its_directory_when_migrated(
+    backend, tmp_path, request, bristol
+):
+    from analysis.settings import DEMO_SERVICES_PATH
+    from analysis.store.accounts import list_accounts
+    from analysis.store.importing import import_file
+    from analysis.store.migrate import upgrade
+
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    else:
+        from tests.store.conftest import _pg_create
+
+        url = _pg_create(
+            request.getfixturevalue("postgres"), f"old_{tmp_path.name[-8:]}".replace("-", "_")
+        )
+    engine = make_engine(url)
+    try:
+        upgrade(engine, "0001")
+        import_file(engine, DEMO_SERVICES_PATH, source="before", area=bristol)
+        before = len(load_directory_from_store(engine).services)
+        assert upgrade(engine) == ("0001", head_revision())
+        assert len(load_directory_from_store(engine).services) == before
+        assert list_accounts(engine, command_line()) == []
+    finally:
+        engine.dispose()
 
 
 def test_the_database_url_comes_from_the_environment(tmp_path, monkeypatch, capsys):
