@@ -47,10 +47,16 @@ AREA_ENV: Final = "SAFETYNET_AREA"
 """Environment variable naming the area folder the dashboard shows (default: bundled Bristol),
 so one installation can serve another authority built with ``build-area``."""
 
-DASHBOARD_IMPORT_ENV: Final = "SAFETYNET_DASHBOARD_IMPORT"
-"""Environment variable that, set to ``1``, lets the data page import an uploaded file into
-the directory database. Off by default: until people sign in with roles, whoever can open
-the dashboard could write the directory, so only a server run by its keepers turns it on."""
+PUBLIC_URL_ENV: Final = "SAFETYNET_PUBLIC_URL"
+"""Environment variable holding the address people open the dashboard at (e.g.
+``https://safetynet.example.org``), which invitation and reset links start with. Default:
+``http://localhost:8501``, right for the embedded quick start."""
+
+
+def public_url() -> str:
+    """The dashboard's address for links sent to people (`PUBLIC_URL_ENV`)."""
+    return os.environ.get(PUBLIC_URL_ENV, "").strip() or f"http://localhost:{SERVER_PORT}"
+
 
 REFERENCE_DIR: Final = DATA_DIR / "reference"
 """Where built areas live: each folder in it holding the area files is offered in the

@@ -17,6 +17,7 @@ import streamlit as st
 from analysis.errors import SafetyNetError, StoreError
 from analysis.escape import markdown_text
 from analysis.model import WARD_CODE
+from dashboard.auth import Viewer, current_viewer
 from dashboard.context import PageContext
 from dashboard.data import (
     AreaChoice,
@@ -31,11 +32,16 @@ from dashboard.failure import record_failure, show_details_when_debugging, show_
 from dashboard.maps.offline import ensure_static_assets
 from dashboard.navigation import follow_url, navigate, remember
 from dashboard.state import (
+    ACCOUNT_PAGE,
+    ADMIN_PAGE,
+    ANALYSIS_PAGES,
     CHANGES_PAGE,
     DATA_PAGE,
+    EDIT_PAGE,
     OVERVIEW,
-    PAGES,
     POSTCODE_PAGE,
+    QUEUE_PAGE,
+    SUGGEST_PAGE,
     WARD_PAGE,
     StateKeys,
     ViewState,
@@ -51,7 +57,31 @@ PAGE_TITLES = {
     POSTCODE_PAGE: "Near a postcode",
     CHANGES_PAGE: "What changed",
     DATA_PAGE: "Your data",
+    SUGGEST_PAGE: "Suggest a group",
+    ACCOUNT_PAGE: "Sign in",
+    EDIT_PAGE: "Edit your entries",
+    QUEUE_PAGE: "Review queue",
+    ADMIN_PAGE: "Accounts",
 }
+
+
+def offered_pages(viewer: Viewer, current: str) -> list[str]:
+    """The pages the sidebar offers this viewer (and the one open, whatever it is)."""
+    pages = [*ANALYSIS_PAGES, SUGGEST_PAGE, ACCOUNT_PAGE]
+    if viewer.rights.organisations or viewer.may("publish change"):
+        pages.append(EDIT_PAGE)
+    if viewer.may("decide proposal"):
+        pages.append(QUEUE_PAGE)
+    if viewer.may("manage accounts"):
+        pages.append(ADMIN_PAGE)
+    return pages if current in pages else [*pages, current]
+
+
+def page_title(page: str, viewer: Viewer) -> str:
+    """A page's name in the sidebar (the account page's says whether one is signed in)."""
+    if page == ACCOUNT_PAGE and viewer.signed_in:
+        return "Your account"
+    return PAGE_TITLES[page]
 
 
 def attribution_parts(text: str) -> tuple[str, str]:
@@ -86,7 +116,9 @@ def area_choice(state: ViewState, areas: tuple[AreaChoice, ...]) -> ViewState:
     return state.with_(area="" if key == areas[0].key else key, ward="", postcode="")
 
 
-def sidebar(state: ViewState, source_label: str, areas: tuple[AreaChoice, ...]) -> ViewState:
+def sidebar(
+    state: ViewState, source_label: str, areas: tuple[AreaChoice, ...], viewer: Viewer
+) -> ViewState:
     """Area, page choice and presentation mode; returns the view with the user's choice."""
     with st.sidebar:
         st.title("Safety Net")
@@ -94,7 +126,12 @@ def sidebar(state: ViewState, source_label: str, areas: tuple[AreaChoice, ...]) 
         if chosen.area != state.area:
             navigate(chosen)  # load the other area now, before anything of this one is drawn
         follow_url(StateKeys.NAV_PAGE, state.page)
-        page = st.radio("Page", PAGES, format_func=PAGE_TITLES.get, key=StateKeys.NAV_PAGE)
+        page = st.radio(
+            "Page",
+            offered_pages(viewer, state.page),
+            format_func=lambda name: page_title(name, viewer),
+            key=StateKeys.NAV_PAGE,
+        )
         follow_url(StateKeys.NAV_PRESENT, state.present)
         present = st.toggle(
             "Presentation mode",
@@ -172,18 +209,19 @@ def main() -> None:
         )
         other_area_or_stop(areas)
     st.set_page_config(page_title=f"Safety Net · {place_name(area.name)}")
+    viewer = current_viewer()
     state = read_view(area, taxonomy, areas)
     if source.no_services and state.page != DATA_PAGE:  # the data page says it in its place
         st.warning(markdown_text(source.about))
     if state.present:
         presentation_controls(state)
     else:
-        chosen = sidebar(state, source.label, areas)
+        chosen = sidebar(state, source.label, areas, viewer)
         if chosen.present:
             navigate(chosen)  # hide the controls now, not at the next click
         state = chosen
     page = importlib.import_module(f"dashboard.pages.{state.page}")
-    state = page.render(PageContext(state, area, taxonomy, source))
+    state = page.render(PageContext(state, area, taxonomy, source, viewer))
     st.query_params.from_dict(to_query(state))
 
     st.divider()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from analysis.geography import AreaSet
 from analysis.provision.pipeline import Analysis
 from analysis.taxonomy import Taxonomy
+from dashboard.auth import Viewer
 from dashboard.data import DirectorySource, area_identity, get_analysis
 from dashboard.state import ViewState
 
@@ -20,6 +21,8 @@ class PageContext:
     area: AreaSet
     taxonomy: Taxonomy
     source: DirectorySource
+    viewer: Viewer | None = None
+    """Who is looking (None where no page needs to know: the public)."""
 
     @property
     def analysis(self) -> Analysis:

@@ -44,6 +44,7 @@ from analysis.ingest.table import RawTable
 from analysis.model import CRS_COMPUTE, LAD_CODE, ORG_COLUMNS, SERVICE_COLUMNS
 from analysis.provision.change import Snapshot
 from analysis.provision.pipeline import Analysis
+from analysis.store.access import Actor
 from analysis.store.changes import read_snapshots
 from analysis.store.config import DATABASE_URL_ENV, database_url
 from analysis.store.engine import Engine
@@ -56,7 +57,6 @@ from analysis.taxonomy_file import load_taxonomy
 from dashboard.state import StateKeys
 
 STORE_KEY = "store"
-DASHBOARD_ACTOR = "dashboard"
 """Who a write made on the dashboard is recorded as, until people sign in."""
 NO_SERVICES_KEY = "none"
 # ONS names some authorities "<place>, City of" or "<place>, County of"; people say the place.
@@ -374,15 +374,14 @@ def directory_snapshots(
     return _store_snapshots(database_url(), version, str(folder or area_path()), since, until)
 
 
-def import_allowed() -> bool:
-    """Whether this server lets the data page import a file into the directory
-    (`analysis.settings.DASHBOARD_IMPORT_ENV` set to 1, true or yes)."""
-    value = os.environ.get(settings.DASHBOARD_IMPORT_ENV, "").strip().casefold()
-    return value in {"1", "true", "yes", "on"}
-
-
 def import_upload(
-    directory: Directory, report: ImportReport, raw: RawTable, *, source: str, full: bool
+    directory: Directory,
+    report: ImportReport,
+    raw: RawTable,
+    *,
+    source: str,
+    full: bool,
+    actor: Actor,
 ) -> StoreImport:
     """Store a checked upload in the directory database as the records of ``source``.
 
@@ -390,16 +389,11 @@ def import_upload(
 
     Raises
     ------
+    NotAllowedError
+        When ``actor`` may not import (a reviewer's or an admin's act).
     StoreError
-        When the server does not allow it, or ``full`` is asked of a file with nothing to
-        keep.
+        When ``full`` is asked of a file with nothing to keep.
     """
-    if not import_allowed():
-        raise StoreError(
-            "this server does not import files into the directory. Fix: ask its keepers, who "
-            f"can import it with 'python -m analysis db import FILE' or set "
-            f"{settings.DASHBOARD_IMPORT_ENV}=1 on the server"
-        )
     if full and (report.accepted == 0 or report.lacks):
         raise StoreError(
             f"{report.source}: nothing of it can be kept, so with 'whole directory' every "
@@ -415,7 +409,7 @@ def import_upload(
         full=full,
         statuses=statuses,
         source_terms=terms,
-        actor=DASHBOARD_ACTOR,
+        actor=actor,
     )
 
 

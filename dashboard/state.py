@@ -37,9 +37,34 @@ from analysis.model import (
 from analysis.provision.filters import Filters
 from analysis.provision.metrics import Thresholds
 
-Page = Literal["overview", "ward", "postcode", "changes", "data"]
+Page = Literal[
+    "overview",
+    "ward",
+    "postcode",
+    "changes",
+    "data",
+    "suggest",
+    "account",
+    "edit",
+    "queue",
+    "admin",
+]
 PAGES: Final = get_args(Page)
-OVERVIEW, WARD_PAGE, POSTCODE_PAGE, CHANGES_PAGE, DATA_PAGE = PAGES
+(
+    OVERVIEW,
+    WARD_PAGE,
+    POSTCODE_PAGE,
+    CHANGES_PAGE,
+    DATA_PAGE,
+    SUGGEST_PAGE,
+    ACCOUNT_PAGE,
+    EDIT_PAGE,
+    QUEUE_PAGE,
+    ADMIN_PAGE,
+) = PAGES
+ANALYSIS_PAGES: Final = (OVERVIEW, WARD_PAGE, POSTCODE_PAGE, CHANGES_PAGE, DATA_PAGE)
+"""The pages about provision; the others keep the directory (each offered to whom may use
+it)."""
 
 MEASURES: Final[dict[Measure, str]] = {
     PROVISION_CLASS: "Provision (class)",
@@ -93,6 +118,11 @@ class StateKeys:
     LAST_AREA = "last_area"  # identity of the area drawn last, to tell when it changed
     UPLOADS_BY_AREA = "uploads_by_area"  # area identity -> the upload put away with it
     HANDLED_CLICK = "overview_click_handled"  # ward code of the last map click acted on
+    SESSION_TOKEN = "session_token"  # the secret of this browser session's sign-in
+    SIGNED_OUT_BECAUSE = "signed_out_because"  # why a sign-in ended, told once
+    PROVIDER_SIGNED_OUT = "provider_signed_out"  # st.logout asked, until its cookie goes
+    LINK_TOKEN = "link_token"  # (purpose, secret) of the invitation or reset link opened
+    DONE_MESSAGE = "done_message"  # what the last form did, shown after its rerun
     # Widgets of the sidebar.
     NAV_PAGE = "nav_page"
     NAV_AREA = "nav_area"
@@ -177,6 +207,8 @@ class ViewState:
     stale: StaleHandling | None = None  # None: stale records count like any other
     thresholds: Thresholds = DEFAULT_THRESHOLDS
     area: str = ""
+    org: str = ""  # the organisation the edit page opens
+    service: str = ""  # ... and its service ("new" for a new one)
     since: str = ""  # what changed from this day (YYYY-MM-DD); "" = the page's default
     until: str = ""  # ... to this day; "" = today
 
@@ -255,6 +287,8 @@ def from_query(
         active_today=get("active").lower() in _TRUE,
         stale=_stale(get("stale"), ignored),
         thresholds=_thresholds(get, ignored),
+        org=get("org")[:200],
+        service=get("service")[:200],
         since=_day(get("since"), "since", ignored),
         until=_day(get("until"), "until", ignored),
     )
@@ -342,6 +376,8 @@ def to_query(state: ViewState) -> dict[str, str]:
         "kind": LIST_SEPARATOR.join(state.org_kinds),
         "active": "1" if state.active_today else "",
         "stale": state.stale or "",
+        "org": state.org,
+        "service": state.service,
         "since": state.since,
         "until": state.until,
     }

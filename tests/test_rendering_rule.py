@@ -104,6 +104,8 @@ def is_safe_markdown(node: ast.AST) -> bool:
         return is_safe_markdown(node.left) and is_safe_markdown(node.right)
     if isinstance(node, ast.IfExp):
         return is_safe_markdown(node.body) and is_safe_markdown(node.orelse)
+    if isinstance(node, ast.List | ast.Tuple):  # st.tabs' labels
+        return all(is_safe_markdown(element) for element in node.elts)
     return False
 
 
@@ -189,6 +191,7 @@ def test_html_is_escaped_in_one_module_only():
         "col.metric(f'Aged {label}', 3)",
         "st.button('Go', help=user_text)",
         "st.expander(name if x else 'Other')",
+        "st.tabs(['Changes', name])",
         "folium.Marker([0, 0], tooltip=html_text(name))",
         "folium.Marker([0, 0], tooltip=folium.Tooltip(name))",
         "folium.Popup(name)",

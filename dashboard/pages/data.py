@@ -2,9 +2,8 @@
 
 The maps show the directory held in the database. An upload is a private what-if: it
 replaces the directory for this browser session only (``st.session_state``), compared
-with the directory; nothing is written and no other session sees it. Where the server
-allows it (`analysis.settings.DASHBOARD_IMPORT_ENV`), the file can be imported into the
-directory for everyone.
+with the directory; nothing is written and no other session sees it. A signed-in reviewer can
+import the file into the directory for everyone (the store checks they may).
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ from analysis.compare import compare_directories
 from analysis.errors import SafetyNetError
 from analysis.escape import markdown_text
 from analysis.ingest.options import ImportOptions
+from analysis.store.access import Actor
 from dashboard.components.category_review import category_review
 from dashboard.components.directory_view import comparison_view, directory_counts
 from dashboard.components.upload import (
@@ -38,7 +38,6 @@ from dashboard.data import (
     directory_source,
     directory_summary,
     get_area,
-    import_allowed,
     import_upload,
     store_area_path,
     upload_key,
@@ -174,16 +173,17 @@ def _upload(ctx: PageContext) -> None:
     ):
         st.session_state[StateKeys.UPLOAD] = source
         st.rerun()
-    if import_allowed() and ctx.area.lad_code == get_area(store_area_path()).lad_code:
-        _import(outcome, key=source.key)
+    may_import = ctx.viewer is not None and ctx.viewer.may("import")
+    if may_import and ctx.area.lad_code == get_area(store_area_path()).lad_code:
+        _import(outcome, key=source.key, actor=ctx.viewer.actor)
 
 
-def _import(outcome: UploadOutcome, *, key: str) -> None:
+def _import(outcome: UploadOutcome, *, key: str, actor: Actor) -> None:
     """Import the file into the directory database, for every session (a keeper's act)."""
     st.markdown("#### Import into the directory")
     st.caption(
-        "For the directory's keepers: the accepted rows are stored for everyone, each "
-        "change with its history (who: dashboard). Importing the same file again changes "
+        "For the directory's reviewers: the accepted rows are stored for everyone, each "
+        "change with its history (who: you). Importing the same file again changes "
         "nothing; a changed service gets a new version."
     )
     with st.form(f"{StateKeys.IMPORT_FORM}_{key}"):
@@ -207,6 +207,7 @@ def _import(outcome: UploadOutcome, *, key: str) -> None:
             outcome.raw,
             source=name.strip() or outcome.name,
             full=full,
+            actor=actor,
         )
     except SafetyNetError as error:
         st.error(markdown_text(error))

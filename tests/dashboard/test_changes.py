@@ -12,6 +12,7 @@ from analysis.model import (
     SERVICE_ID,
 )
 from analysis.settings import DEMO_SERVICES_PATH, REPO_ROOT
+from analysis.store.access import command_line
 from analysis.store.config import DATABASE_URL_ENV, sqlite_url
 from analysis.store.editing import open_service, save_service
 from analysis.store.engine import make_engine
@@ -43,7 +44,7 @@ def history(tmp_path, monkeypatch) -> str:
             service_id,
             {"status": "inactive"},
             expected_version=stored.version,
-            actor="test",
+            actor=command_line("test"),
             at=CLOSED,
         )
     monkeypatch.setenv(DATABASE_URL_ENV, url)

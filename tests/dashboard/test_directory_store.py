@@ -15,7 +15,9 @@ from analysis.ingest.load import load_directory
 from analysis.ingest.read import read_table
 from analysis.model import SERVICE_ID, SERVICE_NAME, WARD_CODE
 from analysis.provision.pipeline import Analysis
-from analysis.settings import DASHBOARD_IMPORT_ENV, DEMO_SERVICES_PATH, REPO_ROOT
+from analysis.settings import DEMO_SERVICES_PATH, REPO_ROOT
+from analysis.store.access import PUBLIC, NotAllowedError, command_line
+from analysis.store.accounts import invite
 from analysis.store.config import DATABASE_URL_ENV, sqlite_url
 from analysis.store.editing import open_service, save_service
 from analysis.store.opening import open_store
@@ -75,7 +77,7 @@ def test_a_service_closed_in_the_store_leaves_every_page_on_the_next_rerun(datab
         service_id,
         {"status": "inactive"},
         expected_version=stored.version,
-        actor="someone elsewhere",
+        actor=command_line("someone elsewhere"),
     )
     data.run()
     ward_page.run()
@@ -100,18 +102,25 @@ def test_the_data_page_names_the_directory_and_its_last_change(database):
     )
 
 
-def test_the_import_form_is_offered_only_where_the_server_allows_it(database, monkeypatch):
-    monkeypatch.delenv(DASHBOARD_IMPORT_ENV, raising=False)
+@pytest.mark.parametrize("role", ["public", "editor"])
+def test_only_a_reviewer_may_import_an_upload_the_store_refuses_others(database, role):
     area, taxonomy = load_area(), load_taxonomy()
     raw = read_table(DEMO_SERVICES_PATH)
     directory, report = load_directory(DEMO_SERVICES_PATH, area=area, taxonomy=taxonomy)
-    with pytest.raises(Exception, match="does not import files into the directory"):
-        import_upload(directory, report, raw, source="mine", full=False)
+    actor = PUBLIC
+    if role == "editor":
+        engine = open_store(database)
+        actor = invite(engine, command_line(), "ed@example.org", base_url="http://x").account.actor
+    with pytest.raises(NotAllowedError, match="may not import"):
+        import_upload(directory, report, raw, source="mine", full=False, actor=actor)
     assert store_summary(open_store(database)).sources == ("demo",)
 
 
-def test_an_allowed_import_is_stored_for_every_session(database, monkeypatch, tmp_path):
-    monkeypatch.setenv(DASHBOARD_IMPORT_ENV, "1")
+def test_a_reviewers_import_is_stored_for_every_session(database, tmp_path):
+    engine = open_store(database)
+    reviewer = invite(
+        engine, command_line(), "rev@example.org", base_url="http://x", role="reviewer"
+    ).account.actor
     area, taxonomy = load_area(), load_taxonomy()
     lines = DEMO_SERVICES_PATH.read_text(encoding="utf-8").splitlines()
     renamed = [lines[0]] + [
@@ -120,7 +129,9 @@ def test_an_allowed_import_is_stored_for_every_session(database, monkeypatch, tm
     path = tmp_path / "kestrel.csv"
     path.write_text("\n".join(renamed), encoding="utf-8")
     directory, report = load_directory(path, area=area, taxonomy=taxonomy)
-    done = import_upload(directory, report, read_table(path), source="kestrel", full=False)
+    done = import_upload(
+        directory, report, read_table(path), source="kestrel", full=False, actor=reviewer
+    )
     assert done.created == 3 and done.source == "kestrel"
 
     at = _app("data")

@@ -1,0 +1,312 @@
+"""Edit an organisation's entry: its own details and each of its services, a new service,
+and every earlier version compared and restored.
+
+An editor's save is held for a reviewer (the public keeps seeing the published version,
+and this page says a change is pending); a reviewer's is published at once. Both are
+checked by the importer's rules (`dashboard.components.entry_form`) and authorised by the
+store.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analysis.errors import StoreError
+from analysis.escape import markdown_text
+from analysis.model import (
+    CONTACT_PUBLIC,
+    FIELD_STATUS,
+    FLAGS,
+    ORG_NAME,
+    SERVICE_NAME,
+    SOURCE_ROW,
+)
+from analysis.store import proposals
+from analysis.store.editing import open_organisation, organisation_services
+from analysis.store.entry import entry_fields, entry_records
+from analysis.store.records import Record
+from analysis.store.schema import CHANGE_PROPOSAL, NEW_SERVICE, ORGANIZATION_RESOURCE
+from analysis.store.schema import SERVICE_RESOURCE as SERVICE
+from dashboard.auth import Viewer
+from dashboard.components.entry_form import (
+    NO_PROBLEMS,
+    EntryForm,
+    check,
+    organisation_fields,
+    ready_to_save,
+    service_fields,
+    show_entry_problems,
+)
+from dashboard.components.people import (
+    changes_table,
+    organisation_names,
+    show_done,
+    tell_done,
+)
+from dashboard.context import PageContext
+from dashboard.data import store_engine
+from dashboard.navigation import open_view
+from dashboard.state import ViewState
+
+PAGE_HEADING = "Edit your entries"
+NEW = "new"
+ORGANISATION_ITSELF = ""
+PROBLEMS_KEY = "edit_problems"
+
+
+def render(ctx: PageContext) -> ViewState:
+    """Draw the page; choosing an organisation or service changes the view."""
+    st.header(markdown_text(PAGE_HEADING))
+    viewer = ctx.viewer
+    if viewer is None or not viewer.signed_in:
+        st.info("Sign in to edit your group's entry (page 'Sign in').")
+        return ctx.state
+    show_done()
+    if not ctx.state.org:
+        _choose_organisation(ctx.state, viewer)
+        return ctx.state
+    if not viewer.may("propose change", ctx.state.org):
+        st.warning(
+            "You do not keep this organisation's entry. Ask to manage it on your account "
+            "page; a reviewer approves it."
+        )
+        return ctx.state
+    try:
+        organisation = open_organisation(store_engine(), ctx.state.org)
+    except StoreError as error:
+        st.error(markdown_text(f"{error}."))
+        return ctx.state
+    services = organisation_services(store_engine(), ctx.state.org)
+    st.subheader(markdown_text(organisation.record[ORG_NAME]))
+    _pending(viewer, ctx.state.org, services)
+    chosen = _choose_record(ctx.state, services)
+    if chosen == ORGANISATION_ITSELF:
+        _organisation_form(ctx, viewer, organisation)
+    else:
+        _service_form(ctx, viewer, organisation, services, chosen)
+    return ctx.state
+
+
+def _choose_organisation(state: ViewState, viewer: Viewer) -> None:
+    names = organisation_names(store_engine())
+    kept = [key for key in viewer.rights.organisations if key in names]
+    if viewer.may("publish change"):
+        kept = list(names)
+    if not kept:
+        st.write("You keep no organisation's entry yet: ask to manage yours on your account page.")
+        return
+    chosen = st.selectbox(
+        "Organisation",
+        sorted(kept, key=lambda key: names[key].casefold()),
+        index=None,
+        format_func=names.get,
+        placeholder="Type to search",
+    )
+    if chosen is not None:
+        st.button(
+            "Open its entry",
+            type="primary",
+            on_click=open_view,
+            args=(state.with_(org=chosen, service=""),),
+        )
+
+
+def _pending(viewer: Viewer, organisation_id: str, services) -> None:
+    waiting = proposals.pending_for(store_engine(), viewer.actor, organisation_id)
+    for proposal in waiting:
+        what = "the organisation's details"
+        if proposal.service_id:
+            stored = services.get(proposal.service_id)
+            name = (proposal.service_record or {}).get(SERVICE_NAME, "")
+            what = f"the service {name}" if stored else f"a new service, {name}"
+        st.info(
+            markdown_text(
+                f"Pending: a change to {what}, sent on {proposal.proposed_at:%d %B %Y}, waits "
+                "for a reviewer. The public sees the published version until it is approved."
+            )
+        )
+
+
+def _choose_record(state: ViewState, services) -> str:
+    options = [
+        ORGANISATION_ITSELF,
+        *sorted(services, key=lambda k: services[k].record[SERVICE_NAME]),
+        NEW,
+    ]
+    labels = {ORGANISATION_ITSELF: "The organisation's own details", NEW: "Add a new service"}
+    labels.update(_service_labels(services))
+    current = state.service if state.service in options else ORGANISATION_ITSELF
+    chosen = st.selectbox(
+        "What to edit",
+        options,
+        index=options.index(current),
+        format_func=labels.get,
+        key=f"edit_choice_{state.org}",
+    )
+    if chosen != current:
+        open_view(state.with_(service=chosen))
+        st.rerun()
+    return chosen
+
+
+def _service_labels(services) -> dict[str, str]:
+    """Each service's name in the chooser; one named like another also shows its id (a
+    select tells its options apart by what it shows)."""
+    names = [stored.record[SERVICE_NAME] for stored in services.values()]
+    labels = {}
+    for key, stored in services.items():
+        name, status = stored.record[SERVICE_NAME], stored.record[FIELD_STATUS]
+        twin = f" · {key}" if names.count(name) > 1 else ""
+        labels[key] = f"Service: {name} ({status}){twin}"
+    return labels
+
+
+def _problems(form_key: str):
+    return st.session_state.get(PROBLEMS_KEY, {}).get(form_key, NO_PROBLEMS)
+
+
+def _organisation_form(ctx: PageContext, viewer: Viewer, organisation) -> None:
+    form_key = f"org_{ctx.state.org}"
+    initial = entry_fields(
+        organisation.record, None, area=ctx.area, taxonomy=ctx.taxonomy, org_id=ctx.state.org
+    )
+    form = EntryForm(form_key, initial, _problems(form_key))
+    show_entry_problems(form.problems)
+    organisation_fields(form)
+    form.flag(
+        CONTACT_PUBLIC,
+        "Show the organisation's website, email and phone to the public",
+        "Unticked: they are shown only to its editors and to reviewers.",
+    )
+    if st.button(markdown_text(_save_label(viewer)), type="primary", key=f"save_{form_key}"):
+        result = check(form, area=ctx.area, taxonomy=ctx.taxonomy)
+        if not _accepted(form, result):
+            st.rerun()
+        org_record, _ = entry_records(result)
+        _submit(
+            viewer,
+            form_key,
+            organisation_id=ctx.state.org,
+            organisation_record=_kept(org_record, organisation.record),
+            organisation_version=organisation.version,
+        )
+    _versions(ORGANIZATION_RESOURCE, ctx.state.org, organisation.version, viewer)
+
+
+def _service_form(ctx: PageContext, viewer: Viewer, organisation, services, chosen: str) -> None:
+    is_new = chosen == NEW
+    stored = None if is_new else services[chosen]
+    service_id = (
+        st.session_state.setdefault(f"new_id_{ctx.state.org}", proposals.new_id())
+        if is_new
+        else chosen
+    )
+    form_key = f"service_{service_id}"
+    initial = entry_fields(
+        organisation.record,
+        None if stored is None else stored.record,
+        area=ctx.area,
+        taxonomy=ctx.taxonomy,
+        org_id=ctx.state.org,
+        service_id=service_id,
+    )
+    form = EntryForm(form_key, initial, _problems(form_key))
+    for column, value in initial.items():  # the organisation's columns, as stored
+        form.values.setdefault(column, value)
+    show_entry_problems(form.problems)
+    service_fields(form, area=ctx.area, taxonomy=ctx.taxonomy)
+    if st.button(markdown_text(_save_label(viewer)), type="primary", key=f"save_{form_key}"):
+        result = check(form, area=ctx.area, taxonomy=ctx.taxonomy)
+        if not _accepted(form, result):
+            st.rerun()
+        _, service_record = entry_records(result)
+        _submit(
+            viewer,
+            form_key,
+            organisation_id=ctx.state.org,
+            service_id=service_id,
+            service_record=_kept(service_record, {} if stored is None else stored.record),
+            service_version=None if stored is None else stored.version,
+            kind=NEW_SERVICE if is_new else CHANGE_PROPOSAL,
+        )
+    if stored is not None:
+        _versions(SERVICE, service_id, stored.version, viewer)
+
+
+def _kept(record: Record, stored: Record) -> Record:
+    """The form's record with the import's notes kept from the stored one."""
+    kept = dict(record)
+    for name in (FLAGS, SOURCE_ROW, "archived", "last_verified"):
+        if name in stored:
+            kept[name] = stored[name]
+        else:
+            kept.pop(name, None)
+    return kept
+
+
+def _save_label(viewer: Viewer) -> str:
+    return "Publish" if viewer.may("publish change") else "Send for approval"
+
+
+def _accepted(form: EntryForm, result) -> bool:
+    ready, problems = ready_to_save(form, result)
+    st.session_state.setdefault(PROBLEMS_KEY, {})[form.prefix] = problems
+    return ready
+
+
+def _submit(viewer: Viewer, form_key: str, **parts) -> None:
+    try:
+        done = proposals.submit(store_engine(), viewer.actor, **parts)
+    except StoreError as error:
+        st.error(markdown_text(f"Not saved: {error}."))
+        return
+    st.session_state.get(PROBLEMS_KEY, {}).pop(form_key, None)
+    tell_done(
+        "Published: the directory shows it now."
+        if done.published
+        else "Sent for approval: a reviewer checks it; until then the public sees the "
+        "published version."
+    )
+    st.rerun()
+
+
+def _versions(resource_type, record_id: str, version: int, viewer: Viewer) -> None:
+    with st.expander("Earlier versions"):
+        listed = proposals.versions(store_engine(), resource_type, record_id)
+        if len(listed) < 2:
+            st.write("This is its only version so far.")
+            return
+        first, second = st.columns(2)
+        older = first.selectbox(
+            "Compare version", listed, index=len(listed) - 2, key=f"v1_{record_id}"
+        )
+        newer = second.selectbox(
+            "with version", listed, index=len(listed) - 1, key=f"v2_{record_id}"
+        )
+        changes = proposals.compare_versions(store_engine(), resource_type, record_id, older, newer)
+        if changes:
+            table = changes_table(changes, then=f"Version {older}", now=f"Version {newer}")
+            st.dataframe(table, hide_index=True, use_container_width=True)
+        else:
+            st.write("These two versions are the same.")
+        if older != version and st.button(
+            markdown_text(f"Restore version {older}"), key=f"restore_{record_id}"
+        ):
+            try:
+                done = proposals.restore_version(
+                    store_engine(),
+                    viewer.actor,
+                    resource_type,
+                    record_id,
+                    older,
+                    expected_version=version,
+                )
+            except StoreError as error:
+                st.error(markdown_text(f"Not restored: {error}."))
+                return
+            tell_done(
+                f"Version {older} is restored."
+                if done.published
+                else f"Restoring version {older} is sent for approval."
+            )
+            st.rerun()
