@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import datetime
 from typing import Any, Final
 
@@ -160,29 +160,34 @@ def submit(
     if service_record is not None and service_id is None:
         raise StoreError("a service needs an id. Fix: use new_id() for a new service")
     at = at or utc_now()
-    values = {
-        "kind": kind,
-        "organization_id": organisation_id,
-        "organization_record": organisation_record,
-        "organization_version": organisation_version,
-        "service_id": service_id,
-        "service_record": service_record,
-        "service_version": service_version,
-        "note": note.strip(),
-    }
+    proposal = Proposal(
+        0,
+        kind,
+        organisation_id,
+        organisation_record,
+        organisation_version,
+        service_id,
+        service_record,
+        service_version,
+        note.strip(),
+        PENDING,
+        actor.label,
+        at,
+        None,
+        None,
+        "",
+    )
     with store.begin() as connection:
         rights = _authorise_submit(connection, actor, kind, organisation_id)
         if kind != SUGGESTION and rights.may("publish change"):
-            _publish(connection, _as_proposal(values, actor, at), actor.label, BY_EDIT, at)
+            _publish(connection, proposal, actor.label, BY_EDIT, at)
             record_event(
                 connection, actor, f"{kind} published", at, organisation_id=organisation_id
             )
             return Submitted(True, None, organisation_id, service_id)
         _supersede(connection, actor, organisation_id, service_id, at)
         proposal_id = connection.execute(
-            sa.insert(schema.proposal).values(
-                **values, status=PENDING, proposed_by=actor.label, proposed_at=at, reason=""
-            )
+            sa.insert(schema.proposal).values(_row(proposal))
         ).inserted_primary_key[0]
         record_event(connection, actor, f"{kind} proposed", at, organisation_id=organisation_id)
     return Submitted(False, int(proposal_id), organisation_id, service_id)
@@ -456,26 +461,6 @@ def _authorise_submit(
     return authorise(connection, actor, "propose change", organisation_id)
 
 
-def _as_proposal(values: Mapping[str, Any], actor: Actor, at: datetime) -> Proposal:
-    return Proposal(
-        id=0,
-        kind=values["kind"],
-        organisation_id=values["organization_id"],
-        organisation_record=values["organization_record"],
-        organisation_version=values["organization_version"],
-        service_id=values["service_id"],
-        service_record=values["service_record"],
-        service_version=values["service_version"],
-        note=values["note"],
-        status=PENDING,
-        proposed_by=actor.label,
-        proposed_at=at,
-        decided_by=None,
-        decided_at=None,
-        reason="",
-    )
-
-
 def _published(connection: Connection, proposal: Proposal) -> dict[tuple[str, str], Stored]:
     found: dict[tuple[str, str], Stored] = {}
     for resource_type, record_id in (
@@ -570,23 +555,15 @@ def _set_status(
     )
 
 
-_COLUMNS: Final = (
-    "id",
-    "kind",
-    "organization_id",
-    "organization_record",
-    "organization_version",
-    "service_id",
-    "service_record",
-    "service_version",
-    "note",
-    "status",
-    "proposed_by",
-    "proposed_at",
-    "decided_by",
-    "decided_at",
-    "reason",
-)
+_COLUMNS: Final = tuple(column.name for column in schema.proposal.columns)
+"""The proposal table's columns, in the order of `Proposal`'s fields."""
+
+
+def _row(proposal: Proposal) -> dict[str, Any]:
+    """The table row of a new proposal (its id is the database's)."""
+    values = dict(zip(_COLUMNS, astuple(proposal), strict=True))
+    del values[_COLUMNS[0]]
+    return values
 
 
 def _proposals(connection: Connection, where: sa.ColumnElement) -> list[Proposal]:
