@@ -125,6 +125,24 @@ def markdown_text(value: object, *, keep_lines: bool = False) -> str:
     return "  \n".join(_escape_markdown_line(line) for line in lines)
 
 
+_INERT: Final = re.compile(r"(?:[^\W_]|[ ,.'’“”?()/;—–-])*")
+_BLOCK_START: Final = re.compile(r"\s*([-+]|\d+[.)])(\s|$)")
+
+
+def inert_text(value: object) -> str:
+    """``value`` as it is when Markdown would render it as exactly this text, else escaped
+    (`markdown_text`).
+
+    Widget labels are also the fields' accessible names: a backslash escape would be read
+    out by a screen reader. Text of letters, digits, spaces and plain punctuation that
+    starts no list renders as itself, so it needs none; anything else is escaped.
+    """
+    text = _text(value)
+    if _INERT.fullmatch(text) and not _BLOCK_START.match(text) and "www" not in text.casefold():
+        return text
+    return markdown_text(text)
+
+
 def _escape_markdown_line(line: str) -> str:
     # GFM's autolinks and emoji shortcodes are found in the text after escapes are
     # resolved, so a backslash cannot stop them: an invisible word joiner after ":" and "@"

@@ -125,12 +125,14 @@ def sidebar(
         chosen = area_choice(state, areas)
         if chosen.area != state.area:
             navigate(chosen)  # load the other area now, before anything of this one is drawn
-        follow_url(StateKeys.NAV_PAGE, state.page)
+        pages = offered_pages(viewer, state.page)
+        titles = [page_title(name, viewer) for name in pages]
+        # A radio keeps its choice by the option's title: when signing in or a new role
+        # changes the titles, a radio of its own starts from the URL's page.
+        nav_key = f"{StateKeys.NAV_PAGE}_{'|'.join(titles)}"
+        follow_url(nav_key, state.page)
         page = st.radio(
-            "Page",
-            offered_pages(viewer, state.page),
-            format_func=lambda name: page_title(name, viewer),
-            key=StateKeys.NAV_PAGE,
+            "Page", pages, format_func=lambda name: page_title(name, viewer), key=nav_key
         )
         follow_url(StateKeys.NAV_PRESENT, state.present)
         present = st.toggle(
@@ -140,7 +142,7 @@ def sidebar(
         )
         st.caption(f"Services: {markdown_text(source_label)}")
     return state.with_(
-        page=remember(StateKeys.NAV_PAGE, page), present=remember(StateKeys.NAV_PRESENT, present)
+        page=remember(nav_key, page), present=remember(StateKeys.NAV_PRESENT, present)
     )
 
 

@@ -14,12 +14,15 @@ what to offer.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Final
+from urllib.parse import urlsplit
 
 import streamlit as st
 
 from analysis.errors import StoreError
+from analysis.settings import PUBLIC_URL_ENV, public_url
 from analysis.store.access import PUBLIC, Action, Actor, Rights, rights_of
 from analysis.store.accounts import (
     Account,
@@ -49,6 +52,17 @@ class Viewer:
     def may(self, action: Action, organisation_id: str | None = None) -> bool:
         """Whether to offer ``action`` (the store checks again when it is done)."""
         return self.rights.may(action, organisation_id)
+
+
+def link_base() -> str:
+    """The address invitation and reset links start with: ``SAFETYNET_PUBLIC_URL`` when
+    set, else the address this page was opened at (scheme, host and port)."""
+    if os.environ.get(PUBLIC_URL_ENV, "").strip():
+        return public_url()
+    opened = urlsplit(st.context.url or "")
+    if opened.scheme and opened.netloc:
+        return f"{opened.scheme}://{opened.netloc}"
+    return public_url()
 
 
 def identity_provider_configured() -> bool:

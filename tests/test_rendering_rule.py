@@ -69,6 +69,9 @@ TEXT_KEYWORDS = frozenset({"label", "body", "help", "text"})
 # Receivers whose methods share these names but render nothing (logging, argparse).
 NOT_STREAMLIT = frozenset({"logger", "log", "LOG", "logging", "parser", "warnings"})
 MARKDOWN_ESCAPE = "markdown_text"
+# Leaves text that Markdown shows as itself unchanged (a label's accessible name then has
+# no backslashes), and escapes anything else as markdown_text does.
+MARKDOWN_ESCAPES = frozenset({MARKDOWN_ESCAPE, "inert_text"})
 JS_TEMPLATE_ESCAPE = "html_in_js_template"
 # Functions that build tooltip HTML from html_in_js_template pieces (each tested on its own).
 TOOLTIP_BUILDERS = frozenset({"popup_html"})
@@ -92,7 +95,7 @@ def is_safe_markdown(node: ast.AST) -> bool:
     """A literal, an escaped value, or an f-string/sum of those and of formatted numbers."""
     if isinstance(node, ast.Constant):
         return True
-    if _is_call_of(node, {MARKDOWN_ESCAPE}):
+    if _is_call_of(node, MARKDOWN_ESCAPES):
         return True
     if isinstance(node, ast.JoinedStr):
         return all(
@@ -111,7 +114,7 @@ def is_safe_markdown(node: ast.AST) -> bool:
 
 def _is_safe_value(part: ast.FormattedValue) -> bool:
     # A format spec ({n:,} {x:.2f} {km:g}) only applies to numbers: no text gets through.
-    return part.format_spec is not None or _is_call_of(part.value, {MARKDOWN_ESCAPE})
+    return part.format_spec is not None or _is_call_of(part.value, MARKDOWN_ESCAPES)
 
 
 def is_safe_tooltip(node: ast.AST) -> bool:

@@ -17,7 +17,7 @@ from typing import Final
 
 import streamlit as st
 
-from analysis.escape import markdown_text
+from analysis.escape import inert_text, markdown_text
 from analysis.geography import AreaSet
 from analysis.ingest.cells import parse_categories
 from analysis.ingest.entry import NO_COLUMN, EntryCheck, check_entry
@@ -133,10 +133,10 @@ class EntryForm:
         """A text field for ``column``."""
         widget = st.text_area if long else st.text_input
         self.values[column] = widget(
-            markdown_text(label),
+            inert_text(label),
             value=self.initial.get(column, ""),
             key=self._key(column),
-            help=markdown_text(help_),
+            help=inert_text(help_),
         ).strip()
         self.problems.show(column)
 
@@ -147,12 +147,12 @@ class EntryForm:
         current = self.initial.get(column, "") or options[0]
         listed = list(options) if current in options else [current, *options]
         chosen = st.selectbox(
-            markdown_text(label),
+            inert_text(label),
             listed,
             index=listed.index(current),
             format_func=lambda value: labels.get(value, value),
             key=self._key(column),
-            help=markdown_text(help_),
+            help=inert_text(help_),
         )
         self.values[column] = chosen
         self.problems.show(column)
@@ -169,12 +169,12 @@ class EntryForm:
     ) -> None:
         """A multiselect for ``column``; its text is kept when the choice did not change."""
         chosen = st.multiselect(
-            markdown_text(label),
+            inert_text(label),
             list(options),
             default=[option for option in chosen_now if option in options],
             format_func=lambda value: labels.get(value, value),
             key=self._key(column),
-            help=markdown_text(help_),
+            help=inert_text(help_),
         )
         same = sorted(chosen) == sorted(chosen_now)
         self.values[column] = (
@@ -185,10 +185,10 @@ class EntryForm:
     def flag(self, column: str, label: str, help_: str) -> None:
         """A yes/no checkbox for ``column``."""
         checked = st.checkbox(
-            markdown_text(label),
+            inert_text(label),
             value=self.initial.get(column, "").strip().casefold() == YES,
             key=self._key(column),
-            help=markdown_text(help_),
+            help=inert_text(help_),
         )
         self.values[column] = YES if checked else NO
         self.problems.show(column)

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.errors import StoreError
-from analysis.escape import markdown_text
+from analysis.escape import inert_text, markdown_text
 from analysis.store import accounts, claims, proposals
 from analysis.store.access import ROLE_NAMES
 from analysis.store.schema import INVITATION, RESET
@@ -50,7 +50,7 @@ def render(ctx: PageContext) -> ViewState:
         st.header("Sign in")
         _sign_in()
         return ctx.state
-    st.header(markdown_text(PAGE_HEADING))
+    st.header(inert_text(PAGE_HEADING))
     show_done()
     _account_summary(viewer)
     _kept_organisations(ctx.state, viewer)
@@ -120,7 +120,7 @@ def _sign_in() -> None:
     )
     if identity_provider_configured():
         st.subheader("Council and NHS staff")
-        if st.button(markdown_text(PROVIDER_BUTTON), type="primary"):
+        if st.button(inert_text(PROVIDER_BUTTON), type="primary"):
             st.session_state.pop(StateKeys.PROVIDER_SIGNED_OUT, None)
             st.login()
         st.subheader("Community groups")

@@ -9,13 +9,12 @@ import pandas as pd
 import streamlit as st
 
 from analysis.errors import StoreError
-from analysis.escape import markdown_text
-from analysis.settings import public_url
+from analysis.escape import inert_text, markdown_text
 from analysis.store import accounts
 from analysis.store.access import ROLE_NAMES
 from analysis.store.audit import access_events
 from analysis.store.schema import ACCOUNT_ROLES, REVIEWER
-from dashboard.auth import Viewer
+from dashboard.auth import Viewer, link_base
 from dashboard.components.people import show_done, tell_done
 from dashboard.context import PageContext
 from dashboard.data import store_engine
@@ -26,7 +25,7 @@ PAGE_HEADING = "Accounts"
 
 def render(ctx: PageContext) -> ViewState:
     """Draw the page; the view does not change here."""
-    st.header(markdown_text(PAGE_HEADING))
+    st.header(inert_text(PAGE_HEADING))
     viewer = ctx.viewer
     if viewer is None or not viewer.may("manage accounts"):
         st.info("Accounts are managed by the directory's admins: sign in as one to see them.")
@@ -99,9 +98,7 @@ def _invite_staff(viewer: Viewer) -> None:
     if not made:
         return
     try:
-        link = accounts.invite(
-            store_engine(), viewer.actor, email, base_url=public_url(), role=role
-        )
+        link = accounts.invite(store_engine(), viewer.actor, email, base_url=link_base(), role=role)
     except StoreError as error:
         st.error(markdown_text(f"Not made: {error}."))
         return

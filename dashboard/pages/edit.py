@@ -12,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.errors import StoreError
-from analysis.escape import markdown_text
+from analysis.escape import inert_text, markdown_text
 from analysis.model import (
     CONTACT_PUBLIC,
     FIELD_STATUS,
@@ -56,7 +56,7 @@ PROBLEMS_KEY = "edit_problems"
 
 def render(ctx: PageContext) -> ViewState:
     """Draw the page; choosing an organisation or service changes the view."""
-    st.header(markdown_text(PAGE_HEADING))
+    st.header(inert_text(PAGE_HEADING))
     viewer = ctx.viewer
     if viewer is None or not viewer.signed_in:
         st.info("Sign in to edit your group's entry (page 'Sign in').")
@@ -178,7 +178,7 @@ def _organisation_form(ctx: PageContext, viewer: Viewer, organisation) -> None:
         "Show the organisation's website, email and phone to the public",
         "Unticked: they are shown only to its editors and to reviewers.",
     )
-    if st.button(markdown_text(_save_label(viewer)), type="primary", key=f"save_{form_key}"):
+    if st.button(inert_text(_save_label(viewer)), type="primary", key=f"save_{form_key}"):
         result = check(form, area=ctx.area, taxonomy=ctx.taxonomy)
         if not _accepted(form, result):
             st.rerun()
@@ -215,7 +215,7 @@ def _service_form(ctx: PageContext, viewer: Viewer, organisation, services, chos
         form.values.setdefault(column, value)
     show_entry_problems(form.problems)
     service_fields(form, area=ctx.area, taxonomy=ctx.taxonomy)
-    if st.button(markdown_text(_save_label(viewer)), type="primary", key=f"save_{form_key}"):
+    if st.button(inert_text(_save_label(viewer)), type="primary", key=f"save_{form_key}"):
         result = check(form, area=ctx.area, taxonomy=ctx.taxonomy)
         if not _accepted(form, result):
             st.rerun()

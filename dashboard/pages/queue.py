@@ -7,15 +7,14 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.errors import StoreError
-from analysis.escape import markdown_text
+from analysis.escape import inert_text, markdown_text
 from analysis.model import (
     ORG_NAME,
     SERVICE_NAME,
 )
-from analysis.settings import public_url
 from analysis.store import accounts, claims, proposals
 from analysis.store.accounts import account_names
-from dashboard.auth import Viewer
+from dashboard.auth import Viewer, link_base
 from dashboard.components.people import (
     changes_table,
     organisation_names,
@@ -31,7 +30,7 @@ PAGE_HEADING = "Review queue"
 
 def render(ctx: PageContext) -> ViewState:
     """Draw the page; the view does not change here."""
-    st.header(markdown_text(PAGE_HEADING))
+    st.header(inert_text(PAGE_HEADING))
     viewer = ctx.viewer
     if viewer is None or not viewer.may("decide proposal"):
         st.info("The review queue is for the directory's reviewers: sign in as one to see it.")
@@ -70,7 +69,9 @@ def _changes(viewer: Viewer, held: list[proposals.Proposal]) -> None:
             proposal.organisation_id, proposal.organisation_id
         )
         service = (proposal.service_record or {}).get(SERVICE_NAME, "")
-        title = f"{proposal.kind}: {organisation}" + (f" — {service}" if service else "")
+        title = f"{proposal.kind.capitalize()}: {organisation}" + (
+            f" — {service}" if service else ""
+        )
         with st.container(border=True):
             st.markdown(f"**{markdown_text(title)}**")
             st.caption(
@@ -145,9 +146,9 @@ def _invite(viewer: Viewer) -> None:
         return
     try:
         if reset:
-            link = accounts.reset_link(store_engine(), viewer.actor, email, base_url=public_url())
+            link = accounts.reset_link(store_engine(), viewer.actor, email, base_url=link_base())
         else:
-            link = accounts.invite(store_engine(), viewer.actor, email, base_url=public_url())
+            link = accounts.invite(store_engine(), viewer.actor, email, base_url=link_base())
     except StoreError as error:
         st.error(markdown_text(f"No link made: {error}."))
         return

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.errors import StoreError
-from analysis.escape import markdown_text
+from analysis.escape import inert_text, markdown_text
 from analysis.model import (
     FLAGS,
     ORG_ID,
@@ -41,7 +41,7 @@ PROBLEMS_KEY = "suggest_problems"
 
 def render(ctx: PageContext) -> ViewState:
     """Draw the page; the view does not change here."""
-    st.header(markdown_text(PAGE_HEADING))
+    st.header(inert_text(PAGE_HEADING))
     show_done()
     st.write(
         "Know a group or service that is not in the directory? Describe it here: a reviewer "

@@ -16,6 +16,7 @@ from analysis.escape import (
     html_attribute,
     html_in_js_template,
     html_text,
+    inert_text,
     js_string,
     markdown_text,
     safe_url,
@@ -185,3 +186,29 @@ def test_content_security_meta_allows_exactly_the_given_scripts():
     assert f"script-src {script_hash('var a = 1;')};" in policy
     assert "unsafe-inline" not in policy.split("style-src")[0]
     assert "script-src 'none'" in html.unescape(content_security_meta())
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_inert_text_escapes_whatever_markdown_would_change(payload):
+    escaped = inert_text(payload)
+    kinds = {token.type for token in _tokens(escaped)}
+    assert kinds <= {"paragraph_open", "paragraph_close", "inline", "text", "softbreak"}, kinds
+    assert _rendered_text(escaped).replace("\n", "") == payload.replace("\n", "")
+
+
+@given(st.text())
+def test_inert_text_renders_as_the_text_itself(text):
+    shown = inert_text(text)
+    tokens = {token.type for token in _tokens(shown)}
+    assert tokens <= {"paragraph_open", "paragraph_close", "inline", "text", "softbreak"}
+    assert _rendered_text(shown).strip() == _rendered_text(markdown_text(text)).strip()
+    assert not any(
+        pattern.search(shown.replace("\u2060", "")) for pattern in REMARK_TEXT_PATTERNS[2:]
+    )
+
+
+@pytest.mark.parametrize(
+    "label", ["Capacity (people helped per week)", "Runs from (YYYY-MM-DD)", "Who it is for"]
+)
+def test_a_plain_label_is_left_as_it_is_so_its_accessible_name_has_no_backslash(label):
+    assert inert_text(label) == label
