@@ -1,8 +1,9 @@
 """End-to-end: two dashboard processes on one PostgreSQL database share one directory.
 
-Server A may import files into the directory (``SAFETYNET_DASHBOARD_IMPORT=1``), server B
-may not. A file imported on A's data page raises the active services B's data page shows
-on its next rerun: the directory is the database's, and each process's caches follow its
+On server A a reviewer signs in (their account made with ``python -m analysis users add``)
+and imports a file; on server B the public, not signed in, is offered no import. The file
+imported on A's data page raises the active services B's data page shows on its next
+rerun: the directory is the database's, and each process's caches follow its
 data version. Both servers' logs are in ``test-artefacts/two-servers-*.log``.
 
 Skipped, with the reason, when Chromium or PostgreSQL is missing (PostgreSQL fails under CI).
@@ -19,11 +20,13 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from analysis.settings import DASHBOARD_IMPORT_ENV, DEMO_SERVICES_PATH
+from analysis.cli import main
+from analysis.settings import DEMO_SERVICES_PATH
 from analysis.store.config import DATABASE_URL_ENV
 from dashboard.failure import DEBUG_ENV
 from tests.e2e.conftest import ARTEFACTS, served_app, shoot
 from tests.e2e.test_browser import no_exception, open_view
+from tests.e2e.test_group_keeps_its_entry import go, set_password
 from tests.store.pgserver import DATABASE_USER, PostgresServer, server_for_tests
 
 pytestmark = pytest.mark.browser
@@ -93,13 +96,9 @@ def new_services_csv(count: int) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def server_environment(database_url: str, *, may_import: bool) -> dict[str, str]:
-    """This process's environment with the shared database, debug on, import on or off."""
-    environ = {**os.environ, DATABASE_URL_ENV: database_url, DEBUG_ENV: "1"}
-    environ.pop(DASHBOARD_IMPORT_ENV, None)
-    if may_import:
-        environ[DASHBOARD_IMPORT_ENV] = "1"
-    return environ
+def server_environment(database_url: str) -> dict[str, str]:
+    """This process's environment with the shared database and debug on."""
+    return {**os.environ, DATABASE_URL_ENV: database_url, DEBUG_ENV: "1"}
 
 
 def active_services(page) -> int:
@@ -131,13 +130,13 @@ def shows_active_services(page, expected: int) -> None:
     ).to_have_text(f"{expected:,}")
 
 
-def test_an_import_on_one_server_is_seen_by_the_other(chromium, postgres_server):
+def test_an_import_on_one_server_is_seen_by_the_other(chromium, postgres_server, capsys):
     database_url = create_database(postgres_server, DATABASE)
     data = new_services_csv(NEW_SERVICES)
     ARTEFACTS.mkdir(exist_ok=True)
     log_a, log_b = ARTEFACTS / "two-servers-a.log", ARTEFACTS / "two-servers-b.log"
     with (
-        served_app(log_a, server_environment(database_url, may_import=True)) as url_a,
+        served_app(log_a, server_environment(database_url)) as url_a,
         chromium.new_context(viewport={"width": 1400, "height": 1000}) as context_a,
     ):
         page_a = context_a.new_page()
@@ -147,9 +146,15 @@ def test_an_import_on_one_server_is_seen_by_the_other(chromium, postgres_server)
         page_a.set_default_timeout(PAGE_TIMEOUT_MS)
         demo_count = active_services(page_a)
         assert demo_count > 0
+        # A reviewer signs in on A (imports are a reviewer's act).
+        made = ["users", "add", "reviewer@example.org", "--role", "reviewer"]
+        assert main([*made, "--database", database_url, "--url", url_a]) == 0
+        link = next(line for line in capsys.readouterr().out.splitlines() if "invitation=" in line)
+        set_password(page_a, link)
+        go(page_a, "Your data")
 
         with (
-            served_app(log_b, server_environment(database_url, may_import=False)) as url_b,
+            served_app(log_b, server_environment(database_url)) as url_b,
             chromium.new_context(viewport={"width": 1400, "height": 1000}) as context_b,
         ):
             page_b = context_b.new_page()
