@@ -212,6 +212,7 @@ def main() -> None:
         other_area_or_stop(areas)
     st.set_page_config(page_title=f"Safety Net · {place_name(area.name)}")
     viewer = current_viewer()
+    st.session_state[StateKeys.VIEWER_RIGHTS] = viewer.rights
     state = read_view(area, taxonomy, areas)
     if source.no_services and state.page != DATA_PAGE:  # the data page says it in its place
         st.warning(markdown_text(source.about))

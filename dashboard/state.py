@@ -118,6 +118,7 @@ class StateKeys:
     LAST_AREA = "last_area"  # identity of the area drawn last, to tell when it changed
     UPLOADS_BY_AREA = "uploads_by_area"  # area identity -> the upload put away with it
     HANDLED_CLICK = "overview_click_handled"  # ward code of the last map click acted on
+    VIEWER_RIGHTS = "viewer_rights"  # this rerun's viewer's Rights (who sees which contacts)
     SESSION_TOKEN = "session_token"  # the secret of this browser session's sign-in
     SIGNED_OUT_BECAUSE = "signed_out_because"  # why a sign-in ended, told once
     PROVIDER_SIGNED_OUT = "provider_signed_out"  # st.logout asked, until its cookie goes
