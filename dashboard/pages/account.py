@@ -213,6 +213,10 @@ def _leave(viewer: Viewer) -> None:
         if st.button("Delete my account", disabled=not sure):
             account = viewer.account
             assert account is not None
-            accounts.delete_account(store_engine(), viewer.actor, account.id)
+            try:
+                accounts.delete_account(store_engine(), viewer.actor, account.id)
+            except StoreError as error:
+                st.error(markdown_text(f"Not deleted: {error}."))
+                return
             end_session()
             st.rerun()

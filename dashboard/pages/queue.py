@@ -182,6 +182,10 @@ def _editors(viewer: Viewer) -> None:
             )
         )
         if cols[1].button("Revoke", key=f"revoke_{editor.account_id}_{chosen}"):
-            claims.revoke_editor(store, viewer.actor, editor.account_id, chosen, reason="")
+            try:
+                claims.revoke_editor(store, viewer.actor, editor.account_id, chosen, reason="")
+            except StoreError as error:
+                st.error(markdown_text(f"Not revoked: {error}."))
+                return
             tell_done(f"{editor.claimant_name or 'The editor'} no longer keeps this entry.")
             st.rerun()
