@@ -88,6 +88,9 @@ def current_viewer() -> Viewer:
     except SignInError as error:
         st.session_state.pop(StateKeys.SESSION_TOKEN, None)
         st.session_state[StateKeys.SIGNED_OUT_BECAUSE] = str(error)
+        if _provider_signed_in():  # end the provider's sign-in too, or it would start anew
+            st.session_state[StateKeys.PROVIDER_SIGNED_OUT] = True
+            st.logout()
         return _public()
     with store.connect() as connection:
         rights = rights_of(connection, account.actor)
@@ -123,6 +126,15 @@ def _provider_signed_in() -> bool:
         return False
 
 
+def _email_of(user) -> str:
+    """The signed-in person's email: the ``email`` claim, else Microsoft Entra ID's
+    ``preferred_username`` when it is an address (Entra sends no ``email`` for accounts
+    without a mailbox)."""
+    email = str(user.get("email") or "")
+    fallback = str(user.get("preferred_username") or "")
+    return email or (fallback if "@" in fallback else "")
+
+
 def _provider_session() -> str | None:
     """Sign in the account of the identity provider's user; None when it cannot say who."""
     user = st.user
@@ -131,7 +143,7 @@ def _provider_session() -> str | None:
             store_engine(),
             issuer=str(user.get("iss", "")),
             subject=str(user.get("sub", "")),
-            email=str(user.get("email", "")),
+            email=_email_of(user),
             name=str(user.get("name", "")),
         )
     except StoreError as error:

@@ -189,8 +189,13 @@ def invite(
                 )
             )
             record_event(connection, actor, "account created", at, account_id=account_id)
-        elif role != EDITOR:
-            _set_role(connection, actor, account_id, role, at)
+        else:
+            # A link for an existing account sets its password: for anyone but an editor
+            # that is an admin's act, as a reset is (`reset_link`).
+            if _account(connection, account_id).role != EDITOR:
+                authorise(connection, actor, "manage accounts")
+            if role != EDITOR:
+                _set_role(connection, actor, account_id, role, at)
         token = _new_token(connection, account_id, INVITATION, actor, at)
         record_event(connection, actor, "invited", at, account_id=account_id)
         account = _account(connection, account_id)
@@ -352,6 +357,16 @@ def accept_link(
         connection.execute(
             sa.update(token_table).where(token_table.c.id == row.id).values(used_at=at)
         )
+        # A new password ends every sign-in made with the old one (OWASP: reset).
+        connection.execute(
+            sa.update(token_table)
+            .where(
+                token_table.c.account_id == account.id,
+                token_table.c.purpose == SESSION,
+                token_table.c.used_at.is_(None),
+            )
+            .values(used_at=at)
+        )
         what = "invitation accepted" if row.purpose == INVITATION else "password reset"
         record_event(connection, account.actor, what, at, account_id=account.id)
         return _start_session(connection, account.id, at)
@@ -454,6 +469,11 @@ def sign_in_with_identity(
         ).scalar_one_or_none()
         if found is None:
             found = _account_id_by_email(connection, email)
+            if found is not None and _has_other_identity(connection, found, issuer, subject):
+                raise SignInError(
+                    f"the account of {email} signs in with another identity at the provider. "
+                    "Fix: ask an admin, who can delete the old account"
+                )
             if found is None:
                 found = uuid.uuid4().hex
                 connection.execute(
@@ -624,6 +644,20 @@ def _keep_an_admin(connection: Connection, account_id: str) -> None:
             "this is the only admin: without one nobody could manage accounts. Fix: make "
             "another account an admin first"
         )
+
+
+def _has_other_identity(connection: Connection, account_id: str, issuer: str, subject: str) -> bool:
+    """Whether the account is tied to another identity than ``issuer`` and ``subject``."""
+    account = schema.account
+    row = connection.execute(
+        sa.select(account.c.identity_issuer, account.c.identity_subject).where(
+            account.c.id == account_id
+        )
+    ).one()
+    return row.identity_subject is not None and (row.identity_issuer, row.identity_subject) != (
+        issuer,
+        subject,
+    )
 
 
 def _hash(token: str) -> str:

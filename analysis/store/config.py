@@ -62,6 +62,6 @@ number, with a lock that ends by itself)."""
 LOCK_MINUTES: Final = 15
 """How long a locked account stays locked."""
 
-MIN_PASSWORD_LENGTH: Final = 10
-"""NIST SP 800-63B asks for at least 8 characters and no other composition rules; 10
-makes a guessed password much less likely at no cost to a passphrase."""
+MIN_PASSWORD_LENGTH: Final = 15
+"""NIST SP 800-63B (revision 4, 2025) asks for at least 15 characters of a password that
+is the only factor, and no other composition rules: a passphrase of a few words."""

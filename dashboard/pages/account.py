@@ -12,7 +12,7 @@ import streamlit as st
 
 from analysis.errors import StoreError
 from analysis.escape import inert_text, markdown_text
-from analysis.store import accounts, claims, proposals
+from analysis.store import accounts, claims, config, proposals
 from analysis.store.access import ROLE_NAMES
 from analysis.store.schema import INVITATION, RESET
 from dashboard.auth import (
@@ -87,7 +87,8 @@ def _set_password(purpose: str, token: str) -> None:
         password = st.text_input(
             "New password",
             type="password",
-            help="At least 10 characters; a few words you will remember make a good one.",
+            help=f"At least {config.MIN_PASSWORD_LENGTH:d} characters: a few words you will "
+            "remember make a good one.",
         )
         again = st.text_input("The same password again", type="password")
         problem = st.session_state.pop("set_password_problem", None)

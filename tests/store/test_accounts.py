@@ -67,7 +67,7 @@ def test_a_link_not_made_here_is_refused_with_the_fix(store):
 
 @pytest.mark.parametrize(
     ("password", "expected"),
-    [("short", "has 5 characters; it needs at least 10"), ("group@example.org", "is the email")],
+    [("short", "has 5 characters; it needs at least 15"), ("group@example.org", "is the email")],
 )
 def test_a_weak_password_is_refused_and_the_link_still_works(store, password, expected):
     token = _invited(store)
@@ -186,3 +186,37 @@ def test_a_person_may_delete_their_own_account(store):
 def test_an_invitation_to_something_not_an_email_is_refused(store, email):
     with pytest.raises(StoreError, match="is not an email address"):
         accounts.invite(store, KEEPER, email, base_url=BASE)
+
+
+def test_a_reviewer_cannot_make_a_link_that_opens_a_reviewers_or_admins_account(store):
+    from analysis.store.access import NotAllowedError
+
+    admin = accounts.invite(store, KEEPER, "admin@example.org", base_url=BASE, role="admin")
+    reviewer = accounts.invite(store, KEEPER, "rev@example.org", base_url=BASE, role="reviewer")
+    with pytest.raises(NotAllowedError):
+        accounts.invite(store, reviewer.account.actor, "admin@example.org", base_url=BASE)
+    with pytest.raises(NotAllowedError):
+        accounts.reset_link(store, reviewer.account.actor, "admin@example.org", base_url=BASE)
+    editor = accounts.invite(store, KEEPER, "ed@example.org", base_url=BASE)
+    again = accounts.invite(store, reviewer.account.actor, "ed@example.org", base_url=BASE)
+    assert again.account.id == editor.account.id  # a group's new link is a reviewer's to make
+    assert admin.account.role == "admin"
+
+
+def test_a_reset_ends_every_sign_in_made_with_the_old_password(store):
+    accounts.accept_link(store, _invited(store), password=PASSWORD, at=AT)
+    elsewhere = accounts.sign_in(store, "group@example.org", PASSWORD, at=AT)
+    link = accounts.reset_link(store, KEEPER, "group@example.org", base_url=BASE, at=AT)
+    accounts.accept_link(store, _token(link, RESET), password="a brand new phrase", at=AT)
+    with pytest.raises(SignInError, match="signed out"):
+        accounts.session_account(store, elsewhere.token, at=AT)
+
+
+def test_an_account_tied_to_one_identity_is_not_taken_by_another_with_its_email(store):
+    accounts.sign_in_with_identity(
+        store, issuer="https://idp.example", subject="abc", email="officer@council.example"
+    )
+    with pytest.raises(SignInError, match="signs in with another identity"):
+        accounts.sign_in_with_identity(
+            store, issuer="https://idp.example", subject="xyz", email="officer@council.example"
+        )
