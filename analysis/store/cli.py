@@ -11,6 +11,7 @@ import argparse
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Final
@@ -198,10 +199,14 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _history(args: argparse.Namespace) -> int:
+    from analysis.store.accounts import account_names
     from analysis.store.history import history_lines, record_history
 
     with _engine(args) as engine:
         changes = record_history(engine, args.record_id)
+        # The keeper of the machine sees who each account is (or "a former user").
+        names = account_names(engine, KEEPER, {change.updated_by for change in changes})
+    changes = [replace(change, updated_by=names[change.updated_by]) for change in changes]
     for line in history_lines(changes):
         print(line)
     return 0

@@ -53,3 +53,36 @@ def test_users_reset_role_and_delete(store_url, capsys):
     assert "only admin" in capsys.readouterr().err
     assert main(["users", "delete", "nobody@example.org", "--database", store_url]) != 0
     assert "no account has the email nobody@example.org" in capsys.readouterr().err
+
+
+def test_db_history_names_accounts_for_the_keeper_and_a_deleted_one_as_a_former_user(
+    demo_store, capsys
+):
+    from analysis.store.access import command_line
+    from analysis.store.editing import save_service
+
+    url = demo_store.url.render_as_string(hide_password=False)
+    editor = accounts.invite(demo_store, command_line(), "ed@example.org", base_url="http://x")
+    service = "ember-together--benefits-help"
+    save_service(demo_store, service, {"capacity": 7.0}, expected_version=1, actor=command_line())
+    from analysis.store import proposals
+    from analysis.store.claims import grant_editor
+    from analysis.store.editing import open_service
+
+    grant_editor(demo_store, command_line(), editor.account.id, "ember-together")
+    stored = open_service(demo_store, service)
+    held = proposals.submit(
+        demo_store,
+        editor.account.actor,
+        organisation_id="ember-together",
+        service_id=service,
+        service_record={**stored.record, "capacity": 8.0},
+        service_version=stored.version,
+    )
+    proposals.decide(demo_store, command_line(), held.proposal_id, approve=True)
+    assert main(["db", "history", service, "--database", url]) == 0
+    assert "ed@example.org" in capsys.readouterr().out
+    accounts.delete_account(demo_store, command_line(), editor.account.id)
+    assert main(["db", "history", service, "--database", url]) == 0
+    out = capsys.readouterr().out
+    assert "a former user" in out and "ed@example.org" not in out
