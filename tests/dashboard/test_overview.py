@@ -189,6 +189,6 @@ def test_the_sidebar_follows_a_click_that_opens_a_ward():
     at.query_params["page"], at.query_params["ward"] = "ward", "E05010892"
     at.run()
     assert not at.exception
-    assert at.sidebar.radio(key="nav_page").value == "ward"
-    at.sidebar.radio(key="nav_page").set_value("overview").run()
+    assert at.sidebar.radio[0].value == "ward"
+    at.sidebar.radio[0].set_value("overview").run()
     assert not at.exception and at.query_params["page"] == "overview"

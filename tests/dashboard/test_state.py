@@ -37,11 +37,12 @@ def test_shared_link_reopens_the_same_view():
 
 
 def test_unknown_values_fall_back_and_are_named():
-    params = {"page": "admin", "category": "xyz", "measure": "colour", "ward": "E0", "km": "-1"}
+    params = {"page": "nowhere", "category": "xyz", "measure": "colour", "ward": "E0", "km": "-1"}
     state, ignored = from_query(params, categories=CATEGORIES, wards=WARDS)
     assert state == ViewState()
     assert ignored == [
-        "page 'admin' (pages: overview, ward, postcode, changes, data)",
+        "page 'nowhere' (pages: overview, ward, postcode, changes, data, suggest, account, "
+        "edit, queue, admin)",
         "category 'xyz'",
         "measure 'colour' (measures: class, relative_provision, accessibility_per_1000, "
         "need, local_services, remote_options, duplicate_pairs)",
