@@ -45,7 +45,7 @@ def render(ctx: PageContext) -> ViewState:
     show_done()
     st.write(
         "Know a group or service that is not in the directory? Describe it here: a reviewer "
-        "checks it before it is published. Fields are checked as an imported file would be."
+        "checks it before it is published."
     )
     ids = st.session_state.setdefault("suggest_ids", (proposals.new_id(), proposals.new_id()))
     form = EntryForm(FORM, {ORG_ID: ids[0], SERVICE_ID: ids[1]}, _problems())
