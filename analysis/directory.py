@@ -14,7 +14,9 @@ line). Multi-valued fields (categories, delivery, ward codes, flags) hold tuples
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -22,7 +24,9 @@ import pandas as pd
 from analysis.crs import ensure_crs
 from analysis.model import (
     CHARITY_NUMBER,
+    CONTACT_PUBLIC,
     CRS_COMPUTE,
+    DETAIL_PUBLIC,
     ORG_COLUMNS,
     ORG_ID,
     ORG_KIND,
@@ -51,3 +55,16 @@ class Directory:
         """Services joined to their organisation's name, kind and charity number."""
         orgs = self.organisations[[ORG_ID, ORG_NAME, ORG_KIND, CHARITY_NUMBER]]
         return self.services.merge(orgs, on=ORG_ID, how="left")
+
+
+def is_detail_public(row: Mapping[str, Any], detail: str) -> bool:
+    """Whether one contact detail (website, email or phone) of a record may be shown publicly.
+
+    ``row`` is an organisation or a service: a Directory's row or a store's record, which
+    share the column names. A record without the detail's own flag (one made before each
+    detail had one) shows or hides it with its ``contact_public``.
+    """
+    flag = row.get(DETAIL_PUBLIC[detail])
+    if flag is None or pd.isna(flag):
+        flag = row.get(CONTACT_PUBLIC)
+    return flag is not None and not pd.isna(flag) and bool(flag)

@@ -159,7 +159,11 @@ EMAIL: Final = "email"
 PHONE: Final = "phone"
 DESCRIPTION: Final = "description"
 LAST_UPDATED: Final = "last_updated"
-CONTACT_PUBLIC: Final = "contact_public"
+CONTACT_PUBLIC: Final = "contact_public"  # the website's flag, and the others' default
+EMAIL_PUBLIC: Final = "email_public"
+PHONE_PUBLIC: Final = "phone_public"
+DETAIL_PUBLIC: Final = {WEBSITE: CONTACT_PUBLIC, EMAIL: EMAIL_PUBLIC, PHONE: PHONE_PUBLIC}
+"""Each contact detail -> the column saying whether it may be shown to the public."""
 ORG_COLUMNS: Final = (
     ORG_ID,
     ORG_NAME,
@@ -171,6 +175,8 @@ ORG_COLUMNS: Final = (
     DESCRIPTION,
     LAST_UPDATED,
     CONTACT_PUBLIC,
+    EMAIL_PUBLIC,
+    PHONE_PUBLIC,
 )
 
 # Service columns.
@@ -208,6 +214,8 @@ SERVICE_COLUMNS: Final = (
     ACTIVE_UNTIL,
     LAST_UPDATED,
     CONTACT_PUBLIC,
+    EMAIL_PUBLIC,
+    PHONE_PUBLIC,
     EMAIL,
     PHONE,
     WEBSITE,

@@ -152,6 +152,8 @@ def synthetic_directory(
             "last_updated": pd.Timestamp("2025-01-01")
             - pd.to_timedelta(rng.integers(0, 900, n_services), unit="D"),
             "contact_public": True,
+            "email_public": True,
+            "phone_public": True,
             "email": "",
             "phone": "",
             "website": "",

@@ -95,6 +95,9 @@ STORE_COLUMNS = frozenset(
 )
 # The columns of the people's tables (accounts, claims, proposals) that share a model word.
 PEOPLE_COLUMNS = frozenset({"email", "kind", "service_id", "status", "reason"})
+# Each contact detail's own flag beside contact_public, and the tables its migration adds
+# them to (filled from contact_public).
+DETAIL_FLAG_COLUMNS = frozenset({"contact_public", "email_public", "phone_public", "service"})
 # file (relative to the project) -> the words it may spell, because there they belong to
 # another vocabulary.
 AREA_FILE_KEYS = frozenset({"wards", "population", "lad_code"})
@@ -109,9 +112,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     # The keys JSON dumps and GeoJSON use for a point or a place (as feeds do).
     "analysis/ingest/coordinates.py": ORUK_KEYS,
     "analysis/ingest/json_table.py": ORUK_KEYS,
-    "analysis/store/schema.py": STORE_COLUMNS | {"reason"},
+    "analysis/store/schema.py": STORE_COLUMNS | DETAIL_FLAG_COLUMNS | {"reason"},
     "analysis/store/migrations/versions/0001_initial.py": STORE_COLUMNS,
     "analysis/store/migrations/versions/0002_people.py": PEOPLE_COLUMNS,
+    "analysis/store/migrations/versions/0003_contact_detail_public.py": DETAIL_FLAG_COLUMNS,
     # The command line's argument: the word a person types.
     "analysis/store/users_cli.py": frozenset({"email"}),
     # OpenID Connect's claim of the signed-in person's email.

@@ -30,6 +30,7 @@ from analysis.model import (
     CONTACT_PUBLIC,
     DELIVERY,
     EMAIL,
+    EMAIL_PUBLIC,
     FIELD_AREA_SERVED,
     FIELD_LATITUDE,
     FIELD_LONGITUDE,
@@ -79,6 +80,8 @@ EXAMPLE_ROWS: Final[tuple[dict[str, str], ...]] = (
         ACTIVE_FROM: "2023-04-01",
         LAST_UPDATED: "2026-09-30",
         CONTACT_PUBLIC: "yes",
+        # The group shows its phone and website, not its email.
+        EMAIL_PUBLIC: "no",
     },
     {
         ORG_ID: "kingfisher-kitchen-cic",

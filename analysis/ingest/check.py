@@ -85,6 +85,7 @@ from analysis.model import (
     DELIVERY,
     DESCRIPTION,
     EMAIL,
+    EMAIL_PUBLIC,
     ERROR,
     FIELD_AREA_SERVED,
     FIELD_LATITUDE,
@@ -104,6 +105,7 @@ from analysis.model import (
     ORG_KIND,
     ORG_NAME,
     PHONE,
+    PHONE_PUBLIC,
     POSTCODE,
     RADIUS_M,
     ROW,
@@ -129,6 +131,8 @@ _JUDGES: Final[dict[str, Callable[[str], Issues]]] = {
     FIELD_STATUS: judge_status,
 }
 _DATE_FIELDS: Final = (ACTIVE_FROM, ACTIVE_UNTIL, LAST_UPDATED)
+_DETAIL_FLAGS: Final = (EMAIL_PUBLIC, PHONE_PUBLIC)
+"""Flags of one contact detail each; blank or unclear, the row's contact_public."""
 # Per row, findings are listed errors first, then in the file's field order.
 _FIELD_ORDER: Final = {name: i for i, name in enumerate(("", *FIELD_NAMES, FIELD_OTHER_LOCATIONS))}
 # Codes that are the effect of another finding beside them, listed after it.
@@ -288,6 +292,8 @@ def _column_rules(
         **dict.fromkeys(_DATE_FIELDS, read_date),
     }
     values = {field: _read(findings, field, cells, read) for field, read in readers.items()}
+    for field in _DETAIL_FLAGS:
+        values[field] = _read_detail_flag(findings, field, cells, values[CONTACT_PUBLIC])
     for field, judge in _JUDGES.items():
         _read(findings, field, cells, lambda cell, judge=judge: (None, judge(cell)))
     for position, charity in enumerate(cells[CHARITY_NUMBER]):
@@ -321,6 +327,18 @@ def _read(
         value, issues = verdicts[cell]
         if issues:
             findings.add_issues(issues, position=position, field=field)
+        values.append(value)
+    return values
+
+
+def _read_detail_flag(
+    findings: Findings, field: str, cells: Cells, defaults: Sequence[bool]
+) -> list[bool]:
+    """Each row's flag of one contact detail, its row's contact_public when blank or unclear."""
+    values = []
+    for position, (cell, default) in enumerate(zip(cells[field], defaults, strict=True)):
+        value, issues = read_contact_public(cell, default=default)
+        findings.add_issues(issues, position=position, field=field)
         values.append(value)
     return values
 
@@ -424,7 +442,9 @@ def _identities(
     own = {ORG_ID: org_ids, ORG_NAME: org_names, ORG_KIND: values[FIELD_ORG_KIND]}
     given = {name: cells[name] for name in (CHARITY_NUMBER, WEBSITE, EMAIL, PHONE)}
     given[DESCRIPTION] = cells[FIELD_ORG_DESCRIPTION]
-    parsed = {LAST_UPDATED: values[LAST_UPDATED], CONTACT_PUBLIC: values[CONTACT_PUBLIC]}
+    parsed = {
+        name: values[name] for name in (LAST_UPDATED, CONTACT_PUBLIC, EMAIL_PUBLIC, PHONE_PUBLIC)
+    }
     columns = {**own, **given, **parsed}
     org_rows = [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
     organisations, clashes = identity.organisations(
@@ -478,7 +498,7 @@ def _join(
             CAPACITY: values[CAPACITY],
             AUDIENCE: cells[AUDIENCE],
             **{name: _timestamps(values[name]) for name in _DATE_FIELDS},
-            CONTACT_PUBLIC: values[CONTACT_PUBLIC],
+            **{name: values[name] for name in (CONTACT_PUBLIC, *_DETAIL_FLAGS)},
             **_contacts(cells),
             FLAGS: _flags(found, len(rows)),
             SOURCE_ROW: rows,

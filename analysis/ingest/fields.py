@@ -25,6 +25,7 @@ from analysis.model import (
     DELIVERY,
     DELIVERY_MODES,
     EMAIL,
+    EMAIL_PUBLIC,
     FIELD_AREA_SERVED,
     FIELD_LATITUDE,
     FIELD_LONGITUDE,
@@ -44,6 +45,7 @@ from analysis.model import (
     ORGANISATION_KINDS,
     OTHER_KIND,
     PHONE,
+    PHONE_PUBLIC,
     POSTCODE,
     SERVICE_GROUP,
     SERVICE_ID,
@@ -378,12 +380,41 @@ FIELDS: Final[tuple[Field, ...]] = (
         group=SERVICE_GROUP,
         description=(
             "yes if the website, email and phone may be shown to the public; no if they are for "
-            "professionals only. Blank: no."
+            "professionals only (email_public and phone_public may say otherwise for the email "
+            "and the phone). Blank: no."
         ),
         example="yes",
         synonyms=word_list(
             "contact public, public, public contact, contact details public, publish contact, "
             "publish contact details, consent to publish, can publish"
+        ),
+    ),
+    Field(
+        name=EMAIL_PUBLIC,
+        label="Email public",
+        group=SERVICE_GROUP,
+        description=(
+            "yes if the email may be shown to the public; no if it is for professionals only. "
+            "Blank: as contact_public."
+        ),
+        example="",
+        synonyms=word_list(
+            "email public, public email, show email, email shown, publish email, "
+            "email may be shown, email consent"
+        ),
+    ),
+    Field(
+        name=PHONE_PUBLIC,
+        label="Phone public",
+        group=SERVICE_GROUP,
+        description=(
+            "yes if the phone number may be shown to the public; no if it is for professionals "
+            "only. Blank: as contact_public."
+        ),
+        example="",
+        synonyms=word_list(
+            "phone public, public phone, show phone, phone shown, publish phone, "
+            "phone may be shown, phone consent, telephone public, show telephone"
         ),
     ),
     Field(

@@ -26,6 +26,7 @@ from analysis.model import (
     CONTACT_PUBLIC,
     DESCRIPTION,
     EMAIL,
+    EMAIL_PUBLIC,
     ERROR,
     FIELD_ORG_DESCRIPTION,
     FIELD_ORG_KIND,
@@ -36,6 +37,7 @@ from analysis.model import (
     ORG_NAME,
     OTHER_KIND,
     PHONE,
+    PHONE_PUBLIC,
     SERVICE_ID,
     SERVICE_NAME,
     WARNING,
@@ -243,7 +245,8 @@ def organisations(
     duplicates = _probable_duplicates(records, first_position, postcodes=postcodes, rows=rows)
     frame = pd.DataFrame(list(_with_lone(records, lone_df).values()), columns=list(ORG_COLUMNS))
     frame[LAST_UPDATED] = pd.to_datetime(pd.Series(frame[LAST_UPDATED], dtype=object))
-    frame[CONTACT_PUBLIC] = frame[CONTACT_PUBLIC].astype(bool)
+    for flag in (CONTACT_PUBLIC, EMAIL_PUBLIC, PHONE_PUBLIC):
+        frame[flag] = frame[flag].astype(bool)
     return frame.reset_index(drop=True), conflicts + duplicates
 
 
@@ -352,5 +355,7 @@ def _with_lone(
             DESCRIPTION: str(lone[FIELD_ORG_DESCRIPTION]).strip(),
             LAST_UPDATED: None,
             CONTACT_PUBLIC: True,
+            EMAIL_PUBLIC: True,
+            PHONE_PUBLIC: True,
         }
     return merged

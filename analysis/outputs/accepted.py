@@ -6,7 +6,8 @@ kept), corrects it in a spreadsheet and loads the corrected file next time: it r
 back with the template's own headers, no mapping needed.
 
 This file is the uploader's own: it keeps every contact detail, with ``contact_public``
-saying which ones may be shown. It is never a public export.
+(the website's), ``email_public`` and ``phone_public`` saying which ones may be shown. It
+is never a public export.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from analysis.model import (
     DELIVERY,
     DESCRIPTION,
     EMAIL,
+    EMAIL_PUBLIC,
     FIELD_AREA_SERVED,
     FIELD_LATITUDE,
     FIELD_LONGITUDE,
@@ -50,6 +52,7 @@ from analysis.model import (
     ORG_KIND,
     ORG_NAME,
     PHONE,
+    PHONE_PUBLIC,
     POSTCODE,
     RADIUS_KM,
     RADIUS_M,
@@ -116,7 +119,10 @@ def accepted_frame(directory: Directory) -> pd.DataFrame:
             ACTIVE_FROM: _days(services[ACTIVE_FROM]),
             ACTIVE_UNTIL: _days(services[ACTIVE_UNTIL]),
             LAST_UPDATED: _days(services[LAST_UPDATED]),
-            CONTACT_PUBLIC: np.where(services[CONTACT_PUBLIC].astype(bool), "yes", "no"),
+            **{
+                flag: np.where(services[flag].astype(bool), "yes", "no")
+                for flag in (CONTACT_PUBLIC, EMAIL_PUBLIC, PHONE_PUBLIC)
+            },
         }
     )
     for org_field, own_field in _SERVICE_CONTACTS.items():

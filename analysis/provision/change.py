@@ -57,6 +57,7 @@ from analysis.model import (
     DELIVERY,
     DESCRIPTION,
     EMAIL,
+    EMAIL_PUBLIC,
     GAP_CLASSES,
     LOCAL_SERVICES,
     LOCATIONS,
@@ -65,6 +66,7 @@ from analysis.model import (
     ORG_ID,
     ORG_NAME,
     PHONE,
+    PHONE_PUBLIC,
     POSTCODE,
     PROVISION_CLASS,
     RADIUS_M,
@@ -114,6 +116,8 @@ COMPARED_FIELDS: Final = (
     PHONE,
     WEBSITE,
     CONTACT_PUBLIC,
+    EMAIL_PUBLIC,
+    PHONE_PUBLIC,
 )
 """The fields whose difference makes a service "changed": what the service is, who runs
 it, what it does, where and for whom, how much, when it runs, and how to reach it. Not

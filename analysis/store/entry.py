@@ -31,11 +31,11 @@ stored record instead:
 
 What the template cannot say, so that a value comes back otherwise:
 
-- an organisation's ``last_updated`` and ``contact_public``: a template row has one of
-  each, the service's; the importer gives its organisation the latest ``last_updated``
-  of its rows and the first row's ``contact_public``. An entry of an organisation and a
-  service gives the organisation the service's two; an organisation alone
-  (``service=None``) writes its own and gets them back;
+- an organisation's ``last_updated`` and its flags ``contact_public``, ``email_public``
+  and ``phone_public``: a template row has one of each, the service's; the importer gives
+  its organisation the latest ``last_updated`` of its rows and the first row's flags. An
+  entry of an organisation and a service gives the organisation the service's; an
+  organisation alone (``service=None``) writes its own and gets them back;
 - a service's email, phone or website left blank while its organisation has one: a
   blank service contact means "its organisation's" (``service_email`` … are written only
   where they differ), so the organisation's comes back;
@@ -81,6 +81,7 @@ from analysis.model import (
     DELIVERY,
     DESCRIPTION,
     EMAIL,
+    EMAIL_PUBLIC,
     FIELD_AREA_SERVED,
     FIELD_LATITUDE,
     FIELD_LONGITUDE,
@@ -98,6 +99,7 @@ from analysis.model import (
     ORG_KIND,
     ORG_NAME,
     PHONE,
+    PHONE_PUBLIC,
     POSTCODE,
     RADIUS_KM,
     RADIUS_M,
@@ -108,13 +110,21 @@ from analysis.model import (
     WEBSITE,
 )
 from analysis.store.importing import source_cells
-from analysis.store.records import SOURCE_TERMS, Record, organisation_records, service_records
+from analysis.store.records import (
+    SOURCE_TERMS,
+    Record,
+    organisation_records,
+    service_records,
+    with_detail_flags,
+)
 from analysis.store.schema import ACTIVE
 from analysis.taxonomy import Taxonomy
 
-# How the template writes contact_public (as the file of accepted rows does).
+# How the template writes contact_public and the details' flags (as the file of accepted
+# rows does).
 YES: Final = "yes"
 NO: Final = "no"
+_DETAIL_FLAGS: Final = (EMAIL_PUBLIC, PHONE_PUBLIC)
 _SERVICE_CONTACTS: Final = {
     EMAIL: FIELD_SERVICE_EMAIL,
     PHONE: FIELD_SERVICE_PHONE,
@@ -182,8 +192,7 @@ def entry_fields(
     }
     if service is None:
         fields[LAST_UPDATED] = _text(organisation[LAST_UPDATED])
-        fields[CONTACT_PUBLIC] = YES if organisation[CONTACT_PUBLIC] else NO
-        return fields
+        return fields | _flag_texts(organisation)
     shape = _venue_area(area, _text(service[POSTCODE]) if service[LOCATIONS] else "")
     fields |= {
         SERVICE_ID: service_id or "",
@@ -198,13 +207,23 @@ def entry_fields(
         ACTIVE_FROM: _text(service[ACTIVE_FROM]),
         ACTIVE_UNTIL: _text(service[ACTIVE_UNTIL]),
         LAST_UPDATED: _text(service[LAST_UPDATED]),
-        CONTACT_PUBLIC: YES if service[CONTACT_PUBLIC] else NO,
+        **_flag_texts(service),
     }
     for org_field, own_field in _SERVICE_CONTACTS.items():
         own = _text(service[org_field])
         fields[own_field] = "" if own == fields[org_field] else own
     fields[FIELD_STATUS] = _text(service[FIELD_STATUS]) or ACTIVE
     return fields
+
+
+def _flag_texts(record: Record) -> dict[str, str]:
+    """Whether the record's website, email and phone are public, as the template writes it.
+
+    Each detail's flag is written, even where it is the record's ``contact_public``, so
+    that the form shows it and a change of ``contact_public`` alone moves no other.
+    """
+    flags = with_detail_flags(record)
+    return {flag: YES if flags[flag] else NO for flag in (CONTACT_PUBLIC, *_DETAIL_FLAGS)}
 
 
 def entry_records(check: EntryCheck) -> tuple[Record, Record]:

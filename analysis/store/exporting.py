@@ -2,10 +2,11 @@
 
 - ``.csv`` / ``.xlsx``: the template's columns (`analysis.outputs.accepted`), one row per
   service (archived ones left out), with its ``status``. It keeps every contact detail,
-  with ``contact_public`` saying which may be shown: a file for the directory's keepers,
-  not for publishing.
+  with ``contact_public`` (the website's, and the others' default), ``email_public`` and
+  ``phone_public`` saying which may be shown: a file for the directory's keepers, not for
+  publishing.
 - ``.json``: an Open Referral UK 3.0 page (`analysis.store.oruk_json`), a publishing
-  format: contact details not marked public are left out.
+  format: each contact detail not marked public is left out.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 One page of the ``/services`` list (``contents`` holding full service objects, each with
 its organisation, locations, service areas, taxonomy terms and schedules), as a feed
-publishes it. It is a publishing format: contact details not marked public are left out.
+publishes it. It is a publishing format: each contact detail not marked public (its own
+flag: ``email_public``, ``phone_public``, ``contact_public`` for the website) is left out.
 
 Where Open Referral UK 3.0 has no field for what the data model holds, the page uses the
 name of the field that carries it elsewhere in Open Referral: the organisation's kind as
@@ -21,6 +22,7 @@ from typing import Any, Final
 import pandas as pd
 
 from analysis.crs import bng_to_lonlat
+from analysis.directory import is_detail_public
 from analysis.model import (
     ACTIVE_FROM,
     ACTIVE_UNTIL,
@@ -30,7 +32,6 @@ from analysis.model import (
     CATEGORIES,
     CHARITY_NUMBER,
     CITYWIDE,
-    CONTACT_PUBLIC,
     DELIVERY,
     DESCRIPTION,
     EMAIL,
@@ -94,17 +95,17 @@ def _id(*parts: str) -> str:
 
 
 def _service(service_id: str, record: Record, org: Record, org_id: str) -> dict[str, Any]:
-    public = bool(record[CONTACT_PUBLIC])
+    shown = _public_details(record)
     out: dict[str, Any] = {
         "id": service_id,
         "organization_id": org_id,
         "name": record[SERVICE_NAME],
         "description": record[DESCRIPTION],
-        "url": record[WEBSITE] if public else "",
-        "email": record[EMAIL] if public else "",
+        "url": shown[WEBSITE],
+        "email": shown[EMAIL],
         "status": record[FIELD_STATUS],
         "organization": _organisation(org_id, org),
-        "phones": _phones(service_id, record[PHONE] if public else ""),
+        "phones": _phones(service_id, shown[PHONE]),
         "service_at_locations": _locations(service_id, record),
         "service_areas": _areas(service_id, record),
         "attributes": _attributes(service_id, record[CATEGORIES]),
@@ -129,15 +130,15 @@ def _service(service_id: str, record: Record, org: Record, org_id: str) -> dict[
 
 
 def _organisation(org_id: str, org: Record) -> dict[str, Any]:
-    public = bool(org[CONTACT_PUBLIC])
+    shown = _public_details(org)
     out: dict[str, Any] = {
         "id": org_id,
         "name": org[ORG_NAME],
         "description": org[DESCRIPTION],
-        "email": org[EMAIL] if public else "",
-        "website": org[WEBSITE] if public else "",
+        "email": shown[EMAIL],
+        "website": shown[WEBSITE],
         "legal_status": org[ORG_KIND],
-        "phones": _phones(org_id, org[PHONE] if public else ""),
+        "phones": _phones(org_id, shown[PHONE]),
     }
     if org[CHARITY_NUMBER]:
         out["organization_identifiers"] = [
@@ -150,6 +151,14 @@ def _organisation(org_id: str, org: Record) -> dict[str, Any]:
             }
         ]
     return out
+
+
+def _public_details(record: Record) -> dict[str, str]:
+    """The record's website, email and phone, each blank unless its flag says public."""
+    return {
+        detail: record[detail] if is_detail_public(record, detail) else ""
+        for detail in (WEBSITE, EMAIL, PHONE)
+    }
 
 
 def _phones(owner_id: str, number: str) -> list[dict[str, str]]:

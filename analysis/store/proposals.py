@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, replace
 from datetime import datetime
 from typing import Any, Final
 
@@ -41,6 +41,7 @@ from analysis.store.records import (
     Record,
     changed_fields,
     from_json,
+    with_detail_flags,
 )
 from analysis.store.schema import (
     APPROVED,
@@ -571,7 +572,17 @@ def _proposals(connection: Connection, where: sa.ColumnElement) -> list[Proposal
     rows = connection.execute(
         sa.select(*(table.c[name] for name in _COLUMNS)).where(where).order_by(table.c.id)
     ).all()
-    return [Proposal(*row) for row in rows]
+    return [_with_detail_flags(Proposal(*row)) for row in rows]
+
+
+def _with_detail_flags(proposal: Proposal) -> Proposal:
+    """A proposal made before each contact detail had its own flag, its records given them."""
+    org, service = proposal.organisation_record, proposal.service_record
+    return replace(
+        proposal,
+        organisation_record=None if org is None else with_detail_flags(org),
+        service_record=None if service is None else with_detail_flags(service),
+    )
 
 
 def _one(connection: Connection, proposal_id: int) -> Proposal:

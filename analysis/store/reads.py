@@ -41,6 +41,7 @@ from analysis.model import (
     DELIVERY,
     DESCRIPTION,
     EMAIL,
+    EMAIL_PUBLIC,
     FIELD_STATUS,
     FLAGS,
     LAST_UPDATED,
@@ -51,6 +52,7 @@ from analysis.model import (
     ORG_KIND,
     ORG_NAME,
     PHONE,
+    PHONE_PUBLIC,
     POSTCODE,
     RADIUS_M,
     SERVICE_COLUMNS,
@@ -70,6 +72,7 @@ from analysis.store.records import (
     day_text,
     from_json,
     time_text,
+    with_detail_flags,
 )
 from analysis.store.schema import (
     ACTIVE,
@@ -144,6 +147,8 @@ def _organisation_record(row: sa.Row, phones: Mapping[str, str]) -> Record:
         DESCRIPTION: row.description,
         LAST_UPDATED: day_text(row.last_updated),
         CONTACT_PUBLIC: bool(row.contact_public),
+        EMAIL_PUBLIC: bool(row.email_public),
+        PHONE_PUBLIC: bool(row.phone_public),
         ARCHIVED: bool(row.archived),
     }
 
@@ -183,6 +188,8 @@ def _service_record(row: sa.Row, children: _Children) -> Record:
         PHONE: children.phones.get(service_id, ""),
         WEBSITE: row.url,
         CONTACT_PUBLIC: bool(row.contact_public),
+        EMAIL_PUBLIC: bool(row.email_public),
+        PHONE_PUBLIC: bool(row.phone_public),
         FIELD_STATUS: row.status,
         ARCHIVED: bool(row.archived),
         LAST_VERIFIED: time_text(row.last_verified),
@@ -376,12 +383,13 @@ def read_directory(
 def organisations_frame(records: Mapping[str, Record]) -> pd.DataFrame:
     """The Directory's organisations frame of organisation records."""
     frame = pd.DataFrame(
-        [{ORG_ID: key, **record} for key, record in records.items()],
+        [{ORG_ID: key, **with_detail_flags(record)} for key, record in records.items()],
         columns=[*ORG_COLUMNS, ARCHIVED],
     )
     frame = frame[list(ORG_COLUMNS)]
     frame[LAST_UPDATED] = _days(frame[LAST_UPDATED])
-    frame[CONTACT_PUBLIC] = frame[CONTACT_PUBLIC].astype(bool)
+    for flag in (CONTACT_PUBLIC, EMAIL_PUBLIC, PHONE_PUBLIC):
+        frame[flag] = frame[flag].astype(bool)
     return frame.reset_index(drop=True)
 
 
@@ -393,7 +401,7 @@ def services_frame(items: Sequence[tuple[str, Record]], shape: AreaShape) -> gpd
             SERVICE_ID: key,
             **{column: record.get(column) for column in plain if column != SERVICE_ID},
         }
-        for key, record in items
+        for key, record in ((key, with_detail_flags(record)) for key, record in items)
     ]
     frame = pd.DataFrame(rows, columns=plain)
     for column in (CATEGORIES, DELIVERY, WARD_CODES, FLAGS):
@@ -402,7 +410,8 @@ def services_frame(items: Sequence[tuple[str, Record]], shape: AreaShape) -> gpd
         frame[column] = _days(frame[column])
     for column in (RADIUS_M, CAPACITY):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
-    frame[CONTACT_PUBLIC] = frame[CONTACT_PUBLIC].astype(bool)
+    for flag in (CONTACT_PUBLIC, EMAIL_PUBLIC, PHONE_PUBLIC):
+        frame[flag] = frame[flag].astype(bool)
     frame[SOURCE_ROW] = frame[SOURCE_ROW].fillna(0).astype("int64")
     venues = [[tuple(xy) for xy in record[LOCATIONS]] for _, record in items]
     geometry = build_area_served(

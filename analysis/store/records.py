@@ -38,6 +38,7 @@ from analysis.model import (
     DELIVERY,
     DESCRIPTION,
     EMAIL,
+    EMAIL_PUBLIC,
     FIELD_STATUS,
     FLAGS,
     LAST_UPDATED,
@@ -46,6 +47,7 @@ from analysis.model import (
     ORG_KIND,
     ORG_NAME,
     PHONE,
+    PHONE_PUBLIC,
     POSTCODE,
     RADIUS_M,
     SERVICE_ID,
@@ -80,6 +82,8 @@ ORGANISATION_FIELDS: Final = (
     DESCRIPTION,
     LAST_UPDATED,
     CONTACT_PUBLIC,
+    EMAIL_PUBLIC,
+    PHONE_PUBLIC,
     ARCHIVED,
 )
 """The fields of an organisation record, each versioned."""
@@ -107,6 +111,8 @@ SERVICE_FIELDS: Final = (
     PHONE,
     WEBSITE,
     CONTACT_PUBLIC,
+    EMAIL_PUBLIC,
+    PHONE_PUBLIC,
     FIELD_STATUS,
     ARCHIVED,
     LAST_VERIFIED,
@@ -123,15 +129,31 @@ KEPT_BY_IMPORT: Final = (ARCHIVED, LAST_VERIFIED)
 _LIST_FIELDS: Final = frozenset({CATEGORIES, SOURCE_TERMS, DELIVERY, WARD_CODES, FLAGS})
 _DATE_FIELDS: Final = frozenset({ACTIVE_FROM, ACTIVE_UNTIL, LAST_UPDATED})
 _NUMBER_FIELDS: Final = frozenset({CAPACITY, RADIUS_M})
-_BOOL_FIELDS: Final = frozenset({CONTACT_PUBLIC, ARCHIVED})
+_DETAIL_FLAGS: Final = (EMAIL_PUBLIC, PHONE_PUBLIC)
+_BOOL_FIELDS: Final = frozenset({CONTACT_PUBLIC, *_DETAIL_FLAGS, ARCHIVED})
 _MM: Final = 3
 """Decimals kept of a venue's coordinates in metres (a millimetre)."""
+
+
+def with_detail_flags(record: Mapping[str, Any]) -> Record:
+    """``record`` with the email's and the phone's flags, its contact_public where it has none.
+
+    Records written before each detail had its own flag (a proposal's, a frame of an older
+    file) showed or hid all their details together: they keep doing so.
+    """
+    out = dict(record)
+    if CONTACT_PUBLIC in out:
+        for flag in _DETAIL_FLAGS:
+            if out.get(flag) is None or _is_nan(out[flag]):
+                out[flag] = out[CONTACT_PUBLIC]
+    return out
 
 
 def organisation_records(organisations_df: pd.DataFrame) -> dict[str, Record]:
     """Each organisation of a Directory as a record, by its id (not yet archived)."""
     records: dict[str, Record] = {}
     for row in organisations_df.to_dict("records"):
+        row = with_detail_flags(row)
         record = {field: plain(field, row.get(field)) for field in ORGANISATION_FIELDS}
         record[ARCHIVED] = False
         records[str(row[ORG_ID])] = record
@@ -160,6 +182,7 @@ def service_records(
     frame = pd.DataFrame(services.drop(columns=[services.geometry.name, LOCATIONS]))
     records: dict[str, Record] = {}
     for position, row in enumerate(frame.to_dict("records")):
+        row = with_detail_flags(row)
         record: Record = {
             field: plain(field, row.get(field))
             for field in SERVICE_FIELDS

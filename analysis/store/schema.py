@@ -8,9 +8,10 @@ tables. The store adds what the standard leaves out and the analysis needs:
 - on ``service``: the area served (``area_kind``, ``area_value``, ``radius_m``; the wards
   of a ``wards`` area are its ``service_area`` rows), delivery modes, capacity with its
   unit, ``last_verified`` (a person confirmed the record; an import never sets it), and
-  ``contact_public`` (whether its contact details may be shown);
-- on ``organization``: kind, charity number and ``contact_public`` (its phone is a
-  ``phone`` row, as a service's is, each with a ``public`` flag);
+  ``contact_public``, ``email_public`` and ``phone_public`` (whether its website, its
+  email and its phone may be shown);
+- on ``organization``: kind, charity number and the same three flags (its phone is a
+  ``phone`` row, as a service's is, each with a ``public`` flag: ``phone_public``);
 - on both: the ``source`` the record came from with its id there (``source_id``), so that
   importing a file again updates the same records; ``archived`` (a soft delete);
   ``version``, raised by every change (optimistic locking); created and modified times;
@@ -100,6 +101,8 @@ organization = sa.Table(
     sa.Column("kind", sa.String(40), nullable=False),
     sa.Column("charity_number", sa.String(40), nullable=False, default=""),
     sa.Column("contact_public", sa.Boolean, nullable=False, default=False),
+    sa.Column("email_public", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("phone_public", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("last_updated", sa.Date, nullable=True),
     *_record_columns(),
     sa.UniqueConstraint("source", "source_id", name="uq_organization_source"),
@@ -133,6 +136,8 @@ service = sa.Table(
     sa.Column("last_updated", sa.Date, nullable=True),
     sa.Column("last_verified", sa.DateTime, nullable=True),
     sa.Column("contact_public", sa.Boolean, nullable=False, default=False),
+    sa.Column("email_public", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("phone_public", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("flags", sa.JSON, nullable=False),
     sa.Column("source_row", sa.Integer, nullable=False, default=0),
     *_record_columns(),

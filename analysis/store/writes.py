@@ -46,6 +46,7 @@ from analysis.model import (
     DELIVERY,
     DESCRIPTION,
     EMAIL,
+    EMAIL_PUBLIC,
     FIELD_STATUS,
     FLAGS,
     LAST_UPDATED,
@@ -54,6 +55,7 @@ from analysis.model import (
     ORG_KIND,
     ORG_NAME,
     PHONE,
+    PHONE_PUBLIC,
     POSTCODE,
     RADIUS_M,
     SERVICE_NAME,
@@ -98,7 +100,7 @@ _BIND_VERSION: Final = "b_version"
 _VENUE_FIELDS: Final = frozenset({LOCATIONS, POSTCODE})
 _AREA_FIELDS: Final = frozenset({WARD_CODES})
 _TERM_FIELDS: Final = frozenset({CATEGORIES, SOURCE_TERMS})
-_PHONE_FIELDS: Final = frozenset({PHONE, CONTACT_PUBLIC})
+_PHONE_FIELDS: Final = frozenset({PHONE, PHONE_PUBLIC})
 
 
 @dataclass(frozen=True)
@@ -418,6 +420,8 @@ def _organisation_row(record: Record) -> dict[str, Any]:
         description=record[DESCRIPTION],
         last_updated=as_date(record[LAST_UPDATED]),
         contact_public=record[CONTACT_PUBLIC],
+        email_public=record[EMAIL_PUBLIC],
+        phone_public=record[PHONE_PUBLIC],
         archived=record[ARCHIVED],
     )
 
@@ -443,6 +447,8 @@ def _service_row(record: Record) -> dict[str, Any]:
         last_updated=as_date(record[LAST_UPDATED]),
         last_verified=as_datetime(record[LAST_VERIFIED]),
         contact_public=record[CONTACT_PUBLIC],
+        email_public=record[EMAIL_PUBLIC],
+        phone_public=record[PHONE_PUBLIC],
         archived=record[ARCHIVED],
         flags=record.get(FLAGS, []),
         source_row=int(record.get(SOURCE_ROW) or 0),
@@ -637,7 +643,7 @@ def _write_phones(
                     id=_new_id(),
                     number=w.record[PHONE],
                     description="",
-                    public=bool(w.record[CONTACT_PUBLIC]),
+                    public=bool(w.record[PHONE_PUBLIC]),
                 ),
                 owner.key: w.resource_id,
             }

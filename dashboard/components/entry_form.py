@@ -36,6 +36,7 @@ from analysis.model import (
     DELIVERY,
     DELIVERY_MODES,
     EMAIL,
+    EMAIL_PUBLIC,
     FIELD_AREA_SERVED,
     FIELD_LATITUDE,
     FIELD_LONGITUDE,
@@ -52,6 +53,7 @@ from analysis.model import (
     ORG_NAME,
     ORGANISATION_KINDS,
     PHONE,
+    PHONE_PUBLIC,
     POSTCODE,
     RADIUS_KM,
     SERVICE_ID,
@@ -265,11 +267,15 @@ def service_fields(form: EntryForm, *, area: AreaSet, taxonomy: Taxonomy) -> Non
     form.text(
         FIELD_SERVICE_WEBSITE, "Service web page", "Only if it differs from the organisation's."
     )
-    form.flag(
-        CONTACT_PUBLIC,
-        "Show the website, email and phone to the public",
-        "Unticked: they are shown only to this organisation's editors and to reviewers.",
-    )
+    contact_flags(form, "Unticked: shown only to this organisation's editors and to reviewers.")
+
+
+def contact_flags(form: EntryForm, help_: str) -> None:
+    """One checkbox per contact detail: whether the public may see it (``help_`` says who
+    sees it when not)."""
+    form.flag(CONTACT_PUBLIC, "Show the website publicly", help_)
+    form.flag(EMAIL_PUBLIC, "Show the email publicly", help_)
+    form.flag(PHONE_PUBLIC, "Show the phone publicly", help_)
 
 
 def _area_served(form: EntryForm, area: AreaSet) -> None:

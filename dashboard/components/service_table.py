@@ -1,8 +1,9 @@
 """A table of services: name, organisation, categories, delivery and public contact details.
 
-Contact details (email, phone, website) are shown to the public only where the record's
-``contact_public`` flag is true; a private record shows a notice instead. The
-organisation's editors and reviewers see them all, marked "not public".
+Each contact detail (email, phone, website) is shown to the public only where the record's
+own flag for it is true (``email_public``, ``phone_public``, and ``contact_public`` for the
+website); a record with none public shows a notice instead. The organisation's editors and
+reviewers see them all, those not public marked "not public".
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analysis.directory import is_detail_public
 from analysis.model import (
     CATEGORIES,
-    CONTACT_PUBLIC,
     DELIVERY,
     DISTANCE_M,
     EMAIL,
@@ -38,14 +39,19 @@ def category_labels(category_ids, taxonomy: Taxonomy) -> str:
 
 
 def public_contact(row: pd.Series, rights: Rights = PUBLIC_RIGHTS) -> str:
-    """Email, phone and website of a record whose contact is public, or that ``rights``
-    may see (marked as not public); else a notice."""
-    public = bool(row.get(CONTACT_PUBLIC, False))
-    if not public and not rights.may("see private contacts", row.get(ORG_ID)):
-        return PRIVATE_CONTACT
-    parts = [row.get(name) for name in (EMAIL, PHONE, WEBSITE)]
-    shown = " · ".join(str(p).strip() for p in parts if isinstance(p, str) and p.strip())
-    return shown if public or not shown else f"{shown} ({NOT_PUBLIC})"
+    """A record's email, phone and website: each one marked public, and the others when
+    ``rights`` may see them (marked as not public); a notice when none can be shown."""
+    details = (EMAIL, PHONE, WEBSITE)
+    flags = {name: is_detail_public(row, name) for name in details}
+    public, private = [], []
+    for name in details:
+        value = row.get(name)
+        if isinstance(value, str) and value.strip():
+            (public if flags[name] else private).append(value.strip())
+    if not rights.may("see private contacts", row.get(ORG_ID)):
+        return " · ".join(public) if public or all(flags.values()) else PRIVATE_CONTACT
+    marked = [f"{' · '.join(private)} ({NOT_PUBLIC})"] if private else []
+    return " · ".join([*public, *marked])
 
 
 def service_rows(services_df: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:

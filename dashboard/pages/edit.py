@@ -14,7 +14,6 @@ import streamlit as st
 from analysis.errors import StoreError
 from analysis.escape import inert_text, markdown_text
 from analysis.model import (
-    CONTACT_PUBLIC,
     FIELD_STATUS,
     FLAGS,
     ORG_NAME,
@@ -32,6 +31,7 @@ from dashboard.components.entry_form import (
     NO_PROBLEMS,
     EntryForm,
     check,
+    contact_flags,
     organisation_fields,
     ready_to_save,
     service_fields,
@@ -173,11 +173,7 @@ def _organisation_form(ctx: PageContext, viewer: Viewer, organisation) -> None:
     form = EntryForm(form_key, initial, _problems(form_key))
     show_entry_problems(form.problems)
     organisation_fields(form)
-    form.flag(
-        CONTACT_PUBLIC,
-        "Show the organisation's website, email and phone to the public",
-        "Unticked: they are shown only to its editors and to reviewers.",
-    )
+    contact_flags(form, "Unticked: shown only to its editors and to reviewers.")
     if st.button(inert_text(_save_label(viewer)), type="primary", key=f"save_{form_key}"):
         result = check(form, area=ctx.area, taxonomy=ctx.taxonomy)
         if not _accepted(form, result):

@@ -135,6 +135,8 @@ def service(
         active_until=pd.NaT,
         last_updated=pd.Timestamp("2025-01-01"),
         contact_public=True,
+        email_public=True,
+        phone_public=True,
         email="",
         phone="",
         website="",

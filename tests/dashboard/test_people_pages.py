@@ -290,6 +290,26 @@ def test_a_reviewers_edit_publishes_at_once(store):
     assert open_service(store, SERVICE).record["audience"] == "older people"
 
 
+def test_each_contact_detail_is_made_public_or_not_by_its_own_checkbox(store):
+    before = open_service(store, SERVICE).record
+    reviewer = _account(store, "rev@example.org", role="reviewer")
+    at = _edit(reviewer)
+    boxes = {shown(c.label): c for c in at.checkbox}
+    labels = ["Show the website publicly", "Show the email publicly", "Show the phone publicly"]
+    assert set(labels) <= set(boxes)
+    flags = ["contact_public", "email_public", "phone_public"]
+    assert [boxes[label].value for label in labels] == [before[flag] for flag in flags]
+    boxes["Show the email publicly"].set_value(not before["email_public"])
+    _button(at, "Publish").click()
+    at.run()
+    after = open_service(store, SERVICE).record
+    assert after["email_public"] is not before["email_public"]
+    assert (after["contact_public"], after["phone_public"]) == (
+        before["contact_public"],
+        before["phone_public"],
+    )
+
+
 def test_marking_a_service_temporarily_closed_is_an_edit(store):
     reviewer = _account(store, "rev@example.org", role="reviewer")
     at = _edit(reviewer)

@@ -14,8 +14,10 @@ from analysis.model import (
     CONTACT_PUBLIC,
     DELIVERY,
     EMAIL,
+    EMAIL_PUBLIC,
     ORG_ID,
     PHONE,
+    PHONE_PUBLIC,
     POSTCODE,
     RADIUS_M,
     SERVICE_ID,
@@ -37,7 +39,7 @@ MATTERS = [
     AUDIENCE,
 ]
 """Columns a Directory must keep through the store, besides where each service is."""
-CONTACTS = [CONTACT_PUBLIC, EMAIL, PHONE, WEBSITE]
+CONTACTS = [CONTACT_PUBLIC, EMAIL_PUBLIC, PHONE_PUBLIC, EMAIL, PHONE, WEBSITE]
 
 
 def by_id(directory: Directory, columns: list[str]) -> pd.DataFrame:

@@ -20,6 +20,7 @@ from analysis.model import (
     CATEGORIES,
     CONTACT_PUBLIC,
     EMAIL,
+    EMAIL_PUBLIC,
     FIELD_AREA_SERVED,
     FIELD_LATITUDE,
     FIELD_LONGITUDE,
@@ -27,6 +28,7 @@ from analysis.model import (
     LAST_UPDATED,
     LOCATIONS,
     ORG_ID,
+    PHONE_PUBLIC,
     POSTCODE,
     SERVICE_ID,
     WARD_CODES,
@@ -45,7 +47,7 @@ from analysis.store.records import (
 )
 from analysis.taxonomy_file import load_taxonomy
 
-ROW_OF_ITS_OWN = frozenset({LAST_UPDATED, CONTACT_PUBLIC})
+ROW_OF_ITS_OWN = frozenset({LAST_UPDATED, CONTACT_PUBLIC, EMAIL_PUBLIC, PHONE_PUBLIC})
 """An organisation's fields a template row gives as its service's (the module's notes)."""
 
 
@@ -230,6 +232,32 @@ def test_a_service_s_own_contact_is_written_apart(rows, bristol, taxonomy):
     blank = {**rows.services["venues"], EMAIL: ""}
     _, _, back = _round_trip(organisation, blank, bristol, taxonomy)
     assert back[EMAIL] == "hi@ash.example.org"
+
+
+@pytest.mark.parametrize(
+    ("contact", "email", "phone"), [(True, False, True), (False, True, False), (False, False, True)]
+)
+def test_each_detail_s_flag_comes_back_from_the_form(
+    rows, bristol, taxonomy, contact, email, phone
+):
+    flags = {CONTACT_PUBLIC: contact, EMAIL_PUBLIC: email, PHONE_PUBLIC: phone}
+    organisation = {**rows.organisations["ash"], **flags}
+    service = {**rows.services["placed"], **flags}
+    fields = entry_fields(organisation, service, area=bristol, taxonomy=taxonomy)
+    assert {name: fields[name] for name in flags} == {
+        name: "yes" if value else "no" for name, value in flags.items()
+    }
+    _, org_back, back = _round_trip(organisation, service, bristol, taxonomy)
+    assert {name: back[name] for name in flags} == flags
+    assert {name: org_back[name] for name in flags} == flags
+    _, org_alone = entry_records(
+        check_entry(
+            entry_fields(organisation, None, area=bristol, taxonomy=taxonomy),
+            area=bristol,
+            taxonomy=taxonomy,
+        )
+    )
+    assert {name: org_alone[name] for name in flags} == flags
 
 
 def test_a_service_without_a_place_is_left_to_the_importer(rows, bristol, taxonomy):

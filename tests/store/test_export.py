@@ -88,6 +88,30 @@ def test_the_open_referral_export_reads_back_as_the_same_services(
     )
 
 
+def test_the_open_referral_export_leaves_out_each_detail_not_public(store, bristol, tmp_path):
+    header = "org_name,service_name,postcode,categories,website,email,phone,contact_public,"
+    header += "email_public,phone_public"
+    rows = [
+        "Heron,Pantry,BS8 1TH,food,https://heron.example,secret@heron.example,0117 496 0123,"
+        "yes,no,",
+        "Kite,Meals,BS8 1TH,food,https://kite.example,hello@kite.example,0117 496 0999,no,yes,",
+    ]
+    (tmp_path / "mixed.csv").write_text("\n".join([header, *rows]), encoding="utf-8")
+    import_file(store, tmp_path / "mixed.csv", source="mixed", area=bristol)
+    path = export_store(store, tmp_path / "directory.json", area=bristol).path
+    text = path.read_text(encoding="utf-8")
+    # Heron: website and phone public (the phone inherits contact_public), email private.
+    assert "secret@heron.example" not in text
+    assert "0117 496 0123" in text and "https://heron.example" in text
+    # Kite: the email public alone.
+    assert "hello@kite.example" in text
+    assert "0117 496 0999" not in text and "https://kite.example" not in text
+    services = {s["name"]: s for s in json.loads(text)["contents"]}
+    assert services["Pantry"]["email"] == services["Pantry"]["organization"]["email"] == ""
+    assert [p["number"] for p in services["Pantry"]["phones"]] == ["0117 496 0123"]
+    assert services["Meals"]["phones"] == services["Meals"]["organization"]["phones"] == []
+
+
 def test_an_export_as_of_a_past_day_holds_what_was_there(demo_store, bristol, tmp_path):
     path = tmp_path / "before.csv"
     assert (

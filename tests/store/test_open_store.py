@@ -53,13 +53,14 @@ def test_db_upgrade_creates_then_says_up_to_date(backend, tmp_path, capsys, requ
     assert f"is up to date (revision {head_revision()})" in capsys.readouterr().out
 
 
-def test_a_store_made_before_accounts_keeps_its_directory_when_migrated(
-    backend, tmp_path, request, bristol
-):
+def _old_store(backend, tmp_path, request, bristol, revision: str):
+    """A database at ``revision`` holding the demo: imported at the newest revision, then
+    migrated down (the importer writes the newest schema only)."""
+    from alembic import command
+
     from analysis.settings import DEMO_SERVICES_PATH
-    from analysis.store.accounts import list_accounts
     from analysis.store.importing import import_file
-    from analysis.store.migrate import upgrade
+    from analysis.store.migrate import alembic_config, current_revision, upgrade
 
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
@@ -70,13 +71,64 @@ def test_a_store_made_before_accounts_keeps_its_directory_when_migrated(
             request.getfixturevalue("postgres"), f"old_{tmp_path.name[-8:]}".replace("-", "_")
         )
     engine = make_engine(url)
+    upgrade(engine)
+    import_file(engine, DEMO_SERVICES_PATH, source="before", area=bristol)
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), revision)
+    assert current_revision(engine) == revision
+    return engine
+
+
+def test_a_store_made_before_accounts_keeps_its_directory_when_migrated(
+    backend, tmp_path, request, bristol
+):
+    from analysis.store.accounts import list_accounts
+    from analysis.store.migrate import upgrade
+
+    engine = _old_store(backend, tmp_path, request, bristol, "0001")
     try:
-        upgrade(engine, "0001")
-        import_file(engine, DEMO_SERVICES_PATH, source="before", area=bristol)
-        before = len(load_directory_from_store(engine).services)
+        assert "account" not in sa.inspect(engine).get_table_names()
+        with engine.connect() as connection:
+            before = connection.execute(sa.select(sa.func.count()).select_from(sa.text("service")))
+            count = before.scalar_one()
         assert upgrade(engine) == ("0001", head_revision())
-        assert len(load_directory_from_store(engine).services) == before
+        assert len(load_directory_from_store(engine).services) == count == 900
         assert list_accounts(engine, command_line()) == []
+    finally:
+        engine.dispose()
+
+
+def test_a_store_made_before_each_detail_had_its_flag_shows_what_it_showed(
+    backend, tmp_path, request, bristol
+):
+    from analysis.store import schema
+    from analysis.store.migrate import upgrade
+
+    engine = _old_store(backend, tmp_path, request, bristol, "0002")
+    try:
+        columns = {c["name"] for c in sa.inspect(engine).get_columns("service")}
+        assert "contact_public" in columns and "email_public" not in columns
+        assert upgrade(engine) == ("0002", head_revision())
+        with engine.connect() as connection:
+            for table in (schema.service, schema.organization):
+                rows = connection.execute(
+                    sa.select(table.c.contact_public, table.c.email_public, table.c.phone_public)
+                ).all()
+                assert len(rows) > 0
+                assert all(
+                    row.email_public == row.phone_public == row.contact_public for row in rows
+                )
+                assert {row.contact_public for row in rows} == {True, False}
+            phones = connection.execute(
+                sa.select(schema.phone.c.public, schema.service.c.phone_public).join(
+                    schema.service, schema.phone.c.service_id == schema.service.c.id
+                )
+            ).all()
+            assert phones and all(public == flag for public, flag in phones)
+        services = load_directory_from_store(engine).services
+        assert len(services) == 900
+        assert services["email_public"].equals(services["contact_public"])
+        assert services["phone_public"].equals(services["contact_public"])
     finally:
         engine.dispose()
 

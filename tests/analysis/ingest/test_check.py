@@ -325,6 +325,54 @@ def test_contact_public_defaults_to_no_in_a_template(bristol):
     assert directory.services["contact_public"].tolist() == [False, True]
 
 
+def test_email_and_phone_public_override_contact_public_and_blank_inherits(bristol):
+    contacts = {"email": "hello@heron.org.uk", "phone": "0117 496 0123", "contact_public": "yes"}
+    directory, report = load_rows(
+        bristol,
+        {**OK, **contacts, "email_public": "no", "phone_public": ""},
+        {**OK, **contacts, "service_name": "B", "contact_public": "no", "phone_public": "yes"},
+    )
+    assert not problems(report, "bad_contact_public")
+    services = directory.services
+    assert services["contact_public"].tolist() == [True, False]
+    assert services["email_public"].tolist() == [False, False]
+    assert services["phone_public"].tolist() == [True, True]
+    # The organisation's flags are its first row's, as contact_public is.
+    org = directory.organisations.iloc[0]
+    assert (org["contact_public"], org["email_public"], org["phone_public"]) == (True, False, True)
+
+
+def test_detail_flags_inherit_contact_public_when_the_file_has_no_column_for_them(bristol):
+    directory, _ = load_rows(bristol, {**OK, "contact_public": "yes"}, {**OK, "service_name": "B"})
+    services = directory.services
+    assert services["email_public"].tolist() == services["phone_public"].tolist() == [True, False]
+
+
+def test_an_unclear_detail_flag_is_reported_and_takes_contact_public(bristol):
+    directory, report = load_rows(bristol, {**OK, "contact_public": "yes", "email_public": "maybe"})
+    assert problems(report, "bad_contact_public") == [
+        "row 2, column 'email_public', value 'maybe': not yes or no; yes is assumed. Fix: "
+        "write yes (contact details may be shown publicly) or no"
+    ]
+    assert bool(directory.services["email_public"].iloc[0])
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Email public", "email_public"),
+        ("Show email", "email_public"),
+        ("Phone public", "phone_public"),
+    ],
+)
+def test_detail_flag_headers_are_recognised(bristol, header, field):
+    data = csv_bytes(
+        ["org_name", "postcode", "contact_public", header], ["A", "BS8 1TH", "yes", "no"]
+    )
+    directory, _ = load(data, bristol)
+    assert not bool(directory.services[field].iloc[0])
+
+
 # ---- parsing helpers -------------------------------------------------------------------------
 
 
