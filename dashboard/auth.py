@@ -69,8 +69,6 @@ def identity_provider_configured() -> bool:
     """Whether ``.streamlit/secrets.toml`` has an ``[auth]`` section for ``st.login``."""
     try:
         return "auth" in st.secrets
-    except (FileNotFoundError, KeyError, StoreError):
-        return False
     except Exception:  # Streamlit raises its own error when there is no secrets file
         return False
 

@@ -158,6 +158,9 @@ def submit(
         (service_record, SERVICE_FIELDS),
     ):
         _check_fields(record, fields)
+    # The import's notes of a service are the store's to keep, never a proposal's.
+    organisation_record = _without_notes(organisation_record)
+    service_record = _without_notes(service_record)
     if service_record is not None and service_id is None:
         raise StoreError("a service needs an id. Fix: use new_id() for a new service")
     at = at or utc_now()
@@ -448,6 +451,12 @@ def _check_fields(record: Mapping[str, Any] | None, fields: Sequence[str]) -> No
         )
 
 
+def _without_notes(record: Record | None) -> Record | None:
+    if record is None:
+        return None
+    return {name: value for name, value in record.items() if name not in (FLAGS, SOURCE_ROW)}
+
+
 def _authorise_submit(
     connection: Connection, actor: Actor, kind: str, organisation_id: str
 ) -> Rights:
@@ -514,8 +523,9 @@ def _completed(
 ) -> Record:
     """The record to write: what a proposal never sets is kept from the published one."""
     old = before.record if before is not None else {}
+    fields = SERVICE_FIELDS if resource_type == SERVICE_RESOURCE else ORGANISATION_FIELDS
     full = dict(record)
-    for name in NOT_PROPOSED:
+    for name in NOT_PROPOSED & set(fields):
         full[name] = old.get(name, False if name == ARCHIVED else None)
     if resource_type == SERVICE_RESOURCE:
         full[ORG_ID] = organisation_id

@@ -15,15 +15,12 @@ from analysis.errors import StoreError
 from analysis.escape import inert_text, markdown_text
 from analysis.model import (
     FIELD_STATUS,
-    FLAGS,
     ORG_NAME,
     SERVICE_NAME,
-    SOURCE_ROW,
 )
 from analysis.store import proposals
 from analysis.store.editing import open_organisation, organisation_services
 from analysis.store.entry import entry_fields, entry_records
-from analysis.store.records import Record
 from analysis.store.schema import CHANGE_PROPOSAL, NEW_SERVICE, ORGANIZATION_RESOURCE
 from analysis.store.schema import SERVICE_RESOURCE as SERVICE
 from dashboard.auth import Viewer
@@ -183,7 +180,7 @@ def _organisation_form(ctx: PageContext, viewer: Viewer, organisation) -> None:
             viewer,
             form_key,
             organisation_id=ctx.state.org,
-            organisation_record=_kept(org_record, organisation.record),
+            organisation_record=org_record,
             organisation_version=organisation.version,
         )
     _versions(ORGANIZATION_RESOURCE, ctx.state.org, organisation.version, viewer)
@@ -221,23 +218,12 @@ def _service_form(ctx: PageContext, viewer: Viewer, organisation, services, chos
             form_key,
             organisation_id=ctx.state.org,
             service_id=service_id,
-            service_record=_kept(service_record, {} if stored is None else stored.record),
+            service_record=service_record,
             service_version=None if stored is None else stored.version,
             kind=NEW_SERVICE if is_new else CHANGE_PROPOSAL,
         )
     if stored is not None:
         _versions(SERVICE, service_id, stored.version, viewer)
-
-
-def _kept(record: Record, stored: Record) -> Record:
-    """The form's record with the import's notes kept from the stored one."""
-    kept = dict(record)
-    for name in (FLAGS, SOURCE_ROW, "archived", "last_verified"):
-        if name in stored:
-            kept[name] = stored[name]
-        else:
-            kept.pop(name, None)
-    return kept
 
 
 def _save_label(viewer: Viewer) -> str:

@@ -11,10 +11,8 @@ import streamlit as st
 from analysis.errors import StoreError
 from analysis.escape import inert_text, markdown_text
 from analysis.model import (
-    FLAGS,
     ORG_ID,
     SERVICE_ID,
-    SOURCE_ROW,
 )
 from analysis.store import proposals
 from analysis.store.access import PUBLIC
@@ -73,7 +71,7 @@ def render(ctx: PageContext) -> ViewState:
                 organisation_id=ids[0],
                 organisation_record=organisation,
                 service_id=ids[1],
-                service_record=_without_notes(service),
+                service_record=service,
                 kind=SUGGESTION,
                 note=note,
             )
@@ -91,7 +89,3 @@ def render(ctx: PageContext) -> ViewState:
 
 def _problems():
     return st.session_state.get(PROBLEMS_KEY, NO_PROBLEMS)
-
-
-def _without_notes(service: dict) -> dict:
-    return {key: value for key, value in service.items() if key not in (FLAGS, SOURCE_ROW)}
