@@ -156,6 +156,22 @@ a year unless someone is asked (ALISS's experience)."""
 STALE_WEIGHT: Final = 0.5
 """Weight of a stale record when stale records are down-weighted: half a service."""
 
+REMINDER_MONTHS: Final = (10, 11, 12)
+"""Months after a service was last checked at which its editors are asked to confirm it:
+two reminders before it turns stale (`STALE_AFTER_MONTHS`) and one on the day, so a group
+that meets monthly sees at least one in time."""
+
+REPORTED_CLOSED_PEOPLE: Final = 2
+"""How many different people must report a service closed before it is shown as
+"reported closed" (until someone checks): one report may be a mistake or mischief."""
+
+FEEDBACK_PER_HOUR: Final = 5
+"""Reports one browser session may send in an hour: enough for a volunteer going through
+a list, too few to flood a group's queue."""
+
+FEEDBACK_TEXT_CHARS: Final = 1000
+"""Longest text a member of the public may add to a report (a short paragraph)."""
+
 PARTNER_MIN_OVERLAP: Final = 0.5
 """Two services are similar when at least this share of the smaller one's residents are
 also reached by the other (overlap coefficient)."""

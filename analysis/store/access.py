@@ -8,14 +8,16 @@ open the database file anyway), so it may do everything.
 
 The matrix (`ALLOWED`), after the roles of the directory:
 
-- ``public``: read the directory (public contact details only), suggest a missing group;
+- ``public``: read the directory (public contact details only), suggest a missing group,
+  give feedback on a service;
 - ``editor``: that, and claim an organisation; for the organisations they keep: see
-  every contact detail and propose changes (held for a reviewer);
+  every contact detail, propose changes (held for a reviewer), confirm a service is still
+  correct (verify), see and resolve the public's feedback, answer an introduction;
 - ``reviewer``: that for every organisation, and publish changes directly, decide claims
   and proposals, revoke editors, invite groups and reset their passwords, import files,
-  verify records, see the history of access;
-- ``admin``: that, and manage accounts (roles, deletion) and see account holders'
-  personal data (emails, names).
+  decide pairs of similar services, see the history of access;
+- ``admin``: that, and manage accounts (roles, deletion), see account holders'
+  personal data (emails, names) and send the outbox's mail.
 """
 
 from __future__ import annotations
@@ -51,6 +53,12 @@ Action = Literal[
     "reset password",
     "import",
     "verify",
+    "give feedback",
+    "see feedback",
+    "resolve feedback",
+    "decide pair",
+    "answer introduction",
+    "send mail",
     "see access history",
     "manage accounts",
     "see personal data",
@@ -59,10 +67,19 @@ Action = Literal[
 organisation."""
 ACTIONS: Final = get_args(Action)
 
-PER_ORGANISATION: Final = frozenset({"see private contacts", "propose change"})
+PER_ORGANISATION: Final = frozenset(
+    {
+        "see private contacts",
+        "propose change",
+        "verify",
+        "see feedback",
+        "resolve feedback",
+        "answer introduction",
+    }
+)
 """Actions an editor may take only for the organisations they keep."""
 
-_PUBLIC: Final = frozenset({"read directory", "suggest group"})
+_PUBLIC: Final = frozenset({"read directory", "suggest group", "give feedback"})
 _EDITOR: Final = _PUBLIC | {"claim organisation"} | PER_ORGANISATION
 _REVIEWER: Final = _EDITOR | {
     "publish change",
@@ -72,10 +89,10 @@ _REVIEWER: Final = _EDITOR | {
     "invite",
     "reset password",
     "import",
-    "verify",
+    "decide pair",
     "see access history",
 }
-_ADMIN: Final = _REVIEWER | {"manage accounts", "see personal data"}
+_ADMIN: Final = _REVIEWER | {"manage accounts", "see personal data", "send mail"}
 
 ALLOWED: Final[Mapping[str, frozenset[str]]] = {
     PUBLIC_ROLE: _PUBLIC,

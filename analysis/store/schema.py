@@ -489,3 +489,132 @@ access_event = sa.Table(
 """The history of the people's side: accounts made, invited, changed and deleted, claims
 and proposals filed and decided, editors granted and revoked (never a password or a
 secret)."""
+
+# ---------------------------------------------------------------------------------------
+# Keeping it current: mail, the public's feedback, duplicate pairs and introductions
+# ---------------------------------------------------------------------------------------
+
+MailKind = Literal["reminder", "feedback", "introduction", "outcome"]
+"""Why a message is sent: a review reminder, feedback on a service reached its keepers, an
+introduction between two groups, or the outcome of a claim or a proposal."""
+MAIL_KINDS: Final = get_args(MailKind)
+REMINDER_MAIL, FEEDBACK_MAIL, INTRODUCTION_MAIL, OUTCOME_MAIL = MAIL_KINDS
+
+FeedbackKind = Literal["out of date", "closed", "more information"]
+"""What a member of the public says about a service."""
+FEEDBACK_KINDS: Final = get_args(FeedbackKind)
+OUT_OF_DATE, REPORTED_CLOSED, MORE_INFORMATION = FEEDBACK_KINDS
+
+FeedbackStatus = Literal["open", "resolved"]
+"""Feedback waits for someone to check the service, then is resolved."""
+FEEDBACK_STATUSES: Final = get_args(FeedbackStatus)
+OPEN_FEEDBACK, RESOLVED_FEEDBACK = FEEDBACK_STATUSES
+
+PairDecisionKind = Literal["not the same", "the same", "could work together"]
+"""A reviewer's answer on a pair of similar services."""
+PAIR_DECISIONS: Final = get_args(PairDecisionKind)
+NOT_THE_SAME, THE_SAME, COULD_WORK_TOGETHER = PAIR_DECISIONS
+
+IntroductionAnswer = Literal["pending", "agreed", "declined"]
+"""One group's answer to an introduction: contact details are shared only when both
+agreed."""
+INTRODUCTION_ANSWERS: Final = get_args(IntroductionAnswer)
+NOT_ANSWERED, AGREED, DECLINED_INTRODUCTION = INTRODUCTION_ANSWERS
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column(
+        "account_id",
+        sa.String(200),
+        sa.ForeignKey("account.id", name="fk_outbox_account", ondelete="CASCADE"),
+        nullable=True,
+        index=True,
+    ),
+    sa.Column("recipient", sa.String(320), nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("dedupe_key", sa.String(400), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("due_at", sa.DateTime, nullable=False, index=True),
+    sa.Column("claimed_until", sa.DateTime, nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("sent_at", sa.DateTime, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+    _in("kind", MAIL_KINDS, "ck_outbox_kind"),
+)
+"""Every message the directory sends: queued with the time it is due, claimed by one
+sender at a time (``claimed_until``), sent once (``sent_at``) or kept with its last
+``error`` to be tried again. ``dedupe_key`` makes queuing the same message twice a no-op;
+an account's messages go with the account."""
+
+feedback = sa.Table(
+    "feedback",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "service_id",
+        sa.String(200),
+        sa.ForeignKey("service.id", name="fk_feedback_service"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("text", sa.Text, nullable=False, default=""),
+    sa.Column("reporter", sa.String(64), nullable=False, index=True),
+    sa.Column("created_at", sa.DateTime, nullable=False, index=True),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("resolved_at", sa.DateTime, nullable=True),
+    sa.Column("resolved_by", sa.String(200), nullable=True),
+    sa.Column("resolution", sa.Text, nullable=False, default=""),
+    _in("kind", FEEDBACK_KINDS, "ck_feedback_kind"),
+    _in("status", FEEDBACK_STATUSES, "ck_feedback_status"),
+)
+"""What the public says about a service, with no account: ``reporter`` is a keyed hash of
+the browser session (never an address), enough to rate-limit and to tell two people
+apart."""
+
+pair_decision = sa.Table(
+    "pair_decision",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("service_a", sa.String(200), nullable=False),
+    sa.Column("service_b", sa.String(200), nullable=False),
+    sa.Column("decision", sa.String(30), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False, default=""),
+    sa.Column("kept_service", sa.String(200), nullable=True),
+    sa.Column("decided_by", sa.String(200), nullable=False),
+    sa.Column("decided_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("service_a", "service_b", name="uq_pair_decision"),
+    _in("decision", PAIR_DECISIONS, "ck_pair_decision"),
+)
+"""A reviewer's answer on a pair of similar services (``service_a`` < ``service_b``):
+dismissed, merged into ``kept_service``, or an introduction offered."""
+
+introduction = sa.Table(
+    "introduction",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "pair_id",
+        sa.Integer,
+        sa.ForeignKey("pair_decision.id", name="fk_introduction_pair", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column(
+        "organization_id",
+        sa.String(200),
+        sa.ForeignKey("organization.id", name="fk_introduction_organization"),
+        nullable=False,
+    ),
+    sa.Column("answer", sa.String(20), nullable=False),
+    sa.Column("answered_by", sa.String(200), nullable=True),
+    sa.Column("answered_at", sa.DateTime, nullable=True),
+    sa.UniqueConstraint("pair_id", "organization_id", name="uq_introduction"),
+    _in("answer", INTRODUCTION_ANSWERS, "ck_introduction_answer"),
+)
+"""Each group's answer to an introduction offered on a pair: a collaboration starts when
+both agreed."""

@@ -46,7 +46,8 @@ EXPECTED: dict[str, set[str]] = {
     "invite a group": STAFF,
     "make a reset link for an editor": STAFF,
     "import a file": STAFF,
-    "verify a service": STAFF,
+    "verify a service they keep": SIGNED_IN,
+    "verify another organisation's service": STAFF,
     "see the history of access": STAFF,
     "invite a reviewer": ADMINS,
     "change a role": ADMINS,
@@ -191,8 +192,11 @@ ACTIONS: dict[str, Callable[[World, Actor], object]] = {
         w.store, a, "other@example.org", base_url=BASE_URL
     ),
     "import a file": lambda w, a: import_file(w.store, DEMO_SERVICES_PATH, source="again", actor=a),
-    "verify a service": lambda w, a: editing.verify_service(
+    "verify a service they keep": lambda w, a: editing.verify_service(
         w.store, OWN_SERVICE, expected_version=1, actor=a
+    ),
+    "verify another organisation's service": lambda w, a: editing.verify_service(
+        w.store, w.other_service(), expected_version=1, actor=a
     ),
     "see the history of access": lambda w, a: access_events(w.store, a),
     "invite a reviewer": lambda w, a: accounts.invite(
