@@ -225,6 +225,11 @@ SERVICE_COLUMNS: Final = (
     LOCATIONS,
 )
 
+# Columns only a Directory read from the store has: a file says nothing of them.
+LAST_VERIFIED: Final = "last_verified"  # when a person last confirmed it (naive UTC), or NaT
+REPORTED_CLOSED: Final = "reported_closed"  # the public reported it closed (analysis.store)
+STORE_SERVICE_COLUMNS: Final = (LAST_VERIFIED, REPORTED_CLOSED)
+
 # ---------------------------------------------------------------------------------------
 # The template: the columns of a services file (analysis.ingest.fields describes each)
 # ---------------------------------------------------------------------------------------

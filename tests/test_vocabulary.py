@@ -79,6 +79,7 @@ STORE_COLUMNS = frozenset(
         "flags",
         "kind",
         "last_updated",
+        "last_verified",
         "latitude",
         "location",
         "longitude",
@@ -95,6 +96,10 @@ STORE_COLUMNS = frozenset(
 )
 # The columns of the people's tables (accounts, claims, proposals) that share a model word.
 PEOPLE_COLUMNS = frozenset({"email", "kind", "service_id", "status", "reason"})
+# The review cycle's tables: a pair of services, a message's error, feedback's kind.
+REVIEW_COLUMNS = frozenset(
+    {"kind", "service_id", "status", "reason", "service_a", "service_b", "error"}
+)
 # Each contact detail's own flag beside contact_public, and the tables its migration adds
 # them to (filled from contact_public).
 DETAIL_FLAG_COLUMNS = frozenset({"contact_public", "email_public", "phone_public", "service"})
@@ -112,10 +117,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     # The keys JSON dumps and GeoJSON use for a point or a place (as feeds do).
     "analysis/ingest/coordinates.py": ORUK_KEYS,
     "analysis/ingest/json_table.py": ORUK_KEYS,
-    "analysis/store/schema.py": STORE_COLUMNS | DETAIL_FLAG_COLUMNS | {"reason"},
+    "analysis/store/schema.py": STORE_COLUMNS | DETAIL_FLAG_COLUMNS | REVIEW_COLUMNS,
     "analysis/store/migrations/versions/0001_initial.py": STORE_COLUMNS,
     "analysis/store/migrations/versions/0002_people.py": PEOPLE_COLUMNS,
     "analysis/store/migrations/versions/0003_contact_detail_public.py": DETAIL_FLAG_COLUMNS,
+    "analysis/store/migrations/versions/0004_review_cycle.py": REVIEW_COLUMNS,
     # The command line's argument: the word a person types.
     "analysis/store/users_cli.py": frozenset({"email"}),
     # OpenID Connect's claim of the signed-in person's email.

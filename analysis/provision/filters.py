@@ -18,6 +18,7 @@ import pandas as pd
 from analysis import settings
 from analysis.directory import Directory
 from analysis.errors import AnalysisError, check_choice
+from analysis.freshness import checked_series
 from analysis.model import (
     ACTIVE_FROM,
     ACTIVE_UNTIL,
@@ -28,6 +29,7 @@ from analysis.model import (
     DOWN_WEIGHT_STALE,
     EXCLUDE_STALE,
     LAST_UPDATED,
+    LAST_VERIFIED,
     ORG_ID,
     ORG_KIND,
     ORGANISATION_KINDS,
@@ -68,7 +70,8 @@ class Filters:
     org_kinds
         Keep services of organisations of these kinds.
     stale_after_months
-        A record last updated more than this many months before ``as_of``, or never, is
+        A record last checked (`analysis.freshness`: the later of its source's date and a
+        person's confirmation) more than this many months before ``as_of``, or never, is
         stale.
     stale
         ``"exclude"`` drops stale services; ``"down-weight"`` keeps them with
@@ -141,6 +144,13 @@ class Selection:
     down_weighted: int = 0
 
 
+def checked_on(services: pd.DataFrame) -> pd.Series:
+    """When each service was last checked (naive day; NaT when never): a file's services
+    by their own date, the store's also by a person's confirmation."""
+    verified = services.get(LAST_VERIFIED, pd.Series(pd.NaT, index=services.index))
+    return checked_series(services[LAST_UPDATED], verified)
+
+
 def apply_filters(
     directory: Directory, filters: Filters, *, taxonomy: Taxonomy | None = None
 ) -> Selection:
@@ -187,8 +197,7 @@ def apply_filters(
         cutoff = _naive(pd.Timestamp(filters.as_of)) - pd.DateOffset(
             months=filters.stale_after_months
         )
-        updated = _naive_series(services[LAST_UPDATED])
-        stale = ~(updated >= cutoff)
+        stale = ~(checked_on(services) >= cutoff)
         if filters.stale == EXCLUDE_STALE:
             tests.append((REASON_STALE, ~stale))
 

@@ -97,6 +97,9 @@ def save_service(
 ) -> int:
     """Change fields of a service; return its version after (the same when nothing changed).
 
+    A save that changes something also sets ``last_verified``: the person checked the
+    entry.
+
     Parameters
     ----------
     changes
@@ -127,7 +130,9 @@ def save_service(
         check_choice(FIELD_STATUS, changes[FIELD_STATUS], SERVICE_STATUSES, error=StoreError)
     if AREA_KIND in changes:
         check_choice("area served", changes[AREA_KIND], AREA_SERVED_KINDS, error=StoreError)
-    return _write(store, service_id, changes, expected_version, actor, source_kind, at)
+    return _write(
+        store, service_id, changes, expected_version, actor, source_kind, at, confirms=True
+    )
 
 
 def verify_service(
@@ -203,6 +208,8 @@ def _write(
     source_kind: ChangeSource,
     at: datetime | None,
     action: Action = "publish change",
+    *,
+    confirms: bool = False,
 ) -> int:
     with store.begin() as connection:
         found = stored_records(connection, SERVICE_RESOURCE, ids=[service_id])
@@ -213,6 +220,9 @@ def _write(
         stored = found[service_id]
         authorise(connection, actor, action, stored.record[ORG_ID])
         record = {**stored.record, **changes}
+        if confirms and record != stored.record:
+            # A person who saves the entry has looked at all of it: that checks it, too.
+            record[LAST_VERIFIED] = time_text(at or utc_now())
         # A person's save keeps the last import's notes as they are.
         record[FLAGS], record[SOURCE_ROW] = stored.record[FLAGS], stored.record[SOURCE_ROW]
         outcome = write_records(

@@ -41,6 +41,7 @@ from analysis.store.records import (
     Record,
     changed_fields,
     from_json,
+    time_text,
     with_detail_flags,
 )
 from analysis.store.schema import (
@@ -386,8 +387,10 @@ def record_at_version(
 def compare_versions(
     store: Engine, resource_type: ResourceType, resource_id: str, first: int, second: int
 ) -> list[FieldChange]:
-    """The fields that differ between two versions (``published`` = ``first``)."""
+    """The fields a person changed between two versions (``published`` = ``first``): not
+    when it was checked, nor its deletion."""
     fields = SERVICE_FIELDS if resource_type == SERVICE_RESOURCE else ORGANISATION_FIELDS
+    fields = [name for name in fields if name not in NOT_PROPOSED]
     with store.connect() as connection:
         a = record_at_version(connection, resource_type, resource_id, first)
         b = record_at_version(connection, resource_type, resource_id, second)
@@ -503,6 +506,9 @@ def _publish(
             continue
         before = published.get((resource_type, record_id))
         full = _completed(resource_type, record, before, proposal.organisation_id)
+        if resource_type == SERVICE_RESOURCE:
+            # Its editor looked at the whole entry and a reviewer approved it: a check.
+            full[LAST_VERIFIED] = time_text(at)
         expected = version if before is not None else None
         if before is not None and version is None:
             raise StoreError(

@@ -11,7 +11,7 @@ from the area's wards, so that the analysis runs on it unchanged.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -55,6 +55,7 @@ from analysis.model import (
     PHONE_PUBLIC,
     POSTCODE,
     RADIUS_M,
+    REPORTED_CLOSED,
     SERVICE_COLUMNS,
     SERVICE_ID,
     SERVICE_NAME,
@@ -393,8 +394,15 @@ def organisations_frame(records: Mapping[str, Record]) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def services_frame(items: Sequence[tuple[str, Record]], shape: AreaShape) -> gpd.GeoDataFrame:
-    """The Directory's services frame of service records: areas drawn, venues as points."""
+def services_frame(
+    items: Sequence[tuple[str, Record]],
+    shape: AreaShape,
+    *,
+    reported_closed: Collection[str] = frozenset(),
+) -> gpd.GeoDataFrame:
+    """The Directory's services frame of service records: areas drawn, venues as points,
+    and the store's own columns (`STORE_SERVICE_COLUMNS`): when a person last confirmed
+    each, and whether the public reported it closed (``reported_closed``: those ids)."""
     plain = [column for column in SERVICE_COLUMNS if column not in (LOCATION, LOCATIONS)]
     rows = [
         {
@@ -429,6 +437,14 @@ def services_frame(items: Sequence[tuple[str, Record]], shape: AreaShape) -> gpd
     services = gpd.GeoDataFrame(frame, geometry=np.asarray(geometry.values), crs=CRS_COMPUTE)
     services.insert(len(plain), LOCATION, gpd.GeoSeries(first, crs=CRS_COMPUTE))
     services.insert(len(plain) + 1, LOCATIONS, gpd.GeoSeries(every, crs=CRS_COMPUTE))
+    verified = [record.get(LAST_VERIFIED) for _, record in items]
+    services.insert(
+        len(plain) + 2,
+        LAST_VERIFIED,
+        pd.to_datetime(pd.Series(verified, dtype=object), errors="coerce").astype("datetime64[us]"),
+    )
+    closed = frozenset(reported_closed)
+    services.insert(len(plain) + 3, REPORTED_CLOSED, [key in closed for key, _ in items])
     return services
 
 

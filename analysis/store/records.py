@@ -42,6 +42,7 @@ from analysis.model import (
     FIELD_STATUS,
     FLAGS,
     LAST_UPDATED,
+    LAST_VERIFIED,
     LOCATIONS,
     ORG_ID,
     ORG_KIND,
@@ -65,8 +66,6 @@ Record = dict[str, Any]
 # The store's own fields (the model's columns are used for the rest).
 ARCHIVED: Final = "archived"
 """True when the record is deleted (softly: it stays, with its history, restorable)."""
-LAST_VERIFIED: Final = "last_verified"
-"""When a person last confirmed the record is right (ISO time, UTC); None when never."""
 SOURCE_TERMS: Final = "source_terms"
 """The source's own words for what the service does, as its file gave them."""
 CAPACITY_UNIT: Final = "capacity_unit"

@@ -54,7 +54,10 @@ def test_an_edit_is_a_new_version_and_the_past_reads_as_it_was(demo_store, shape
         (1, "create", "", "import"),
         (2, "update", SERVICE_NAME, "edit"),
         (2, "update", CAPACITY, "edit"),
+        # Saving a change checks the entry: the next review is a year from the save.
+        (2, "update", LAST_VERIFIED, "edit"),
     ]
+    assert open_service(demo_store, SERVICE).record[LAST_VERIFIED] == at.isoformat()
     assert (changes[1].previous, changes[1].replacement) == (
         "Benefits Help",
         "Benefits and Debt Help",
@@ -161,9 +164,10 @@ def test_db_history_prints_each_version_field_by_field(demo_store, capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "version 1, 2026-01-10 09:00:00 UTC, by import (import of demo):"
     assert "    service_name: Benefits Help" in out
-    assert out[-2:] == [
+    assert out[-3:] == [
         "version 2, 2026-01-11 09:00:00 UTC, by editor (edit):",
         "  capacity: 45.0 -> 60.0",
+        "  last_verified: (none) -> 2026-01-11T09:00:00",
     ]
     assert history_lines(record_history(demo_store, SERVICE)) == out
     assert main(["db", "history", "nope", "--database", url]) == 1

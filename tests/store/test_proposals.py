@@ -113,11 +113,16 @@ def test_an_editors_change_is_held_until_a_reviewer_approves_it(demo_store, peop
     decided = proposals.decide(demo_store, reviewer, done.proposal_id, approve=True)
     assert decided.status == APPROVED
     assert _capacity_now(demo_store) == 80.0
-    last = record_history(demo_store, SERVICE)[-1]
-    assert (last.updated_by, last.source_kind, last.field_name) == (
+    *_, capacity, verified = record_history(demo_store, SERVICE)
+    assert (capacity.updated_by, capacity.source_kind, capacity.field_name) == (
         editor.label,
         "review",
         "capacity",
+    )
+    # The approved change checked the entry: its review cycle starts again.
+    assert (verified.field_name, verified.replacement) == (
+        "last_verified",
+        capacity.updated_at.isoformat(),
     )
 
 
