@@ -11,7 +11,7 @@ service with neither was never checked. It is *stale* when its last check is mor
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 
@@ -33,6 +33,56 @@ def months_after(day: date, months: int) -> date:
 def is_stale(checked: date | None, as_of: date, months: int = settings.STALE_AFTER_MONTHS) -> bool:
     """True when ``checked`` is more than ``months`` months before ``as_of``, or None."""
     return checked is None or months_after(checked, months) < as_of
+
+
+def stale_from(checked: date, months: int = settings.STALE_AFTER_MONTHS) -> date:
+    """The first day a service last checked on ``checked`` counts as stale."""
+    return months_after(checked, months) + timedelta(days=1)
+
+
+def next_reminder(
+    checked: date | None, today: date, months: tuple[int, ...] = settings.REMINDER_MONTHS
+) -> date | None:
+    """The next reminder date on or after ``today`` of a service last checked on
+    ``checked``; None when never checked or past the last one."""
+    if checked is None:
+        return None
+    upcoming = [months_after(checked, after) for after in months]
+    return next((day for day in upcoming if day >= today), None)
+
+
+def whole_months(checked: date, today: date) -> int:
+    """Whole calendar months from ``checked`` to ``today``."""
+    months = (today.year - checked.year) * 12 + today.month - checked.month
+    return months - (1 if today.day < checked.day else 0)
+
+
+def cycle_sentence(checked: date | None, today: date) -> str:
+    """Where a service stands in the review cycle, in words for its editors."""
+    if checked is None:
+        return (
+            "never checked, so it counts as out of date until someone confirms it is still correct."
+        )
+    age = whole_months(checked, today)
+    ago = "this month" if age < 1 else f"{age} month{'s' if age != 1 else ''} ago"
+    said = f"last checked on {long_day(checked)} ({ago})"
+    if is_stale(checked, today):
+        return f"{said}: over a year ago, so the maps mark it out of date until it is confirmed."
+    reminder = next_reminder(checked, today)
+    then = f" Its editors are reminded on {long_day(reminder)};" if reminder else ""
+    return f"{said}.{then} it counts as out of date from {long_day(stale_from(checked))}."
+
+
+def long_day(day: date) -> str:
+    """A date as people write it: 3 March 2026."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def day_of(text: str | None) -> date | None:
+    """The day of a stored date (``2026-03-03``) or time (``2026-03-03T10:00:00``)."""
+    if not text:
+        return None
+    return datetime.fromisoformat(str(text)).date()
 
 
 def checked_series(last_updated: pd.Series, last_verified: pd.Series) -> pd.Series:

@@ -13,16 +13,21 @@ import streamlit as st
 
 from analysis.errors import StoreError
 from analysis.escape import inert_text, markdown_text
+from analysis.freshness import cycle_sentence, day_of, last_checked
 from analysis.model import (
     FIELD_STATUS,
+    LAST_UPDATED,
+    LAST_VERIFIED,
+    ORG_ID,
     ORG_NAME,
     SERVICE_NAME,
 )
 from analysis.store import proposals
-from analysis.store.editing import open_organisation, organisation_services
+from analysis.store.editing import open_organisation, organisation_services, verify_service
 from analysis.store.entry import entry_fields, entry_records
 from analysis.store.schema import CHANGE_PROPOSAL, NEW_SERVICE, ORGANIZATION_RESOURCE
 from analysis.store.schema import SERVICE_RESOURCE as SERVICE
+from analysis.store.writes import utc_now
 from dashboard.auth import Viewer
 from dashboard.components.entry_form import (
     NO_PROBLEMS,
@@ -203,6 +208,8 @@ def _service_form(ctx: PageContext, viewer: Viewer, organisation, services, chos
         org_id=ctx.state.org,
         service_id=service_id,
     )
+    if stored is not None:
+        _still_correct(viewer, service_id, stored)
     form = EntryForm(form_key, initial, _problems(form_key))
     for column, value in initial.items():  # the organisation's columns, as stored
         form.values.setdefault(column, value)
@@ -224,6 +231,29 @@ def _service_form(ctx: PageContext, viewer: Viewer, organisation, services, chos
         )
     if stored is not None:
         _versions(SERVICE, service_id, stored.version, viewer)
+
+
+def _still_correct(viewer: Viewer, service_id: str, stored) -> None:
+    """When the service was last checked, its next reminder, and the one-click check."""
+    record = stored.record
+    checked = last_checked(day_of(record.get(LAST_UPDATED)), day_of(record.get(LAST_VERIFIED)))
+    today = utc_now().date()
+    st.markdown(markdown_text(f"**How current it is:** {cycle_sentence(checked, today)}"))
+    if viewer.may("verify", record[ORG_ID]) and st.button(
+        "Still correct: confirm it today",
+        key=f"verify_{service_id}",
+        help="Nothing has changed: records today as its last check, so that it is not "
+        "marked out of date and no reminder is sent for a year.",
+    ):
+        try:
+            verify_service(
+                store_engine(), service_id, expected_version=stored.version, actor=viewer.actor
+            )
+        except StoreError as error:
+            st.error(markdown_text(f"Not confirmed: {error}."))
+            return
+        tell_done("Confirmed: it counts as checked today.")
+        st.rerun()
 
 
 def _save_label(viewer: Viewer) -> str:
