@@ -151,6 +151,15 @@ def checked_on(services: pd.DataFrame) -> pd.Series:
     return checked_series(services[LAST_UPDATED], verified)
 
 
+def stale_mask(
+    services: pd.DataFrame, as_of: pd.Timestamp, months: int = settings.STALE_AFTER_MONTHS
+) -> pd.Series:
+    """True for each service last checked more than ``months`` months before ``as_of``, or
+    never (`analysis.freshness`)."""
+    cutoff = _naive(pd.Timestamp(as_of)) - pd.DateOffset(months=months)
+    return ~(checked_on(services) >= cutoff)
+
+
 def apply_filters(
     directory: Directory, filters: Filters, *, taxonomy: Taxonomy | None = None
 ) -> Selection:
@@ -194,10 +203,7 @@ def apply_filters(
         tests.append((REASON_ORG_KIND, kind.isin(filters.org_kinds)))
     stale = pd.Series(False, index=services.index)
     if filters.stale_after_months is not None:
-        cutoff = _naive(pd.Timestamp(filters.as_of)) - pd.DateOffset(
-            months=filters.stale_after_months
-        )
-        stale = ~(checked_on(services) >= cutoff)
+        stale = stale_mask(services, pd.Timestamp(filters.as_of), filters.stale_after_months)
         if filters.stale == EXCLUDE_STALE:
             tests.append((REASON_STALE, ~stale))
 

@@ -22,7 +22,7 @@ from folium.template import Template
 
 from analysis import settings
 from analysis.crs import ensure_crs
-from analysis.escape import html_in_js_template, html_text
+from analysis.escape import html_text
 from analysis.model import (
     AREA_CODE,
     CRS_COMPUTE,
@@ -44,6 +44,7 @@ from dashboard.maps.base import (
     hatch_lines,
     label_points,
 )
+from dashboard.maps.markers import STALE_LEGEND, ServicePoint, add_service_markers
 from dashboard.maps.offline import add_marker_cluster, offline_map
 
 
@@ -62,6 +63,8 @@ class Legend(MacroElement):
           .sn-swatch { display: inline-block; width: 1.1em; height: 0.9em;
             margin-right: 6px; vertical-align: -1px; border: 1px solid #444; }
           .sn-dashed { border: 2px dashed #222; }
+          .sn-dot { display: inline-block; width: 0.8em; height: 0.8em; margin: 0 8px 0 2px;
+            vertical-align: -1px; border: 2px solid #000; border-radius: 50%; }
           .sn-hatched { background: repeating-linear-gradient(135deg, #fff 0 3px,
             #14202b 3px 4px); }
         </style>
@@ -88,6 +91,7 @@ class Legend(MacroElement):
         *,
         font_px: int = 13,
         hatched: str | None = None,
+        stale: str | None = None,
     ):
         super().__init__()
         self._name = "Legend"
@@ -99,6 +103,8 @@ class Legend(MacroElement):
         )
         if hatched:
             rows += f'<div><span class="sn-swatch sn-hatched"></span>{html_text(hatched)}</div>'
+        if stale:
+            rows += f'<div><span class="sn-dot sn-hatched"></span>{html_text(stale)}</div>'
         self.markup = f'<div class="sn-legend-title">{html_text(title)}</div>{rows}'
 
 
@@ -146,7 +152,7 @@ def choropleth_map(
     classification: Classification,
     *,
     title: str,
-    services: Sequence[tuple[float, float, str]] = (),
+    services: Sequence[ServicePoint] = (),
     font_px: int = 13,
     uncertain_above: float = settings.UNCERTAIN_IMPUTED_SHARE,
 ) -> folium.Map:
@@ -164,8 +170,8 @@ def choropleth_map(
     title
         Legend title (plain text, escaped here).
     services
-        ``(lat, lon, name)`` service markers in WGS84 (plain text names), clustered when
-        there are `settings.CLUSTER_MARKERS_FROM` or more.
+        Service markers in WGS84 (plain text names; out-of-date ones hatched), clustered
+        when there are `settings.CLUSTER_MARKERS_FROM` or more.
     font_px
         Legend text size (bigger in presentation mode).
     uncertain_above
@@ -233,17 +239,7 @@ def choropleth_map(
     WardLabels([labels_xy[i] for i in order]).add_to(m)
     if services:
         layer = add_marker_cluster(m) if len(services) >= settings.CLUSTER_MARKERS_FROM else m
-        for lat, lon, name in services:
-            folium.CircleMarker(
-                [round(lat, 6), round(lon, 6)],
-                radius=5,
-                color="#000000",
-                weight=1.5,
-                fill=True,
-                fill_color="#ffffff",
-                fill_opacity=1,
-                tooltip=html_in_js_template(name),
-            ).add_to(layer)
+        add_service_markers(m, layer, list(services))
     uncertain = _uncertain_codes(values_df)
     if uncertain:
         _add_hatching(m, wards_gdf[wards_gdf[WARD_CODE].astype(str).isin(uncertain)])
@@ -252,6 +248,7 @@ def choropleth_map(
         classification.legend(),
         font_px=font_px,
         hatched=uncertain_legend(uncertain_above) if uncertain else None,
+        stale=STALE_LEGEND if any(point.stale for point in services) else None,
     ).add_to(m)
     fit = FitBounds([[south, west], [north, east]])
     fit.options["animate"] = False

@@ -26,23 +26,28 @@ from analysis.model import (
     SERVICE_NAME,
 )
 from analysis.outputs.palette import BLUE, VERMILLION
+from analysis.provision.filters import stale_mask
 from analysis.taxonomy import Taxonomy
 from dashboard.components.service_table import category_labels
 from dashboard.maps.base import ward_map
+from dashboard.maps.markers import STALE_WORDS, StaleMarkerStyle, stale_icon
 from dashboard.maps.offline import add_marker_cluster, offline_map
 
 M_PER_DEGREE_LAT = 111_000
 """About 111 km to a degree of latitude; a degree of longitude shrinks with its cosine."""
 
 
-def popup_html(row: pd.Series, taxonomy: Taxonomy) -> str:
-    """A service's popup: name, organisation, categories and distance, all escaped."""
-    parts = (
+def popup_html(row: pd.Series, taxonomy: Taxonomy, *, stale: bool = False) -> str:
+    """A service's popup: name, organisation, categories, distance and, for an entry out
+    of date, that it is; all escaped."""
+    parts = [
         f"<b>{html_in_js_template(row[SERVICE_NAME])}</b>",
         html_in_js_template(row[ORG_NAME] if pd.notna(row[ORG_NAME]) else ""),
         html_in_js_template(category_labels(row[CATEGORIES], taxonomy)),
         f"{row[DISTANCE_M] / 1000:.2f} km away",
-    )
+    ]
+    if stale:
+        parts.append(html_in_js_template(STALE_WORDS.capitalize()))
     return "<br>".join(parts)
 
 
@@ -53,6 +58,7 @@ def nearby_map(
     taxonomy: Taxonomy,
     *,
     wards_gdf: gpd.GeoDataFrame | None = None,
+    as_of: pd.Timestamp | None = None,
 ) -> folium.Map:
     """The postcode (a dark-ringed dot), the distance (circle) and services within (pins).
 
@@ -70,6 +76,9 @@ def nearby_map(
     wards_gdf
         Ward outlines and names (EPSG:27700) drawn underneath, so the map says where it
         is without a basemap.
+    as_of
+        The day out-of-date entries are judged on (`analysis.freshness`): they are drawn
+        hatched and named so. None: every entry drawn alike.
 
     Notes
     -----
@@ -101,11 +110,20 @@ def nearby_map(
     if not near_df.empty:
         points = gpd.GeoSeries(list(near_df[LOCATION]), crs=CRS_COMPUTE).to_crs(CRS_DISPLAY)
         layer = add_marker_cluster(m) if len(near_df) >= settings.CLUSTER_MARKERS_FROM else m
-        for point, (_, row) in zip(points, near_df.iterrows(), strict=True):
+        stale = (
+            stale_mask(near_df, as_of)
+            if as_of is not None
+            else pd.Series(False, index=near_df.index)
+        )
+        if stale.any():
+            StaleMarkerStyle().add_to(m)
+        for point, (_, row), old in zip(points, near_df.iterrows(), stale, strict=True):
+            marker = {"icon": stale_icon(str(row[SERVICE_NAME]))} if old else {}
             folium.Marker(
                 [point.y, point.x],
                 # A tooltip, not a folium.Popup: Popup needs jQuery, which offline maps omit.
-                tooltip=folium.Tooltip(popup_html(row, taxonomy)),
+                tooltip=folium.Tooltip(popup_html(row, taxonomy, stale=bool(old))),
+                **marker,
             ).add_to(layer)
     pad_lat = radius_m / M_PER_DEGREE_LAT
     pad_lon = pad_lat / max(0.2, math.cos(math.radians(place.lat)))

@@ -34,12 +34,14 @@ from analysis.model import (
 )
 from analysis.outputs.export import parameters_frame
 from analysis.outputs.palette import classify_measure
+from analysis.provision.filters import stale_mask
 from dashboard.components.exports import download_buttons
 from dashboard.components.filters import category_select, filter_controls, thresholds_text
 from dashboard.components.summary import class_counts, summary_text
 from dashboard.context import PageContext
 from dashboard.data import place_name
 from dashboard.maps.choropleth import choropleth_map
+from dashboard.maps.markers import ServicePoint
 from dashboard.navigation import navigate, synced_select
 from dashboard.state import MEASURES, WARD_PAGE, StateKeys, ViewState
 
@@ -101,16 +103,17 @@ def ward_table(table_df: pd.DataFrame, category: str) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _services_points(ctx: PageContext, category: str) -> list[tuple[float, float, str]]:
+def _services_points(ctx: PageContext, category: str) -> list[ServicePoint]:
     services = ctx.source.directory.services
     chosen = services[services[CATEGORIES].map(lambda cats: category in tuple(cats or ()))]
     chosen = chosen[chosen[LOCATION].notna() & ~chosen[LOCATION].is_empty]
     if chosen.empty:
         return []
     points = to_display(chosen.set_geometry(LOCATION)).geometry
+    stale = stale_mask(chosen, pd.Timestamp.today().normalize())
     return [
-        (point.y, point.x, str(name))
-        for point, name in zip(points, chosen[SERVICE_NAME], strict=True)
+        ServicePoint(point.y, point.x, str(name), bool(old))
+        for point, name, old in zip(points, chosen[SERVICE_NAME], stale, strict=True)
     ]
 
 

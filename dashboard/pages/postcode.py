@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -16,6 +17,7 @@ from dashboard.components import postcode_view, ward_view
 from dashboard.components.service_table import service_table
 from dashboard.context import PageContext
 from dashboard.data import place_name
+from dashboard.maps.markers import STALE_WORDS
 from dashboard.maps.nearby import nearby_map
 from dashboard.navigation import follow_url, open_view, remember
 from dashboard.state import WARD_PAGE, StateKeys, ViewState
@@ -83,11 +85,22 @@ def render(ctx: PageContext) -> ViewState:
     map_col, summary_col = st.columns([3, 2])
     with map_col:
         st_folium(
-            nearby_map(located, radius_m, near, taxonomy, wards_gdf=ctx.area.wards),
+            nearby_map(
+                located,
+                radius_m,
+                near,
+                taxonomy,
+                wards_gdf=ctx.area.wards,
+                as_of=pd.Timestamp.today().normalize(),
+            ),
             key=f"{StateKeys.POSTCODE_MAP}_{postcode}_{distance_km:g}",
             height=460,
             use_container_width=True,
             returned_objects=[],
+        )
+        st.caption(
+            f"A hatched dot marks a service {markdown_text(STALE_WORDS)}: check that it still "
+            "runs before sending someone there."
         )
     with summary_col:
         st.metric(f"Services within {distance_km:g} km", len(near))

@@ -33,6 +33,7 @@ from analysis.outputs.palette import (
 )
 from dashboard.maps.base import HATCH_STYLE
 from dashboard.maps.choropleth import Legend, choropleth_map, display_geometry, uncertain_legend
+from dashboard.maps.markers import STALE_CLASS, STALE_LEGEND, STALE_WORDS, ServicePoint
 from dashboard.maps.offline import external_references, standalone_html
 
 HOSTILE = "<img src=x onerror=alert(1)> `${alert(2)}`"
@@ -107,7 +108,7 @@ def test_numeric_map_uses_the_sequential_colours_and_none_for_zero(wards_gdf):
 
 def test_tooltips_are_escaped_and_raw_names_kept_for_the_click(wards_gdf):
     values = _values(**{NEED: [1.0, 2.0, 3.0, 4.0]})
-    services = [(51.45, -2.6, HOSTILE)]
+    services = [ServicePoint(51.45, -2.6, HOSTILE), ServicePoint(51.46, -2.6, HOSTILE, stale=True)]
     m = choropleth_map(
         wards_gdf,
         values,
@@ -121,13 +122,17 @@ def test_tooltips_are_escaped_and_raw_names_kept_for_the_click(wards_gdf):
     page = m.get_root().render()
     assert "<img src=x" not in page and "<i>Need</i>" not in page
     assert "&lt;img src=x onerror=alert(1)&gt; &#96;&#36;{alert(2)}&#96;" in page  # marker
+    # The hatched marker's name, escaped as HTML inside its JSON icon.
+    assert 'aria-label=\\"\\u0026lt;img src=x onerror=alert(1)\\u0026gt;' in page
     assert external_references(standalone_html(m)) == []
 
 
 def test_many_services_are_clustered(wards_gdf):
     values = _values(**{NEED: [1.0, 2.0, 3.0, 4.0]})
-    few = [(51.45, -2.6, "S1")]
-    many = [(51.45, -2.6 + i / 1000, f"S{i}") for i in range(settings.CLUSTER_MARKERS_FROM)]
+    few = [ServicePoint(51.45, -2.6, "S1")]
+    many = [
+        ServicePoint(51.45, -2.6 + i / 1000, f"S{i}") for i in range(settings.CLUSTER_MARKERS_FROM)
+    ]
     classification = classify_measure([1, 2, 3, 4], NEED)
     assert (
         "markerClusterGroup"
@@ -238,3 +243,27 @@ def test_a_map_with_no_uncertain_ward_has_no_hatching_and_no_hatch_legend(wards_
     assert len(_layers(m)) == 1  # the wards only
     assert "sn-hatched" not in _legend(m).markup and "Hatched" not in _legend(m).markup
     assert f"return {json.dumps(dict(sorted(HATCH_STYLE.items())))};" not in m.get_root().render()
+
+
+def test_out_of_date_services_and_only_they_are_hatched_and_the_legend_says_so(wards_gdf):
+    values = _values(**{NEED: [1.0, 2.0, 3.0, 4.0]})
+    services = [
+        ServicePoint(51.45, -2.6, "Current club"),
+        ServicePoint(51.46, -2.61, "Old club", stale=True),
+    ]
+    m = choropleth_map(
+        wards_gdf, values, classify_measure([1, 2, 3, 4], NEED), title="Need", services=services
+    )
+    page = m.get_root().render()
+    assert page.count(f'class=\\"{STALE_CLASS}\\"') == 1  # inside the icon's JSON
+    assert f"Old club ({STALE_WORDS})" in page and f"Current club ({STALE_WORDS})" not in page
+    assert "repeating-linear-gradient" in page
+    assert _legend(m).markup.endswith(
+        f'<span class="sn-dot sn-hatched"></span>{STALE_LEGEND}</div>'
+    )
+    assert external_references(standalone_html(m)) == []
+    current_only = choropleth_map(
+        wards_gdf, values, classify_measure([1, 2, 3, 4], NEED), title="Need", services=services[:1]
+    )
+    assert STALE_CLASS not in current_only.get_root().render()
+    assert "sn-dot" not in _legend(current_only).markup

@@ -8,10 +8,19 @@ import shapely
 from analysis import settings
 from analysis.geography import PostcodeLocation, load_area, lookup_postcode
 from analysis.ingest.load import load_directory
-from analysis.model import CATEGORIES, DISTANCE_M, LOCATION, ORG_NAME, SERVICE_NAME
+from analysis.model import (
+    CATEGORIES,
+    DISTANCE_M,
+    LAST_UPDATED,
+    LAST_VERIFIED,
+    LOCATION,
+    ORG_NAME,
+    SERVICE_NAME,
+)
 from analysis.outputs.palette import BLUE, VERMILLION
 from analysis.provision.nearby import services_near
 from analysis.taxonomy_file import load_taxonomy
+from dashboard.maps.markers import STALE_CLASS, STALE_WORDS
 from dashboard.maps.nearby import nearby_map, popup_html
 from dashboard.maps.offline import external_references, standalone_html
 from tests.analysis.tiny import make_taxonomy
@@ -82,3 +91,20 @@ def test_many_services_are_clustered_and_none_still_draws_the_circle():
     assert "markerClusterGroup" in many.get_root().render()
     empty = nearby_map(PLACE, 1000, _near(0), make_taxonomy()).get_root().render()
     assert "L.circle(" in empty and "L.marker(" not in empty
+
+
+def test_out_of_date_services_are_hatched_and_say_so():
+    near = _near(3)
+    near[LAST_UPDATED] = pd.to_datetime(["2026-11-01", "2025-01-01", None])
+    near[LAST_VERIFIED] = pd.to_datetime([None, None, "2026-06-01T10:00:00"])
+    page = (
+        nearby_map(PLACE, 1000, near, make_taxonomy(), as_of=pd.Timestamp("2026-12-03"))
+        .get_root()
+        .render()
+    )
+    # Only the one whose last check (its source's date, 2025) is over a year old.
+    assert page.count(f'class=\\"{STALE_CLASS}\\"') == 1
+    assert page.count(STALE_WORDS.capitalize()) == 1
+    assert "Service 1 (out of date" in page
+    unjudged = nearby_map(PLACE, 1000, near, make_taxonomy()).get_root().render()
+    assert STALE_CLASS not in unjudged

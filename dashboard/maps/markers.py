@@ -1,0 +1,95 @@
+"""Service markers: a plain dot for a current entry, a hatched one for an out-of-date entry.
+
+An entry not checked for over `settings.STALE_AFTER_MONTHS` months (`analysis.freshness`)
+is drawn hatched and named so in its tooltip, on every map that shows services, so that a
+planner reading the map sees which dots may no longer be true. The hatched dot is a
+`folium.DivIcon` styled by CSS (no image to download), with a text alternative.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import folium
+from folium.elements import MacroElement
+from folium.template import Template
+
+from analysis import settings
+from analysis.escape import html_in_js_template, html_text
+
+STALE_CLASS: Final = "sn-stale-service"
+"""The CSS class of an out-of-date service's marker (browser tests look for it)."""
+STALE_WORDS: Final = f"out of date: not checked for over {settings.STALE_AFTER_MONTHS} months"
+STALE_LEGEND: Final = f"Hatched dot: a service {STALE_WORDS}"
+DOT_PX: Final = 12
+
+
+@dataclass(frozen=True)
+class ServicePoint:
+    """One service to mark, in WGS84; ``name`` is plain text (escaped here)."""
+
+    lat: float
+    lon: float
+    name: str
+    stale: bool = False
+
+
+class StaleMarkerStyle(MacroElement):
+    """The CSS of the hatched marker, once per map."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>
+          .{{ this.css_class }} { width: {{ this.px }}px; height: {{ this.px }}px;
+            box-sizing: border-box; border-radius: 50%; border: 2px solid #000;
+            background: repeating-linear-gradient(135deg, #fff 0 2px, #000 2px 4px); }
+        </style>
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "StaleMarkerStyle"
+        self.css_class = STALE_CLASS
+        self.px = DOT_PX
+
+
+def stale_icon(name: str) -> folium.DivIcon:
+    """A hatched dot naming the service and that it is out of date, for screen readers."""
+    label = html_text(f"{name} ({STALE_WORDS})")
+    return folium.DivIcon(
+        html=f'<div class="{STALE_CLASS}" role="img" aria-label="{label}"></div>',
+        icon_size=(DOT_PX, DOT_PX),
+        icon_anchor=(DOT_PX // 2, DOT_PX // 2),
+        class_name="sn-marker",
+    )
+
+
+def add_service_markers(
+    m: folium.Map, layer: folium.map.Layer | folium.Map, points: list[ServicePoint]
+) -> None:
+    """Mark each service on ``layer`` (the map, or a cluster on it)."""
+    if any(point.stale for point in points):
+        StaleMarkerStyle().add_to(m)
+    for point in points:
+        where = [round(point.lat, 6), round(point.lon, 6)]
+        if point.stale:
+            folium.Marker(
+                where,
+                icon=stale_icon(point.name),
+                tooltip=html_in_js_template(f"{point.name} ({STALE_WORDS})"),
+            ).add_to(layer)
+        else:
+            folium.CircleMarker(
+                where,
+                radius=5,
+                color="#000000",
+                weight=1.5,
+                fill=True,
+                fill_color="#ffffff",
+                fill_opacity=1,
+                tooltip=html_in_js_template(point.name),
+            ).add_to(layer)
