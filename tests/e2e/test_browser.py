@@ -174,3 +174,48 @@ def test_uncertain_wards_are_hatched_and_the_legend_says_so(page, app_url):
         assert hatches.nth(index).get_attribute("stroke") == HATCH_STYLE["color"]
     no_exception(page)
     shoot(page, "07-uncertain-hatched")
+
+
+def test_out_of_date_services_are_hatched_on_the_map(page, app_url):
+    """The services layer of a demo category small enough not to cluster: every service
+    not checked for over a year is a hatched dot, the others plain ones."""
+    import pandas as pd
+
+    from analysis import settings
+    from analysis.geography import load_area
+    from analysis.ingest.load import load_directory
+    from analysis.model import CATEGORIES, LOCATION
+    from analysis.provision.filters import stale_mask
+    from analysis.taxonomy_file import load_taxonomy
+    from dashboard.maps.markers import STALE_CLASS, STALE_LEGEND
+
+    area, taxonomy = load_area(), load_taxonomy()
+    directory, _ = load_directory(settings.DEMO_SERVICES_PATH, area=area, taxonomy=taxonomy)
+    services = directory.services[directory.services[LOCATION].notna()]
+    stale = stale_mask(services, pd.Timestamp.today().normalize())
+    by_category = pd.DataFrame(
+        {"category": services[CATEGORIES].map(list), "stale": stale}
+    ).explode("category")
+    counts = by_category.groupby("category")["stale"].agg(["size", "sum"])
+    fits = counts[(counts["size"] < settings.CLUSTER_MARKERS_FROM) & (counts["sum"] > 0)]
+    fits = fits[fits["sum"] < fits["size"]]
+    assert not fits.empty, "no demo category has both current and out-of-date services"
+    category = fits["size"].idxmax()
+    expected = counts.loc[category]
+
+    open_view(page, app_url, f"page=overview&category={category}&measure=class")
+    wait_for_map(page)
+    page.get_by_text("Show services on the map").click()
+    frame = page.frame_locator(MAP_FRAME).first
+    frame.locator(f".{STALE_CLASS}").first.wait_for(state="visible", timeout=45_000)
+    assert frame.locator(f".{STALE_CLASS}").count() == expected["sum"]
+    assert (
+        frame.locator(f".{STALE_CLASS}[role='img'][aria-label*='out of date']").count()
+        == (expected["sum"])
+    )
+    # Current services stay plain white dots (Leaflet circle markers).
+    plain = frame.locator(".leaflet-overlay-pane path.leaflet-interactive[fill='#ffffff']")
+    assert plain.count() == expected["size"] - expected["sum"]
+    frame.locator(".sn-legend").get_by_text(STALE_LEGEND).wait_for()
+    no_exception(page)
+    shoot(page, "08-out-of-date-hatched")
