@@ -172,6 +172,17 @@ a list, too few to flood a group's queue."""
 FEEDBACK_TEXT_CHARS: Final = 1000
 """Longest text a member of the public may add to a report (a short paragraph)."""
 
+FEEDBACK_PER_SERVICE_PER_DAY: Final = 20
+"""Reports one service may receive in 24 hours from everyone together: a real closure
+brings a handful; more is one person opening many browser sessions, and would bury the
+group's queue under copies."""
+
+FEEDBACK_KEY_ENV: Final = "SAFETYNET_FEEDBACK_KEY"
+"""Environment variable holding the server key reporters are hashed with
+(`analysis.store.feedback.reporter_key`). Unset, each server process makes a random key
+when it starts, which is enough: a reporter is a browser session, and a session lives in
+one server process. Set it (a long random text) to keep the same hashes across restarts."""
+
 PARTNER_MIN_OVERLAP: Final = 0.5
 """Two services are similar when at least this share of the smaller one's residents are
 also reached by the other (overlap coefficient)."""

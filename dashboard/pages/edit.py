@@ -39,6 +39,7 @@ from dashboard.components.entry_form import (
     service_fields,
     show_entry_problems,
 )
+from dashboard.components.feedback_queue import feedback_queue
 from dashboard.components.people import (
     changes_table,
     organisation_names,
@@ -64,6 +65,7 @@ def render(ctx: PageContext) -> ViewState:
         st.info("Sign in to edit your group's entry (page 'Sign in').")
         return ctx.state
     show_done()
+    feedback_queue(viewer, organisation_id=ctx.state.org or None, key="edit")
     if not ctx.state.org:
         _choose_organisation(ctx.state, viewer)
         return ctx.state

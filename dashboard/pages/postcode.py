@@ -14,6 +14,7 @@ from analysis.model import SERVICE_A, SERVICE_B, SERVICE_ID
 from analysis.provision.nearby import categories_without, remote_services, services_near
 from analysis.provision.partners import partners_of_place
 from dashboard.components import postcode_view, ward_view
+from dashboard.components.feedback_form import feedback_form
 from dashboard.components.service_table import service_table
 from dashboard.context import PageContext
 from dashboard.data import place_name
@@ -128,6 +129,7 @@ def render(ctx: PageContext) -> ViewState:
 
     st.subheader("Available by phone or online, wherever you live")
     service_table(remote, taxonomy, key=StateKeys.NEAR_REMOTE)
+    feedback_form(ctx, near, key="nearby")
 
     pairs = ctx.analysis.metrics(state.filters(), state.thresholds).duplicates
     here = near[SERVICE_ID]

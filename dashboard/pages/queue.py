@@ -15,6 +15,7 @@ from analysis.model import (
 from analysis.store import accounts, claims, proposals
 from analysis.store.accounts import account_names
 from dashboard.auth import Viewer, link_base
+from dashboard.components.feedback_queue import feedback_queue
 from dashboard.components.people import (
     changes_table,
     organisation_names,
@@ -54,6 +55,7 @@ def render(ctx: PageContext) -> ViewState:
         _invite(viewer)
     with editors_tab:
         _editors(viewer)
+    feedback_queue(viewer, key="queue")
     return ctx.state
 
 

@@ -9,6 +9,7 @@ from analysis.model import AREA_CODE, NEIGHBOURHOOD_LEVEL, WARD_CODE, WARD_LEVEL
 from analysis.outputs.profile import render_ward_profile
 from analysis.provision.partners import partners_of_place
 from dashboard.components import ward_view
+from dashboard.components.feedback_form import feedback_form
 from dashboard.components.filters import filter_controls
 from dashboard.context import PageContext
 from dashboard.data import place_name
@@ -88,6 +89,7 @@ def render(ctx: PageContext) -> ViewState:
     held = ward_metrics.duplicates[ward_metrics.duplicates[WARD_CODE] == choice]
     ward_view.show_duplicates(held, ward_view.service_names(directory), taxonomy)
     ward_view.show_services(analysis.services_in(choice), taxonomy)
+    feedback_form(ctx, analysis.services_in(choice), key="in_ward")
     st.subheader("Who could work together here")
     partners = partners_of_place(
         coverage,

@@ -13,11 +13,18 @@ from collections.abc import Callable
 import pytest
 
 from analysis.settings import DEMO_SERVICES_PATH
-from analysis.store import accounts, claims, editing, proposals
+from analysis.store import accounts, claims, editing, feedback, proposals
 from analysis.store.access import PUBLIC, Actor, NotAllowedError, command_line, rights_of
 from analysis.store.audit import access_events
 from analysis.store.importing import import_file
-from analysis.store.schema import CHANGE_PROPOSAL, EDITOR, REVIEWER, SUGGESTION
+from analysis.store.schema import (
+    CHANGE_PROPOSAL,
+    EDITOR,
+    OUT_OF_DATE,
+    REPORTED_CLOSED,
+    REVIEWER,
+    SUGGESTION,
+)
 
 BASE_URL = "http://localhost:8501"
 OWN = "ember-together"
@@ -49,6 +56,11 @@ EXPECTED: dict[str, set[str]] = {
     "verify a service they keep": SIGNED_IN,
     "verify another organisation's service": STAFF,
     "see the history of access": STAFF,
+    "give feedback": EVERYONE,
+    "see feedback on an organisation they keep": SIGNED_IN,
+    "see feedback on another organisation": STAFF,
+    "resolve feedback on an organisation they keep": SIGNED_IN,
+    "resolve feedback on another organisation": STAFF,
     "invite a reviewer": ADMINS,
     "change a role": ADMINS,
     "delete someone else's account": ADMINS,
@@ -121,6 +133,14 @@ def _propose(world: World, actor: Actor, service_id: str) -> None:
         service_record={**stored.record, "audience": "older people"},
         service_version=stored.version,
         kind=CHANGE_PROPOSAL,
+    )
+
+
+def _report(world: World, service_id: str) -> int:
+    """A report from the public on ``service_id``."""
+    reporter = feedback.reporter_key("a browser session")
+    return feedback.give_feedback(
+        world.store, PUBLIC, service_id, OUT_OF_DATE, "", reporter=reporter
     )
 
 
@@ -199,6 +219,21 @@ ACTIONS: dict[str, Callable[[World, Actor], object]] = {
         w.store, w.other_service(), expected_version=1, actor=a
     ),
     "see the history of access": lambda w, a: access_events(w.store, a),
+    "give feedback": lambda w, a: feedback.give_feedback(
+        w.store, a, OWN_SERVICE, REPORTED_CLOSED, "", reporter=feedback.reporter_key(a.label)
+    ),
+    "see feedback on an organisation they keep": lambda w, a: feedback.open_feedback(
+        w.store, a, organisation_id=OWN
+    ),
+    "see feedback on another organisation": lambda w, a: feedback.open_feedback(
+        w.store, a, organisation_id=OTHER
+    ),
+    "resolve feedback on an organisation they keep": lambda w, a: feedback.resolve_feedback(
+        w.store, a, _report(w, OWN_SERVICE), "corrected"
+    ),
+    "resolve feedback on another organisation": lambda w, a: feedback.resolve_feedback(
+        w.store, a, _report(w, w.other_service()), "corrected"
+    ),
     "invite a reviewer": lambda w, a: accounts.invite(
         w.store, a, "staff@example.org", base_url=BASE_URL, role=REVIEWER
     ),
