@@ -64,6 +64,7 @@ from analysis.model import (
     WEBSITE,
 )
 from analysis.store import schema
+from analysis.store.feedback import reported_closed
 from analysis.store.records import (
     ARCHIVED,
     CAPACITY_UNIT,
@@ -365,6 +366,8 @@ def read_directory(
     with _connected(store) as connection:
         organisations = records_as_of(connection, ORGANIZATION_RESOURCE, as_of)
         services = records_as_of(connection, SERVICE_RESOURCE, as_of)
+        # The public's reports are of the directory now, not of a past day.
+        closed = reported_closed(connection) if as_of is None else set()
     kept = {
         key: record
         for key, record in services.items()
@@ -376,7 +379,9 @@ def read_directory(
         shape = area_shape(load_area() if area is None else area)
     directory = Directory(
         organisations=organisations_frame(orgs),
-        services=services_frame([(key, record) for key, record in ordered], shape),
+        services=services_frame(
+            [(key, record) for key, record in ordered], shape, reported_closed=closed
+        ),
     )
     return directory, [record for _, record in ordered]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analysis import settings
 from analysis.directory import is_detail_public
 from analysis.model import (
     CATEGORIES,
@@ -20,14 +21,18 @@ from analysis.model import (
     ORG_ID,
     ORG_NAME,
     PHONE,
+    REPORTED_CLOSED,
     SERVICE_NAME,
     WEBSITE,
 )
+from analysis.provision.filters import checked_on, stale_mask
 from analysis.store.access import PUBLIC_ROLE, Rights
 from analysis.taxonomy import Taxonomy
 from dashboard.state import StateKeys
 
 PRIVATE_CONTACT = "not public: ask your local support organisation"
+REPORTED_CLOSED_NOTE = "reported closed by members of the public: not yet checked"
+STALE_NOTE = f"out of date: not checked for over {settings.STALE_AFTER_MONTHS} months"
 NOT_PUBLIC = "not public: for you as its editor or a reviewer"
 PUBLIC_RIGHTS = Rights(PUBLIC_ROLE)
 
@@ -65,7 +70,21 @@ def service_rows(services_df: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
     out["Delivery"] = services_df[DELIVERY].map(lambda modes: ", ".join(map(str, modes)))
     rights = st.session_state.get(StateKeys.VIEWER_RIGHTS, PUBLIC_RIGHTS)
     out["Contact"] = [public_contact(row, rights) for _, row in services_df.iterrows()]
+    checked = checked_on(services_df)
+    out["Last checked"] = checked.map(lambda day: "never" if pd.isna(day) else f"{day:%d %b %Y}")
+    out["Check before referring"] = freshness_notes(services_df, pd.Timestamp.today().normalize())
     return out.reset_index(drop=True)
+
+
+def freshness_notes(services_df: pd.DataFrame, today: pd.Timestamp) -> list[str]:
+    """Per service: "reported closed" (by the public, not yet checked), "out of date" (not
+    checked for a year), or nothing."""
+    stale = stale_mask(services_df, today)
+    closed = services_df.get(REPORTED_CLOSED, pd.Series(False, index=services_df.index))
+    return [
+        REPORTED_CLOSED_NOTE if bool(is_closed) else STALE_NOTE if bool(is_stale) else ""
+        for is_closed, is_stale in zip(closed.fillna(False), stale, strict=True)
+    ]
 
 
 def service_table(services_df: pd.DataFrame, taxonomy: Taxonomy, *, key: str) -> None:

@@ -257,3 +257,25 @@ def test_resolving_a_closed_report_resolves_the_others_and_clears_it(demo_store,
         assert reported_closed(connection) == set()
         assert feedback_counts(connection) == {SERVICE: 1}
     assert [r.id for r in open_feedback(demo_store, reviewer)] == [kept]
+
+
+def test_the_directory_read_now_marks_a_service_reported_closed_and_the_table_says_so(
+    demo_store, people
+):
+    from analysis.model import REPORTED_CLOSED as REPORTED_CLOSED_COLUMN
+    from analysis.model import SERVICE_ID
+    from analysis.store.reads import load_directory_from_store
+    from dashboard.components.service_table import REPORTED_CLOSED_NOTE, freshness_notes
+
+    _give(demo_store, who="a")
+    _give(demo_store, who="b", at=AT + timedelta(minutes=2))
+    services = load_directory_from_store(demo_store).services.set_index(SERVICE_ID)
+    assert (
+        services[REPORTED_CLOSED_COLUMN].sum() == 1 and services.at[SERVICE, REPORTED_CLOSED_COLUMN]
+    )
+    notes = freshness_notes(services.reset_index(), AT)
+    assert notes[list(services.index).index(SERVICE)] == REPORTED_CLOSED_NOTE
+    assert notes.count(REPORTED_CLOSED_NOTE) == 1
+    # A past day's directory knows nothing of today's reports.
+    before = load_directory_from_store(demo_store, as_of=DEMO_AT.date()).services
+    assert not before[REPORTED_CLOSED_COLUMN].any()
