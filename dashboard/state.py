@@ -182,6 +182,7 @@ class StateKeys:
     WARD_GAPS = "ward_gaps"
     WARD_DUPLICATES = "ward_duplicates"
     WARD_SERVICES = "ward_services"
+    FRESHNESS_MAP = "freshness_map"
 
 
 @dataclass(frozen=True)
