@@ -41,6 +41,7 @@ from dashboard.state import (
     OVERVIEW,
     POSTCODE_PAGE,
     QUEUE_PAGE,
+    REVIEW_PAGE,
     SUGGEST_PAGE,
     WARD_PAGE,
     StateKeys,
@@ -61,6 +62,7 @@ PAGE_TITLES = {
     ACCOUNT_PAGE: "Sign in",
     EDIT_PAGE: "Edit your entries",
     QUEUE_PAGE: "Review queue",
+    REVIEW_PAGE: "Review list",
     ADMIN_PAGE: "Accounts",
 }
 
@@ -71,7 +73,7 @@ def offered_pages(viewer: Viewer, current: str) -> list[str]:
     if viewer.rights.organisations or viewer.may("publish change"):
         pages.append(EDIT_PAGE)
     if viewer.may("decide proposal"):
-        pages.append(QUEUE_PAGE)
+        pages.extend((QUEUE_PAGE, REVIEW_PAGE))
     if viewer.may("manage accounts"):
         pages.append(ADMIN_PAGE)
     return pages if current in pages else [*pages, current]

@@ -47,6 +47,7 @@ Page = Literal[
     "account",
     "edit",
     "queue",
+    "review",
     "admin",
 ]
 PAGES: Final = get_args(Page)
@@ -60,6 +61,7 @@ PAGES: Final = get_args(Page)
     ACCOUNT_PAGE,
     EDIT_PAGE,
     QUEUE_PAGE,
+    REVIEW_PAGE,
     ADMIN_PAGE,
 ) = PAGES
 ANALYSIS_PAGES: Final = (OVERVIEW, WARD_PAGE, POSTCODE_PAGE, CHANGES_PAGE, DATA_PAGE)
@@ -182,6 +184,13 @@ class StateKeys:
     WARD_GAPS = "ward_gaps"
     WARD_DUPLICATES = "ward_duplicates"
     WARD_SERVICES = "ward_services"
+    FRESHNESS_MAP = "freshness_map"
+    REVIEW_WARDS = "review_wards"
+    REVIEW_CATEGORIES = "review_categories"
+    REVIEW_ONLY_STALE = "review_only_stale"
+    REVIEW_LIST = "review_list"
+    REVIEW_CELLS = "review_cells"
+    REVIEW_DOWNLOAD = "review_download"
 
 
 @dataclass(frozen=True)

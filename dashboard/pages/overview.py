@@ -37,6 +37,7 @@ from analysis.outputs.palette import classify_measure
 from analysis.provision.filters import stale_mask
 from dashboard.components.exports import download_buttons
 from dashboard.components.filters import category_select, filter_controls, thresholds_text
+from dashboard.components.freshness_map import freshness_section
 from dashboard.components.summary import class_counts, summary_text
 from dashboard.context import PageContext
 from dashboard.data import place_name
@@ -227,4 +228,5 @@ def render(ctx: PageContext) -> ViewState:
             map_=m,
             key=StateKeys.OVERVIEW_EXPORT,
         )
+    freshness_section(ctx)
     return state

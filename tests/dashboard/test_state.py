@@ -42,7 +42,7 @@ def test_unknown_values_fall_back_and_are_named():
     assert state == ViewState()
     assert ignored == [
         "page 'nowhere' (pages: overview, ward, postcode, changes, data, suggest, account, "
-        "edit, queue, admin)",
+        "edit, queue, review, admin)",
         "category 'xyz'",
         "measure 'colour' (measures: class, relative_provision, accessibility_per_1000, "
         "need, local_services, remote_options, duplicate_pairs)",
