@@ -52,9 +52,13 @@ def next_reminder(
 
 
 def whole_months(checked: date, today: date) -> int:
-    """Whole calendar months from ``checked`` to ``today``."""
-    months = (today.year - checked.year) * 12 + today.month - checked.month
-    return months - (1 if today.day < checked.day else 0)
+    """Whole calendar months from ``checked`` to ``today`` (0 when ``today`` is earlier),
+    counted as `months_after` moves dates, so that an entry is stale exactly when more
+    than `settings.STALE_AFTER_MONTHS` months and a day have passed."""
+    months = max(0, (today.year - checked.year) * 12 + today.month - checked.month)
+    while months > 0 and months_after(checked, months) > today:
+        months -= 1
+    return months
 
 
 def cycle_sentence(checked: date | None, today: date) -> str:

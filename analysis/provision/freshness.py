@@ -24,7 +24,7 @@ import pandas as pd
 
 from analysis import settings
 from analysis.directory import Directory
-from analysis.freshness import checked_series, is_stale, months_after
+from analysis.freshness import checked_series, is_stale, next_reminder, whole_months
 from analysis.geography import AreaSet, locate_points
 from analysis.model import (
     CATEGORIES,
@@ -153,29 +153,6 @@ def service_freshness(
     return frame.sort_values(
         [LAST_CHECKED, SERVICE_NAME], na_position="first", kind="stable", ignore_index=True
     )
-
-
-def whole_months(checked: date, as_of: date) -> int:
-    """Whole calendar months from ``checked`` to ``as_of`` (0 when ``as_of`` is earlier).
-
-    Counted as `analysis.freshness.months_after` moves dates, so an entry is stale exactly
-    when more than `settings.STALE_AFTER_MONTHS` months have passed and a day more.
-    """
-    months = max(0, (as_of.year - checked.year) * 12 + as_of.month - checked.month)
-    while months > 0 and months_after(checked, months) > as_of:
-        months -= 1
-    return months
-
-
-def next_reminder(
-    checked: date, as_of: date, reminders: tuple[int, ...] = settings.REMINDER_MONTHS
-) -> date | None:
-    """The first reminder day after ``checked`` that is ``as_of`` or later; None when all passed."""
-    for months in sorted(reminders):
-        day = months_after(checked, months)
-        if day >= as_of:
-            return day
-    return None
 
 
 def stale_headline(freshness: pd.DataFrame) -> str:
