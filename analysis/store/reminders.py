@@ -27,6 +27,7 @@ cycle starts again.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -275,8 +276,8 @@ def reminder_message(
         [
             f"You keep the entry of {organisation_name} in Safety Net.",
             why,
-            "Please sign in and check it: confirm it is still correct, or correct what has "
-            f"changed, on your group's page:\n{edit_link}",
+            "Please sign in, open your group's page and confirm each entry is still "
+            f"correct, or correct what has changed:\n{edit_link}",
             "To stop these reminders, confirm the entry is still correct, or give up keeping "
             f"it from Your account ({page_link()}), or ask a reviewer to hand it to someone "
             "else.",
@@ -287,7 +288,7 @@ def reminder_message(
         kind=REMINDER_MAIL,
         recipient=recipient,
         subject=subject,
-        body=body + "\n",
+        body=_wrapped(body),
         dedupe_key=reminder_key(service_id, cycle.checked_on, months, account_id),
         due_at=datetime.combine(due_on, time()),
         account_id=account_id,
@@ -298,6 +299,16 @@ def page_link(*, edit: str | None = None) -> str:
     """The dashboard's edit page of an organisation, or (without one) the account page."""
     query = {"page": "edit", "org": edit} if edit else {"page": "account"}
     return f"{public_url().rstrip('/')}/?{urlencode(query)}"
+
+
+def _wrapped(text: str) -> str:
+    """``text`` in lines of at most 72 characters (links whole), as plain-text mail reads
+    best and travels unencoded."""
+    lines = [
+        textwrap.fill(line, width=72, break_long_words=False, break_on_hyphens=False)
+        for line in text.split("\n")
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def _day(day: date | None) -> str:
