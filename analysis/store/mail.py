@@ -506,8 +506,9 @@ class SmtpSettings:
         parts = urlsplit(url)
         shown = f"{config.SMTP_URL_ENV} {_redacted(url)!r}"
         if parts.scheme not in config.SMTP_DEFAULT_PORTS:
+            begins = f"starts with {parts.scheme}://" if parts.scheme else "has no scheme"
             raise MailError(
-                f"{shown} starts with {parts.scheme or 'nothing'!r}, not smtp:// or smtps://. "
+                f"{shown} {begins}; it must start with smtp:// or smtps://. "
                 "Fix: write it as smtp://user:password@host:587 (STARTTLS) or "
                 "smtps://user:password@host:465 (TLS)"
             )
