@@ -72,7 +72,7 @@ class ServiceCycle:
 
     ``reminders`` are the days its editors are asked (one per `settings.REMINDER_MONTHS`);
     ``due_months`` the latest step due by ``today`` (None before the first);
-    ``next_reminder`` the first reminder day after ``today``; ``stale_from`` the first day
+    ``next_reminder`` the first reminder day on or after ``today``; ``stale_from`` the first day
     it counts as stale. A service never checked has no reminders and is stale already.
     """
 
@@ -94,7 +94,8 @@ def cycle_of(checked_on: date | None, today: date) -> ServiceCycle:
         for months, day in zip(settings.REMINDER_MONTHS, reminders, strict=True)
         if day <= today
     ]
-    later = [day for day in reminders if day > today]
+    # On or after today, as analysis.freshness counts the next reminder for the pages.
+    later = [day for day in reminders if day >= today]
     # is_stale counts a check stale once its anniversary has passed: from the day after.
     stale_from = months_after(checked_on, settings.STALE_AFTER_MONTHS) + timedelta(days=1)
     return ServiceCycle(

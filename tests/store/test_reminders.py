@@ -52,9 +52,11 @@ def test_the_cycle_reminds_at_10_11_and_12_months_and_is_stale_after_12():
     assert on(date(2026, 9, 27)).due_months == 10
     assert on(date(2026, 9, 28)).due_months == 11
     last_day = on(date(2026, 10, 28))
-    assert last_day.due_months == 12 and not last_day.is_stale and last_day.next_reminder is None
+    assert last_day.due_months == 12 and not last_day.is_stale
+    assert last_day.next_reminder == date(2026, 10, 28)  # today: on or after
     stale = on(date(2026, 10, 29))
     assert stale.is_stale and stale.stale_from == date(2026, 10, 29)
+    assert stale.next_reminder is None
     never = cycle_of(None, date(2026, 1, 1))
     assert never.is_stale and never.reminders == ()
 
