@@ -741,10 +741,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_serve)
 
     from analysis.store.cli import add_db_commands
+    from analysis.store.reminders_cli import add_reminders_commands
     from analysis.store.users_cli import add_users_commands
 
     add_db_commands(commands)
     add_users_commands(commands)
+    add_reminders_commands(commands)
     return parser
 
 

@@ -65,3 +65,60 @@ LOCK_MINUTES: Final = 15
 MIN_PASSWORD_LENGTH: Final = 15
 """NIST SP 800-63B (revision 4, 2025) asks for at least 15 characters of a password that
 is the only factor, and no other composition rules: a passphrase of a few words."""
+
+# ---------------------------------------------------------------------------------------
+# Mail (analysis.store.mail, analysis.store.reminders)
+# ---------------------------------------------------------------------------------------
+
+SMTP_URL_ENV: Final = "SAFETYNET_SMTP_URL"
+"""Environment variable naming the mail server: ``smtp://user:password@host:587``
+(STARTTLS when the server offers it; add ``?starttls=required`` to refuse a server that
+does not), ``smtps://user:password@host:465`` (TLS from the first byte), or
+``smtp://localhost:1025`` for a test server. Unset: messages are written to a folder
+(`MAIL_FOLDER_ENV`) instead, so a machine with no mail server loses none."""
+
+SMTP_DEFAULT_PORTS: Final = {"smtp": 25, "smtps": 465}
+"""Port used when the URL gives none: each scheme's registered port (RFC 5321, RFC 8314).
+A submission server with accounts usually listens on 587: write it in the URL."""
+
+SMTP_TIMEOUT_SECONDS: Final = 30.0
+"""How long a connection to the mail server, or one of its answers, may take: a slow
+server still answers within seconds, a dead one must not hold the run (and its claims)."""
+
+MAIL_FROM_ENV: Final = "SAFETYNET_MAIL_FROM"
+"""Environment variable holding the sender of every message (``From``), e.g.
+``Safety Net <directory@example.org>``; use an address the mail server may send as."""
+
+DEFAULT_MAIL_FROM: Final = "Safety Net <safetynet@localhost>"
+"""The sender when `MAIL_FROM_ENV` is unset: right for the folder and a test server; a
+real server will want its own domain's address."""
+
+MAIL_FOLDER_ENV: Final = "SAFETYNET_MAIL_FOLDER"
+"""Environment variable naming the folder messages are written to when no mail server is
+set (default `DEFAULT_MAIL_FOLDER`)."""
+
+DEFAULT_MAIL_FOLDER: Final = REPO_ROOT / "var" / "outbox"
+"""Where messages go with no mail server: one ``.eml`` file each (RFC 5322, opened by any
+mail program), beside the embedded database in the git-ignored ``var/``, so a laptop or a
+test installation keeps every message it would have sent."""
+
+MAIL_LEASE_MINUTES: Final = 10
+"""How long a sender's claim on a message lasts: far longer than one send takes (see
+`SMTP_TIMEOUT_SECONDS`), so no second sender takes it over while it is being sent; short
+enough that a message whose sender crashed goes out on a later run."""
+
+MAIL_RETRY_MINUTES: Final = 15
+"""Wait before the first retry of a failed send; each further failure doubles it (up to
+`MAIL_RETRY_MAX_HOURS`): a server's brief trouble passes, a long outage is not hammered."""
+
+MAIL_RETRY_MAX_HOURS: Final = 24
+"""Longest wait between retries: a message failing for days is still tried daily."""
+
+MAIL_MAX_ATTEMPTS: Final = 10
+"""Sends tried before a message is given up on (over three days with the waits above): it
+then stays in the outbox with its error, listed by ``reminders outbox``, until
+``reminders retry`` makes it due again."""
+
+MAIL_BATCH_ROWS: Final = 500
+"""Messages one run sends at most: a run ends within minutes even on a slow server, and
+the rest go out on the next run."""
