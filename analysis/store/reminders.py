@@ -30,7 +30,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Final
 from urllib.parse import urlencode
 
@@ -39,7 +39,15 @@ from sqlalchemy.engine import Connection, Engine
 
 from analysis import settings
 from analysis.errors import RecordNotFoundError
-from analysis.freshness import is_stale, last_checked, months_after
+from analysis.freshness import (
+    day_of,
+    is_stale,
+    last_checked,
+    long_day,
+    months_after,
+    next_reminder,
+    stale_from,
+)
 from analysis.model import FIELD_STATUS, LAST_UPDATED, ORG_ID, ORG_NAME, SERVICE_NAME
 from analysis.settings import public_url
 from analysis.store import schema
@@ -94,16 +102,12 @@ def cycle_of(checked_on: date | None, today: date) -> ServiceCycle:
         for months, day in zip(settings.REMINDER_MONTHS, reminders, strict=True)
         if day <= today
     ]
-    # On or after today, as analysis.freshness counts the next reminder for the pages.
-    later = [day for day in reminders if day >= today]
-    # is_stale counts a check stale once its anniversary has passed: from the day after.
-    stale_from = months_after(checked_on, settings.STALE_AFTER_MONTHS) + timedelta(days=1)
     return ServiceCycle(
         checked_on,
         reminders,
         max(due) if due else None,
-        min(later) if later else None,
-        stale_from,
+        next_reminder(checked_on, today),
+        stale_from(checked_on),
         is_stale(checked_on, today),
     )
 
@@ -128,11 +132,7 @@ def service_cycle(store: Engine | Connection, service_id: str, *, today: date) -
 
 def checked_day(record: Record) -> date | None:
     """The last check of a stored service record (its source's day, a confirmation)."""
-    updated, verified = record.get(LAST_UPDATED), record.get(LAST_VERIFIED)
-    return last_checked(
-        date.fromisoformat(updated) if updated else None,
-        datetime.fromisoformat(verified) if verified else None,
-    )
+    return last_checked(day_of(record.get(LAST_UPDATED)), day_of(record.get(LAST_VERIFIED)))
 
 
 # ---------------------------------------------------------------------------------------
@@ -313,4 +313,4 @@ def _wrapped(text: str) -> str:
 
 
 def _day(day: date | None) -> str:
-    return f"{day.day} {day:%B %Y}" if day else NEVER_CHECKED
+    return long_day(day) if day else NEVER_CHECKED
