@@ -679,8 +679,8 @@ class FolderTransport:
             self.folder.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".part")
             try:
-                with os.fdopen(handle, "wb") as file:
-                    file.write(message.as_bytes(policy=policy.SMTP))
+                os.close(handle)
+                Path(temporary).write_bytes(message.as_bytes(policy=policy.SMTP))
                 os.replace(temporary, self.folder / name)
             finally:
                 Path(temporary).unlink(missing_ok=True)
