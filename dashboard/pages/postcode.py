@@ -13,6 +13,7 @@ from analysis.model import SERVICE_A, SERVICE_B, SERVICE_ID
 from analysis.provision.nearby import categories_without, remote_services, services_near
 from analysis.provision.partners import partners_of_place
 from dashboard.components import postcode_view, ward_view
+from dashboard.components.introductions import show_collaborations
 from dashboard.components.service_table import service_table
 from dashboard.context import PageContext
 from dashboard.data import place_name
@@ -149,4 +150,5 @@ def render(ctx: PageContext) -> ViewState:
         other_title="Groups to signpost to: other help for the same residents",
         key=StateKeys.POSTCODE_PARTNERS,
     )
+    show_collaborations(ward_code=located.ward_code, service_ids=near[SERVICE_ID])
     return state
