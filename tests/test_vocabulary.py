@@ -96,9 +96,10 @@ STORE_COLUMNS = frozenset(
 )
 # The columns of the people's tables (accounts, claims, proposals) that share a model word.
 PEOPLE_COLUMNS = frozenset({"email", "kind", "service_id", "status", "reason"})
-# The review cycle's tables: a pair of services, a message's error, feedback's kind.
+# The review cycle's tables: a pair of services and the ward that held it, a message's
+# error, feedback's kind.
 REVIEW_COLUMNS = frozenset(
-    {"kind", "service_id", "status", "reason", "service_a", "service_b", "error"}
+    {"kind", "service_id", "status", "reason", "service_a", "service_b", "ward_code", "error"}
 )
 # Each contact detail's own flag beside contact_public, and the tables its migration adds
 # them to (filled from contact_public).

@@ -585,13 +585,16 @@ pair_decision = sa.Table(
     sa.Column("decision", sa.String(30), nullable=False),
     sa.Column("reason", sa.Text, nullable=False, default=""),
     sa.Column("kept_service", sa.String(200), nullable=True),
+    sa.Column("ward_code", sa.String(20), nullable=True),
     sa.Column("decided_by", sa.String(200), nullable=False),
     sa.Column("decided_at", sa.DateTime, nullable=False),
     sa.UniqueConstraint("service_a", "service_b", name="uq_pair_decision"),
     _in("decision", PAIR_DECISIONS, "ck_pair_decision"),
 )
 """A reviewer's answer on a pair of similar services (``service_a`` < ``service_b``):
-dismissed, merged into ``kept_service``, or an introduction offered."""
+dismissed, merged into ``kept_service``, or an introduction offered. ``ward_code`` is the
+ward that held the pair when decided, so the ward still counts it once a merged service
+has left the analysis."""
 
 introduction = sa.Table(
     "introduction",

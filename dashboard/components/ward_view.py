@@ -7,13 +7,15 @@ Every number comes from `analysis/`; this module only lays it out, and the map i
 
 from __future__ import annotations
 
+from typing import Final
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from analysis.escape import markdown_text
+from analysis.escape import inert_text, markdown_text
 from analysis.model import (
     AREA_CODE,
     AREA_NAME,
@@ -48,8 +50,10 @@ from analysis.model import (
 )
 from analysis.outputs.palette import classify_measure
 from analysis.provision.metrics import MetricsResult
+from analysis.store.pairs import PairCounts, pair_counts
 from analysis.taxonomy import Taxonomy
 from dashboard.components.service_table import service_table
+from dashboard.data import store_engine
 from dashboard.maps.neighbourhoods import (
     LEGEND_COLOUR,
     legend_rows,
@@ -269,6 +273,28 @@ def show_duplicates(
         st.write(f"No duplicate pairs {markdown_text(where)}.")
         return
     st.dataframe(duplicate_rows(pairs, names, taxonomy), hide_index=True, key=key)
+
+
+PAIR_COUNT_MEANINGS: Final = (
+    ("Similar pairs open", "Pairs no reviewer has decided yet."),
+    ("Dismissed", "A reviewer found the two are not the same (a reason is kept)."),
+    ("Merged", "One service listed twice: one entry kept, the other archived."),
+    ("Collaborations started", "Both groups agreed to the introduction a reviewer offered."),
+)
+"""Each count of the reviewers' decisions on similar pairs, and its one-line meaning."""
+
+
+def show_pair_counts(pairs_df: pd.DataFrame, ward_code: str) -> None:
+    """How reviewers have dealt with the ward's similar pairs (`analysis.store.pairs`)."""
+    with store_engine().connect() as connection:
+        counts = pair_counts(connection, pairs_df).get(ward_code, PairCounts())
+    st.markdown("**What reviewers did with these pairs**")
+    values = (counts.open, counts.dismissed, counts.merged, counts.collaborations)
+    for col, (label, meaning), value in zip(
+        st.columns(len(values)), PAIR_COUNT_MEANINGS, values, strict=True
+    ):
+        col.metric(inert_text(label), f"{value:,}")
+        col.caption(markdown_text(meaning))
 
 
 def show_services(services_df: pd.DataFrame, taxonomy: Taxonomy) -> None:

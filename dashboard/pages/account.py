@@ -22,6 +22,7 @@ from dashboard.auth import (
     identity_provider_configured,
     start_session,
 )
+from dashboard.components.introductions import show_introductions
 from dashboard.components.people import (
     claim_form,
     organisation_names,
@@ -54,6 +55,7 @@ def render(ctx: PageContext) -> ViewState:
     show_done()
     _account_summary(viewer)
     _kept_organisations(ctx.state, viewer)
+    show_introductions(viewer)
     _claims(viewer)
     _changes(viewer)
     _leave(viewer)

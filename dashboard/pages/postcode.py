@@ -15,6 +15,7 @@ from analysis.provision.nearby import categories_without, remote_services, servi
 from analysis.provision.partners import partners_of_place
 from dashboard.components import postcode_view, ward_view
 from dashboard.components.feedback_form import feedback_form
+from dashboard.components.introductions import show_collaborations
 from dashboard.components.service_table import service_table
 from dashboard.context import PageContext
 from dashboard.data import place_name
@@ -164,4 +165,5 @@ def render(ctx: PageContext) -> ViewState:
         other_title="Groups to signpost to: other help for the same residents",
         key=StateKeys.POSTCODE_PARTNERS,
     )
+    show_collaborations(ward_code=located.ward_code, service_ids=near[SERVICE_ID])
     return state

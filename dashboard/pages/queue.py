@@ -1,5 +1,6 @@
 """The reviewers' queue: changes and suggestions to approve or decline, field by field;
-claims to decide; invitations and reset links for groups; who keeps which organisation.
+claims to decide; pairs of similar services to decide; invitations and reset links for
+groups; who keeps which organisation.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from analysis.store import accounts, claims, proposals
 from analysis.store.accounts import account_names
 from dashboard.auth import Viewer, link_base
 from dashboard.components.feedback_queue import feedback_queue
+from dashboard.components.pairs_queue import show_pairs_queue
 from dashboard.components.people import (
     changes_table,
     organisation_names,
@@ -39,10 +41,11 @@ def render(ctx: PageContext) -> ViewState:
     show_done()
     held = proposals.queue(store_engine(), viewer.actor)
     waiting = claims.claims_to_decide(store_engine(), viewer.actor)
-    changes_tab, claims_tab, invite_tab, editors_tab = st.tabs(
+    changes_tab, claims_tab, pairs_tab, invite_tab, editors_tab = st.tabs(
         [
             markdown_text(f"Changes to approve ({len(held)})"),
             markdown_text(f"Claims ({len(waiting)})"),
+            "Similar services",
             "Invite a group",
             "Editors",
         ]
@@ -51,6 +54,8 @@ def render(ctx: PageContext) -> ViewState:
         _changes(viewer, held)
     with claims_tab:
         _claims(viewer, waiting)
+    with pairs_tab:
+        show_pairs_queue(ctx, viewer)
     with invite_tab:
         _invite(viewer)
     with editors_tab:

@@ -11,6 +11,7 @@ from analysis.provision.partners import partners_of_place
 from dashboard.components import ward_view
 from dashboard.components.feedback_form import feedback_form
 from dashboard.components.filters import filter_controls
+from dashboard.components.introductions import show_collaborations
 from dashboard.context import PageContext
 from dashboard.data import place_name
 from dashboard.navigation import follow_url, open_view, remember
@@ -88,6 +89,7 @@ def render(ctx: PageContext) -> ViewState:
     ward_view.show_gaps(ward_rows, robustness, taxonomy)
     held = ward_metrics.duplicates[ward_metrics.duplicates[WARD_CODE] == choice]
     ward_view.show_duplicates(held, ward_view.service_names(directory), taxonomy)
+    ward_view.show_pair_counts(ward_metrics.duplicates, choice)
     ward_view.show_services(analysis.services_in(choice), taxonomy)
     feedback_form(ctx, analysis.services_in(choice), key="in_ward")
     st.subheader("Who could work together here")
@@ -105,4 +107,5 @@ def render(ctx: PageContext) -> ViewState:
         other_title="Complementary: other help for the same residents (to signpost to)",
         key=StateKeys.WARD_PARTNERS,
     )
+    show_collaborations(ward_code=choice)
     return state

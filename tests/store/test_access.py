@@ -13,13 +13,15 @@ from collections.abc import Callable
 import pytest
 
 from analysis.settings import DEMO_SERVICES_PATH
-from analysis.store import accounts, claims, editing, feedback, proposals
+from analysis.store import accounts, claims, editing, feedback, pairs, proposals
 from analysis.store.access import PUBLIC, Actor, NotAllowedError, command_line, rights_of
 from analysis.store.audit import access_events
 from analysis.store.importing import import_file
 from analysis.store.schema import (
     CHANGE_PROPOSAL,
+    COULD_WORK_TOGETHER,
     EDITOR,
+    NOT_THE_SAME,
     OUT_OF_DATE,
     REPORTED_CLOSED,
     REVIEWER,
@@ -61,6 +63,11 @@ EXPECTED: dict[str, set[str]] = {
     "see feedback on another organisation": STAFF,
     "resolve feedback on an organisation they keep": SIGNED_IN,
     "resolve feedback on another organisation": STAFF,
+    "decide a pair of similar services": STAFF,
+    "answer an introduction for an organisation they keep": SIGNED_IN,
+    # Agreeing shares a group's contact details: only its own editors may, whatever their
+    # role (a reviewer decides the pair, but cannot consent for the group).
+    "answer an introduction for another organisation": set(),
     "invite a reviewer": ADMINS,
     "change a role": ADMINS,
     "delete someone else's account": ADMINS,
@@ -112,6 +119,12 @@ class World:
         )
         return done.proposal_id
 
+    def introduction(self) -> int:
+        """A pair of `OWN`'s and `OTHER`'s services offered an introduction."""
+        return pairs.decide_pair(
+            self.store, KEEPER, OWN_SERVICE, self.other_service(), COULD_WORK_TOGETHER
+        )
+
     def pending_claim(self) -> int:
         return claims.request_claim(
             self.store,
@@ -148,6 +161,14 @@ def _may_see_contacts(world: World, actor: Actor, organisation_id: str) -> None:
     with world.store.connect() as connection:
         if not rights_of(connection, actor).may("see private contacts", organisation_id):
             raise NotAllowedError("no")
+
+
+def _answer_for_own(world: World, actor: Actor) -> None:
+    """Answer `OWN`'s introduction as someone keeping `OWN` (staff are made its editors)."""
+    pair = world.introduction()
+    if actor.account_id is not None and actor.account_id != world.ids["editor"]:
+        claims.grant_editor(world.store, KEEPER, actor.account_id, OWN)
+    pairs.answer_introduction(world.store, actor, pair, OWN, True)
 
 
 def _suggest(world: World, actor: Actor) -> None:
@@ -233,6 +254,13 @@ ACTIONS: dict[str, Callable[[World, Actor], object]] = {
     ),
     "resolve feedback on another organisation": lambda w, a: feedback.resolve_feedback(
         w.store, a, _report(w, w.other_service()), "corrected"
+    ),
+    "decide a pair of similar services": lambda w, a: pairs.decide_pair(
+        w.store, a, OWN_SERVICE, w.other_service(), NOT_THE_SAME, reason="different people"
+    ),
+    "answer an introduction for an organisation they keep": _answer_for_own,
+    "answer an introduction for another organisation": lambda w, a: pairs.answer_introduction(
+        w.store, a, w.introduction(), OTHER, True
     ),
     "invite a reviewer": lambda w, a: accounts.invite(
         w.store, a, "staff@example.org", base_url=BASE_URL, role=REVIEWER

@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("decision", sa.String(length=30), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("kept_service", sa.String(length=200), nullable=True),
+        sa.Column("ward_code", sa.String(length=20), nullable=True),
         sa.Column("decided_by", sa.String(length=200), nullable=False),
         sa.Column("decided_at", sa.DateTime(), nullable=False),
         sa.CheckConstraint(
