@@ -250,7 +250,8 @@ def _filters(args: argparse.Namespace):
         org_kinds=tuple(args.org_kind or ()),
         stale_after_months=args.stale_months,
         stale=args.stale,
-        as_of=pd.Timestamp.today().normalize() if args.stale_months is not None else None,
+        # Always the day: the table counts the out-of-date services behind each row.
+        as_of=pd.Timestamp.today().normalize(),
     )
 
 

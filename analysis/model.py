@@ -349,6 +349,8 @@ ACCESSIBILITY_PER_1000: Final = "accessibility_per_1000"  # places/week per 1,00
 RELATIVE_PROVISION: Final = "relative_provision"  # 1 = city average per person in need
 IMPUTED_SHARE: Final = "imputed_share"  # share of the supply from imputed capacities
 DUPLICATE_PAIRS: Final = "duplicate_pairs"  # duplicate pairs the area holds
+STALE_SERVICES: Final = "stale_services"  # of the services counted, those out of date
+REPORTED_CLOSED_SERVICES: Final = "reported_closed_services"  # those the public says closed
 PROVISION_CLASS: Final = "class"
 UNCERTAIN: Final = "uncertain"  # most of the supply is imputed: read the class with care
 SMALL_NUMBERS: Final = "small_numbers"
@@ -366,6 +368,8 @@ TABLE_COLUMNS: Final = (
     RELATIVE_PROVISION,
     IMPUTED_SHARE,
     DUPLICATE_PAIRS,
+    STALE_SERVICES,
+    REPORTED_CLOSED_SERVICES,
     PROVISION_CLASS,
     UNCERTAIN,
     SMALL_NUMBERS,

@@ -235,7 +235,8 @@ class ViewState:
             active_on=day if self.active_today else None,
             stale_after_months=settings.STALE_AFTER_MONTHS if self.stale else None,
             stale=self.stale or STALE_HANDLING[0],
-            as_of=day if self.stale else None,
+            # Always the day: the tables count the out-of-date services behind each figure.
+            as_of=day,
         )
 
 

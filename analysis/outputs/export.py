@@ -28,6 +28,7 @@ import geopandas as gpd
 import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from analysis import settings
 from analysis.crs import to_display
 from analysis.errors import AnalysisError
 from analysis.escape import spreadsheet_cell
@@ -58,7 +59,9 @@ from analysis.model import (
     PROVISION_CLASSES,
     RELATIVE_PROVISION,
     REMOTE_OPTIONS,
+    REPORTED_CLOSED_SERVICES,
     SMALL_NUMBERS,
+    STALE_SERVICES,
     UNCERTAIN,
     VALUE,
     WARD_CODE,
@@ -136,6 +139,17 @@ COLUMN_DESCRIPTIONS: Final[dict[str, tuple[str, str]]] = {
         "count of pairs of services",
         "pairs of local services of the category, run by two organisations, that reach "
         "mostly the same people in need, counted in the area holding most of those people",
+    ),
+    STALE_SERVICES: (
+        "count of services",
+        f"of the services behind the row (local and remote), those not checked for over "
+        f"{settings.STALE_AFTER_MONTHS} months on the day of the export: check them before "
+        "relying on the figure",
+    ),
+    REPORTED_CLOSED_SERVICES: (
+        "count of services",
+        "of the services behind the row, those two or more members of the public reported "
+        "closed since they were last checked",
     ),
     PROVISION_CLASS: (
         f"one of {len(PROVISION_CLASSES)} classes",

@@ -80,7 +80,8 @@ class Filters:
         Weight of a stale service when down-weighting, between 0 and 1.
     as_of
         The date staleness is measured from; required with ``stale_after_months`` (the
-        functions here never read the clock).
+        functions here never read the clock). Given alone, nothing is filtered, but the
+        tables count the out-of-date services behind each figure on that day.
     """
 
     categories: tuple[str, ...] = ()

@@ -49,7 +49,10 @@ from analysis.model import (
     ORGANISATIONS,
     POPULATION,
     REMOTE_OPTIONS,
+    REPORTED_CLOSED,
+    REPORTED_CLOSED_SERVICES,
     SERVICE_ID,
+    STALE_SERVICES,
     WARD_CODE,
     WARD_LEVEL,
     WARD_NAME,
@@ -73,6 +76,7 @@ from analysis.provision.duplication import (
     duplicate_pairs,
     pairs_frame,
 )
+from analysis.provision.filters import stale_mask
 from analysis.provision.supply import MEDIAN, Imputation, capacities, membership
 from analysis.provision.tables import area_table, city_table
 from analysis.taxonomy import Taxonomy, need_by_category, need_units
@@ -177,6 +181,7 @@ def compute_metrics(
     categories: Sequence[str] | None = None,
     weights: pd.Series | None = None,
     with_duplicates: bool = True,
+    as_of: pd.Timestamp | None = None,
 ) -> MetricsResult:
     """Compute the area × category provision table.
 
@@ -205,6 +210,10 @@ def compute_metrics(
     with_duplicates
         Find the duplicate pairs (the robustness variants do without: their counts are
         then 0).
+    as_of
+        The day entries are judged out of date on (`analysis.freshness`): the table then
+        counts, of the services behind each row (local and remote), those out of date and
+        those the public reported closed. None: both counts are unknown (NaN).
 
     Raises
     ------
@@ -256,6 +265,7 @@ def compute_metrics(
         LOCAL_SERVICES: count_reaching(reaches, units.local, units.category, shape),
         ORGANISATIONS: count_reaching(reaches, units.local, units.category, shape, key=org_of_unit),
         REMOTE_OPTIONS: count_reaching(reaches, ~units.local, units.category, shape),
+        **_freshness_counts(services, as_of, units, reaches, shape),
     }
     pairs = (
         _duplicates(units, reach, need, services, category_ids, _zone_groups(zones, level), method)
@@ -376,6 +386,29 @@ class _ServiceTable:
             org_codes=pd.factorize(services[ORG_ID].astype(str))[0],
             uncategorised=counts == 0,
         )
+
+
+def _freshness_counts(services, as_of, units, reaches, shape) -> dict[str, np.ndarray]:
+    """Per area × category, the services reaching it that are out of date on ``as_of``,
+    and those reported closed (NaN when ``as_of`` is None)."""
+    if as_of is None:
+        unknown = np.full(shape, np.nan)
+        return {STALE_SERVICES: unknown, REPORTED_CLOSED_SERVICES: unknown.copy()}
+    stale = stale_mask(services, as_of).to_numpy(bool)
+    closed = (
+        services[REPORTED_CLOSED].fillna(False).to_numpy(bool)
+        if REPORTED_CLOSED in services.columns
+        else np.zeros(len(services), bool)
+    )
+    every = np.ones(len(units.local), bool)
+    return {
+        STALE_SERVICES: count_reaching(
+            reaches, every & stale[units.service], units.category, shape
+        ),
+        REPORTED_CLOSED_SERVICES: count_reaching(
+            reaches, every & closed[units.service], units.category, shape
+        ),
+    }
 
 
 def _duplicates(units, reach, need, services, category_ids, zone_groups, method) -> pd.DataFrame:

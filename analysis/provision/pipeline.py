@@ -117,6 +117,7 @@ class Analysis:
                 method=method,
                 categories=categories,
                 weights=chosen.weights,
+                as_of=filters.as_of,
             )
 
         base = self._cached(key, compute)

@@ -27,6 +27,8 @@ from analysis.model import (
     POPULATION,
     RELATIVE_PROVISION,
     REMOTE_OPTIONS,
+    REPORTED_CLOSED_SERVICES,
+    STALE_SERVICES,
     SUPPLY,
     WARD_CODE,
 )
@@ -87,6 +89,8 @@ def area_table(
                 imputed, supply, out=np.zeros_like(imputed), where=supply > 0
             ).ravel(),
             DUPLICATE_PAIRS: _pairs_per_area(pairs, area_codes, category_ids).ravel(),
+            STALE_SERVICES: counted[STALE_SERVICES].ravel(),
+            REPORTED_CLOSED_SERVICES: counted[REPORTED_CLOSED_SERVICES].ravel(),
         }
     )
 

@@ -26,8 +26,10 @@ from analysis.model import (
     PROVISION_CLASS,
     RELATIVE_PROVISION,
     REMOTE_OPTIONS,
+    REPORTED_CLOSED_SERVICES,
     SERVICE_NAME,
     SMALL_NUMBERS,
+    STALE_SERVICES,
     UNCERTAIN,
     UNDER_SERVED,
     WARD_CODE,
@@ -58,6 +60,8 @@ TABLE_LABELS = {
     ORGANISATIONS: "Organisations",
     REMOTE_OPTIONS: "Phone, online, citywide",
     DUPLICATE_PAIRS: "Duplicate pairs",
+    STALE_SERVICES: "Of those, out of date",
+    REPORTED_CLOSED_SERVICES: "Of those, reported closed",
     IMPUTED_SHARE: "Supply estimated",
     UNCERTAIN: "Uncertain",
     POPULATION: "Residents",
@@ -217,6 +221,16 @@ def render(ctx: PageContext) -> ViewState:
             TABLE_LABELS[IMPUTED_SHARE]: st.column_config.NumberColumn(format="percent"),
             TABLE_LABELS[NEED]: st.column_config.NumberColumn(format="%.0f"),
             TABLE_LABELS[POPULATION]: st.column_config.NumberColumn(format="%.0f"),
+            TABLE_LABELS[STALE_SERVICES]: st.column_config.NumberColumn(
+                format="%.0f",
+                help="Of the services counted for the ward (local and remote), those not "
+                "checked for over a year: check them before relying on the figures.",
+            ),
+            TABLE_LABELS[REPORTED_CLOSED_SERVICES]: st.column_config.NumberColumn(
+                format="%.0f",
+                help="Of the services counted, those two or more members of the public "
+                "reported closed since they were last checked.",
+            ),
         },
         key=StateKeys.OVERVIEW_TABLE,
     )
