@@ -65,6 +65,7 @@ from analysis.model import (
     SERVICE_NAME,
     SHARE,
     SMALL_NUMBERS,
+    STALE_SERVICES,
     UNCERTAIN,
     WARD_CODE,
     WARD_LEVEL,
@@ -301,6 +302,7 @@ def _provision_table(rows: pd.DataFrame, labels: dict[str, str]) -> str:
         "</span></td>"
         f"<td class=n>{row[LOCAL_SERVICES]:,.0f}</td>"
         f"<td class=n>{row[REMOTE_OPTIONS]:,.0f}</td>"
+        f"<td class=n>{number_text(row[STALE_SERVICES], ',.0f')}</td>"
         f"<td class=n>{row[ACCESSIBILITY_PER_1000]:,.1f}</td>"
         f"<td class=n>{number_text(row[RELATIVE_PROVISION], '.2f')}</td>"
         f"<td>{_class_badge(row[PROVISION_CLASS])}{_flags(row)}</td>"
@@ -310,14 +312,16 @@ def _provision_table(rows: pd.DataFrame, labels: dict[str, str]) -> str:
     return (
         "<table><thead><tr><th>Category</th><th class=n>Need (unit under each figure)</th>"
         "<th class=n>Local services</th><th class=n>Remote options</th>"
+        "<th class=n>Of those, out of date</th>"
         "<th class=n>Places a week per 1,000 in need</th><th class=n>Relative provision "
         f"({RP_MEANING})</th><th>Class</th></tr></thead>"
         f"<tbody>{body}</tbody></table>"
         "<p class=small>Need: how many people the category is for, in the unit under the "
         "figure. Local services: services in person or area-based that reach the ward. "
         "Remote options: phone, online and citywide services, open to anyone and counted "
-        "apart. Places a week per 1,000 in need: the local supply reaching the ward's people "
-        "in need, nearer services counting more (enhanced two-step floating catchment). "
+        "apart. Of those, out of date: services not checked for over a year, whose entries "
+        "may no longer be true. Places a week per 1,000 in need: the local supply reaching "
+        "the ward's people in need, nearer services counting more (enhanced two-step floating catchment). "
         "Relative provision: places per person in need as a multiple of the whole area's: "
         f"{RP_MEANING}, 0.5 = half, 2 = twice.</p>"
     )

@@ -159,10 +159,11 @@ def test_gaps_good_provision_and_services_follow_the_metrics():
         "well provided</span>, relative provision 2.50, 2 local services, 0 remote options</li>"
     ) in well
     table = page[page.index("<h2>Provision per category</h2>") : page.index("<h2>Gaps")]
-    # Food's row: need 4,000 residents, 2 local, 0 remote, 10.0 places per 1,000, RP 2.50.
+    # Food's row: need 4,000 residents, 2 local, 0 remote, out of date unknown (no day
+    # given), 10.0 places per 1,000, RP 2.50.
     assert (
         "<td class=n>4,000<br><span class=small>residents</span></td><td class=n>2</td>"
-        "<td class=n>0</td><td class=n>10.0</td><td class=n>2.50</td>"
+        "<td class=n>0</td><td class=n>-</td><td class=n>10.0</td><td class=n>2.50</td>"
     ) in table
     pairs = page[page.index("<h3>Duplicate pairs</h3>") : page.index("<h2>Services reaching")]
     assert "Service S4; 100% of the need they reach is shared</li>" in pairs
@@ -302,3 +303,13 @@ def test_services_in_ward_are_those_reaching_it_largest_share_first():
         "S2",
         "S3",
     ]
+
+
+def test_the_provision_table_counts_the_out_of_date_services_on_the_day_given():
+    import pandas as pd
+
+    page = render(as_of=pd.Timestamp("2026-12-03"))
+    table = page[page.index("<h2>Provision per category</h2>") : page.index("<h2>Gaps")]
+    # The tiny directory's services carry no date: never checked, so out of date.
+    assert "<td class=n>2</td><td class=n>0</td><td class=n>2</td><td class=n>10.0</td>" in table
+    assert "Of those, out of date" in table
