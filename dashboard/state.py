@@ -185,6 +185,7 @@ class StateKeys:
     WARD_DUPLICATES = "ward_duplicates"
     WARD_SERVICES = "ward_services"
     FRESHNESS_MAP = "freshness_map"
+    FRESHNESS_SHOWN = "freshness_shown"
     REVIEW_WARDS = "review_wards"
     REVIEW_CATEGORIES = "review_categories"
     REVIEW_ONLY_STALE = "review_only_stale"

@@ -97,41 +97,47 @@ def freshness_section(ctx: PageContext) -> None:
     """The overview's "How current is the directory?": a ward map and what it means."""
     if ctx.state.present:
         return
-    with st.expander("How current is the directory?"):
-        freshness = directory_freshness(ctx.source, ctx.area)
-        if freshness.empty:
-            st.write("There are no entries to date.")
-            return
-        by_ward = freshness_by_ward(freshness, ctx.area.wards)
-        checked, total = int((~freshness[IS_STALE]).sum()), len(freshness)
-        st.write(
-            f"{checked:,} of {total:,} entries ({checked / total:.0%}) were checked in the "
-            f"last {markdown_text(PERIOD)}: confirmed by a person or dated by their source."
+    if not st.toggle(
+        "How current is the directory?",
+        key=StateKeys.FRESHNESS_SHOWN,
+        help="A ward map of the share of entries checked in the last year (drawn only "
+        "when asked, so the overview stays quick).",
+    ):
+        return
+    freshness = directory_freshness(ctx.source, ctx.area)
+    if freshness.empty:
+        st.write("There are no entries to date.")
+        return
+    by_ward = freshness_by_ward(freshness, ctx.area.wards)
+    checked, total = int((~freshness[IS_STALE]).sum()), len(freshness)
+    st.write(
+        f"{checked:,} of {total:,} entries ({checked / total:.0%}) were checked in the "
+        f"last {markdown_text(PERIOD)}: confirmed by a person or dated by their source."
+    )
+    values = pd.DataFrame(
+        {
+            AREA_CODE: by_ward[WARD_CODE],
+            PERCENT_CHECKED: by_ward[SHARE_CHECKED_RECENTLY] * 100,
+        }
+    )
+    m = choropleth_map(ctx.area.wards, values, percent_classification(), title=MAP_TITLE)
+    st_folium(
+        m,
+        key=StateKeys.FRESHNESS_MAP,
+        height=460,
+        use_container_width=True,
+        returned_objects=[],
+    )
+    unplaced = total - int(by_ward[ENTRIES].sum())
+    st.caption(
+        markdown_text(
+            f"Each ward's share of the entries whose venue is in it that were checked in "
+            f"the last {PERIOD}; grey: no entry has a venue there."
         )
-        values = pd.DataFrame(
-            {
-                AREA_CODE: by_ward[WARD_CODE],
-                PERCENT_CHECKED: by_ward[SHARE_CHECKED_RECENTLY] * 100,
-            }
+        + markdown_text(
+            f" {unplaced:,} entries have no venue in a ward (phone, online, or outside "
+            "the area), so no ward counts them."
+            if unplaced
+            else ""
         )
-        m = choropleth_map(ctx.area.wards, values, percent_classification(), title=MAP_TITLE)
-        st_folium(
-            m,
-            key=StateKeys.FRESHNESS_MAP,
-            height=460,
-            use_container_width=True,
-            returned_objects=[],
-        )
-        unplaced = total - int(by_ward[ENTRIES].sum())
-        st.caption(
-            markdown_text(
-                f"Each ward's share of the entries whose venue is in it that were checked in "
-                f"the last {PERIOD}; grey: no entry has a venue there."
-            )
-            + markdown_text(
-                f" {unplaced:,} entries have no venue in a ward (phone, online, or outside "
-                "the area), so no ward counts them."
-                if unplaced
-                else ""
-            )
-        )
+    )

@@ -113,7 +113,11 @@ def test_the_overview_shows_how_current_the_directory_is(store):  # noqa: F811
     at = _app("overview")
     at.run()
     assert not at.exception
-    [section] = [e for e in at.expander if e.label == "How current is the directory?"]
+    [switch] = [t for t in at.toggle if t.label == "How current is the directory?"]
+    assert not switch.value  # drawn only when asked
+    switch.set_value(True).run()
+    assert not at.exception
+    section = at.main
     text = " ".join(shown(m.value) for m in section.markdown)
     assert re.search(r"[\d,]+ of [\d,]+ entries \(\d+%\) were checked in the last year", text)
     captions = " ".join(shown(c.value) for c in section.caption)
