@@ -3,6 +3,7 @@
 An approved claim makes the claimant one of the organisation's editors (it can have
 several); a reviewer can revoke an editor at any time. The claimant's name, role in the
 group and contact are what they gave for the claim, shown to reviewers who decide it.
+The claimant is told the outcome by mail (`OUTCOME_MAIL`), queued with the decision.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from sqlalchemy.engine import Connection, Engine
 from analysis.errors import RecordNotFoundError, StoreError
 from analysis.store import schema
 from analysis.store.access import Actor, NotAllowedError, authorise
+from analysis.store.accounts import ACCOUNT_PAGE
 from analysis.store.audit import record_event
-from analysis.store.schema import APPROVED, DECLINED, PENDING, WITHDRAWN
+from analysis.store.feedback import EDIT_PAGE
+from analysis.store.outbox import Message, account_address, page_link, queue_message
+from analysis.store.schema import APPROVED, DECLINED, OUTCOME_MAIL, PENDING, WITHDRAWN
 from analysis.store.writes import utc_now
 
 
@@ -123,6 +127,8 @@ def decide_claim(
 ) -> Claim:
     """Approve a pending claim (the claimant becomes an editor) or decline it with a reason.
 
+    The claimant is told by mail, in the same transaction (`outcome_message`).
+
     Raises
     ------
     NotAllowedError, StoreError
@@ -158,7 +164,11 @@ def decide_claim(
             organisation_id=claim.organisation_id,
             detail=reason.strip(),
         )
-        return _one_claim(connection, claim_id)
+        decided = _one_claim(connection, claim_id)
+        recipient = account_address(connection, decided.account_id)
+        if recipient is not None:
+            queue_message(connection, outcome_message(decided, recipient, at), at=at)
+        return decided
 
 
 def withdraw_claim(store: Engine, actor: Actor, claim_id: int, at: datetime | None = None) -> None:
@@ -272,6 +282,56 @@ def grant_editor(
         authorise(connection, actor, "decide claim")
         _organisation_name(connection, organisation_id)
         _grant(connection, actor, account_id, organisation_id, at)
+
+
+def outcome_message(claim: Claim, recipient: str, at: datetime) -> Message:
+    """The mail telling a claimant a reviewer's decision on ``claim``: approved or
+    declined (with the reason), what they can do now, and how to stop mail.
+
+    It names the reviewer only as "a reviewer": nothing about them is in it.
+    """
+    group = " ".join(claim.organisation_name.split())
+    account_link = page_link(ACCOUNT_PAGE)
+    if claim.status == APPROVED:
+        subject = f"Safety Net: you now keep the entry of {group}"
+        middle = [
+            f"A reviewer approved your request to keep the entry of {group} in Safety Net.",
+            f"You can now edit {group}'s entry and its services. Sign in and open:\n"
+            f"{page_link(EDIT_PAGE, org=claim.organisation_id)}",
+            "What you change goes to a reviewer before the public sees it. You will be "
+            "reminded by email when an entry is due to be checked.",
+        ]
+        stop = (
+            "To get no more mail about it, give up keeping the entry on Your account "
+            f"({account_link}), or delete your account there."
+        )
+    else:
+        subject = f"Safety Net: your request to keep {group} was declined"
+        middle = [
+            f"A reviewer declined your request to keep the entry of {group} in Safety Net.",
+            f"The reviewer's reason: {claim.reason}",
+            "To try again, sign in and ask again on Your account, with what the reason asks "
+            "for (your role in the group, a contact a reviewer can check):\n"
+            f"{account_link}",
+        ]
+        stop = "To get no more mail from the directory, delete your account on that page."
+    body = "\n\n".join(
+        [
+            "Hello,",
+            *middle,
+            f"You get this email because you asked to keep the entry of {group}; it is the "
+            f"only one about that request. {stop}",
+        ]
+    )
+    return Message(
+        kind=OUTCOME_MAIL,
+        recipient=recipient,
+        subject=subject,
+        body=body + "\n",
+        dedupe_key=f"{OUTCOME_MAIL}:claim:{claim.id}",
+        due_at=at,
+        account_id=claim.account_id,
+    )
 
 
 # ---------------------------------------------------------------------------------------

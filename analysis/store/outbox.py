@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from analysis.settings import public_url
 from analysis.store import schema
 from analysis.store.schema import MailKind
 
@@ -65,3 +67,18 @@ def editor_addresses(connection: Connection, organisation_id: str) -> list[tuple
         .order_by(account.c.email)
     )
     return [(row.id, row.email) for row in rows]
+
+
+def account_address(connection: Connection, account_id: str | None) -> str | None:
+    """The email of ``account_id``, or None when there is no such account (deleted)."""
+    if account_id is None:
+        return None
+    account = schema.account
+    return connection.execute(
+        sa.select(account.c.email).where(account.c.id == account_id)
+    ).scalar_one_or_none()
+
+
+def page_link(page: str, **query: str) -> str:
+    """The address of a dashboard page (``?page=<page>&...``) for a link in a message."""
+    return f"{public_url().rstrip('/')}/?{urlencode({'page': page, **query})}"

@@ -10,6 +10,8 @@ or decline with a reason. The public sees only published versions.
 Approving writes the proposed records with the versions they were made from, so a record
 changed meanwhile is refused (optimistic locking) and the reviewer is told, nothing
 overwritten. The history records the proposer as the author and ``review`` as the source.
+Whoever proposed it with an account is told the outcome by mail (`OUTCOME_MAIL`), queued
+with the decision; the public, with no account, is not.
 
 Every published version of a record can be rebuilt from the history (`record_at_version`),
 compared with another (`compare_versions`) and restored (`restore_version`, itself a
@@ -28,10 +30,20 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from analysis.errors import RecordNotFoundError, StoreError
-from analysis.model import FLAGS, ORG_ID, SOURCE_ROW
+from analysis.model import FLAGS, ORG_ID, ORG_NAME, SERVICE_NAME, SOURCE_ROW
 from analysis.store import schema
-from analysis.store.access import Actor, NotAllowedError, Rights, authorise, rights_of
+from analysis.store.access import (
+    ACCOUNT_LABEL_PREFIX,
+    Actor,
+    NotAllowedError,
+    Rights,
+    authorise,
+    rights_of,
+)
+from analysis.store.accounts import ACCOUNT_PAGE
 from analysis.store.audit import record_event
+from analysis.store.feedback import EDIT_PAGE
+from analysis.store.outbox import Message, account_address, page_link, queue_message
 from analysis.store.reads import stored_records
 from analysis.store.records import (
     ARCHIVED,
@@ -52,7 +64,9 @@ from analysis.store.schema import (
     CREATED,
     DECLINED,
     NEW_ORGANISATION,
+    NEW_SERVICE,
     ORGANIZATION_RESOURCE,
+    OUTCOME_MAIL,
     PENDING,
     SERVICE_RESOURCE,
     SUGGESTION,
@@ -66,6 +80,9 @@ from analysis.store.writes import Stored, Write, utc_now, write_records
 NOT_PROPOSED: Final = frozenset({LAST_VERIFIED, ARCHIVED})
 """Fields a proposal never sets: a verification is a reviewer's act, a deletion is done
 with its own action."""
+
+SUGGEST_PAGE: Final = "suggest"
+"""The dashboard page where anyone suggests a missing group (``?page=suggest``)."""
 
 
 @dataclass(frozen=True)
@@ -209,6 +226,9 @@ def decide(
 ) -> Proposal:
     """Approve a pending proposal (publish it) or decline it with a reason (reviewers).
 
+    Whoever proposed it is told by mail, in the same transaction, when they have an account
+    (`outcome_message`).
+
     Raises
     ------
     NotAllowedError
@@ -248,7 +268,9 @@ def decide(
             organisation_id=proposal.organisation_id,
             detail=reason.strip(),
         )
-        return _one(connection, proposal_id)
+        decided = _one(connection, proposal_id)
+        _tell_proposer(connection, decided, at)
+        return decided
 
 
 def withdraw(store: Engine, actor: Actor, proposal_id: int, at: datetime | None = None) -> None:
@@ -325,6 +347,68 @@ def proposal_changes(store: Engine, proposal: Proposal) -> list[FieldChange]:
             if name not in NOT_PROPOSED and old.get(name) != record.get(name)
         )
     return changes
+
+
+def outcome_message(
+    proposal: Proposal,
+    names: tuple[str, str | None],
+    recipient: str,
+    account_id: str,
+    at: datetime,
+) -> Message:
+    """The mail telling a proposer a reviewer's decision on ``proposal``: approved or
+    declined (with the reason), what happens next, and how to stop mail.
+
+    ``names`` are the organisation's and the service's (None: no service in it). It names
+    the reviewer only as "a reviewer": nothing about them is in it.
+    """
+    group, service = names
+    what = _what_was_proposed(proposal.kind, group, service)
+    account_link = page_link(ACCOUNT_PAGE)
+    entry_link = page_link(EDIT_PAGE, org=proposal.organisation_id)
+    suggested = proposal.kind == SUGGESTION
+    if proposal.status == APPROVED:
+        subject = f"Safety Net: {what} is approved"
+        middle = [
+            f"A reviewer approved {what} in Safety Net. The directory shows it now.",
+            (
+                "If you run it and want to keep its entry up to date, ask to keep it on Your "
+                f"account:\n{account_link}"
+                if suggested
+                else f"To see it, or change it again, sign in and open:\n{entry_link}"
+            ),
+        ]
+    else:
+        subject = f"Safety Net: {what} was declined"
+        middle = [
+            f"A reviewer declined {what} in Safety Net. The directory is as it was.",
+            f"The reviewer's reason: {proposal.reason}",
+            (
+                "To try again, suggest it again with what the reason asks for:\n"
+                f"{page_link(SUGGEST_PAGE)}"
+                if suggested
+                else "To try again, sign in, open the entry, change it with the reason in "
+                f"mind and save it again:\n{entry_link}"
+            ),
+        ]
+    body = "\n\n".join(
+        [
+            "Hello,",
+            *middle,
+            "You get this email because you proposed it; it is the only one about it. What "
+            f"you proposed and the outcomes are listed on Your account ({account_link}); to "
+            "get no more mail from the directory, delete your account there.",
+        ]
+    )
+    return Message(
+        kind=OUTCOME_MAIL,
+        recipient=recipient,
+        subject=subject,
+        body=body + "\n",
+        dedupe_key=f"{OUTCOME_MAIL}:proposal:{proposal.id}",
+        due_at=at,
+        account_id=account_id,
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -558,6 +642,51 @@ def _supersede(
         )
     ).scalars()
     _set_status(connection, list(ids), SUPERSEDED, actor, at)
+
+
+def _tell_proposer(connection: Connection, proposal: Proposal, at: datetime) -> None:
+    """Queue the outcome to the account that proposed ``proposal``: none for the public or
+    the command line (no account), nor for an account deleted since."""
+    label = proposal.proposed_by
+    if not label.startswith(ACCOUNT_LABEL_PREFIX):
+        return
+    account_id = label.removeprefix(ACCOUNT_LABEL_PREFIX)
+    recipient = account_address(connection, account_id)
+    if recipient is None:
+        return
+    names = _names(connection, proposal)
+    message = outcome_message(proposal, names, recipient, account_id, at)
+    queue_message(connection, message, at=at)
+
+
+def _names(connection: Connection, proposal: Proposal) -> tuple[str, str | None]:
+    """The organisation's and the service's names as proposed, else as published."""
+    published = _published(connection, proposal)
+    group = (proposal.organisation_record or {}).get(ORG_NAME)
+    if group is None:
+        before = published.get((ORGANIZATION_RESOURCE, proposal.organisation_id))
+        group = before.record.get(ORG_NAME) if before is not None else None
+    service = None
+    if proposal.service_id is not None:
+        service = (proposal.service_record or {}).get(SERVICE_NAME)
+        before = published.get((SERVICE_RESOURCE, proposal.service_id))
+        if service is None and before is not None:
+            service = before.record.get(SERVICE_NAME)
+    one_line = " ".join(str(group or proposal.organisation_id).split())
+    return one_line, None if service is None else " ".join(str(service).split())
+
+
+def _what_was_proposed(kind: str, group: str, service: str | None) -> str:
+    """The proposal in the words of its outcome's mail, e.g. "your change to X (Y)"."""
+    if kind == SUGGESTION:
+        return f"your suggestion of {group}"
+    if kind == NEW_ORGANISATION:
+        return f"the new organisation {group} you proposed"
+    if kind == NEW_SERVICE and service is not None:
+        return f"the new service {service} you proposed for {group}"
+    if service is not None:
+        return f"your change to {service} ({group})"
+    return f"your change to {group}"
 
 
 def _set_status(

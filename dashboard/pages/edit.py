@@ -1,5 +1,6 @@
 """Edit an organisation's entry: its own details and each of its services, a new service,
-and every earlier version compared and restored.
+and every earlier version compared and restored; a service shows too the history of each
+service merged into it (a pair of similar services decided "the same").
 
 An editor's save is held for a reviewer (the public keeps seeing the published version,
 and this page says a change is pending); a reviewer's is published at once. Both are
@@ -9,23 +10,32 @@ store.
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from analysis.errors import StoreError
 from analysis.escape import inert_text, markdown_text
 from analysis.freshness import cycle_sentence, day_of, last_checked
 from analysis.model import (
+    EMAIL,
     FIELD_STATUS,
     LAST_UPDATED,
     LAST_VERIFIED,
     ORG_ID,
     ORG_NAME,
+    PHONE,
     SERVICE_NAME,
+    WEBSITE,
 )
 from analysis.store import proposals
+from analysis.store.accounts import account_names
 from analysis.store.editing import open_organisation, organisation_services, verify_service
 from analysis.store.entry import entry_fields, entry_records
-from analysis.store.schema import CHANGE_PROPOSAL, NEW_SERVICE, ORGANIZATION_RESOURCE
+from analysis.store.history import Change
+from analysis.store.pairs import Merged, merged_history
+from analysis.store.proposals import FieldChange
+from analysis.store.records import ARCHIVED
+from analysis.store.schema import CHANGE_PROPOSAL, CREATED, NEW_SERVICE, ORGANIZATION_RESOURCE
 from analysis.store.schema import SERVICE_RESOURCE as SERVICE
 from analysis.store.writes import utc_now
 from dashboard.auth import Viewer
@@ -55,6 +65,10 @@ PAGE_HEADING = "Edit your entries"
 NEW = "new"
 ORGANISATION_ITSELF = ""
 PROBLEMS_KEY = "edit_problems"
+CONTACT_DETAILS = (EMAIL, PHONE, WEBSITE)
+NOT_YOURS = "not shown: a contact of an organisation you do not keep"
+HISTORY_LABELS = {ARCHIVED: "Archived", LAST_VERIFIED: "Last checked by a person"}
+"""How the store's own fields of a history are named (the others as the forms name them)."""
 
 
 def render(ctx: PageContext) -> ViewState:
@@ -233,6 +247,7 @@ def _service_form(ctx: PageContext, viewer: Viewer, organisation, services, chos
         )
     if stored is not None:
         _versions(SERVICE, service_id, stored.version, viewer)
+        _merged(service_id, viewer)
 
 
 def _still_correct(viewer: Viewer, service_id: str, stored) -> None:
@@ -324,3 +339,77 @@ def _versions(resource_type, record_id: str, version: int, viewer: Viewer) -> No
                 else f"Restoring version {older} is sent for approval."
             )
             st.rerun()
+
+
+def _merged(service_id: str, viewer: Viewer) -> None:
+    """Each service merged into this one: its name, when and by whom, and its history."""
+    found = merged_history(store_engine(), service_id)
+    if not found:
+        return
+    labels = {change.updated_by for merged in found for change in merged.changes}
+    names = account_names(store_engine(), viewer.actor, labels)
+    with st.expander("Merged into this service"):
+        st.caption(
+            "Services a reviewer found to be this one listed twice: each was archived "
+            "with its history, shown here."
+        )
+        for merged in found:
+            yours = viewer.may("see private contacts", _organisation_of(merged.changes))
+            merger = _merger(merged)
+            by = names.get(merger, merger) if merger else "a reviewer"
+            st.markdown(
+                f"**{markdown_text(merged.service_name)}**, merged on "
+                f"{merged.merged_at:%d %B %Y %H:%M} UTC by "
+                f"{markdown_text(by)}"
+            )
+            st.dataframe(
+                _merged_table(merged.changes, names, hide_contacts=not yours),
+                hide_index=True,
+                use_container_width=True,
+            )
+
+
+def _merger(merged: Merged) -> str:
+    """Who merged it: the author of its archiving, the last version of its history."""
+    archived = [c for c in merged.changes if c.field_name == ARCHIVED and c.replacement]
+    return archived[-1].updated_by if archived else ""
+
+
+def _organisation_of(changes: tuple[Change, ...]) -> str | None:
+    """The organisation a merged service belonged to last, by its history."""
+    organisation = None
+    for change in changes:
+        if change.action == CREATED and isinstance(change.replacement, dict):
+            organisation = change.replacement.get(ORG_ID, organisation)
+        elif change.field_name == ORG_ID:
+            organisation = change.replacement
+    return None if organisation is None else str(organisation)
+
+
+def _merged_table(
+    changes: tuple[Change, ...], names: dict[str, str], *, hide_contacts: bool
+) -> pd.DataFrame:
+    """A merged service's history, a row per field a version set (its first version: each
+    field it was created with), with when and by whom. Its email, phone and website are
+    left out (``hide_contacts``) for someone who may not see its organisation's private
+    contacts: it may have been another organisation's service."""
+    rows: list[tuple[Change, FieldChange]] = []
+    for change in changes:
+        if change.action == CREATED and isinstance(change.replacement, dict):
+            fields = [
+                FieldChange(SERVICE, name, None, value)
+                for name, value in change.replacement.items()
+                if value not in (None, "", []) and value is not False
+            ]
+        else:
+            fields = [FieldChange(SERVICE, change.field_name, change.previous, change.replacement)]
+        for field in fields:
+            if hide_contacts and field.field in CONTACT_DETAILS:
+                field = FieldChange(SERVICE, field.field, NOT_YOURS, NOT_YOURS)
+            rows.append((change, field))
+    table = changes_table([field for _, field in rows], then="Was", now="Became")
+    table.insert(0, "By", [names.get(c.updated_by, c.updated_by) for c, _ in rows])
+    table.insert(0, "When (UTC)", [f"{c.updated_at:%d %B %Y %H:%M}" for c, _ in rows])
+    table.insert(0, "Version", [c.version for c, _ in rows])
+    table["Field"] = table["Field"].replace(HISTORY_LABELS)
+    return table.drop(columns="Record")
