@@ -31,9 +31,16 @@ from dashboard.data import store_engine
 RESOLVE_KEY: Final = "resolve_feedback"  # + the page's key and the report's number
 
 
-def feedback_queue(viewer: Viewer, *, organisation_id: str | None = None, key: str) -> None:
+def feedback_queue(
+    viewer: Viewer,
+    *,
+    organisation_id: str | None = None,
+    key: str,
+    quiet_when_empty: bool = False,
+) -> None:
     """The open reports ``viewer`` may see (on ``organisation_id`` when given), each with a
-    short note and "Resolve"; nothing for a viewer who may not see them."""
+    short note and "Resolve"; nothing for a viewer who may not see them, nor when there are
+    none and ``quiet_when_empty``."""
     store = store_engine()
     try:
         reports = open_feedback(store, viewer.actor, organisation_id=organisation_id)
@@ -41,6 +48,8 @@ def feedback_queue(viewer: Viewer, *, organisation_id: str | None = None, key: s
         return
     with store.connect() as connection:
         closed, people = reported_closed(connection), closed_reporters(connection)
+    if not reports and quiet_when_empty:
+        return
     st.subheader(f"Feedback from the public ({len(reports):,} open)")
     if not reports:
         st.write("No open feedback from the public.")

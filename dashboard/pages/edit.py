@@ -79,7 +79,7 @@ def render(ctx: PageContext) -> ViewState:
         st.info("Sign in to edit your group's entry (page 'Sign in').")
         return ctx.state
     show_done()
-    feedback_queue(viewer, organisation_id=ctx.state.org or None, key="edit")
+    feedback_queue(viewer, organisation_id=ctx.state.org or None, key="edit", quiet_when_empty=True)
     if not ctx.state.org:
         _choose_organisation(ctx.state, viewer)
         return ctx.state
