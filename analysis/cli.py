@@ -492,6 +492,7 @@ def _report(args: argparse.Namespace) -> int:
         analysis.taxonomy,
         ward_code=ward_code,
         robustness=analysis.robustness(filters, thresholds, method=method),
+        as_of=filters.as_of,
     )
     path = write_html(page, args.out)
     print(f"wrote the profile of {area.ward_name(ward_code)} ({ward_code}) to {path}")

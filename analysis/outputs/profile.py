@@ -139,6 +139,7 @@ def render_ward_profile(
     *,
     ward_code: str,
     robustness: pd.DataFrame | None = None,
+    as_of: pd.Timestamp | None = None,
 ) -> str:
     """The ward profile as one self-contained HTML page.
 
@@ -156,6 +157,8 @@ def render_ward_profile(
         Optional `analysis.provision.robustness.assess_robustness` table (ward level); each
         gap then says in what share of the method's variants it stays a gap, and whether
         that makes it robust.
+    as_of
+        The day out-of-date entries are judged on: their dots on the map are hatched.
 
     Returns
     -------
@@ -194,7 +197,7 @@ def render_ward_profile(
         f'<p class="lede">Ward {html_text(ward_code)} of {html_text(area.name)} · '
         f"{population:,.0f} residents in {len(zones)} neighbourhoods · "
         f"{len(reach)} services reach it</p>",
-        _section("Map", map_svg(area, ward_code, reach)),
+        _section("Map", map_svg(area, ward_code, reach, as_of=as_of)),
         _section("Need profile", _need_profile(area, zones)),
         _section("Provision per category", _provision_table(rows, labels)),
         _section(
@@ -321,7 +324,8 @@ def _provision_table(rows: pd.DataFrame, labels: dict[str, str]) -> str:
         "Remote options: phone, online and citywide services, open to anyone and counted "
         "apart. Of those, out of date: services not checked for over a year, whose entries "
         "may no longer be true. Places a week per 1,000 in need: the local supply reaching "
-        "the ward's people in need, nearer services counting more (enhanced two-step floating catchment). "
+        "the ward's people in need, nearer services counting more (enhanced two-step "
+        "floating catchment). "
         "Relative provision: places per person in need as a multiple of the whole area's: "
         f"{RP_MEANING}, 0.5 = half, 2 = twice.</p>"
     )

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from analysis import settings
 from analysis.escape import html_text
 from analysis.geography import AreaSet
 from analysis.model import (
@@ -28,17 +29,29 @@ from analysis.model import (
     need_col,
 )
 from analysis.outputs.palette import classify_measure
+from analysis.provision.filters import stale_mask
 
 MAP_WIDTH_PX: Final = 640
+STALE_WORDS: Final = f"out of date, not checked for over {settings.STALE_AFTER_MONTHS} months"
+STALE_PATTERN: Final = (
+    '<defs><pattern id="sn-stale" width="3" height="3" patternUnits="userSpaceOnUse" '
+    'patternTransform="rotate(45)"><rect width="3" height="3" fill="#ffffff"/>'
+    '<line x1="0" y1="0" x2="0" y2="3" stroke="#1a1a1a" stroke-width="1.5"/></pattern></defs>'
+)
+"""The hatching of an out-of-date service's dot (SVG, no image)."""
+STALE_DOT: Final = 'fill="url(#sn-stale)" stroke="#1a1a1a"'
 OUTSIDE_FILL: Final = "#f7f7f7"
 """Neighbourhoods around the ward, drawn for context, in a neutral grey."""
 
 
-def map_svg(area: AreaSet, ward_code: str, reach: pd.DataFrame) -> str:
+def map_svg(
+    area: AreaSet, ward_code: str, reach: pd.DataFrame, *, as_of: pd.Timestamp | None = None
+) -> str:
     """The ward's map as an inline SVG figure with its legend.
 
     ``reach`` holds the services reaching the ward (`analysis.provision.wards.services_in_ward`);
-    their locations inside the view are drawn as dots.
+    their locations inside the view are drawn as dots, hatched for an entry out of date on
+    ``as_of`` (`analysis.freshness`; None: all drawn alike).
     """
     ward_geometry = area.wards.loc[area.wards[WARD_CODE] == ward_code].geometry.iloc[0]
     minx, miny, maxx, maxy = ward_geometry.bounds
@@ -72,14 +85,23 @@ def map_svg(area: AreaSet, ward_code: str, reach: pd.DataFrame) -> str:
         for _, w in area.wards[area.wards.intersects(view)].iterrows()
     ]
     dots = []
-    for _, row in reach.iterrows():
+    stale = (
+        stale_mask(reach, as_of)
+        if as_of is not None and len(reach)
+        else pd.Series(False, reach.index)
+    )
+    for (_, row), old in zip(reach.iterrows(), stale, strict=True):
         point = row[LOCATION]
         if point is None or shapely.is_empty(point) or not view.contains(point):
             continue
         x, y = (point.x - minx) * scale, (maxy - point.y) * scale
+        name = plain_text(row[SERVICE_NAME]) + (f" ({STALE_WORDS})" if old else "")
+        look = (
+            'fill="url(#sn-stale)" stroke="#1a1a1a"' if old else 'fill="#e66101" stroke="#ffffff"'
+        )
         dots.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#e66101" stroke="#ffffff">'
-            f"<title>{html_text(plain_text(row[SERVICE_NAME]))}</title></circle>"
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" {look}><title>{html_text(name)}</title>'
+            "</circle>"
         )
     outline = f'<path d="{path(ward_geometry)}" fill="none" stroke="#1a1a1a" stroke-width="2.5"/>'
     bar_m = _scale_bar_metres(maxx - minx)
@@ -93,6 +115,7 @@ def map_svg(area: AreaSet, ward_code: str, reach: pd.DataFrame) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {MAP_WIDTH_PX} {height:.0f}" '
         f'width="{MAP_WIDTH_PX}" height="{height:.0f}" role="img" '
         f'aria-label="Map of {html_text(str(area.ward_name(ward_code)))} and its neighbourhoods">'
+        f"{STALE_PATTERN}"
         '<rect width="100%" height="100%" fill="#ffffff"/>'
         + "".join(zone_paths)
         + "".join(ward_paths)
@@ -108,7 +131,8 @@ def map_svg(area: AreaSet, ward_code: str, reach: pd.DataFrame) -> str:
     return (
         f"<figure>{svg}<figcaption class=legend>Neighbourhoods shaded by IMD 2019 need score "
         "(0-100), in classes holding about as many of the area's neighbourhoods each: "
-        f"{legend}. Bold outline: the ward; dots: locations of services reaching it."
+        f"{legend}. Bold outline: the ward; dots: locations of services reaching it"
+        f"{'; hatched dots: ' + STALE_WORDS if bool(stale.any()) else ''}."
         "</figcaption></figure>"
     )
 

@@ -66,7 +66,14 @@ def render(ctx: PageContext) -> ViewState:
     st.caption("Thresholds in use: " + markdown_text(thresholds.in_words()) + ".")
 
     profile_html = render_ward_profile(
-        ward_metrics, coverage, directory, area, taxonomy, ward_code=choice, robustness=robustness
+        ward_metrics,
+        coverage,
+        directory,
+        area,
+        taxonomy,
+        ward_code=choice,
+        robustness=robustness,
+        as_of=filters.as_of,
     )
     st.download_button(
         "Download the ward profile (printable HTML)",

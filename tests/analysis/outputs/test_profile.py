@@ -313,3 +313,19 @@ def test_the_provision_table_counts_the_out_of_date_services_on_the_day_given():
     # The tiny directory's services carry no date: never checked, so out of date.
     assert "<td class=n>2</td><td class=n>0</td><td class=n>2</td><td class=n>10.0</td>" in table
     assert "Of those, out of date" in table
+
+
+def test_the_profile_map_hatches_the_dots_of_out_of_date_services():
+    import pandas as pd
+
+    from analysis.outputs.profile_map import STALE_DOT, STALE_WORDS
+
+    judged = render(as_of=pd.Timestamp("2026-12-03"))
+    figure = judged[judged.index("<figure>") : judged.index("</figure>")]
+    dots = figure.count("<circle")
+    assert dots > 0
+    # The tiny directory's services carry no date: never checked, so every dot is hatched.
+    assert figure.count(STALE_DOT) == dots
+    assert f"({STALE_WORDS})</title>" in figure and f"hatched dots: {STALE_WORDS}" in figure
+    plain = render()
+    assert STALE_DOT not in plain and "hatched dots" not in plain
