@@ -310,7 +310,7 @@ def test_the_provision_table_counts_the_out_of_date_services_on_the_day_given():
 
     page = render(as_of=pd.Timestamp("2026-12-03"))
     table = page[page.index("<h2>Provision per category</h2>") : page.index("<h2>Gaps")]
-    # The tiny directory's services carry no date: never checked, so out of date.
+    # The tiny directory's services are dated 1 January 2025: out of date.
     assert "<td class=n>2</td><td class=n>0</td><td class=n>2</td><td class=n>10.0</td>" in table
     assert "Of those, out of date" in table
 
@@ -320,11 +320,15 @@ def test_the_profile_map_hatches_the_dots_of_out_of_date_services():
 
     from analysis.outputs.profile_map import STALE_DOT, STALE_WORDS
 
-    judged = render(as_of=pd.Timestamp("2026-12-03"))
+    day = pd.Timestamp("2026-12-03")
+    result = compute_metrics(COVERAGE, DIRECTORY, AREA, TAXONOMY, as_of=day)
+    judged = render_ward_profile(
+        result, COVERAGE, DIRECTORY, AREA, TAXONOMY, ward_code="W1", as_of=day
+    )
     figure = judged[judged.index("<figure>") : judged.index("</figure>")]
     dots = figure.count("<circle")
     assert dots > 0
-    # The tiny directory's services carry no date: never checked, so every dot is hatched.
+    # The tiny directory's services are dated 1 January 2025: every dot is hatched.
     assert figure.count(STALE_DOT) == dots
     assert f"({STALE_WORDS})</title>" in figure and f"hatched dots: {STALE_WORDS}" in figure
     plain = render()
