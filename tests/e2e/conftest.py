@@ -63,6 +63,21 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
+EXPECT_TIMEOUT_MS = 30_000
+"""How long an assertion on the page waits: a page that reads the store or runs the
+analysis takes seconds on two cores shared with other tests (Playwright's default is 5 s)."""
+
+
+@pytest.fixture(autouse=True)
+def patient_expect() -> Iterator[None]:
+    """Assertions wait `EXPECT_TIMEOUT_MS`, as actions do (a test may ask for longer)."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+    yield
+    expect.set_options(timeout=5_000)
+
+
 @pytest.fixture(scope="session")
 def app_url(chromium_path: Path) -> Iterator[str]:
     """Base URL of the app, served like ``make run`` on a free port (log in test-artefacts)."""
