@@ -216,3 +216,11 @@ DISPLAY_SIMPLIFY_M: Final = 15.0
 MAP_CLASSES: Final = 5
 """Numeric classes above zero on a map: five quantile classes, as many as a sequential
 palette keeps apart at a glance (and in greyscale)."""
+
+# ---------------------------------------------------------------------------------------
+# The Open Referral UK feed
+# ---------------------------------------------------------------------------------------
+
+OPENREFERRAL_DIR: Final = DATA_DIR / "openreferral"
+"""Open Referral UK 3.0's OpenAPI document and the UK profile's patch to it, as published
+(CC BY-SA 4.0; provenance in its README): the feed serves them, with its own address."""

@@ -73,7 +73,7 @@ ORUK_COLUMN_LABELS: Final[dict[str, str]] = {
     AREA_VALUE: "service_areas",
     AUDIENCE: "eligibility",
     CAPACITY: "capacities",
-    LAST_UPDATED: "last_modified",
+    LAST_UPDATED: "assured_date",
     FIELD_SERVICE_EMAIL: "email",
     FIELD_SERVICE_PHONE: "phones",
     FIELD_SERVICE_WEBSITE: "url",
@@ -96,7 +96,7 @@ _TERM_KEYS: Final = (
     "taxonomy_term",
 )
 _ADDRESS_KEYS: Final = ("physical_addresses", "addresses", "address")
-_MODIFIED_KEYS: Final = ("last_modified", "last_updated", "assured_date")
+_MODIFIED_KEYS: Final = ("assured_date", "last_updated", "last_modified")
 _EMPTY: Final[dict[str, Cell]] = {
     **dict.fromkeys(FIELD_NAMES, ""),
     CATEGORIES: (),
@@ -154,9 +154,9 @@ def service_record(
         FIELD_SERVICE_EMAIL: as_text(service.get("email")),
         FIELD_SERVICE_PHONE: first_phone(service),
         FIELD_STATUS: as_text(service.get("status")),
-        LAST_UPDATED: as_text(
-            first_given(service, "last_modified", "last_updated", "assured_date")
-        ),
+        # The day the details were last checked: HSDS 3's assured_date, before the time
+        # the record last changed in its feed.
+        LAST_UPDATED: as_text(first_given(service, *_MODIFIED_KEYS)),
         CATEGORIES: _terms(service),
         DELIVERY: _attending_types(service),
         POSTCODE: places[0].postcode,

@@ -122,3 +122,18 @@ then stays in the outbox with its error, listed by ``reminders outbox``, until
 MAIL_BATCH_ROWS: Final = 500
 """Messages one run sends at most: a run ends within minutes even on a slow server, and
 the rest go out on the next run."""
+
+# ---------------------------------------------------------------------------------------
+# The Open Referral UK feed (analysis.store.feed)
+# ---------------------------------------------------------------------------------------
+
+FEED_PER_PAGE: Final = 50
+"""Items on a page of the feed when ``per_page`` is not given: Open Referral UK 1's
+default, so clients written for it page the same way."""
+
+FEED_MAX_PER_PAGE: Final = 500
+"""The most items a client may ask for on one page: enough to fetch 10,000 services in 20
+requests, small enough that one response stays a few megabytes."""
+
+FEED_COUNTRY: Final = "GB"
+"""The country of every published address (ISO 3166-1 alpha-2, as HSDS asks)."""

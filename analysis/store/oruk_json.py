@@ -108,7 +108,7 @@ def _service(service_id: str, record: Record, org: Record, org_id: str) -> dict[
         "phones": _phones(service_id, shown[PHONE]),
         "service_at_locations": _locations(service_id, record),
         "service_areas": _areas(service_id, record),
-        "attributes": _attributes(service_id, record[CATEGORIES]),
+        "attributes": attributes(service_id, [category_term(code) for code in record[CATEGORIES]]),
         "schedules": _schedules(service_id, record),
     }
     if record[LAST_UPDATED]:
@@ -193,6 +193,7 @@ def _locations(service_id: str, record: Record) -> list[dict[str, Any]]:
             {
                 "id": _id(service_id, "at", str(position)),
                 "service_id": service_id,
+                "location_id": location_id,
                 "location": location,
             }
         )
@@ -220,26 +221,29 @@ def _areas(service_id: str, record: Record) -> list[dict[str, str]]:
     ]
 
 
-def _attributes(service_id: str, categories: Sequence[str]) -> list[dict[str, Any]]:
-    out = []
-    for code in categories:
-        # The stored term's own id, so the feed is a projection of the tables.
-        term_id = derived_id(NEED_TAXONOMY, code)
-        out.append(
-            {
-                "id": _id(service_id, "attribute", code),
-                "link_id": service_id,
-                "link_type": SERVICE_LINK,
-                "taxonomy_term_id": term_id,
-                "taxonomy_term": {
-                    "id": term_id,
-                    "code": code,
-                    "name": code,
-                    "taxonomy": NEED_TAXONOMY,
-                },
-            }
-        )
-    return out
+def category_term(code: str) -> dict[str, str]:
+    """One of our need categories as a taxonomy term, named by its code."""
+    # The stored term's own id, so the feed is a projection of the tables.
+    return {
+        "id": derived_id(NEED_TAXONOMY, code),
+        "code": code,
+        "name": code,
+        "taxonomy": NEED_TAXONOMY,
+    }
+
+
+def attributes(service_id: str, terms: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The attributes linking a service to each taxonomy term given (each an ORUK term)."""
+    return [
+        {
+            "id": _id(service_id, "attribute", term["id"]),
+            "link_id": service_id,
+            "link_type": SERVICE_LINK,
+            "taxonomy_term_id": term["id"],
+            "taxonomy_term": dict(term),
+        }
+        for term in terms
+    ]
 
 
 def _schedules(service_id: str, record: Record) -> list[dict[str, Any]]:
