@@ -19,6 +19,7 @@ from analysis.errors import SafetyNetError
 from analysis.escape import markdown_text
 from analysis.ingest.options import ImportOptions
 from analysis.store.access import Actor
+from dashboard.auth import link_base
 from dashboard.components.category_review import category_review
 from dashboard.components.directory_view import comparison_view, directory_counts
 from dashboard.components.upload import (
@@ -42,6 +43,7 @@ from dashboard.data import (
     store_area_path,
     upload_key,
 )
+from dashboard.feed_routes import FEED_PREFIX
 from dashboard.state import StateKeys, ViewState
 
 TEMPLATES = {
@@ -240,12 +242,29 @@ def _templates() -> None:
     )
 
 
+def _feed() -> None:
+    st.subheader("Open Referral UK feed")
+    st.write(
+        "The directory as it is published (approved entries, public contact details only), "
+        "in the Open Referral UK 3.0 standard, for other tools to reuse instead of "
+        "re-keying: social prescribing platforms, the NHS, neighbouring councils."
+    )
+    st.code(f"{link_base()}{FEED_PREFIX}/services", language=None)
+    st.caption(
+        "Give this address to whoever wants to reuse the directory; the standard's other "
+        "lists (organisations, taxonomies, services at locations with a postcode and a "
+        "distance) are beside it, and the OpenAPI description at …/openapi.json."
+    )
+
+
 def render(ctx: PageContext) -> ViewState:
     """The data page; the view in the URL does not change here."""
     st.title("Your data")
     _in_use(ctx)
     st.divider()
     _upload(ctx)
+    st.divider()
+    _feed()
     st.divider()
     _templates()
     return ctx.state
