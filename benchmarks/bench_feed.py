@@ -97,12 +97,16 @@ class Client:
         self.connection.close()
 
 
-def sequential(base_url: str, pages: int, requests: int) -> list[float]:
-    """Latencies (s) of ``requests`` random pages asked one after another."""
+def sequential(base_url: str, pages: int, requests: int, *, reuse: bool) -> list[float]:
+    """Latencies (s) of ``requests`` random pages asked one after another, on one kept-alive
+    connection (``reuse``) or each on a new one."""
     client = Client(base_url)
     try:
         times = []
         for _ in range(requests):
+            if not reuse:
+                client.close()
+                client = Client(base_url)
             status, elapsed, _ = client.page(random.randint(1, pages))
             if status != 200:
                 raise RuntimeError(f"the feed answered {status}")
@@ -112,38 +116,48 @@ def sequential(base_url: str, pages: int, requests: int) -> list[float]:
         client.close()
 
 
-def load(base_url: str, pages: int, clients: int, seconds: float) -> dict:
-    """``clients`` threads asking for random pages for ``seconds``; what they saw."""
-    stop_at = time.monotonic() + seconds
-    times: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
+class Load:
+    """``clients`` threads asking for random pages until ``seconds`` have passed."""
 
-    def work() -> None:
-        client = Client(base_url)
-        mine, failed = [], []
-        while time.monotonic() < stop_at:
+    def __init__(self, base_url: str, pages: int, clients: int, seconds: float) -> None:
+        self.base_url, self.pages, self.seconds = base_url, pages, seconds
+        self.times: list[float] = []
+        self.errors: list[str] = []
+        self._lock = threading.Lock()
+        self._threads = [threading.Thread(target=self._work) for _ in range(clients)]
+
+    def start(self) -> None:
+        self.stop_at = time.monotonic() + self.seconds
+        self.started = time.monotonic()
+        for thread in self._threads:
+            thread.start()
+
+    def join(self) -> float:
+        """Wait for every client; the wall time in seconds."""
+        for thread in self._threads:
+            thread.join()
+        return time.monotonic() - self.started
+
+    def _work(self) -> None:
+        client = Client(self.base_url)
+        mine: list[float] = []
+        failed: list[str] = []
+        while time.monotonic() < self.stop_at:
             try:
-                status, elapsed, _ = client.page(random.randint(1, pages))
+                status, elapsed, _ = client.page(random.randint(1, self.pages))
             except (OSError, http.client.HTTPException) as error:
                 failed.append(type(error).__name__)
                 client.close()
-                client = Client(base_url)
+                client = Client(self.base_url)
                 continue
-            (mine if status == 200 else failed).append(elapsed if status == 200 else status)
+            if status == 200:
+                mine.append(elapsed)
+            else:
+                failed.append(f"status {status}")
         client.close()
-        with lock:
-            times.extend(mine)
-            errors.extend(str(e) for e in failed)
-
-    threads = [threading.Thread(target=work) for _ in range(clients)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.monotonic() - started
-    return {"answered": len(times), "errors": errors, "wall_s": wall, "times": times}
+        with self._lock:
+            self.times.extend(mine)
+            self.errors.extend(failed)
 
 
 def main() -> int:
@@ -164,47 +178,44 @@ def main() -> int:
             client.close()
             total = json.loads(urllib_get(f"{base_url}{FEED}?per_page={PER_PAGE}"))["total_items"]
             pages = max(1, -(-total // PER_PAGE))
-            single = sequential(base_url, pages, args.requests)
+            single = sequential(base_url, pages, args.requests, reuse=True)
+            fresh = sequential(base_url, pages, args.requests, reuse=False)
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
                     executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS)
                 )
                 alone = session_time_to_map(browser, base_url)
-                during: list[float] = []
-                measured = threading.Thread(
-                    target=lambda: (
-                        time.sleep(args.seconds / 3),
-                        during.append(session_time_to_map(browser, base_url)),
-                    )
-                )
-                measured.start()
-                loaded = load(base_url, pages, args.clients, args.seconds)
-                measured.join()
+                # Playwright's sync API stays on this thread; the clients have their own.
+                loaded = Load(base_url, pages, args.clients, args.seconds)
+                loaded.start()
+                time.sleep(args.seconds / 3)
+                during = session_time_to_map(browser, base_url)
+                wall = loaded.join()
                 browser.close()
         finally:
             stop(process)
-    times = loaded["times"]
+    times = loaded.times
     print(f"services in the feed: {total:,} ({pages} pages of {PER_PAGE})")
     print(f"first page after start (feed built): {first * 1000:.0f} ms, status {status}")
+    for label, times_of in (
+        ("one kept-alive connection", single),
+        ("a new connection each", fresh),
+    ):
+        print(
+            f"one client, {len(times_of)} random pages, {label}: median "
+            f"{statistics.median(times_of) * 1000:.1f} ms, "
+            f"p95 {percentile(times_of, 0.95) * 1000:.1f} ms"
+        )
     print(
-        f"one client, {len(single)} random pages: median {statistics.median(single) * 1000:.1f}"
-        f" ms, p95 {percentile(single, 0.95) * 1000:.1f} ms"
-    )
-    print(
-        f"{args.clients} clients for {args.seconds:g} s: {loaded['answered']:,} answered, "
-        f"{len(loaded['errors'])} errors, "
-        f"{loaded['answered'] / loaded['wall_s']:.0f} requests/s, "
+        f"{args.clients} clients for {args.seconds:g} s: {len(times):,} answered, "
+        f"{len(loaded.errors)} errors, {len(times) / wall:.0f} requests/s, "
         f"median {statistics.median(times) * 1000:.0f} ms, "
         f"p95 {percentile(times, 0.95) * 1000:.0f} ms"
     )
-    if loaded["errors"]:
-        print("errors:", sorted(set(loaded["errors"]))[:10])
-    print(
-        f"dashboard time to map: alone {alone:.1f} s, during the load {during[0]:.1f} s"
-        if during
-        else "dashboard: no session measured during the load"
-    )
-    return 1 if loaded["errors"] else 0
+    if loaded.errors:
+        print("errors:", sorted(set(loaded.errors))[:10])
+    print(f"dashboard time to map: alone {alone:.1f} s, during the load {during:.1f} s")
+    return 1 if loaded.errors else 0
 
 
 def urllib_get(url: str) -> bytes:
