@@ -293,3 +293,15 @@ def test_a_lookup_table_is_refused_on_the_page_as_not_a_directory(ctx):
     data = (REAL / "classification_lookup.csv").read_bytes()
     outcome = handle_upload(data, "lookup.csv", ctx)
     assert not outcome.is_ok and outcome.error.startswith("this table is not a directory")
+
+
+def test_the_data_page_gives_the_feeds_address():
+    from dashboard.feed_routes import FEED_PREFIX
+
+    at = _app()
+    at.run()
+    assert not at.exception
+    assert "Open Referral UK feed" in [s.value for s in at.subheader]
+    [address] = [c.value for c in at.code if FEED_PREFIX in c.value]
+    # The address this page was opened at (AppTest has none: the default public URL).
+    assert address == f"http://localhost:8501{FEED_PREFIX}/services"
