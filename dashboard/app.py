@@ -134,7 +134,12 @@ def sidebar(
         nav_key = f"{StateKeys.NAV_PAGE}_{'|'.join(titles)}"
         follow_url(nav_key, state.page)
         page = st.radio(
-            "Page", pages, format_func=lambda name: page_title(name, viewer), key=nav_key
+            "Page",
+            pages,
+            format_func=lambda name: page_title(name, viewer),
+            key=nav_key,
+            on_change=page_chosen,
+            args=(state, nav_key),
         )
         follow_url(StateKeys.NAV_PRESENT, state.present)
         present = st.toggle(
@@ -146,6 +151,19 @@ def sidebar(
     return state.with_(
         page=remember(nav_key, page), present=remember(StateKeys.NAV_PRESENT, present)
     )
+
+
+def page_chosen(state: ViewState, nav_key: str) -> None:
+    """The page radio's callback: the URL takes the page at once.
+
+    Not at the end of the run, as the rest of the view: a click that stops the run still
+    drawing would leave the URL's old page and the radio's note (`remember`) disagreeing,
+    and the next run would take the old page for a changed link (`follow_url`) and go back
+    to it.
+    """
+    chosen = st.session_state[nav_key]
+    st.query_params.from_dict(to_query(state.with_(page=chosen)))
+    remember(nav_key, chosen)
 
 
 def other_area_or_stop(areas: tuple[AreaChoice, ...]) -> None:
