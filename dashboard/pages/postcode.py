@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -22,7 +24,36 @@ from dashboard.data import place_name
 from dashboard.maps.markers import STALE_WORDS
 from dashboard.maps.nearby import nearby_map
 from dashboard.navigation import follow_url, open_view, remember
-from dashboard.state import WARD_PAGE, StateKeys, ViewState
+from dashboard.state import WARD_PAGE, StateKeys, ViewState, to_query
+
+
+def searched(state: ViewState) -> None:
+    """The postcode box's callback: the URL takes the postcode now (in standard form when
+    it is one, which the box then shows too)."""
+    typed = str(st.session_state[StateKeys.POSTCODE]).strip()
+    with suppress(PostcodeFormatError):  # the page says what is wrong with it
+        typed = normalise_postcode(typed)
+    st.session_state[StateKeys.POSTCODE] = typed
+    url_now(state.with_(postcode=typed), StateKeys.POSTCODE, typed)
+
+
+def distance_moved(state: ViewState) -> None:
+    """The distance slider's callback: the URL takes the distance now."""
+    km = float(st.session_state[StateKeys.DISTANCE])
+    url_now(state.with_(distance_km=km), StateKeys.DISTANCE, km)
+
+
+def url_now(view: ViewState, key: str, value: object) -> None:
+    """Write ``view`` to the URL at once and note ``value`` as the URL's value for ``key``.
+
+    Why at once, in the widget's callback, and not at the end of the run as the app does:
+    a search stops the run still drawing the one before. Had that run noted the new
+    value (`remember`) but not yet written the URL, the next run would find the URL and
+    the note disagreeing, take it for a changed link (`follow_url`) and put the URL's old
+    postcode back into the box: every other quick search was lost.
+    """
+    st.query_params.from_dict(to_query(view))
+    remember(key, value)
 
 
 def render(ctx: PageContext) -> ViewState:
@@ -40,6 +71,8 @@ def render(ctx: PageContext) -> ViewState:
         max_chars=16,
         placeholder=f"e.g. {example}" if example else f"a postcode in {place}",  # not Markdown
         key=StateKeys.POSTCODE,
+        on_change=searched,
+        args=(state,),
     )
     shown_km = min(max(state.distance_km, settings.MIN_DISTANCE_KM), settings.MAX_DISTANCE_KM)
     follow_url(StateKeys.DISTANCE, shown_km)
@@ -49,11 +82,10 @@ def render(ctx: PageContext) -> ViewState:
         max_value=settings.MAX_DISTANCE_KM,
         step=0.5,
         key=StateKeys.DISTANCE,
+        on_change=distance_moved,
+        args=(state,),
     )
-    state = state.with_(
-        postcode=remember(StateKeys.POSTCODE, typed.strip()),
-        distance_km=remember(StateKeys.DISTANCE, distance_km),
-    )
+    state = state.with_(postcode=typed.strip(), distance_km=distance_km)
     if not state.postcode:
         st.info(f"Type a postcode in {markdown_text(place)} to see the services near it.")
         return state
@@ -68,9 +100,7 @@ def render(ctx: PageContext) -> ViewState:
     except PostcodeNotInAreaError as error:
         st.error(f"Postcode not found in {markdown_text(place)}. {markdown_text(error)}")
         return state
-    # The link gets the postcode in standard form: the box counts as showing it, so the
-    # next postcode typed is not replaced by this one.
-    state = state.with_(postcode=remember(StateKeys.POSTCODE, postcode))
+    state = state.with_(postcode=postcode)  # the link gets the standard form
 
     radius_m = distance_km * 1000
     remote = remote_services(source.directory)

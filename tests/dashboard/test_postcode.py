@@ -131,3 +131,19 @@ def test_duplicate_pairs_near_the_postcode_are_listed_with_their_reason():
     for share, why in zip(table["Need shared"], table["Why"], strict=True):
         assert why.startswith(f"{share} of the need they reach is shared")
     assert table["Need shared"].str.rstrip("%").astype(int).is_monotonic_decreasing
+
+
+def test_each_postcode_typed_is_searched_and_kept_in_the_link():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["page"] = "postcode"
+    at.run()
+    for typed, postcode, ward in (
+        ("bs56hn", "BS5 6HN", "Easton"),
+        ("BS1 5TR", "BS1 5TR", "Hotwells and Harbourside"),
+        ("bs13 7aa", "BS13 7AA", "Bedminster"),
+    ):
+        at.text_input(key="postcode").input(typed).run()
+        assert not at.exception
+        assert at.text_input(key="postcode").value == postcode
+        assert at.query_params["postcode"] == postcode
+        assert f"Ward: {ward}" in _texts(at)
