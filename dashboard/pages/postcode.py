@@ -15,7 +15,7 @@ from analysis.geography import lookup_postcode, normalise_postcode
 from analysis.model import SERVICE_A, SERVICE_B, SERVICE_ID
 from analysis.provision.nearby import categories_without, remote_services, services_near
 from analysis.provision.partners import partners_of_place
-from dashboard.components import postcode_view, ward_view
+from dashboard.components import postcode_view, service_cards, ward_view
 from dashboard.components.feedback_form import feedback_form
 from dashboard.components.introductions import show_collaborations
 from dashboard.components.service_table import service_table
@@ -114,6 +114,25 @@ def render(ctx: PageContext) -> ViewState:
         args=(state.with_(page=WARD_PAGE, ward=located.ward_code),),
         key=StateKeys.POSTCODE_OPEN_WARD,
     )
+    st.subheader(f"Services within {distance_km:g} km, most relevant first")
+    if near.empty:
+        st.write("No service with an address lies within this distance.")
+    else:
+        wanted = st.multiselect(
+            "What help are you looking for?",
+            taxonomy.ids(),
+            format_func=lambda c: taxonomy.get(c).label,
+            key=service_cards.LOOKING_FOR,
+            placeholder="Any kind of help",
+        )
+        st.caption("Those offering the help you choose come first, then the others; nearest first.")
+        service_cards.service_cards(
+            near,
+            taxonomy,
+            categories=wanted,
+            key=f"{service_cards.CARDS}_{postcode}_{distance_km:g}",
+        )
+
     map_col, summary_col = st.columns([3, 2])
     with map_col:
         st_folium(
@@ -153,9 +172,9 @@ def render(ctx: PageContext) -> ViewState:
     else:
         st.write("Every category has at least one service within this distance.")
 
-    st.subheader(f"Services within {distance_km:g} km, by category")
-    if near.empty:
-        st.write("No service with an address lies within this distance.")
+    if not near.empty:
+        st.subheader(f"Services within {distance_km:g} km as tables, by category")
+        st.caption("For planners: every service nearby, one table per category.")
     postcode_view.show_by_category(near, taxonomy)
 
     st.subheader("Available by phone or online, wherever you live")

@@ -8,9 +8,11 @@ from shapely import Point
 from streamlit.testing.v1 import AppTest
 
 from analysis import settings
+from analysis.directory import is_detail_public
 from analysis.geography import load_area, lookup_postcode
 from analysis.ingest.load import load_directory
 from analysis.model import (
+    CATEGORIES,
     CATEGORY,
     LOCATION,
     REASON,
@@ -19,9 +21,11 @@ from analysis.model import (
     SERVICE_ID,
     SERVICE_NAME,
 )
+from analysis.provision.nearby import remote_services, services_near
 from analysis.provision.pipeline import Analysis
 from analysis.settings import REPO_ROOT
 from analysis.taxonomy_file import load_taxonomy
+from dashboard.components.service_cards import CONTACT_LINKS
 from tests.dashboard.shown import shown
 
 APP = str(REPO_ROOT / "dashboard" / "app.py")
@@ -147,3 +151,71 @@ def test_each_postcode_typed_is_searched_and_kept_in_the_link():
         assert at.text_input(key="postcode").value == postcode
         assert at.query_params["postcode"] == postcode
         assert f"Ward: {ward}" in _texts(at)
+
+
+def _demo_near(postcode: str, km: float) -> pd.DataFrame:
+    area, taxonomy = load_area(), load_taxonomy()
+    directory, _ = load_directory(settings.DEMO_SERVICES_PATH, area=area, taxonomy=taxonomy)
+    place = lookup_postcode(area, postcode)
+    near = services_near(directory, place.easting, place.northing, km * 1000)
+    return near[~near[SERVICE_ID].isin(remote_services(directory)[SERVICE_ID])]
+
+
+def _card_titles(at: AppTest) -> list[str]:
+    """The services' names, card by card (a card starts with its name in bold)."""
+    return [
+        shown(m.value).removeprefix("**").split("**  \n")[0]
+        for m in at.markdown
+        if m.value.startswith("**") and "**  \n" in m.value
+    ]
+
+
+def test_services_are_cards_nearest_first_ten_at_a_time():
+    near = _demo_near("BS5 6HN", settings.DEFAULT_DISTANCE_KM)
+    assert len(near) > 20
+    at = _postcode_app("BS5 6HN")
+    assert not at.exception
+    assert _card_titles(at) == list(near[SERVICE_NAME][:10])
+    [more] = [b for b in at.button if b.label.startswith("Show more")]
+    more.click().run()
+    assert _card_titles(at) == list(near[SERVICE_NAME][:20])
+
+
+def test_cards_of_the_help_chosen_come_first():
+    near = _demo_near("BS5 6HN", settings.DEFAULT_DISTANCE_KM)
+    wanted = "carers"
+    chosen = near[CATEGORIES].map(lambda cats: wanted in cats)
+    offering, others = near[chosen], near[~chosen]
+    assert 0 < len(offering) < 10 and not chosen[:10].all()
+    at = _postcode_app("BS5 6HN")
+    at.multiselect(key="postcode_looking_for").set_value([wanted]).run()
+    titles = _card_titles(at)
+    assert titles == [*offering[SERVICE_NAME], *others[SERVICE_NAME]][:10]
+
+
+def test_cards_link_only_public_contact_details():
+    near = _demo_near("BS5 6HN", settings.DEFAULT_DISTANCE_KM)
+    public = {
+        target
+        for _, row in near.iterrows()
+        for column, _, target_of in CONTACT_LINKS
+        if is_detail_public(row, column) and (target := target_of(row[column]))
+    }
+
+    def details(public: bool) -> set[str]:
+        return {
+            row[column]
+            for _, row in near.iterrows()
+            for column, _, _ in CONTACT_LINKS
+            if row[column] and is_detail_public(row, column) == public
+        }
+
+    private = details(False) - details(True)  # an organisation's website may be both
+    assert private  # the demo has details not marked public
+    at = _postcode_app("BS5 6HN")
+    urls = [button.proto.url for button in at.get("link_button")]
+    assert any(url.startswith("tel:") for url in urls)
+    assert any(url.startswith("mailto:") for url in urls)
+    assert set(urls) <= public
+    page_text = " ".join([*_texts(at).split(), *urls, *(shown(c.value) for c in at.caption)])
+    assert not any(detail in page_text for detail in private)
