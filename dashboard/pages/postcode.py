@@ -11,7 +11,17 @@ from streamlit_folium import st_folium
 from analysis import settings
 from analysis.errors import PostcodeFormatError, PostcodeNotInAreaError
 from analysis.escape import markdown_text
-from analysis.geography import lookup_postcode, normalise_postcode
+from analysis.geography import (
+    AreaSet,
+    PostcodeLocation,
+    example_postcode,
+    lookup_district,
+    lookup_postcode,
+    normalise_postcode,
+    not_in_table_detail,
+    partial_postcode,
+    postcode_district,
+)
 from analysis.model import SERVICE_A, SERVICE_B, SERVICE_ID
 from analysis.provision.nearby import categories_without, remote_services, services_near
 from analysis.provision.partners import partners_of_place
@@ -31,8 +41,12 @@ def searched(state: ViewState) -> None:
     """The postcode box's callback: the URL takes the postcode now (in standard form when
     it is one, which the box then shows too)."""
     typed = str(st.session_state[StateKeys.POSTCODE]).strip()
-    with suppress(PostcodeFormatError):  # the page says what is wrong with it
-        typed = normalise_postcode(typed)
+    partial = partial_postcode(typed)
+    if partial is not None:
+        typed = partial
+    else:
+        with suppress(PostcodeFormatError):  # the page says what is wrong with it
+            typed = normalise_postcode(typed)
     st.session_state[StateKeys.POSTCODE] = typed
     url_now(state.with_(postcode=typed), StateKeys.POSTCODE, typed)
 
@@ -54,6 +68,51 @@ def url_now(view: ViewState, key: str, value: object) -> None:
     """
     st.query_params.from_dict(to_query(view))
     remember(key, value)
+
+
+def is_district(postcode: str) -> bool:
+    """Whether a place looked up is a postcode district (``"BS5"``), not a postcode."""
+    return " " not in postcode
+
+
+def place_of(area: AreaSet, typed: str, place: str) -> tuple[PostcodeLocation | None, str]:
+    """Where the postcode or postcode district ``typed`` is, or None and why not, in a
+    volunteer's words (the command line keeps its own)."""
+    shown = typed.strip()[:40]
+    example = example_postcode(area, typed)
+    partial = partial_postcode(typed)
+    try:
+        if partial is not None and " " not in partial:
+            return lookup_district(area, partial), ""
+        return lookup_postcode(area, normalise_postcode(typed)), ""
+    except PostcodeFormatError:
+        if partial is not None:  # a sector: BS5 6
+            return None, (
+                f"'{shown}' is only part of a postcode. Type the whole postcode, such as "
+                f"{example}, or just its first part ({postcode_district(partial)}) for "
+                "approximate results."
+            )
+        return None, (
+            f"'{shown}' does not look like a postcode. Type a postcode such as {example}, "
+            f"or just its first part ({postcode_district(example)}) for approximate results."
+        )
+    except PostcodeNotInAreaError:
+        if partial is not None:
+            return None, (
+                f"{partial} is not a postcode district of {place}: the postcodes here start "
+                f"with {area.districts_text}. Check it for typos."
+            )
+        postcode = normalise_postcode(typed)
+        detail = not_in_table_detail(
+            postcode,
+            area_name=place,
+            districts=area.postcode_districts,
+            districts_text=area.districts_text,
+        )
+        return None, (
+            f"{postcode} was not found among the postcodes of {place}: {detail}. Check it "
+            "for typos, or try a neighbouring postcode."
+        )
 
 
 def render(ctx: PageContext) -> ViewState:
@@ -87,20 +146,25 @@ def render(ctx: PageContext) -> ViewState:
     )
     state = state.with_(postcode=typed.strip(), distance_km=distance_km)
     if not state.postcode:
-        st.info(f"Type a postcode in {markdown_text(place)} to see the services near it.")
+        st.info(
+            f"Type a postcode in {markdown_text(place)} to see the services near it (or "
+            "just its first part, such as BS5, for approximate results)."
+        )
         return state
-    try:
-        postcode = normalise_postcode(state.postcode, example=example)
-    except PostcodeFormatError as error:
-        st.error(f"That does not look like a postcode. {markdown_text(error)}")
+    located, problem = place_of(area, state.postcode, place)
+    if located is None:
+        st.error(markdown_text(problem))
         return state
-    st.write(f"Postcode: {markdown_text(postcode)}")
-    try:
-        located = lookup_postcode(area, postcode)
-    except PostcodeNotInAreaError as error:
-        st.error(f"Postcode not found in {markdown_text(place)}. {markdown_text(error)}")
-        return state
+    postcode = located.postcode
     state = state.with_(postcode=postcode)  # the link gets the standard form
+    if is_district(postcode):
+        st.write(f"Postcode district: {markdown_text(postcode)}")
+        st.info(
+            f"{markdown_text(postcode)} is a postcode district: distances are from its middle, "
+            "so approximate. Type the full postcode for exact ones."
+        )
+    else:
+        st.write(f"Postcode: {markdown_text(postcode)}")
 
     radius_m = distance_km * 1000
     remote = remote_services(source.directory)
@@ -204,7 +268,8 @@ def render(ctx: PageContext) -> ViewState:
         ctx.analysis.coverage,
         source.directory,
         area,
-        postcode=postcode,
+        # A district has no neighbourhood of its own: its middle's ward stands for it.
+        **(dict(ward_code=located.ward_code) if is_district(postcode) else dict(postcode=postcode)),
         categories=mine,
         taxonomy=taxonomy,
     )

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from analysis import settings
 from analysis.directory import is_detail_public
-from analysis.geography import load_area, lookup_postcode
+from analysis.geography import load_area, lookup_district, lookup_postcode
 from analysis.ingest.load import load_directory
 from analysis.model import (
     CATEGORIES,
@@ -59,21 +59,69 @@ def test_open_ward_button_goes_to_the_ward_page():
     assert not at.exception
 
 
-def test_malformed_postcode_gets_the_format_error():
-    at = _postcode_app("XYZ")
-    assert not at.exception
-    assert len(at.error) == 1
-    assert "does not look like a postcode" in shown(at.error[0].value)
-    assert "'XYZ' is not a UK postcode" in shown(at.error[0].value)
+COMMAND_LINE_WORDS = ("--area", "build-area", "E06000023", "Fix:")
 
 
-def test_unknown_postcode_gets_the_not_in_area_error():
-    at = _postcode_app("BS1 6QU")
+def _one_error(at: AppTest) -> str:
     assert not at.exception
     assert len(at.error) == 1
-    assert "not found in" in at.error[0].value
-    assert "not in the postcode table" in at.error[0].value
-    assert "does not look like a postcode" not in at.error[0].value
+    message = shown(at.error[0].value)
+    assert not any(word in message for word in COMMAND_LINE_WORDS), message
+    return message
+
+
+def test_malformed_postcode_says_what_to_type():
+    message = _one_error(_postcode_app("XYZ"))
+    assert message.startswith("'XYZ' does not look like a postcode. Type a postcode such as")
+    assert "or just its first part" in message
+
+
+def test_part_of_a_postcode_says_to_type_it_whole():
+    message = _one_error(_postcode_app("BS5 6"))
+    assert message.startswith("'BS5 6' is only part of a postcode")
+    assert "(BS5)" in message
+
+
+def test_unknown_postcode_says_it_was_not_found_here():
+    message = _one_error(_postcode_app("BS1 6QU"))
+    assert message.startswith("BS1 6QU was not found among the postcodes of Bristol:")
+    assert "Check it for typos" in message
+
+
+def test_postcode_of_another_area_names_the_districts_here():
+    message = _one_error(_postcode_app("SW1A 1AA"))
+    assert "in another area (not in Bristol)" in message
+    assert "BS1–BS11" in message
+
+
+def test_district_of_another_area_names_the_districts_here():
+    message = _one_error(_postcode_app("SW1"))
+    assert message.startswith("SW1 is not a postcode district of Bristol")
+
+
+def test_a_district_is_placed_at_its_middle_and_called_approximate():
+    at = _postcode_app("bs5")
+    assert not at.exception
+    assert "Postcode district: BS5" in _texts(at)
+    assert any(
+        shown(info.value).startswith(
+            "BS5 is a postcode district: distances are from its middle, so approximate"
+        )
+        for info in at.info
+    )
+    assert at.query_params["postcode"] == "BS5"
+    place = lookup_district(load_area(), "BS5")
+    assert f"Ward: {place.ward_name}" in _texts(at)
+    assert _card_titles(at)
+
+
+def test_a_district_typed_is_kept_in_standard_form():
+    at = _postcode_app("BS5 6HN")
+    at.text_input(key="postcode").input("bs13").run()
+    assert not at.exception
+    assert at.text_input(key="postcode").value == "BS13"
+    assert at.query_params["postcode"] == "BS13"
+    assert "Postcode district: BS13" in _texts(at)
 
 
 def test_empty_postcode_asks_for_one():
