@@ -428,6 +428,49 @@ def lookup_postcode(area: AreaSet, text: str) -> PostcodeLocation:
     )
 
 
+def lookup_district(area: AreaSet, text: str) -> PostcodeLocation:
+    """Place a postcode district (outward code, ``"BS5"``) at the middle of the area's
+    postcodes in it: their mean point, and the ward and neighbourhood of the postcode
+    nearest that point. Its ``postcode`` is the district.
+
+    Distances from it are approximate: a district spans a few kilometres.
+
+    Raises
+    ------
+    PostcodeFormatError
+        When the text is not a district alone.
+    PostcodeNotInAreaError
+        When no postcode of the area is in the district.
+    """
+    district = partial_postcode(text)
+    if district is None or " " in district:
+        raise PostcodeFormatError(
+            f"'{str(text).strip()[:40]}' is not a postcode district. Fix: type the first part "
+            "of a postcode alone, such as BS5."
+        )
+    if district not in area.postcode_districts:
+        listed = f" (its postcodes start with {area.districts_text})" if area.districts_text else ""
+        raise PostcodeNotInAreaError(
+            f"no postcode of {area.name} is in district {district}{listed}. Fix: check it "
+            "for typos, or type a full postcode."
+        )
+    table = area.postcodes[area.postcodes[POSTCODE].astype(str).str.split(" ").str[0] == district]
+    easting, northing = float(table[EASTING].mean()), float(table[NORTHING].mean())
+    gap = (table[EASTING] - easting) ** 2 + (table[NORTHING] - northing) ** 2
+    middle = table.iloc[int(gap.to_numpy().argmin())]
+    lon, lat = bng_to_lonlat(easting, northing)
+    return PostcodeLocation(
+        postcode=district,
+        ward_code=str(middle[WARD_CODE]),
+        ward_name=area.ward_name(str(middle[WARD_CODE])),
+        lsoa_code=str(middle[LSOA_CODE]),
+        lat=float(lat),
+        lon=float(lon),
+        easting=easting,
+        northing=northing,
+    )
+
+
 def example_postcode(area: AreaSet, text: str = "") -> str:
     """A postcode of the area to show as an example: one of the district ``text`` starts
     with when the area has it ('BS13' -> a BS13 postcode), else `AreaSet.example_postcode`."""

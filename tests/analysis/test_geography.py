@@ -216,3 +216,37 @@ def test_crs_checks_name_both_crs_and_the_fix():
 def test_missing_area_folder_names_the_fix(tmp_path):
     with pytest.raises(AreaDataError, match="lacks wards.geojson.*Fix: build it with"):
         load_area(tmp_path)
+
+
+def test_a_district_is_placed_at_the_middle_of_its_postcodes():
+    from analysis.geography import load_area, lookup_district
+    from analysis.model import EASTING, NORTHING, POSTCODE
+
+    area = load_area()
+    place = lookup_district(area, " bs5 ")
+    inside = area.postcodes[area.postcodes[POSTCODE].str.startswith("BS5 ")]
+    assert place.postcode == "BS5"
+    assert place.easting == pytest.approx(inside[EASTING].mean())
+    assert place.northing == pytest.approx(inside[NORTHING].mean())
+    assert place.ward_code in set(inside["ward_code"])
+    lon, lat = bng_to_lonlat(place.easting, place.northing)
+    assert (place.lon, place.lat) == pytest.approx((lon, lat))
+
+
+def test_a_district_not_in_the_area_names_the_districts_in_it():
+    from analysis.errors import PostcodeNotInAreaError
+    from analysis.geography import load_area, lookup_district
+
+    with pytest.raises(
+        PostcodeNotInAreaError, match=r"district SW1 \(its postcodes start with BS1"
+    ):
+        lookup_district(load_area(), "SW1")
+
+
+@pytest.mark.parametrize("text", ["BS5 6HN", "BS5 6", "hello"])
+def test_only_a_district_alone_is_a_district(text):
+    from analysis.errors import PostcodeFormatError
+    from analysis.geography import load_area, lookup_district
+
+    with pytest.raises(PostcodeFormatError, match="is not a postcode district"):
+        lookup_district(load_area(), text)
