@@ -18,7 +18,8 @@ import streamlit as st
 from analysis import settings
 from analysis.directory import Directory
 from analysis.errors import ColumnMappingError, SafetyNetError
-from analysis.escape import markdown_text
+from analysis.escape import inert_text, markdown_text
+from analysis.ingest.column_values import ColumnHint, column_hints
 from analysis.ingest.contribution import ALL_COUNT, NONE_COUNT, Contribution, file_contribution
 from analysis.ingest.fields import FIELD_NAMES, TEMPLATE_COLUMNS, field_spec
 from analysis.ingest.import_report import ImportReport
@@ -58,6 +59,7 @@ class UploadOutcome:
     key: str = ""
     options: ImportOptions = DEFAULT_OPTIONS
     contribution: Contribution | None = None  # what the file will add, set with ``source``
+    hints: tuple[ColumnHint, ...] = ()  # unread columns whose values look like a field's
 
     @property
     def is_ok(self) -> bool:
@@ -120,7 +122,9 @@ def check_upload(
     raw = outcome.raw
     if raw is None:
         return outcome
-    empty = replace(outcome, source=None, error=None, headers=(), guess={}, contribution=None)
+    empty = replace(
+        outcome, source=None, error=None, headers=(), guess={}, contribution=None, hints=()
+    )
     try:
         directory, report = build_directory(
             raw, area=ctx.area, taxonomy=ctx.taxonomy, options=options
@@ -140,7 +144,10 @@ def check_upload(
     )
     # Counted once per check: the page redraws on every click, the check is kept.
     contribution = file_contribution(directory, report, area=ctx.area, taxonomy=ctx.taxonomy)
-    return replace(empty, source=source, options=options, contribution=contribution)
+    hints = column_hints(
+        raw.frame, report.ignored_columns, mapped=report.mapping_used, taxonomy=ctx.taxonomy
+    )
+    return replace(empty, source=source, options=options, contribution=contribution, hints=hints)
 
 
 def _source_key(file_key: str, options: ImportOptions) -> str:
@@ -232,22 +239,40 @@ def import_confirmed(contribution: Contribution | None, *, key: str) -> bool:
     )
 
 
+def hint_choice(hints: tuple[ColumnHint, ...], *, key: str) -> ColumnHint | None:
+    """Each unread column that looks like a field, with its evidence and a button to read
+    it as that field; returns the hint whose button was pressed, else None."""
+    chosen = None
+    for position, hint in enumerate(hints):
+        st.info(markdown_text(hint))
+        if st.button(
+            f"Read {inert_text(repr(hint.column))} as {inert_text(hint.field)}",
+            key=f"{StateKeys.MAPPING_FORM}_{key}_hint_{position}",
+            help="Checks the file again with this column read as that field.",
+        ):
+            chosen = hint
+    return chosen
+
+
 def show_report(
     report: ImportReport,
     *,
     key: str,
     directory: Directory | None = None,
     contribution: Contribution | None = None,
-) -> None:
+    hints: tuple[ColumnHint, ...] = (),
+) -> ColumnHint | None:
     """The validation report of one file: what it will contribute (given ``contribution``),
-    what it lacks, problems, unmapped terms, mapping, and the downloads (rejected rows; the
-    accepted rows as understood, given ``directory``)."""
+    what it lacks, the unread columns that look like a field (``hints``), problems,
+    unmapped terms, mapping, and the downloads (rejected rows; the accepted rows as
+    understood, given ``directory``). Returns the hint the user chose to apply, if any."""
     if contribution is not None:
         show_contribution(contribution)
         if report.rows_read == 0:
-            return  # a header alone: the headline says what to do, no row to report on
+            return None  # a header alone: the headline says what to do, no row to report on
     for lack in report.lacks:
         st.error(markdown_text(lack))
+    chosen = hint_choice(hints, key=key)
     if report.rows_read:  # of no row read, "every row was accepted" would be an empty truth
         _show_rows(report, usable=contribution is None or contribution.usable)
     for note in report.notes:
@@ -287,6 +312,7 @@ def show_report(
             st.dataframe(mapping_frame(report), hide_index=True)
             if report.ignored_columns:
                 st.write("Columns not used: " + markdown_text(", ".join(report.ignored_columns)))
+    return chosen
 
 
 def _show_rows(report: ImportReport, *, usable: bool) -> None:

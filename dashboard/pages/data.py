@@ -155,12 +155,18 @@ def _upload(ctx: PageContext) -> None:
         organisations=len(source.directory.organisations),
         lead="This file gives",
     )
-    show_report(
+    hint = show_report(
         source.report,
         key=source.key,
         directory=source.directory,
         contribution=outcome.contribution,
+        hints=outcome.hints,
     )
+    if hint is not None:
+        # The column the values pointed at, read as that field: the file is not read again.
+        columns = {**(outcome.options.columns or {}), hint.field: hint.column}
+        _recheck(outcome, ctx, replace(outcome.options, columns=columns), data=data, name=name)
+        st.rerun()
     choices = category_review(source.report, ctx.taxonomy, key=source.key)
     if choices is not None:
         kept = {**outcome.options.category_choices, **choices}

@@ -379,3 +379,23 @@ def test_importing_a_file_where_nothing_counts_asks_to_be_ticked_first(ctx):
     counting = handle_upload(b"org_name,area_served,categories\nA,citywide,food\n", "y.csv", ctx)
     at = AppTest.from_function(_import_guard, args=(counting.contribution,)).run()
     assert at.session_state["confirmed"] is True and not at.error and not at.checkbox
+
+
+def test_a_column_of_delivery_modes_is_suggested_and_read_as_delivery_when_asked():
+    data = (
+        b"org_name,categories,area_served,How we help\n"
+        b"A,food,citywide,phone\nB,debt,citywide,online\nC,food,citywide,phone; online\n"
+    )
+    at = _uploaded(data)
+    assert (
+        "Column 'How we help' looks like delivery modes: 3 of 3 values are delivery modes. "
+        "Fix: map it to delivery"
+    ) in _texts(at.info)
+    [read_it] = [b for b in at.button if b.label == "Read 'How we help' as delivery"]
+    read_it.click().run()
+    assert not at.exception
+    assert not [i for i in _texts(at.info) if "looks like delivery modes" in i]
+    outcome = at.session_state[StateKeys.UPLOAD_CHECKED][1]
+    assert outcome.source.report.mapping_used["delivery"] == "How we help"
+    modes = list(outcome.source.directory.services["delivery"])
+    assert modes == [("phone",), ("online",), ("phone", "online")]
