@@ -18,7 +18,9 @@ import streamlit as st
 from analysis import settings
 from analysis.directory import Directory
 from analysis.errors import ColumnMappingError, SafetyNetError
-from analysis.escape import markdown_text
+from analysis.escape import inert_text, markdown_text
+from analysis.ingest.column_values import ColumnHint, column_hints
+from analysis.ingest.contribution import ALL_COUNT, NONE_COUNT, Contribution, file_contribution
 from analysis.ingest.fields import FIELD_NAMES, TEMPLATE_COLUMNS, field_spec
 from analysis.ingest.import_report import ImportReport
 from analysis.ingest.load import build_directory
@@ -56,6 +58,8 @@ class UploadOutcome:
     raw: RawTable | None = None
     key: str = ""
     options: ImportOptions = DEFAULT_OPTIONS
+    contribution: Contribution | None = None  # what the file will add, set with ``source``
+    hints: tuple[ColumnHint, ...] = ()  # unread columns whose values look like a field's
 
     @property
     def is_ok(self) -> bool:
@@ -118,7 +122,9 @@ def check_upload(
     raw = outcome.raw
     if raw is None:
         return outcome
-    empty = replace(outcome, source=None, error=None, headers=(), guess={})
+    empty = replace(
+        outcome, source=None, error=None, headers=(), guess={}, contribution=None, hints=()
+    )
     try:
         directory, report = build_directory(
             raw, area=ctx.area, taxonomy=ctx.taxonomy, options=options
@@ -136,7 +142,12 @@ def check_upload(
         label=f"Uploaded: {outcome.name}",
         is_upload=True,
     )
-    return replace(empty, source=source, options=options)
+    # Counted once per check: the page redraws on every click, the check is kept.
+    contribution = file_contribution(directory, report, area=ctx.area, taxonomy=ctx.taxonomy)
+    hints = column_hints(
+        raw.frame, report.ignored_columns, mapped=report.mapping_used, taxonomy=ctx.taxonomy
+    )
+    return replace(empty, source=source, options=options, contribution=contribution, hints=hints)
 
 
 def _source_key(file_key: str, options: ImportOptions) -> str:
@@ -200,21 +211,70 @@ def show_counts(
     st.write(f"{markdown_text(lead)}: {services:,} services from {organisations:,} organisations.")
 
 
-def show_report(report: ImportReport, *, key: str, directory: Directory | None = None) -> None:
-    """The validation report of one file: what it lacks, problems, unmapped terms, mapping,
-    and the downloads (rejected rows; the accepted rows as understood, given ``directory``)."""
+def show_contribution(contribution: Contribution) -> None:
+    """The report's headline: how many services will count and why the others cannot.
+
+    Green only when every row read counts, a warning when some do, an error when none will.
+    """
+    if contribution.tone == ALL_COUNT:
+        st.success(markdown_text(contribution.headline()))
+    elif contribution.tone == NONE_COUNT:
+        st.error(markdown_text(contribution.headline()))
+    else:
+        st.warning(markdown_text(contribution.headline()))
+
+
+def import_confirmed(contribution: Contribution | None, *, key: str) -> bool:
+    """Whether the import may go ahead: always, unless no service of the file will count,
+    when it says so plainly and asks to be ticked first."""
+    if contribution is None or contribution.usable:
+        return True
+    st.error(
+        "No service of this file will count on the maps: importing it stores services that "
+        "reach nobody until each is given a place in the area and a need category."
+    )
+    return st.checkbox(
+        "Import it anyway, knowing that no service will count",
+        key=f"{StateKeys.IMPORT_FORM}_{key}_anyway",
+    )
+
+
+def hint_choice(hints: tuple[ColumnHint, ...], *, key: str) -> ColumnHint | None:
+    """Each unread column that looks like a field, with its evidence and a button to read
+    it as that field; returns the hint whose button was pressed, else None."""
+    chosen = None
+    for position, hint in enumerate(hints):
+        st.info(markdown_text(hint))
+        if st.button(
+            f"Read {inert_text(repr(hint.column))} as {inert_text(hint.field)}",
+            key=f"{StateKeys.MAPPING_FORM}_{key}_hint_{position}",
+            help="Checks the file again with this column read as that field.",
+        ):
+            chosen = hint
+    return chosen
+
+
+def show_report(
+    report: ImportReport,
+    *,
+    key: str,
+    directory: Directory | None = None,
+    contribution: Contribution | None = None,
+    hints: tuple[ColumnHint, ...] = (),
+) -> ColumnHint | None:
+    """The validation report of one file: what it will contribute (given ``contribution``),
+    what it lacks, the unread columns that look like a field (``hints``), problems,
+    unmapped terms, mapping, and the downloads (rejected rows; the accepted rows as
+    understood, given ``directory``). Returns the hint the user chose to apply, if any."""
+    if contribution is not None:
+        show_contribution(contribution)
+        if report.rows_read == 0:
+            return None  # a header alone: the headline says what to do, no row to report on
     for lack in report.lacks:
         st.error(markdown_text(lack))
-    if report.rejected:
-        st.error(
-            f"{report.rejected:,} of {report.rows_read:,} rows were rejected. Each reason and "
-            "its fix is in the table below; download the rejected rows, fix them and upload "
-            "the file again."
-        )
-    elif report.warnings:
-        st.warning(f"Every row was accepted; {report.warnings:,} have warnings (below).")
-    else:
-        st.success("Every row was accepted with no problems.")
+    chosen = hint_choice(hints, key=key)
+    if report.rows_read:  # of no row read, "every row was accepted" would be an empty truth
+        _show_rows(report, usable=contribution is None or contribution.usable)
     for note in report.notes:
         st.caption(markdown_text(note))
     if report.problems:
@@ -252,6 +312,23 @@ def show_report(report: ImportReport, *, key: str, directory: Directory | None =
             st.dataframe(mapping_frame(report), hide_index=True)
             if report.ignored_columns:
                 st.write("Columns not used: " + markdown_text(", ".join(report.ignored_columns)))
+    return chosen
+
+
+def _show_rows(report: ImportReport, *, usable: bool) -> None:
+    """Rows rejected, rows with warnings, or every row clean (green only if ``usable``)."""
+    if report.rejected:
+        st.error(
+            f"{report.rejected:,} of {report.rows_read:,} rows were rejected. Each reason and "
+            "its fix is in the table below; download the rejected rows, fix them and upload "
+            "the file again."
+        )
+    elif report.warnings:
+        st.warning(f"Every row was accepted; {report.warnings:,} have warnings (below).")
+    elif usable:
+        st.success("Every row was accepted with no problems.")
+    else:
+        st.info("Every row was accepted with no problems, but no service will count (above).")
 
 
 NOT_IN_FILE = "(not in my file)"

@@ -30,6 +30,7 @@ from dashboard.components.upload import (
     defaults_form,
     describe_size,
     handle_upload,
+    import_confirmed,
     mapping_form,
     show_counts,
     show_report,
@@ -154,17 +155,32 @@ def _upload(ctx: PageContext) -> None:
         organisations=len(source.directory.organisations),
         lead="This file gives",
     )
-    show_report(source.report, key=source.key, directory=source.directory)
+    hint = show_report(
+        source.report,
+        key=source.key,
+        directory=source.directory,
+        contribution=outcome.contribution,
+        hints=outcome.hints,
+    )
+    if hint is not None:
+        # The column the values pointed at, read as that field: the file is not read again.
+        columns = {**(outcome.options.columns or {}), hint.field: hint.column}
+        _recheck(outcome, ctx, replace(outcome.options, columns=columns), data=data, name=name)
+        st.rerun()
     choices = category_review(source.report, ctx.taxonomy, key=source.key)
     if choices is not None:
         kept = {**outcome.options.category_choices, **choices}
         options = replace(outcome.options, category_choices=kept)
         _recheck(outcome, ctx, options, data=data, name=name)
         st.rerun()
-    if source.report.lacks:
-        st.warning("This file cannot be analysed as it is: see the first message above.")
-        return
-    if ctx.source.key == source.key:
+    usable = outcome.contribution is None or outcome.contribution.usable
+    if source.report.lacks or not usable:
+        # A what-if of a file that covers nobody would show every ward as missing help.
+        st.warning(
+            "This file cannot be analysed as it is: no service of it will count. See the "
+            "first message above."
+        )
+    elif ctx.source.key == source.key:
         st.success("This file is the data in use, in this browser session only.")
     elif st.button(
         "Use this data (a what-if, in this session only)",
@@ -188,6 +204,7 @@ def _import(outcome: UploadOutcome, *, key: str, actor: Actor) -> None:
         "change with its history (who: you). Importing the same file again changes "
         "nothing; a changed service gets a new version."
     )
+    confirmed = import_confirmed(outcome.contribution, key=key)
     with st.form(f"{StateKeys.IMPORT_FORM}_{key}"):
         name = st.text_input(
             "Source name",
@@ -200,7 +217,7 @@ def _import(outcome: UploadOutcome, *, key: str, actor: Actor) -> None:
             "This file is the whole directory of this source",
             help="Its services missing from the file become inactive (not deleted).",
         )
-        if not st.form_submit_button("Import into the directory"):
+        if not st.form_submit_button("Import into the directory", disabled=not confirmed):
             return
     try:
         done = import_upload(

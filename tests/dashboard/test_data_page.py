@@ -305,3 +305,97 @@ def test_the_data_page_gives_the_feeds_address():
     [address] = [c.value for c in at.code if FEED_PREFIX in c.value]
     # The address this page was opened at (AppTest has none: the default public URL).
     assert address == f"http://localhost:8501{FEED_PREFIX}/services"
+
+
+def _uploaded(data: bytes, name: str = "mine.csv") -> AppTest:
+    """The data page after uploading ``data``, as a person would with the file picker."""
+    at = _app()
+    at.run()
+    at.file_uploader(key=StateKeys.UPLOAD_WIDGET).set_value((name, data, "text/csv"))
+    at.run()
+    assert not at.exception
+    return at
+
+
+def _texts(elements) -> list[str]:
+    return [shown(element.value) for element in elements]
+
+
+def test_a_good_demo_slice_is_green_and_says_what_it_will_add(demo_lines):
+    at = _uploaded("\n".join(demo_lines[:11]).encode())
+    assert _texts(at.success)[0].startswith(
+        "10 services will count: of 10 services accepted, 10 are in a need category"
+    )
+    assert not at.error
+    assert [b for b in at.button if b.label.startswith("Use this data")]
+
+
+def test_a_header_only_file_says_to_add_rows_and_is_never_green():
+    at = _uploaded(b"org_name,service_name,categories,postcode\n", "empty_rows.csv")
+    assert not at.success
+    [headline] = _texts(at.error)
+    assert headline.startswith("The file has a header but no rows: add one row per service")
+    assert not [b for b in at.button if b.label.startswith("Use this data")]
+
+
+def test_a_file_with_no_categories_and_no_locations_is_not_green_and_says_why():
+    at = _uploaded(b"org_name,service_name\nFriends,Chat\nNeighbours,Lunch\n")
+    assert not at.success
+    errors = _texts(at.error)
+    assert errors[0] == (
+        "No service will count: of 2 services accepted, 0 are in a need category and 0 are "
+        "placed in Bristol, City of; 2 services cannot count: 2 have no place in the area."
+    )
+    assert any("no service of it will count" in w for w in _texts(at.warning))
+    assert not [b for b in at.button if b.label.startswith("Use this data")]
+
+
+def test_a_mixed_file_is_a_warning_naming_what_cannot_count():
+    data = b"org_name,service_name,categories,area_served\nA,Food,food,citywide\nB,Chat,,citywide\n"
+    at = _uploaded(data)
+    assert not [s for s in _texts(at.success) if "will count" in s]
+    assert _texts(at.warning)[0] == (
+        "1 service will count: of 2 services accepted, 1 is in a need category and 2 are "
+        "placed in Bristol, City of; 1 service cannot count: 1 has no need category."
+    )
+    assert [b for b in at.button if b.label.startswith("Use this data")]
+
+
+def _import_guard(contribution) -> None:
+    import streamlit as st
+
+    from dashboard.components.upload import import_confirmed
+
+    st.session_state["confirmed"] = import_confirmed(contribution, key="k")
+
+
+def test_importing_a_file_where_nothing_counts_asks_to_be_ticked_first(ctx):
+    nothing = handle_upload(b"org_name,service_name\nFriends,Chat\n", "x.csv", ctx).contribution
+    at = AppTest.from_function(_import_guard, args=(nothing,)).run()
+    assert at.session_state["confirmed"] is False
+    assert shown(at.error[0].value).startswith("No service of this file will count on the maps")
+    at.checkbox[0].check().run()
+    assert at.session_state["confirmed"] is True
+    counting = handle_upload(b"org_name,area_served,categories\nA,citywide,food\n", "y.csv", ctx)
+    at = AppTest.from_function(_import_guard, args=(counting.contribution,)).run()
+    assert at.session_state["confirmed"] is True and not at.error and not at.checkbox
+
+
+def test_a_column_of_delivery_modes_is_suggested_and_read_as_delivery_when_asked():
+    data = (
+        b"org_name,categories,area_served,How we help\n"
+        b"A,food,citywide,phone\nB,debt,citywide,online\nC,food,citywide,phone; online\n"
+    )
+    at = _uploaded(data)
+    assert (
+        "Column 'How we help' looks like delivery modes: 3 of 3 values are delivery modes. "
+        "Fix: map it to delivery"
+    ) in _texts(at.info)
+    [read_it] = [b for b in at.button if b.label == "Read 'How we help' as delivery"]
+    read_it.click().run()
+    assert not at.exception
+    assert not [i for i in _texts(at.info) if "looks like delivery modes" in i]
+    outcome = at.session_state[StateKeys.UPLOAD_CHECKED][1]
+    assert outcome.source.report.mapping_used["delivery"] == "How we help"
+    modes = list(outcome.source.directory.services["delivery"])
+    assert modes == [("phone",), ("online",), ("phone", "online")]
