@@ -33,6 +33,7 @@ class ServicePoint:
     lon: float
     name: str
     stale: bool = False
+    tip_html: str | None = None  # an escaped HTML tooltip; default: the name (and staleness)
 
 
 class StaleMarkerStyle(MacroElement):
@@ -80,7 +81,9 @@ def add_service_markers(
             folium.Marker(
                 where,
                 icon=stale_icon(point.name),
-                tooltip=html_in_js_template(f"{point.name} ({STALE_WORDS})"),
+                tooltip=folium.Tooltip(
+                    point.tip_html or html_in_js_template(f"{point.name} ({STALE_WORDS})")
+                ),
             ).add_to(layer)
         else:
             folium.CircleMarker(
@@ -91,5 +94,70 @@ def add_service_markers(
                 fill=True,
                 fill_color="#ffffff",
                 fill_opacity=1,
-                tooltip=html_in_js_template(point.name),
+                tooltip=folium.Tooltip(point.tip_html or html_in_js_template(point.name)),
             ).add_to(layer)
+
+
+class PlaceLegend(MacroElement):
+    """The postcode map's key: the postcode, a service, an out-of-date one, the distance."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>
+          .sn-place-legend { background: #fff; color: #14202b; padding: 6px 9px;
+            border: 1px solid #767676; border-radius: 4px; max-width: 17em;
+            font: 13px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; }
+          .sn-place-legend span.key { display: inline-block; width: 12px; height: 12px;
+            margin-right: 7px; vertical-align: -1px; box-sizing: border-box; }
+          .sn-key-dot { border: 1.5px solid #000; border-radius: 50%; background: #fff; }
+          .sn-key-circle { border: 2px solid {{ this.circle }}; border-radius: 50%; }
+          .sn-key-you { background: {{ this.you }}; border: 2px solid #000;
+            transform: rotate(45deg); }
+        </style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+            (function (map) {
+                var legend = L.control({position: "bottomleft"});
+                legend.onAdd = function () {
+                    var div = L.DomUtil.create("div", "sn-place-legend");
+                    div.setAttribute("role", "group");
+                    div.setAttribute("aria-label", "Map key");
+                    div.innerHTML = {{ this.markup|tojson }};
+                    return div;
+                };
+                legend.addTo(map);
+            })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, *, you: str, circle: str, distance: str, stale: bool) -> None:
+        super().__init__()
+        self._name = "PlaceLegend"
+        self.you, self.circle = you, circle
+        rows = [
+            ("sn-key-you", "Your postcode"),
+            ("sn-key-dot", "A service (its venue)"),
+        ]
+        if stale:
+            rows.append((STALE_CLASS, f"A service {STALE_WORDS}"))
+        rows.append(("sn-key-circle", distance))
+        self.markup = "".join(
+            f'<div><span class="key {css}"></span>{html_text(label)}</div>' for css, label in rows
+        )
+
+
+def your_postcode_icon(postcode: str, colour: str) -> folium.DivIcon:
+    """A large diamond for the postcode searched: unlike any service's dot."""
+    label = html_text(f"Your postcode: {postcode}")
+    return folium.DivIcon(
+        html=(
+            f'<div class="sn-you" role="img" aria-label="{label}" style="width:18px;'
+            f"height:18px;box-sizing:border-box;background:{colour};border:3px solid #000;"
+            'transform:rotate(45deg)"></div>'
+        ),
+        icon_size=(18, 18),
+        icon_anchor=(9, 9),
+        class_name="sn-marker",
+    )

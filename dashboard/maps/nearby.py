@@ -30,7 +30,13 @@ from analysis.provision.filters import stale_mask
 from analysis.taxonomy import Taxonomy
 from dashboard.components.service_table import category_labels
 from dashboard.maps.base import ward_map
-from dashboard.maps.markers import STALE_WORDS, StaleMarkerStyle, stale_icon
+from dashboard.maps.markers import (
+    STALE_WORDS,
+    PlaceLegend,
+    ServicePoint,
+    add_service_markers,
+    your_postcode_icon,
+)
 from dashboard.maps.offline import add_marker_cluster, offline_map
 
 M_PER_DEGREE_LAT = 111_000
@@ -60,7 +66,8 @@ def nearby_map(
     wards_gdf: gpd.GeoDataFrame | None = None,
     as_of: pd.Timestamp | None = None,
 ) -> folium.Map:
-    """The postcode (a dark-ringed dot), the distance (circle) and services within (pins).
+    """The postcode (a diamond), the distance (circle), the services within (dots, hatched
+    when out of date) and a key.
 
     Parameters
     ----------
@@ -97,34 +104,36 @@ def nearby_map(
         fill_opacity=0.05,
         tooltip=html_in_js_template(f"Within {radius_m / 1000:g} km of {place.postcode}"),
     ).add_to(m)
-    folium.CircleMarker(
+    folium.Marker(
         [place.lat, place.lon],
-        radius=9,
-        color="#000000",
-        weight=3,
-        fill=True,
-        fill_color=VERMILLION,
-        fill_opacity=1,
+        icon=your_postcode_icon(place.postcode, VERMILLION),
         tooltip=html_in_js_template(f"Your postcode: {place.postcode}"),
+        z_index_offset=1000,
     ).add_to(m)
+    stale = pd.Series(False, index=near_df.index)
     if not near_df.empty:
         points = gpd.GeoSeries(list(near_df[LOCATION]), crs=CRS_COMPUTE).to_crs(CRS_DISPLAY)
         layer = add_marker_cluster(m) if len(near_df) >= settings.CLUSTER_MARKERS_FROM else m
-        stale = (
-            stale_mask(near_df, as_of)
-            if as_of is not None
-            else pd.Series(False, index=near_df.index)
-        )
-        if stale.any():
-            StaleMarkerStyle().add_to(m)
-        for point, (_, row), old in zip(points, near_df.iterrows(), stale, strict=True):
-            marker = {"icon": stale_icon(str(row[SERVICE_NAME]))} if old else {}
-            folium.Marker(
-                [point.y, point.x],
+        if as_of is not None:
+            stale = stale_mask(near_df, as_of)
+        service_points = [
+            ServicePoint(
+                point.y,
+                point.x,
+                str(row[SERVICE_NAME]),
+                bool(old),
                 # A tooltip, not a folium.Popup: Popup needs jQuery, which offline maps omit.
-                tooltip=folium.Tooltip(popup_html(row, taxonomy, stale=bool(old))),
-                **marker,
-            ).add_to(layer)
+                tip_html=popup_html(row, taxonomy, stale=bool(old)),
+            )
+            for point, (_, row), old in zip(points, near_df.iterrows(), stale, strict=True)
+        ]
+        add_service_markers(m, layer, service_points)
+    PlaceLegend(
+        you=VERMILLION,
+        circle=BLUE,
+        distance=f"Within {radius_m / 1000:g} km",
+        stale=bool(stale.any()),
+    ).add_to(m)
     pad_lat = radius_m / M_PER_DEGREE_LAT
     pad_lon = pad_lat / max(0.2, math.cos(math.radians(place.lat)))
     m.fit_bounds(

@@ -79,9 +79,14 @@ def test_popup_names_the_service_organisation_categories_and_distance():
 def test_map_draws_the_postcode_the_circle_and_each_service_offline():
     m = nearby_map(PLACE, 1500, _near(3), make_taxonomy())
     page = m.get_root().render()
-    assert page.count("L.marker(") == 3
+    # The postcode is the one marker; each service a dot, as on the overview.
+    assert page.count("L.marker(") == 1 and page.count("L.circleMarker(") == 3
     assert "Within 1.5 km of BS1 1AA" in page and "Your postcode: BS1 1AA" in page
-    assert f'"color": "{BLUE}"' in page and f'"fillColor": "{VERMILLION}"' in page
+    assert f'"color": "{BLUE}"' in page and f"background:{VERMILLION}" in page
+    # The key names the postcode, a service and the distance (no hatched line: none old).
+    assert "sn-place-legend" in page and "Your postcode" in page
+    assert "A service (its venue)" in page and "Within 1.5 km" in page
+    assert "out of date" not in page
     assert "markerClusterGroup" not in page
     assert external_references(standalone_html(m)) == []
 
@@ -90,7 +95,7 @@ def test_many_services_are_clustered_and_none_still_draws_the_circle():
     many = nearby_map(PLACE, 1000, _near(settings.CLUSTER_MARKERS_FROM), make_taxonomy())
     assert "markerClusterGroup" in many.get_root().render()
     empty = nearby_map(PLACE, 1000, _near(0), make_taxonomy()).get_root().render()
-    assert "L.circle(" in empty and "L.marker(" not in empty
+    assert "L.circle(" in empty and "L.circleMarker(" not in empty
 
 
 def test_out_of_date_services_are_hatched_and_say_so():
@@ -106,5 +111,6 @@ def test_out_of_date_services_are_hatched_and_say_so():
     assert page.count(f'class=\\"{STALE_CLASS}\\"') == 1
     assert page.count(STALE_WORDS.capitalize()) == 1
     assert "Service 1 (out of date" in page
+    assert f"A service {STALE_WORDS}" in page  # the key says what the hatching means
     unjudged = nearby_map(PLACE, 1000, near, make_taxonomy()).get_root().render()
     assert STALE_CLASS not in unjudged
