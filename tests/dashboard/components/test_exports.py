@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import io
+from datetime import date
+from types import SimpleNamespace
 
 import folium
 import openpyxl
 import pandas as pd
 
-from dashboard.components.exports import map_html_bytes, table_downloads
+from analysis.geography import default_area_path, load_area
+from analysis.model import AREA_NAME, IMPUTED_SHARE, LOCAL_SERVICES, RELATIVE_PROVISION
+from analysis.outputs.export import COLUMN_HEADERS, DEMO_BANNER, ExportAbout
+from dashboard.components.exports import (
+    file_stem,
+    map_html_bytes,
+    page_about,
+    table_downloads,
+)
 from dashboard.maps.offline import external_references, offline_map
 
 HOSTILE = '=HYPERLINK("http://evil.example","click")'
@@ -55,3 +65,57 @@ def test_map_html_is_self_contained_utf8():
     page = map_html_bytes(m).decode("utf-8")
     assert page.startswith("<!DOCTYPE html>")
     assert external_references(page) == []
+
+
+DEMO_ABOUT = ExportAbout(
+    title="Food: relative provision by ward",
+    area="Bristol, City of",
+    source="Demo data (fictional), in the directory",
+    made=date(2026, 3, 1),
+    licence=("Contains OS data © Crown copyright.",),
+    demo=True,
+)
+SHOWN = pd.DataFrame(
+    {
+        COLUMN_HEADERS[AREA_NAME]: ["Ashley"],
+        COLUMN_HEADERS[LOCAL_SERVICES]: [3],
+        COLUMN_HEADERS[RELATIVE_PROVISION]: [0.456],
+        COLUMN_HEADERS[IMPUTED_SHARE]: [0.25],
+    }
+)
+
+
+def test_xlsx_with_about_says_what_it_is_and_is_formatted():
+    _, data = table_downloads(SHOWN, PARAMETERS, DEMO_ABOUT)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["about", "table", "parameters", "columns"]
+    about = {label: text for label, text in book["about"].iter_rows(values_only=True)}
+    assert about["Warning"] == DEMO_BANNER
+    assert about["Area"] == "Bristol, City of" and about["Made on"] == "2026-03-01"
+    assert about["Data source"] == "Demo data (fictional), in the directory"
+    assert about["Reference data"] == "Contains OS data © Crown copyright."
+    table = book["table"]
+    assert table.freeze_panes == "A2"
+    assert [c.number_format for c in table[2]] == ["General", "#,##0", "0.00", "0%"]
+    columns = list(book["columns"].iter_rows(min_row=2, values_only=True))
+    assert [row[0] for row in columns] == [
+        AREA_NAME,
+        LOCAL_SERVICES,
+        RELATIVE_PROVISION,
+        IMPUTED_SHARE,
+    ]
+    assert all(unit for _, _, unit, _ in columns[1:])  # every number has its unit
+
+
+def test_file_names_carry_the_date_and_demo():
+    assert file_stem("safety-net-food-class", DEMO_ABOUT) == "safety-net-food-class-2026-03-01-demo"
+    assert file_stem("safety-net-food-class", None) == "safety-net-food-class"
+
+
+def test_page_about_takes_the_source_label_and_the_demo_flag():
+    bristol_area = load_area(default_area_path())
+    source = SimpleNamespace(label="services.csv (uploaded)", shows_demo=False)
+    about = page_about(SimpleNamespace(area=bristol_area, source=source), "Title")
+    assert about.source == "services.csv (uploaded)" and not about.demo
+    assert about.area == bristol_area.name
+    assert any("Open Government Licence" in line for line in about.licence)
