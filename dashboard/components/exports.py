@@ -59,9 +59,9 @@ def table_downloads(
     return csv_bytes(table_df, byte_order_mark=True), xlsx
 
 
-def map_html_bytes(m: folium.Map) -> bytes:
-    """The map as one self-contained HTML file."""
-    return html_bytes(standalone_html(m))
+def map_html_bytes(m: folium.Map, about: ExportAbout | None = None) -> bytes:
+    """The map as one self-contained HTML file, titled by ``about`` when given."""
+    return html_bytes(standalone_html(m, about))
 
 
 def file_stem(stem: str, about: ExportAbout | None) -> str:
@@ -101,7 +101,7 @@ def download_buttons(
     if map_ is not None:
         columns[0].download_button(
             "Map (HTML)",
-            data=map_html_bytes(map_),
+            data=map_html_bytes(map_, about),
             file_name=f"{name}.html",
             mime="text/html",
             key=f"{key}_html",

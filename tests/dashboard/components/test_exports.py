@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date
 from types import SimpleNamespace
 
@@ -10,6 +11,7 @@ import folium
 import openpyxl
 import pandas as pd
 
+from analysis.escape import html_text
 from analysis.geography import default_area_path, load_area
 from analysis.model import AREA_NAME, IMPUTED_SHARE, LOCAL_SERVICES, RELATIVE_PROVISION
 from analysis.outputs.export import COLUMN_HEADERS, DEMO_BANNER, ExportAbout
@@ -119,3 +121,22 @@ def test_page_about_takes_the_source_label_and_the_demo_flag():
     assert about.source == "services.csv (uploaded)" and not about.demo
     assert about.area == bristol_area.name
     assert any("Open Government Licence" in line for line in about.licence)
+
+
+def test_map_html_has_a_title_heading_banner_licence_and_the_map_once():
+    m = offline_map(location=[51.45, -2.6], zoom_start=12)
+    folium.CircleMarker([51.45, -2.6], radius=4).add_to(m)
+    m.get_root().render()  # st_folium renders the map before the download is made
+    about = replace(DEMO_ABOUT, title="Food <b>gaps</b>", source="=evil.csv <script>")
+    for _ in range(2):  # a second download of the same map holds it once too
+        page = map_html_bytes(m, about).decode("utf-8")
+        assert page.count("L.map(") == 1 and page.count('class="folium-map"') == 1
+    assert "<title>Food &lt;b&gt;gaps&lt;/b&gt;</title>" in page
+    assert "<h1>Food &lt;b&gt;gaps&lt;/b&gt;</h1>" in page
+    assert '<script>"' not in page and "=evil.csv &lt;script&gt;" in page
+    assert html_text(DEMO_BANNER) in page and "Made on: 2026-03-01" in page
+    assert "Area: Bristol, City of" in page
+    assert "<p>Contains OS data © Crown copyright.</p>" in page
+    assert page.index("<h1>") < page.index('class="folium-map"') < page.index("Contains OS")
+    assert external_references(page) == []
+    assert "<title>" not in map_html_bytes(m).decode("utf-8")  # no about: as before
