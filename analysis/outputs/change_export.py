@@ -32,6 +32,7 @@ from analysis.outputs.export import (
     COLUMNS_SHEET,
     DESCRIPTION_COLUMNS,
     PARAMETER_COLUMNS,
+    PARAMETER_KEY,
     PARAMETERS_SHEET,
     parameters_frame,
     write_csv,
@@ -206,8 +207,9 @@ def change_parameters_frame(change: DirectoryChange) -> pd.DataFrame:
     ]
     rows += _filter_rows(change.filters)
     after = parameters_frame(change.after)
-    kept = ~after["parameter"].str.startswith("services ")
-    rows += list(after[kept].itertuples(index=False, name=None))
+    # The service counts are the later moment's only; the change table has both moments'.
+    kept = ~after[PARAMETER_KEY].str.startswith("services ")
+    rows += list(after.loc[kept, list(PARAMETER_COLUMNS)].itertuples(index=False, name=None))
     return pd.DataFrame(rows, columns=list(PARAMETER_COLUMNS))
 
 

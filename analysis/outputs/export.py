@@ -21,12 +21,17 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Final
 
 import geopandas as gpd
 import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis import settings
 from analysis.crs import to_display
@@ -70,7 +75,11 @@ from analysis.model import (
 from analysis.provision.metrics import MetricsResult
 
 __all__ = [
+    "ExportAbout",
+    "about_text",
+    "attribution_lines",
     "columns_frame",
+    "export_about",
     "csv_bytes",
     "export_metrics",
     "geojson_bytes",
@@ -92,7 +101,7 @@ MEANING: Final = "meaning"
 PARAMETER_COLUMNS: Final = ("parameter", VALUE, MEANING)
 """Columns of `parameters_frame`: what was set, to what, and what it means."""
 DESCRIPTION_COLUMNS: Final = (COLUMN, UNIT, MEANING)
-"""Columns of `columns_frame`: each table column's unit and meaning."""
+"""Columns of a description table: each table column's unit and meaning."""
 RP_MEANING: Final = "1 = city average per person in need"
 """What a relative provision of 1 means, written wherever one is shown."""
 
@@ -196,6 +205,197 @@ PARAMETER_MEANINGS: Final[dict[str, str]] = {
 """One-line meaning of each parameter, by its key."""
 
 
+COLUMN_HEADERS: Final[dict[str, str]] = {
+    AREA_CODE: "Code",
+    AREA_NAME: "Area",
+    WARD_CODE: "Ward code",
+    CATEGORY: "Category",
+    POPULATION: "Residents",
+    NEED: "People in need",
+    NEED_UNIT: "Counted as",
+    LOCAL_SERVICES: "Local services",
+    ORGANISATIONS: "Organisations",
+    REMOTE_OPTIONS: "Phone, online, citywide",
+    ACCESSIBILITY_PER_1000: "Places a week per 1,000 in need",
+    RELATIVE_PROVISION: f"Relative provision ({RP_MEANING})",
+    IMPUTED_SHARE: "Supply estimated",
+    DUPLICATE_PAIRS: "Duplicate pairs",
+    STALE_SERVICES: "Of those, out of date",
+    REPORTED_CLOSED_SERVICES: "Of those, reported closed",
+    PROVISION_CLASS: "Class",
+    UNCERTAIN: "Uncertain",
+    SMALL_NUMBERS: "Small numbers",
+}
+"""The header a person reads above each table column (the dashboard's words); the machine
+name stays on the ``columns`` sheet and in CSV headers."""
+
+COUNT_FORMAT: Final = "#,##0"
+RATIO_FORMAT: Final = "0.00"
+RATE_FORMAT: Final = "#,##0.0"
+SHARE_FORMAT: Final = "0%"
+COLUMN_FORMATS: Final[dict[str, str]] = {
+    POPULATION: COUNT_FORMAT,
+    NEED: COUNT_FORMAT,
+    LOCAL_SERVICES: COUNT_FORMAT,
+    ORGANISATIONS: COUNT_FORMAT,
+    REMOTE_OPTIONS: COUNT_FORMAT,
+    DUPLICATE_PAIRS: COUNT_FORMAT,
+    STALE_SERVICES: COUNT_FORMAT,
+    REPORTED_CLOSED_SERVICES: COUNT_FORMAT,
+    ACCESSIBILITY_PER_1000: RATE_FORMAT,
+    RELATIVE_PROVISION: RATIO_FORMAT,
+    IMPUTED_SHARE: SHARE_FORMAT,
+}
+"""Excel number format of each numeric column, by its unit in `COLUMN_DESCRIPTIONS`:
+whole numbers for counts, 2 decimals for ratios, a percentage for shares."""
+
+PARAMETER_LABELS: Final[dict[str, str]] = {
+    "level": "Areas of the table",
+    "under_served_below": "Under-served below (relative provision)",
+    "well_provided_from": "Well provided from (relative provision)",
+    "small_numbers_services": "Small numbers: fewer local services than",
+    "small_numbers_population": "Small numbers: fewer residents than",
+    "small_numbers_need": "Small numbers: fewer people in need than",
+    "uncertain_imputed_share": "Uncertain: estimated share of supply above",
+    "decay": "Distance decay",
+    "catchment_factor": "Catchment factor",
+    "capacity_imputation": "Unknown capacity counted at",
+    "need_source": "Need counted from",
+    "duplicate_min_jaccard": "Duplicate pair: shared need at least",
+    "catchment_km": "Catchment radius (km)",
+    COUNT_SERVICES: "Services in the directory",
+    COUNT_USED: "Services in a category of the table",
+    COUNT_UNCATEGORISED: "Services in no category",
+    COUNT_OTHER_CATEGORIES: "Services only in other categories",
+    COUNT_REMOTE: "Remote services (phone, online, citywide)",
+    COUNT_NO_COVERAGE: "Local services reaching no neighbourhood",
+    COUNT_IMPUTED: "Services with capacity unknown",
+}
+"""Plain name of each parameter, by its key (the key stays in the ``key`` column)."""
+
+PARAMETER_KEY: Final = "key"
+"""Column of `parameters_frame` holding the machine name, e.g. ``threshold decay``."""
+
+ABOUT_SHEET: Final = "about"
+ABOUT_FILE_SUFFIX: Final = "-about.txt"
+UNKNOWN_SOURCE: Final = "not recorded (the directory given to the command)"
+HEADER: Final = "header"
+DEMO_BANNER: Final = (
+    "FICTIONAL DEMO DATA: the organisations and services are invented, to try Safety Net "
+    "out. Do not plan, fund or refer anyone from these figures."
+)
+"""The line every export of the demo data starts with."""
+WARNING: Final = "Warning"
+"""The label of `DEMO_BANNER` on an ``about`` sheet."""
+
+_SHEET_HEADERS: Final = {
+    PARAMETER_COLUMNS[0]: "Parameter",
+    VALUE: "Value",
+    MEANING: "Meaning",
+    COLUMN: "Column",
+    HEADER: "Header",
+    UNIT: "Unit",
+}
+"""Headers of the parameters and columns sheets' own columns."""
+_HEADER_FONT: Final = Font(bold=True)
+_BANNER_FONT: Final = Font(bold=True, color="FFFFFF", size=12)
+_BANNER_FILL: Final = PatternFill("solid", fgColor="B00020")
+_TITLE_FONT: Final = Font(bold=True, size=14)
+_MAX_WIDTH: Final = 60
+_WIDTH_SAMPLE: Final = 500  # rows looked at to fit a column's width
+
+
+@dataclass(frozen=True)
+class ExportAbout:
+    """What an export says about itself: its title, area, day made, data source, licence.
+
+    ``source`` is the directory's label (the demo data, the directory database, an
+    uploaded file's name); ``licence`` the reference data's attribution lines
+    (`attribution_lines`); ``demo`` adds `DEMO_BANNER`.
+    """
+
+    title: str
+    area: str
+    source: str
+    made: date
+    licence: tuple[str, ...] = ()
+    demo: bool = False
+    notes: tuple[str, ...] = field(default=())
+
+    def rows(self) -> list[tuple[str, str]]:
+        """(label, text) lines, the banner first when the data is the demo."""
+        rows = [(WARNING, DEMO_BANNER)] if self.demo else []
+        rows += [
+            ("Title", self.title),
+            ("Area", self.area),
+            ("Made on", self.made.isoformat()),
+            ("Data source", self.source),
+        ]
+        rows += [("Note", note) for note in self.notes]
+        rows += [("Reference data", line) for line in self.licence]
+        return rows
+
+    def file_tag(self) -> str:
+        """The facts a file name carries: the day made, and ``demo`` for the demo data."""
+        return self.made.isoformat() + ("-demo" if self.demo else "")
+
+
+def attribution_lines(attribution: str) -> tuple[str, ...]:
+    """The source statements of an area's ATTRIBUTION.md, one line each, then the licence.
+
+    The text above the ``---`` rule is kept without its heading, each bullet and the
+    paragraph before them as one line; the licence's name and address follow as one line.
+    """
+    sources, _, licence = attribution.partition("\n---\n")
+    lines: list[str] = []
+    for raw in sources.splitlines():
+        text = raw.strip()
+        if not text or text.startswith("#"):
+            continue
+        if text.startswith("- ") or not lines:
+            lines.append(text.removeprefix("- ").strip())
+        else:  # a wrapped line continues the statement above it
+            lines[-1] = f"{lines[-1]} {text}"
+    head = [line.strip() for line in licence.strip().splitlines()[:2] if line.strip()]
+    if head:
+        lines.append(": ".join(head))
+    return tuple(lines)
+
+
+def export_about(
+    area: AreaSet,
+    *,
+    title: str,
+    source: str,
+    demo: bool = False,
+    made: date | None = None,
+    notes: tuple[str, ...] = (),
+) -> ExportAbout:
+    """The `ExportAbout` of an export of ``area`` made today (or on ``made``)."""
+    return ExportAbout(
+        title=title,
+        area=area.name,
+        source=source,
+        made=made or date.today(),
+        licence=attribution_lines(area.attribution),
+        demo=demo,
+        notes=notes,
+    )
+
+
+def about_text(about: ExportAbout, columns_df: pd.DataFrame | None = None) -> str:
+    """The plain-text companion of a CSV: what `ExportAbout` says, then each column's
+    header, unit and meaning (`columns_frame`)."""
+    lines = [f"{label}: {text}" for label, text in about.rows()]
+    if columns_df is not None and not columns_df.empty:
+        lines += ["", "Columns (name in the CSV header: header; unit; meaning):"]
+        lines += [
+            f"- {row[COLUMN]}: {row[HEADER]}; {row[UNIT] or 'text'}; {row[MEANING]}"
+            for row in columns_df.to_dict("records")
+        ]
+    return "\n".join(lines) + "\n"
+
+
 def prepare_for_spreadsheet(table_df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``table_df`` safe to open in a spreadsheet.
 
@@ -232,22 +432,110 @@ def csv_bytes(table_df: pd.DataFrame, *, byte_order_mark: bool = False) -> bytes
     return text.encode("utf-8-sig" if byte_order_mark else "utf-8")
 
 
-def xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
+def xlsx_bytes(
+    sheets: Mapping[str, pd.DataFrame],
+    *,
+    about: ExportAbout | None = None,
+    human_headers: bool = False,
+) -> bytes:
     """Each frame on its own sheet of an XLSX workbook, as the workbook's bytes.
 
     Text cells are neutralised (openpyxl would otherwise store ``=...`` as a live formula)
     and control characters that XLSX cannot hold are removed. Sheet names are cut to
-    Excel's 31 characters.
+    Excel's 31 characters. Every sheet has a bold, frozen header row and fitted column
+    widths; a column `COLUMN_FORMATS` knows (by machine name or header) gets its number
+    format.
+
+    Parameters
+    ----------
+    about
+        When given, a first ``about`` sheet: the demo banner, title, area, date, source
+        and licence (`ExportAbout`).
+    human_headers
+        Head each known column with its `COLUMN_HEADERS` text instead of its machine name
+        (which the ``columns`` sheet keeps). Off for files read back by a program.
     """
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        if about is not None:
+            _write_about(writer.book.create_sheet(ABOUT_SHEET), about, list(sheets))
         for name, frame in sheets.items():
             clean = prepare_for_spreadsheet(frame)
             for column in clean.columns:
                 if _is_text(clean[column]):
                     clean[column] = clean[column].map(_strip_illegal)
+            formats = [_number_format(str(c)) for c in frame.columns]
+            if human_headers:
+                clean.columns = [
+                    _header(str(c), str(shown))
+                    for c, shown in zip(frame.columns, clean.columns, strict=True)
+                ]
             clean.to_excel(writer, sheet_name=name[:31], index=False)
+            _lay_out(writer.sheets[name[:31]], formats)
     return buffer.getvalue()
+
+
+def _header(column: str, shown: str) -> str:
+    # A known column gets its header; any other keeps its (neutralised) name.
+    return COLUMN_HEADERS.get(column) or _SHEET_HEADERS.get(column, shown)
+
+
+def _number_format(column: str) -> str | None:
+    if column in COLUMN_FORMATS:
+        return COLUMN_FORMATS[column]
+    by_header = {header: key for key, header in COLUMN_HEADERS.items()}
+    return COLUMN_FORMATS.get(by_header.get(column, ""))
+
+
+def _lay_out(sheet: Worksheet, formats: list[str | None]) -> None:
+    """Bold frozen header, number formats, and each column as wide as its text (capped)."""
+    sheet.freeze_panes = "A2"
+    for cell in sheet[1]:
+        cell.font = _HEADER_FONT
+    for index, column in enumerate(sheet.iter_cols(max_row=_WIDTH_SAMPLE), start=1):
+        number_format = formats[index - 1] if index <= len(formats) else None
+        if number_format:
+            for cell in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell[0].number_format = number_format
+        longest = max((len(_shown(cell.value)) for cell in column), default=8)
+        sheet.column_dimensions[get_column_letter(index)].width = min(
+            max(longest + 2, 8), _MAX_WIDTH
+        )
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return "" if value is None else str(value)
+
+
+def _write_about(sheet: Worksheet, about: ExportAbout, sheet_names: list[str]) -> None:
+    """The ``about`` sheet: the banner in white on red, then (label, text) rows."""
+    rows = about.rows()
+    if COLUMNS_SHEET in sheet_names:
+        rows.append(
+            (
+                "Columns",
+                f"each column's unit, meaning and machine name (as in the CSV) are on the "
+                f"'{COLUMNS_SHEET}' sheet",
+            )
+        )
+    if PARAMETERS_SHEET in sheet_names:
+        rows.append(
+            ("Parameters", f"the thresholds and method are on the '{PARAMETERS_SHEET}' sheet")
+        )
+    for label, text in rows:
+        sheet.append([spreadsheet_cell(label), spreadsheet_cell(_strip_illegal(text))])
+    for row in sheet.iter_rows():
+        label, text = row
+        text.alignment = Alignment(wrap_text=True, vertical="top")
+        label.font = _HEADER_FONT
+        if text.value == about.title:
+            text.font = _TITLE_FONT
+        if text.value == DEMO_BANNER:
+            text.font, text.fill, label.fill = _BANNER_FONT, _BANNER_FILL, _BANNER_FILL
+    sheet.column_dimensions["A"].width = 16
+    sheet.column_dimensions["B"].width = 100
 
 
 def geojson_bytes(table_gdf: gpd.GeoDataFrame, *, metadata: Mapping | None = None) -> bytes:
@@ -293,7 +581,9 @@ def write_geojson(
     return _write_bytes(geojson_bytes(table_gdf, metadata=metadata), path)
 
 
-def export_metrics(result: MetricsResult, area: AreaSet, path: Path | str) -> Path:
+def export_metrics(
+    result: MetricsResult, area: AreaSet, path: Path | str, *, about: ExportAbout | None = None
+) -> Path:
     """Write the area × category table in the format the suffix names.
 
     Parameters
@@ -307,6 +597,11 @@ def export_metrics(result: MetricsResult, area: AreaSet, path: Path | str) -> Pa
         thresholds, method, catchments and service counts, and a ``columns`` sheet with
         each column's unit and meaning) or ``.geojson`` (one feature per area × category
         with the area's outline; parameters and columns in ``metadata``).
+    about
+        Title, date, data source and licence (`export_about`); by default the table's
+        title, today and a source "not recorded". The XLSX gets it as a first ``about``
+        sheet (and human headers), the GeoJSON in ``metadata``, and a CSV, which stays the
+        bare table, in a text file beside it (`about_path_for`).
 
     Returns
     -------
@@ -325,7 +620,10 @@ def export_metrics(result: MetricsResult, area: AreaSet, path: Path | str) -> Pa
             f"cannot write {target.name}: the suffix {target.suffix or '(none)'!r} is not "
             f"one of {', '.join(SUFFIXES)}. Fix: name the output e.g. gaps.csv."
         )
+    about = about or export_about(area, title=metrics_title(result), source=UNKNOWN_SOURCE)
     if suffix == ".csv":
+        text = about_text(about, columns_frame(result.table))
+        _write_bytes(text.encode("utf-8"), about_path_for(target))
         return write_csv(result.table, target)
     if suffix == ".xlsx":
         sheets = {
@@ -333,7 +631,7 @@ def export_metrics(result: MetricsResult, area: AreaSet, path: Path | str) -> Pa
             PARAMETERS_SHEET: parameters_frame(result),
             COLUMNS_SHEET: columns_frame(result.table),
         }
-        return write_xlsx(sheets, target)
+        return _write_bytes(xlsx_bytes(sheets, about=about, human_headers=True), target)
     key = WARD_CODE if result.level == WARD_LEVEL else LSOA_CODE
     layer = area.wards if result.level == WARD_LEVEL else area.neighbourhoods
     outlines = layer[[key, layer.geometry.name]].rename(columns={key: AREA_CODE})
@@ -341,8 +639,37 @@ def export_metrics(result: MetricsResult, area: AreaSet, path: Path | str) -> Pa
     return write_geojson(
         gpd.GeoDataFrame(features, geometry=layer.geometry.name, crs=layer.crs),
         target,
-        metadata={**parameters_dict(result), COLUMNS_SHEET: columns_dict(result.table)},
+        metadata={
+            ABOUT_SHEET: about_dict(about),
+            **parameters_dict(result),
+            COLUMNS_SHEET: columns_dict(result.table),
+        },
     )
+
+
+def metrics_title(result: MetricsResult) -> str:
+    """The title of an export of ``result``: what the table is, at its level."""
+    # The level's own word ("ward", "neighbourhood") reads as English.
+    return f"Safety Net: provision of community services by {result.level} and need category"
+
+
+def about_path_for(path: Path | str) -> Path:
+    """Where the text companion of the CSV at ``path`` goes: ``<stem>-about.txt`` beside it."""
+    target = Path(path)
+    return target.with_name(f"{target.stem}{ABOUT_FILE_SUFFIX}")
+
+
+def about_dict(about: ExportAbout) -> dict[str, object]:
+    """`ExportAbout` as JSON-ready values (GeoJSON ``metadata``)."""
+    return {
+        "title": about.title,
+        "area": about.area,
+        "made": about.made.isoformat(),
+        "source": about.source,
+        "demo": about.demo,
+        "banner": DEMO_BANNER if about.demo else "",
+        "licence": list(about.licence),
+    }
 
 
 def parameters_dict(result: MetricsResult) -> dict[str, object]:
@@ -357,30 +684,48 @@ def parameters_dict(result: MetricsResult) -> dict[str, object]:
 
 
 def parameters_frame(result: MetricsResult) -> pd.DataFrame:
-    """The parameters of ``result`` as a table: ``parameter``, ``value``, ``meaning``."""
-    meaning = PARAMETER_MEANINGS.get
-    rows: list[tuple[str, object, str]] = [("level", result.level, meaning("level", ""))]
-    rows += [(f"threshold {k}", v, meaning(k, "")) for k, v in result.thresholds.as_dict().items()]
-    rows += [(f"method {k}", v, meaning(k, "")) for k, v in method_dict(result).items()]
+    """The parameters of ``result`` as a table: ``parameter`` (its plain name), ``value``,
+    ``meaning`` and ``key`` (the machine name, e.g. ``threshold under_served_below``)."""
+    rows = [_parameter("level", "level", result.level)]
+    rows += [_parameter(f"threshold {k}", k, v) for k, v in result.thresholds.as_dict().items()]
+    rows += [_parameter(f"method {k}", k, v) for k, v in method_dict(result).items()]
     rows += [
-        (f"catchment km {k}", v, meaning("catchment_km", ""))
+        _parameter(f"catchment km {k}", "catchment_km", v, suffix=k)
         for k, v in result.catchments_km.items()
     ]
-    rows += [(f"services {k}", v, meaning(k, "")) for k, v in result.service_counts.items()]
-    return pd.DataFrame(rows, columns=list(PARAMETER_COLUMNS))
+    rows += [_parameter(f"services {k}", k, v) for k, v in result.service_counts.items()]
+    return pd.DataFrame(rows, columns=[*PARAMETER_COLUMNS, PARAMETER_KEY])
+
+
+def _parameter(
+    key: str, name: str, value: object, *, suffix: str = ""
+) -> tuple[str, object, str, str]:
+    label = PARAMETER_LABELS.get(name, key)
+    if suffix:  # one row per category: the category's id after the plain name
+        label = f"{label}: {suffix}"
+    return label, value, PARAMETER_MEANINGS.get(name, ""), key
 
 
 def columns_frame(table_df: pd.DataFrame) -> pd.DataFrame:
-    """Unit and meaning of each column of ``table_df``, in its order (``column``, ``unit``,
-    ``meaning``); a column the table of metrics does not have gets blanks."""
-    rows = [(str(c), *COLUMN_DESCRIPTIONS.get(str(c), ("", ""))) for c in table_df.columns]
-    return pd.DataFrame(rows, columns=list(DESCRIPTION_COLUMNS))
+    """Header, unit and meaning of each column of ``table_df``, in its order (``column``,
+    ``header``, ``unit``, ``meaning``).
+
+    A column is found by its machine name or by its `COLUMN_HEADERS` text (the dashboard's
+    tables); one the table of metrics does not have keeps its name and gets blanks.
+    """
+    by_header = {header: key for key, header in COLUMN_HEADERS.items()}
+    rows = []
+    for shown in map(str, table_df.columns):
+        key = shown if shown in COLUMN_DESCRIPTIONS else by_header.get(shown, shown)
+        unit, meaning = COLUMN_DESCRIPTIONS.get(key, ("", ""))
+        rows.append((key, COLUMN_HEADERS.get(key, shown), unit, meaning))
+    return pd.DataFrame(rows, columns=[COLUMN, HEADER, UNIT, MEANING])
 
 
 def columns_dict(table_df: pd.DataFrame) -> dict[str, dict[str, str]]:
-    """`columns_frame` as JSON-ready values: column -> {unit, meaning}."""
+    """`columns_frame` as JSON-ready values: column -> {header, unit, meaning}."""
     return {
-        row[COLUMN]: {UNIT: row[UNIT], MEANING: row[MEANING]}
+        row[COLUMN]: {HEADER: row[HEADER], UNIT: row[UNIT], MEANING: row[MEANING]}
         for row in columns_frame(table_df).to_dict("records")
     }
 

@@ -69,7 +69,8 @@ from folium.elements import MacroElement
 from folium.template import Template
 from streamlit import config as st_config
 
-from analysis.escape import content_security_meta
+from analysis.escape import content_security_meta, html_text
+from analysis.outputs.export import DEMO_BANNER, ExportAbout
 
 STATIC_ROUTE = "/app/static"
 """Where Streamlit serves the ``static/`` folder beside the main script."""
@@ -115,6 +116,8 @@ _INLINE_SCRIPT = re.compile(
     r"<script\b(?![^>]*\bsrc\s*=)[^>]*>(?P<body>.*?)</script\s*>", re.I | re.S
 )
 _HEAD_TAG = re.compile(r"<head\b[^>]*>", re.I)
+_BODY_OPEN = re.compile(r"<body\b[^>]*>", re.I)
+_BODY_CLOSE = re.compile(r"</body\s*>", re.I)
 
 _copy_lock = threading.Lock()
 
@@ -297,8 +300,11 @@ def add_marker_cluster(
     return cluster
 
 
-def standalone_html(m: folium.Map) -> str:
+def standalone_html(m: folium.Map, about: ExportAbout | None = None) -> str:
     """The map as one self-contained HTML page that draws with no server and no internet.
+
+    With ``about``, the page has a ``<title>``, a heading above the map (title, area,
+    date, data source, the demo banner) and the reference data's licence lines below it.
 
     Every local script and stylesheet (see `offline_map`) is inlined, the images they or
     the map's script refer to become ``data:`` URIs, and source-map comments are dropped,
@@ -337,6 +343,8 @@ def standalone_html(m: folium.Map) -> str:
         quote = match[1]
         return f"{quote}{_data_uri(files[found['rel']])}{quote}"
 
+    if about is not None:
+        page = _with_about(page, about)
     page = _SCRIPT_SRC_TAG.sub(inline_script, page)
     page = _LINK_TAG.sub(inline_stylesheet, page)
     page = _QUOTED.sub(inline_url, page)
@@ -350,6 +358,43 @@ def standalone_html(m: folium.Map) -> str:
             "local files (add_marker_cluster), or add the plugin's files to asset_files()."
         )
     return page
+
+
+_ABOUT_STYLE = (
+    "<style>html,body{height:auto}.sn-about{font-family:system-ui,Arial,sans-serif;"
+    "padding:.4rem .8rem}.sn-about h1{font-size:1.3rem;margin:.2rem 0}.sn-about p{margin:.2rem 0}"
+    ".sn-demo{background:#b00020;color:#fff;font-weight:700;padding:.3rem .6rem}"
+    ".sn-licence{font-size:.75rem;color:#555}.folium-map{height:75vh!important}</style>"
+)
+
+
+def _with_about(page: str, about: ExportAbout) -> str:
+    """``page`` with a ``<title>``, the heading before its map and the licence after it.
+
+    Every text is escaped with `html_text`; the heading is plain HTML, so the policy's
+    script hashes are unchanged.
+    """
+    banner = f'<p class="sn-demo">{html_text(DEMO_BANNER)}</p>' if about.demo else ""
+    facts = " · ".join(
+        html_text(f"{label}: {text}")
+        for label, text in (
+            ("Area", about.area),
+            ("Made on", about.made.isoformat()),
+            ("Data source", about.source),
+        )
+    )
+    heading = (
+        f'<header class="sn-about">{banner}<h1>{html_text(about.title)}</h1><p>{facts}</p></header>'
+    )
+    licence = "".join(f"<p>{html_text(line)}</p>" for line in about.licence)
+    footer = f'<footer class="sn-about sn-licence">{licence}</footer>'
+    page = _HEAD_TAG.sub(
+        lambda match: f"{match[0]}<title>{html_text(about.title)}</title>{_ABOUT_STYLE}",
+        page,
+        count=1,
+    )
+    page = _BODY_OPEN.sub(lambda match: match[0] + heading, page, count=1)
+    return _BODY_CLOSE.sub(lambda match: footer + match[0], page, count=1)
 
 
 def _with_policy(page: str) -> str:

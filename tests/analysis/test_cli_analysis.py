@@ -82,11 +82,13 @@ def test_analyse_xlsx_with_thresholds_and_method(services_csv, tmp_path):
     argv = ["analyse", str(services_csv), "--under-served-below", "0.3", "--out", str(out)]
     argv += ["--well-provided-from", "3", "--decay", "none"]
     assert main([*argv, "--stale-months", "24", "--stale", "down-weight"]) == 0
-    parameters = pd.read_excel(out, sheet_name="parameters").set_index("parameter")["value"]
+    # The workbook is for people (plain names, human headers); the machine names stay on it.
+    parameters = pd.read_excel(out, sheet_name="parameters").set_index("key")["Value"]
     assert parameters["threshold under_served_below"] == 0.3
     assert parameters["threshold well_provided_from"] == 3
     assert parameters["method decay"] == "none"
     table = pd.read_excel(out, sheet_name="table")
+    table.columns = pd.read_excel(out, sheet_name="columns")["Column"]
     # Classes follow the thresholds given: well provided only from 3.
     well = table[table["class"] == "well provided"]
     assert (well["relative_provision"] >= 3).all()

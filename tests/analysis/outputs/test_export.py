@@ -5,16 +5,19 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import replace
+from datetime import date
 
 import openpyxl
 import pandas as pd
 import pytest
+from openpyxl.utils import get_column_letter
 from shapely import box
 
 from analysis.errors import AnalysisError, CRSError
 from analysis.escape import spreadsheet_cell as neutralise_cell
 from analysis.model import (
     ACCESSIBILITY_PER_1000,
+    IMPUTED_SHARE,
     LOCAL_SERVICES,
     NEED,
     RELATIVE_PROVISION,
@@ -22,8 +25,13 @@ from analysis.model import (
     WARD_CODE,
 )
 from analysis.outputs.export import (
+    COLUMN_HEADERS,
+    DEMO_BANNER,
+    about_path_for,
+    attribution_lines,
     columns_frame,
     csv_bytes,
+    export_about,
     export_metrics,
     geojson_bytes,
     html_bytes,
@@ -105,34 +113,109 @@ def test_csv_has_the_table_and_no_live_formula(tmp_path):
 def test_xlsx_cells_are_text_and_parameters_and_columns_are_described(tmp_path):
     path = export_metrics(result(), AREA, tmp_path / "gaps.xlsx")
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["table", "parameters", "columns"]
+    assert book.sheetnames == ["about", "table", "parameters", "columns"]
     sheet = book["table"]
-    assert [c.value for c in sheet[1]] == list(TABLE_COLUMNS)
+    assert [c.value for c in sheet[1]] == [COLUMN_HEADERS.get(c, c) for c in TABLE_COLUMNS]
     cell = sheet["B2"]
     assert cell.value == "'" + HOSTILE
     assert cell.data_type == "s"
-    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
-    assert [c.value for c in book["parameters"][1]] == ["parameter", "value", "meaning"]
+    assert all(c.data_type != "f" for s in book for row in s.iter_rows() for c in row)
+    assert [c.value for c in book["parameters"][1]] == ["Parameter", "Value", "Meaning", "key"]
     rows = list(book["parameters"].iter_rows(min_row=2, values_only=True))
-    parameters = {name: value for name, value, _ in rows}
+    parameters = {key: value for _, value, _, key in rows}
     assert parameters["threshold under_served_below"] == 0.5
     assert parameters["threshold well_provided_from"] == 2.0
     assert parameters["method decay"] == "stepped"
     assert parameters["catchment km food"] == 1.0
     assert parameters["services services"] == 1
-    assert all(meaning for _, _, meaning in rows)  # every parameter says what it means
-    meanings = {name: meaning for name, _, meaning in rows}
+    assert all(meaning for _, _, meaning, _ in rows)  # every parameter says what it means
+    meanings = {key: meaning for _, _, meaning, key in rows}
     assert "well provided" in meanings["threshold well_provided_from"]
     assert meanings["catchment km food"].startswith("km:")
+    names = {key: name for name, _, _, key in rows}
+    assert names["threshold under_served_below"] == "Under-served below (relative provision)"
+    assert names["catchment km food"] == "Catchment radius (km): food"
+    # no code name is left for a person to decode
+    assert not any("_" in name for name in names.values())
     columns = list(book["columns"].iter_rows(values_only=True))
-    assert columns[0] == ("column", "unit", "meaning")
-    described = {name: (unit, meaning) for name, unit, meaning in columns[1:]}
-    assert list(described) == list(TABLE_COLUMNS)
+    assert columns[0] == ("Column", "Header", "Unit", "Meaning")
+    described = {name: (unit, meaning) for name, _, unit, meaning in columns[1:]}
+    assert list(described) == list(TABLE_COLUMNS)  # the machine names, as in the CSV
     assert all(meaning for _, meaning in described.values())
     assert described[ACCESSIBILITY_PER_1000][0] == "places a week per 1,000 people in need"
     assert "1 = city average per person in need" in described[RELATIVE_PROVISION][0]
     numeric = result().table.select_dtypes("number").columns
     assert all(described[column][0] for column in numeric)  # every number has its unit
+
+
+def test_xlsx_table_is_laid_out_for_reading(tmp_path):
+    path = export_metrics(result(), AREA, tmp_path / "gaps.xlsx")
+    sheet = openpyxl.load_workbook(path)["table"]
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.bold for cell in sheet[1])
+    column_of = {c: i + 1 for i, c in enumerate(TABLE_COLUMNS)}
+
+    def number_format(column):
+        return sheet.cell(row=2, column=column_of[column]).number_format
+
+    assert number_format(LOCAL_SERVICES) == "#,##0"  # counts: whole numbers
+    assert number_format(NEED) == "#,##0"
+    assert number_format(RELATIVE_PROVISION) == "0.00"  # ratios: 2 decimals
+    assert number_format(IMPUTED_SHARE) == "0%"  # shares: a percentage
+    widths = [sheet.column_dimensions[get_column_letter(i)].width for i in column_of.values()]
+    assert all(8 <= width <= 60 for width in widths)
+    header = COLUMN_HEADERS[RELATIVE_PROVISION]
+    assert widths[column_of[RELATIVE_PROVISION] - 1] >= len(header)
+
+
+def test_xlsx_about_sheet_has_title_area_date_source_licence_and_the_demo_banner(tmp_path):
+    about = export_about(
+        AREA, title="Food gaps", source="Demo data (fictional)", demo=True, made=date(2026, 3, 1)
+    )
+    path = export_metrics(result(), AREA, tmp_path / "gaps.xlsx", about=about)
+    rows = list(openpyxl.load_workbook(path)["about"].iter_rows(values_only=True))
+    assert rows[0] == ("Warning", DEMO_BANNER) and "FICTIONAL DEMO DATA" in rows[0][1]
+    facts = {label: text for label, text in rows[1:5]}
+    assert facts == {
+        "Title": "Food gaps",
+        "Area": AREA.name,
+        "Made on": "2026-03-01",
+        "Data source": "Demo data (fictional)",
+    }
+    licence = [text for label, text in rows if label == "Reference data"]
+    assert licence == list(attribution_lines(AREA.attribution)) and licence
+    plain = export_about(AREA, title="t", source="services.csv")
+    rows = list(openpyxl.load_workbook(io.BytesIO(xlsx_bytes({}, about=plain)))["about"].values)
+    assert all(text != DEMO_BANNER for _, text in rows)
+    assert ("Data source", "services.csv") in rows
+
+
+def test_attribution_lines_keep_the_statements_and_the_licence_not_its_text():
+    text = (
+        "# Data attribution: X\n\nThe reference data was derived\nfrom public files:\n\n"
+        "- Ward boundaries: ONS.\n- Postcodes: OS.\n\n---\n\nOpen Government Licence v3.0\n"
+        "https://example.org/ogl\n\nYou are encouraged to use...\n"
+    )
+    assert attribution_lines(text) == (
+        "The reference data was derived from public files:",
+        "Ward boundaries: ONS.",
+        "Postcodes: OS.",
+        "Open Government Licence v3.0: https://example.org/ogl",
+    )
+
+
+def test_csv_stays_the_bare_table_with_its_facts_in_a_text_file_beside_it(tmp_path):
+    about = export_about(AREA, title="Gaps", source="Demo data", demo=True, made=date(2026, 3, 1))
+    path = export_metrics(result(), AREA, tmp_path / "gaps.csv", about=about)
+    assert path.read_text(encoding="utf-8").splitlines()[0] == ",".join(TABLE_COLUMNS)
+    companion = about_path_for(path)
+    assert companion.name == "gaps-about.txt"
+    text = companion.read_text(encoding="utf-8")
+    assert text.startswith(f"Warning: {DEMO_BANNER}\n")
+    for fact in ("Title: Gaps", f"Area: {AREA.name}", "Made on: 2026-03-01", "Data source: Demo"):
+        assert fact in text
+    assert f"- {RELATIVE_PROVISION}: {COLUMN_HEADERS[RELATIVE_PROVISION]}; ratio" in text
+    assert about.file_tag() == "2026-03-01-demo"
 
 
 def test_geojson_has_one_feature_per_row_in_wgs84_with_parameters(tmp_path):
@@ -161,6 +244,10 @@ def test_columns_frame_describes_the_columns_given_in_order():
     frame = columns_frame(table)
     assert frame["column"].tolist() == [RELATIVE_PROVISION, NEED, "extra"]
     assert frame["unit"].iloc[-1] == "" and frame["meaning"].iloc[-1] == ""
+    # a table shown with the headers (the dashboard's) is described by machine name
+    shown = table.rename(columns=COLUMN_HEADERS)
+    assert columns_frame(shown)["column"].tolist() == [RELATIVE_PROVISION, NEED, "extra"]
+    assert columns_frame(shown)["header"].iloc[0] == COLUMN_HEADERS[RELATIVE_PROVISION]
 
 
 def test_unknown_suffix_and_unwritable_paths_are_refused(tmp_path):
