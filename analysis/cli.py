@@ -277,9 +277,24 @@ def _analyse(args: argparse.Namespace) -> int:
     area = load_area(args.area)
     analysis, filters = _analysis(args, area)
     result = _metrics_of(analysis, filters, args)
-    path = export_metrics(result, area, args.out)
+    path = export_metrics(result, area, args.out, about=_file_about(args, area))
     _print_metrics_summary(analysis, filters, result, path, level=args.level)
     return 0
+
+
+def _file_about(args: argparse.Namespace, area):
+    """What a table made from a services file says about itself: the file, and whether it
+    is the fictional demo."""
+    from analysis.outputs.export import export_about
+
+    services = Path(args.services)
+    demo = services.resolve() == Path(settings.DEMO_SERVICES_PATH).resolve()
+    return export_about(
+        area,
+        title="Provision by area and need category",
+        source="Demo data (fictional)" if demo else f"the services file {services.name}",
+        demo=demo,
+    )
 
 
 def _metrics_of(analysis, filters, args: argparse.Namespace):
@@ -421,16 +436,25 @@ def _analyse_store(args: argparse.Namespace) -> int:
 
 def _analyse_store_day(args, engine, as_of, area, where: str) -> int:
     """The area × category table of the database's directory on one day (or now)."""
-    from analysis.outputs.export import export_metrics
+    from analysis.outputs.export import export_about, export_metrics
     from analysis.provision.change import filters_on
     from analysis.store.changes import read_snapshot
+    from analysis.store.opening import DEMO_SOURCE
+    from analysis.store.summary import store_summary
 
     snapshot = read_snapshot(engine, as_of=as_of, area=area)
     analysis = snapshot.analysis
     filters = filters_on(_filters(args), snapshot.moment)
     result = _metrics_of(analysis, filters, args)
-    path = export_metrics(result, area, args.out)
     when = "now" if as_of is None else f"as of the end of {as_of} (UTC)"
+    demo = store_summary(engine).holds_only(DEMO_SOURCE)
+    about = export_about(
+        area,
+        title="Provision by area and need category",
+        source=f"{'Demo data (fictional), in ' if demo else ''}the directory {when}",
+        demo=demo,
+    )
+    path = export_metrics(result, area, args.out, about=about)
     print(f"read the directory of {where} {when}")
     _print_metrics_summary(analysis, filters, result, path, level=args.level)
     return 0

@@ -74,7 +74,7 @@ MARKDOWN_ESCAPE = "markdown_text"
 MARKDOWN_ESCAPES = frozenset({MARKDOWN_ESCAPE, "inert_text"})
 JS_TEMPLATE_ESCAPE = "html_in_js_template"
 # Functions that build tooltip HTML from html_in_js_template pieces (each tested on its own).
-TOOLTIP_BUILDERS = frozenset({"popup_html"})
+TOOLTIP_BUILDERS = frozenset({"popup_html", "service_tip"})
 FOLIUM_DETAILS = frozenset({"GeoJsonTooltip", "GeoJsonPopup"})
 FOLIUM_TEXT = frozenset({"Tooltip", "Popup"})
 

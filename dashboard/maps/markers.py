@@ -69,6 +69,14 @@ def stale_icon(name: str) -> folium.DivIcon:
     )
 
 
+def service_tip(point: ServicePoint) -> str:
+    """A marker's tooltip: its own escaped HTML (`popup_html`), else its name escaped, with
+    "out of date" when it is."""
+    if point.tip_html is not None:
+        return point.tip_html
+    return html_in_js_template(f"{point.name} ({STALE_WORDS})" if point.stale else point.name)
+
+
 def add_service_markers(
     m: folium.Map, layer: folium.map.Layer | folium.Map, points: list[ServicePoint]
 ) -> None:
@@ -81,9 +89,7 @@ def add_service_markers(
             folium.Marker(
                 where,
                 icon=stale_icon(point.name),
-                tooltip=folium.Tooltip(
-                    point.tip_html or html_in_js_template(f"{point.name} ({STALE_WORDS})")
-                ),
+                tooltip=folium.Tooltip(service_tip(point)),
             ).add_to(layer)
         else:
             folium.CircleMarker(
@@ -94,7 +100,7 @@ def add_service_markers(
                 fill=True,
                 fill_color="#ffffff",
                 fill_opacity=1,
-                tooltip=folium.Tooltip(point.tip_html or html_in_js_template(point.name)),
+                tooltip=folium.Tooltip(service_tip(point)),
             ).add_to(layer)
 
 

@@ -37,7 +37,7 @@ from analysis.model import (
 from analysis.outputs.export import parameters_frame
 from analysis.outputs.palette import classify_measure
 from analysis.provision.filters import stale_mask
-from dashboard.components.exports import download_buttons
+from dashboard.components.exports import download_buttons, page_about
 from dashboard.components.filters import category_select, filter_controls, thresholds_text
 from dashboard.components.freshness_map import freshness_section
 from dashboard.components.summary import class_counts, summary_text
@@ -241,6 +241,7 @@ def render(ctx: PageContext) -> ViewState:
             parameters_df=parameters_frame(result),
             map_=m,
             key=StateKeys.OVERVIEW_EXPORT,
+            about=page_about(ctx, f"{category_label}: {measure_label}"),
         )
     freshness_section(ctx)
     return state

@@ -114,3 +114,14 @@ def test_out_of_date_services_are_hatched_and_say_so():
     assert f"A service {STALE_WORDS}" in page  # the key says what the hatching means
     unjudged = nearby_map(PLACE, 1000, near, make_taxonomy()).get_root().render()
     assert STALE_CLASS not in unjudged
+
+
+def test_a_service_marker_tooltip_is_escaped():
+    from dashboard.maps.markers import ServicePoint, service_tip
+
+    hostile = "<img src=x onerror=alert(1)> `${alert(2)}`"
+    for stale in (False, True):
+        tip = service_tip(ServicePoint(51.0, -2.0, hostile, stale))
+        assert "<img" not in tip and "${" not in tip and "&lt;img" in tip
+        assert (STALE_WORDS in tip) is stale
+    assert service_tip(ServicePoint(51.0, -2.0, hostile, tip_html="<b>ok</b>")) == "<b>ok</b>"
