@@ -287,7 +287,7 @@ def _file_about(args: argparse.Namespace, area):
     is the fictional demo."""
     from analysis.outputs.export import export_about
 
-    services = Path(args.services)
+    services = Path(args.services or settings.DEMO_SERVICES_PATH)
     demo = services.resolve() == Path(settings.DEMO_SERVICES_PATH).resolve()
     return export_about(
         area,
