@@ -134,7 +134,9 @@ def test_the_postcode_page_gives_an_example_of_the_area_and_finds_its_postcodes(
     assert "Ward: East (E05999002)" in " ".join(_texts(at))
     at = _run("postcode", postcode="BS8 1TH")
     [error] = at.error
-    assert shown(error.value).startswith("Postcode not found in Testshire.")
+    said = shown(error.value)
+    assert said.startswith("BS8 1TH was not found among the postcodes of Testshire")
+    assert "TS1, TS2" in said and "--area" not in said  # the area's districts, no CLI words
 
 
 def test_the_data_page_says_what_to_upload_and_an_upload_for_the_area_is_used(testshire_only):
