@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import settings
-from analysis.directory import Directory
+from analysis.directory import Directory, is_detail_public
 from analysis.errors import AnalysisError
 from analysis.escape import content_security_meta, html_text
 from analysis.geography import AreaSet
@@ -42,6 +42,7 @@ from analysis.model import (
     COUNT_SERVICES,
     COUNT_UNCATEGORISED,
     DELIVERY,
+    EMAIL,
     GAP_CLASSES,
     IMD_DOMAINS,
     IMPUTED_SHARE,
@@ -49,7 +50,9 @@ from analysis.model import (
     LOCAL_SERVICES,
     NEED,
     NEED_UNIT,
+    ORG_ID,
     ORG_NAME,
+    PHONE,
     POP_CHILDREN,
     POP_OLDER,
     POP_WORKING_AGE,
@@ -71,6 +74,7 @@ from analysis.model import (
     WARD_LEVEL,
     WARD_NAME,
     WARDS,
+    WEBSITE,
     WELL_PROVIDED,
     need_col,
 )
@@ -197,6 +201,9 @@ def render_ward_profile(
         f'<p class="lede">Ward {html_text(ward_code)} of {html_text(area.name)} · '
         f"{population:,.0f} residents in {len(zones)} neighbourhoods · "
         f"{len(reach)} services reach it</p>",
+        _section("At a glance", _summary(rows, labels, metrics, directory)),
+        # The summary is the first page; the full lists follow for whoever needs them.
+        '<div class="page-break"></div>',
         _section("Map", map_svg(area, ward_code, reach, as_of=as_of)),
         _section("Need profile", _need_profile(area, zones)),
         _section("Provision per category", _provision_table(rows, labels)),
@@ -340,6 +347,74 @@ def _flags(row: pd.Series) -> str:
     if row[SMALL_NUMBERS]:
         notes.append("small numbers")
     return "".join(f" <span class=small>({html_text(note)})</span>" for note in notes)
+
+
+SUMMARY_CONTACTS: Final = 8
+"""Organisations named under "who to talk to" on the summary page (the rest are in the
+duplicate pairs' list)."""
+
+
+def _summary(
+    rows: pd.DataFrame, labels: dict[str, str], metrics: MetricsResult, directory: Directory
+) -> str:
+    """The first page: the headline numbers, the gaps, the duplication, who to talk to."""
+    gaps = rows[rows[PROVISION_CLASS].isin(list(GAP_CLASSES))].sort_values(RELATIVE_PROVISION)
+    held = metrics.duplicates[metrics.duplicates[WARD_CODE] == rows[AREA_CODE].iloc[0]]
+    stale = rows[STALE_SERVICES]
+    stale_text = (
+        f"; services behind these figures not checked for over a year, summed over the "
+        f"categories: {stale.sum():,.0f}"
+        if stale.notna().any()
+        else ""
+    )
+    gap_names = ", ".join(
+        f"{html_text(labels.get(row[CATEGORY], row[CATEGORY]))} ({html_text(row[PROVISION_CLASS])})"
+        for _, row in gaps.iterrows()
+    )
+    headline = (
+        "<ul>"
+        f"<li><strong>{len(gaps)} of {len(rows)} need categories are gaps</strong> "
+        f"(missing or under-served){': ' + gap_names if gap_names else ''}.</li>"
+        f"<li><strong>{len(held):,} duplicate pairs</strong>: two organisations' local "
+        "services of one category reaching mostly the same people, candidates for working "
+        "together.</li>"
+        f"<li class=small>Counts of services reaching the ward per category are in the "
+        f"provision table{html_text(stale_text)}.</li>"
+        "</ul>"
+    )
+    return headline + "<h3>Who to talk to</h3>" + _talk_to(held, directory)
+
+
+def _talk_to(held: pd.DataFrame, directory: Directory) -> str:
+    """The organisations running the ward's duplicate pairs, most pairs first, with their
+    public contact details only."""
+    if held.empty:
+        return "<p>No duplicate pair here: no one to introduce.</p>"
+    org_of = directory.services.set_index(SERVICE_ID)[ORG_ID].astype(str)
+    involved = pd.concat([held[SERVICE_A], held[SERVICE_B]]).astype(str).map(org_of)
+    counts = involved.value_counts()
+    organisations = directory.organisations.set_index(ORG_ID)
+    items = []
+    for org_id, pairs in counts.head(SUMMARY_CONTACTS).items():
+        if org_id not in organisations.index:
+            continue
+        org = organisations.loc[org_id]
+        details = [
+            html_text(str(org[detail]))
+            for detail in (PHONE, EMAIL, WEBSITE)
+            if isinstance(org.get(detail), str)
+            and org[detail].strip()
+            and is_detail_public(org, detail)
+        ]
+        reach = " · ".join(details) if details else "contact not public: ask the support body"
+        items.append(
+            f"<li><strong>{html_text(str(org[ORG_NAME]))}</strong> ({pairs} "
+            f"pair{'s' if pairs != 1 else ''}): {reach}</li>"
+        )
+    return (
+        "<p class=small>The organisations in most of the ward's duplicate pairs, with the "
+        "contact details they publish.</p><ul>" + "".join(items) + "</ul>"
+    )
 
 
 def _service_names(directory: Directory) -> dict[str, str]:

@@ -333,3 +333,31 @@ def test_the_profile_map_hatches_the_dots_of_out_of_date_services():
     assert f"({STALE_WORDS})</title>" in figure and f"hatched dots: {STALE_WORDS}" in figure
     plain = render()
     assert STALE_DOT not in plain and "hatched dots" not in plain
+
+
+def test_the_first_page_sums_up_the_ward_and_names_who_to_talk_to_with_public_contacts():
+    organisations = [
+        {
+            "org_id": "A",
+            "org_name": HOSTILE_ORG,
+            "kind": "charity",
+            "phone": "0117 496 0000",
+            "contact_public": False,
+            "phone_public": True,
+            "email": "private@a.example.org",
+            "email_public": False,
+        },
+        {"org_id": "B", "org_name": "Org B", "kind": "charity", "website": "b.example.org"},
+    ]
+    directory = make_directory(ROWS, organisations=organisations)
+    coverage = compute_coverage(directory, AREA, TAXONOMY)
+    result = compute_metrics(coverage, directory, AREA, TAXONOMY)
+    page = render_ward_profile(result, coverage, directory, AREA, TAXONOMY, ward_code="W1")
+    summary = page[page.index("<h2>At a glance</h2>") : page.index("<h2>Map</h2>")]
+    assert '<div class="page-break"></div>' in summary  # the full lists start a new page
+    assert "need categories are gaps" in summary and "duplicate pairs" in summary
+    talk = summary[summary.index("Who to talk to") :]
+    assert "0117 496 0000" in talk  # its phone is public
+    assert "private@a.example.org" not in page  # its email is not, anywhere
+    assert "&lt;b&gt;org&lt;/b&gt;" in talk and "<b>org</b>" not in talk  # names escaped
+    assert "Org B" in talk and ("b.example.org" in talk) is False  # its website's flag unset
