@@ -59,6 +59,8 @@ def go(page, title: str) -> None:
     if sidebar.get_by_role("radio", name=title).is_checked():
         sidebar.get_by_text("City overview", exact=True).click()
         drawn(page)
+    # When a role changes the page list, the radio is drawn anew: wait for its one option.
+    expect(sidebar.get_by_text(title, exact=True)).to_have_count(1)
     sidebar.get_by_text(title, exact=True).click()
     drawn(page)
     expect(page.locator("[data-testid='stSidebar'] input[type='radio']:checked")).to_have_count(1)
