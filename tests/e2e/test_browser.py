@@ -64,12 +64,23 @@ def shown_value(page, name: re.Pattern) -> str:
     return f"{box.inner_text()} {combobox.input_value()} {combobox.get_attribute('value') or ''}"
 
 
-def choose(page, name: re.Pattern, option: str) -> None:
-    """Pick ``option`` in a select box by typing it, as a keyboard user would."""
-    combobox = page.get_by_role("combobox", name=name).first
-    combobox.click()
-    combobox.fill(option)
-    page.get_by_role("option", name=option, exact=True).first.click()
+def choose(page, name: re.Pattern, option: str, *, attempts: int = 3) -> None:
+    """Pick ``option`` in a select box by typing it, as a keyboard user would; again when a
+    rerun of the page redrew the box meanwhile (its option list then detaches)."""
+    from playwright.sync_api import Error
+
+    for attempt in range(attempts):
+        try:
+            combobox = page.get_by_role("combobox", name=name).first
+            combobox.click()
+            combobox.fill(option)
+            page.get_by_role("option", name=option, exact=True).first.click(timeout=10_000)
+            return
+        except Error:
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press("Escape")
+            page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for()
 
 
 def test_overview_draws_the_map(page, app_url):
