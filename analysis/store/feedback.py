@@ -53,7 +53,7 @@ from analysis.store.schema import (
     RESOLVED_FEEDBACK,
     FeedbackKind,
 )
-from analysis.store.writes import utc_now
+from analysis.store.writes import bump_data_version, utc_now
 
 KIND_WORDS: Final[Mapping[str, str]] = {
     OUT_OF_DATE: "this is out of date",
@@ -172,6 +172,9 @@ def give_feedback(
         ).inserted_primary_key[0]
         names = (_one_line(service_name), _one_line(organisation_name))
         _tell_editors(connection, service_id, organisation_id, names, kind, at)
+        if kind == REPORTED_CLOSED and service_id in reported_closed(connection):
+            # The directory read marks it now: caches keyed on the data version must see it.
+            bump_data_version(connection, at)
         return int(feedback_id)
 
 
@@ -236,6 +239,7 @@ def resolve_feedback(
                 "UTC. Fix: reload the list"
             )
         which = table.c.id == feedback_id
+        was_closed = report.service_id in reported_closed(connection)
         if report.kind == REPORTED_CLOSED:
             which = sa.or_(
                 which,
@@ -263,6 +267,8 @@ def resolve_feedback(
             organisation_id=report.organisation_id,
             detail=f'{resolved} report(s) "{report.kind}" on {report.service_id}: {resolution}',
         )
+        if was_closed and report.service_id not in reported_closed(connection):
+            bump_data_version(connection, at)  # no longer marked: caches must see it
         return resolved
 
 

@@ -279,3 +279,19 @@ def test_the_directory_read_now_marks_a_service_reported_closed_and_the_table_sa
     # A past day's directory knows nothing of today's reports.
     before = load_directory_from_store(demo_store, as_of=DEMO_AT.date()).services
     assert not before[REPORTED_CLOSED_COLUMN].any()
+
+
+def test_a_service_becoming_or_ceasing_to_be_reported_closed_raises_the_data_version(
+    demo_store, people
+):
+    from analysis.store.reads import data_version
+
+    reviewer = people[2]
+    start = data_version(demo_store)
+    first = _give(demo_store, who="a")
+    assert data_version(demo_store) == start  # one report marks nothing
+    _give(demo_store, who="b", at=AT + timedelta(minutes=2))
+    marked = data_version(demo_store)
+    assert marked > start  # now marked: a cached directory must be read again
+    resolve_feedback(demo_store, reviewer, first, "open again, checked by phone")
+    assert data_version(demo_store) > marked
